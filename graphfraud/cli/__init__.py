@@ -1,0 +1,109 @@
+"""The ``graphfraud`` command: parse, call one library function, render.
+
+Only this package prints or exits. Heavy modules (the driver, igraph, numpy) are
+imported inside the commands so ``--help`` and every start stay instant. Each
+command group lives in its own module and registers itself on ``app``.
+"""
+
+import csv
+import json
+import sys
+from contextlib import contextmanager
+from enum import Enum
+
+import typer
+import typer.core
+from rich.console import Console
+
+from ..errors import GraphfraudError
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+FORMAT_HELP = "Output format: a table for people, json or csv for pipes (to stdout)."
+
+
+class _Group(typer.core.TyperGroup):
+    """Turns every graphfraud error into one line on stderr and its exit code."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except GraphfraudError as e:
+            err.print(f"[red]error:[/red] {e}", markup=True, highlight=False)
+            ctx.exit(e.exit_code)
+        except KeyboardInterrupt:
+            err.print("interrupted")
+            ctx.exit(130)
+        except (OSError, ValueError) as e:
+            err.print(f"[red]error:[/red] {type(e).__name__}: {e}", markup=True, highlight=False)
+            ctx.exit(1)
+
+
+app = typer.Typer(
+    cls=_Group,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    help="Find and investigate collusive fraud rings in a marketplace graph.",
+)
+
+
+def emit(rows: list[dict], fmt: Format, columns: list[str] | None = None, title: str | None = None) -> None:
+    """The one renderer for listing commands: rich table, JSON array or CSV on stdout."""
+    columns = columns or (list(rows[0]) if rows else [])
+    if fmt == Format.json:
+        sys.stdout.write(json.dumps(rows, indent=2, default=str, ensure_ascii=False) + "\n")
+    elif fmt == Format.csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: _cell(row.get(k)) for k in columns})
+    else:
+        from rich.table import Table
+
+        table = Table(title=title, header_style="bold")
+        for c in columns:
+            table.add_column(c, overflow="fold")
+        for row in rows:
+            table.add_row(*(_cell(row.get(c)) for c in columns))
+        out.print(table)
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, default=str, ensure_ascii=False)
+    return str(value)
+
+
+@contextmanager
+def progress(quiet: bool = False):
+    """A rich progress display on stderr with rows/s, or nothing with --quiet."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn
+    from rich.text import Text
+
+    class RateColumn(ProgressColumn):
+        def render(self, task):
+            return Text(f"{task.speed:,.0f} rows/s" if task.speed else "", style="cyan")
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), RateColumn(),
+                  TimeElapsedColumn(), console=err, disable=quiet) as bar:
+        yield bar
+
+
+def main() -> None:
+    app()
+
+
+from . import db  # noqa: E402,F401  (command groups register themselves on app)

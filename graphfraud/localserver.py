@@ -1,0 +1,197 @@
+"""The zero-setup local Bolt server: ArcadeDB from the arcadedb-embedded wheel.
+
+It runs as its own background process (``python -m graphfraud.localserver HOME``) so
+that the ~5 s JVM start is paid once, not by every command. The process binds
+127.0.0.1 only, authenticates with a random password kept in a 0600 file, sends its
+log to ``HOME/logs/server.log`` and announces itself in ``HOME/server.json`` once it
+accepts connections. Every later command reads that file and reuses the server until
+``graphfraud db stop``.
+"""
+
+import fcntl
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from .errors import ServerError
+from .home import home, server_password, write_private
+
+DATABASE = "graphfraud"
+HOST = "127.0.0.1"
+START_TIMEOUT_S = 120
+
+
+def _state_file(root: Path) -> Path:
+    return root / "server.json"
+
+
+def _log_file(root: Path) -> Path:
+    (root / "logs").mkdir(exist_ok=True)
+    return root / "logs" / "server.log"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex((HOST, port)) == 0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def _wanted_bolt_port() -> int:
+    """GRAPHFRAUD_BOLT_PORT pins the port; by default any free loopback port is taken."""
+    wanted = os.environ.get("GRAPHFRAUD_BOLT_PORT")
+    if not wanted:
+        return _free_port()
+    if not wanted.isdigit():
+        raise ServerError(f"GRAPHFRAUD_BOLT_PORT must be a port number, not {wanted!r}")
+    port = int(wanted)
+    if _port_open(port):
+        raise ServerError(f"port {port} (GRAPHFRAUD_BOLT_PORT) is already in use by another program")
+    return port
+
+
+@contextmanager
+def _start_lock(root: Path):
+    """Serialises concurrent starts so two commands never launch two servers."""
+    with open(root / "server.lock", "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def status(root: Path | None = None) -> dict | None:
+    """The running server's state (pid, uri, started_at, log), or None when none answers."""
+    root = root or home()
+    try:
+        state = json.loads(_state_file(root).read_text())
+    except (FileNotFoundError, ValueError):
+        return None
+    if not (_alive(state["pid"]) and _port_open(state["bolt_port"])):
+        return None
+    return {**state, "uri": f"bolt://{HOST}:{state['bolt_port']}", "home": str(root), "log": str(_log_file(root))}
+
+
+def _clear_stale(root: Path) -> int | None:
+    """Remove a state file left by a server that died; returns its pid."""
+    try:
+        pid = json.loads(_state_file(root).read_text())["pid"]
+    except (FileNotFoundError, ValueError, KeyError):
+        return None
+    if _alive(pid):
+        return None
+    _state_file(root).unlink(missing_ok=True)
+    return pid
+
+
+def start(root: Path | None = None) -> dict:
+    """Start the server unless it already runs; returns its state with ``already`` set."""
+    root = root or home()
+    with _start_lock(root):
+        state = status(root)
+        if state:
+            return {**state, "already": True}
+        stale = _clear_stale(root)
+        server_password()  # create the secret before the child reads it
+        port = _wanted_bolt_port()
+        log = open(_log_file(root), "ab")
+        child = subprocess.Popen(
+            [sys.executable, "-m", "graphfraud.localserver", str(root), str(port)],
+            cwd=root, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            state = status(root)
+            if state and state.get("pid") == child.pid:
+                return {**state, "already": False, "stale_pid": stale}
+            if child.poll() is not None:
+                raise ServerError(f"the local server exited during start: {_last_error(root)} (log: {_log_file(root)})")
+            time.sleep(0.2)
+        child.terminate()
+        raise ServerError(f"the local server did not start within {START_TIMEOUT_S} s (log: {_log_file(root)})")
+
+
+def stop(root: Path | None = None) -> dict | None:
+    """Stop the running server; returns the state it had, or None if none ran."""
+    root = root or home()
+    state = status(root)
+    if not state:
+        _clear_stale(root)
+        return None
+    os.kill(state["pid"], signal.SIGTERM)
+    deadline = time.monotonic() + 60
+    while _alive(state["pid"]) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if _alive(state["pid"]):
+        os.kill(state["pid"], signal.SIGKILL)
+    _state_file(root).unlink(missing_ok=True)
+    return state
+
+
+def _last_error(root: Path) -> str:
+    lines = _log_file(root).read_text(errors="replace").splitlines()[-200:]
+    errors = [line for line in lines if "SEVERE" in line or "Error" in line or "Exception" in line]
+    return (errors or lines or ["no log output"])[-1].strip()[:300]
+
+
+def _serve(root: Path, bolt_port: int) -> None:
+    """Run the server in this process until SIGTERM."""
+    os.chdir(root)  # ArcadeDB writes ./log relative to the working directory
+    from arcadedb_embedded.server import ArcadeDBServer
+
+    server = ArcadeDBServer(
+        root_path=str(root / "server"),
+        root_password=server_password(),
+        config={
+            "host": HOST,
+            "http_port": _free_port(),
+            "server_plugins": "Bolt:com.arcadedb.bolt.BoltProtocolPlugin",
+            "bolt_port": bolt_port,
+            "bolt_host": HOST,
+        },
+        jvm_kwargs={"heap_size": os.environ.get("GRAPHFRAUD_SERVER_HEAP", "4g")},
+    )
+    server.start()
+    try:
+        server.get_database(DATABASE)
+    except Exception:
+        server.create_database(DATABASE)
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    write_private(_state_file(root), json.dumps({
+        "pid": os.getpid(), "bolt_port": bolt_port, "database": DATABASE,
+        "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }))
+    while not stopping.wait(1):
+        pass
+    server.stop()
+    _state_file(root).unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    _serve(Path(sys.argv[1]), int(sys.argv[2]))

@@ -1,0 +1,138 @@
+"""The one place that talks to the graph database.
+
+With ``NEO4J_URI`` set it connects to that server (Neo4j 5, Aura, clusters); otherwise
+to the local ArcadeDB server, started on first use. Statements are named files in
+``cypher/`` and always take parameters. Driver errors become ``StoreError`` naming the
+statement, so no driver traceback reaches a user.
+"""
+
+import os
+from functools import cache
+from pathlib import Path
+
+from .errors import ServerError, StoreError
+
+CYPHER_DIR = Path(__file__).resolve().parent.parent / "cypher"
+BATCH_ROWS = 5000
+
+
+@cache
+def statement(name: str) -> str:
+    """The text of ``cypher/<name>.cypher`` without its leading comment lines."""
+    path = CYPHER_DIR / f"{name}.cypher"
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        raise StoreError(f"no Cypher statement named {name!r} in {CYPHER_DIR}") from None
+    lines = text.strip().splitlines()
+    while lines and lines[0].lstrip().startswith("//"):
+        lines.pop(0)
+    return "\n".join(lines).strip().rstrip(";")
+
+
+def statements(name: str) -> list[str]:
+    """A file holding several statements separated by ``;`` (the schema)."""
+    return [s.strip() for s in statement(name).split(";") if s.strip()]
+
+
+def plain(value):
+    """Driver values as plain Python: temporal types to ISO strings, nodes to property maps."""
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if hasattr(value, "iso_format"):
+        return value.iso_format()
+    if hasattr(value, "labels") and hasattr(value, "items"):
+        return {"_labels": sorted(value.labels), **{k: plain(v) for k, v in value.items()}}
+    if hasattr(value, "type") and hasattr(value, "items") and hasattr(value, "start_node"):
+        return {"_type": value.type, **{k: plain(v) for k, v in value.items()}}
+    return value
+
+
+class Store:
+    """A connection to one database. Use as a context manager, or call ``close()``."""
+
+    def __init__(self, uri: str, auth: tuple[str, str], database: str, target: str):
+        import neo4j
+
+        self.database, self.target, self.uri = database, target, uri
+        self._driver = neo4j.GraphDatabase.driver(uri, auth=auth, max_connection_pool_size=8)
+
+    @classmethod
+    def open(cls) -> "Store":
+        """Neo4j when NEO4J_URI is set, else the local server (started if needed)."""
+        uri = os.environ.get("NEO4J_URI")
+        if uri:
+            auth = (os.environ.get("NEO4J_USER", "neo4j"), os.environ.get("NEO4J_PASSWORD", ""))
+            store = cls(uri, auth, os.environ.get("NEO4J_DATABASE", "neo4j"), target="neo4j")
+        else:
+            from . import localserver
+            from .home import server_password
+
+            state = localserver.start()
+            store = cls(state["uri"], ("root", server_password()), state["database"], target="local")
+        store.ping()
+        return store
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self) -> None:
+        self._driver.close()
+
+    def ping(self) -> None:
+        import neo4j.exceptions as ne
+
+        try:
+            self._driver.verify_connectivity()
+        except ne.AuthError:
+            raise ServerError(f"the graph server at {self.uri} refused the credentials") from None
+        except (ne.ServiceUnavailable, OSError) as e:
+            raise ServerError(f"cannot reach the graph server at {self.uri}: {e}") from None
+
+    def _run(self, label: str, text: str, params: dict, write: bool):
+        import neo4j
+        import neo4j.exceptions as ne
+
+        routing = neo4j.RoutingControl.WRITE if write else neo4j.RoutingControl.READ
+        try:
+            return self._driver.execute_query(text, params, database_=self.database, routing_=routing)
+        except ne.Neo4jError as e:
+            message = " ".join(str(e.message or e).split())
+            raise StoreError(f"{label}: {message}") from None
+        except (ne.DriverError, OSError) as e:
+            raise ServerError(f"{label}: the graph server failed: {' '.join(str(e).split())}") from None
+
+    def read(self, name: str, **params) -> list[dict]:
+        """Run a named read statement; rows as plain dicts."""
+        result = self._run(name, statement(name), params, write=False)
+        return [plain(r.data()) for r in result.records]
+
+    def write(self, name: str, **params) -> list[dict]:
+        """Run a named write statement (one transaction); returns the rows it returns."""
+        result = self._run(name, statement(name), params, write=True)
+        return [plain(r.data()) for r in result.records]
+
+    def write_rows(self, name: str, rows: list[dict], on_batch=None, batch_rows: int = BATCH_ROWS, **params) -> list[dict]:
+        """Send ``rows`` as ``$rows`` in batches, one transaction each; collects returned rows."""
+        out = []
+        for start in range(0, len(rows), batch_rows):
+            batch = rows[start:start + batch_rows]
+            out.extend(self.write(name, rows=batch, **params))
+            if on_batch:
+                on_batch(len(batch))
+        return out
+
+    def ensure_schema(self) -> None:
+        """Constraints and indexes before any load: MERGE without them is ~15x slower."""
+        for i, text in enumerate(statements("schema")):
+            self._run(f"schema statement {i + 1}", text, {}, write=True)
+
+    def run_cypher(self, text: str, params: dict, write: bool = False) -> tuple[list[str], list[dict]]:
+        """An investigator's own statement; the caller decides whether it may write."""
+        result = self._run("query", text, params, write=write)
+        return list(result.keys), [plain(r.data()) for r in result.records]
