@@ -38,6 +38,10 @@ def _log_file(root: Path) -> Path:
 
 
 def _alive(pid: int) -> bool:
+    try:  # reap it first if it is our own exited child, else it lingers as a zombie
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
