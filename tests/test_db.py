@@ -1,0 +1,76 @@
+"""The local server's lifecycle, each test in its own GRAPHFRAUD_HOME so the session server is untouched."""
+
+import json
+import os
+import socket
+import stat
+
+import pytest
+from typer.testing import CliRunner
+
+from graphfraud import localserver
+from graphfraud.cli import app
+
+pytestmark = pytest.mark.skipif(bool(os.environ.get("NEO4J_URI")), reason="the local server is not used with NEO4J_URI")
+
+
+@pytest.fixture
+def own_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRAPHFRAUD_HOME", str(tmp_path))
+    yield tmp_path
+    localserver.stop(tmp_path)
+
+
+def cli(*args):
+    return CliRunner().invoke(app, list(args))
+
+
+def test_start_status_second_start_and_stop(own_home):
+    first = cli("db", "start")
+    assert first.exit_code == 0 and "started" in first.output
+    again = cli("db", "start")
+    assert again.exit_code == 0 and "already running" in again.output
+    status = cli("db", "status", "--format", "json")
+    assert status.exit_code == 0
+    row = json.loads(status.stdout)[0]
+    assert row["running"] is True and row["uri"].startswith("bolt://127.0.0.1:")
+    stopped = cli("db", "stop")
+    assert stopped.exit_code == 0 and "stopped" in stopped.output
+    assert cli("db", "status").exit_code == 1
+
+
+def test_server_binds_loopback_only_with_a_private_password_file(own_home):
+    state = localserver.start(own_home)
+    secret = own_home / "server.secret"
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+    assert stat.S_IMODE((own_home / "server.json").stat().st_mode) == 0o600
+    with open(f"/proc/net/tcp") as f:  # the bolt port listens on 127.0.0.1 (0100007F), never 0.0.0.0
+        listening = [line.split() for line in f.readlines()[1:] if line.split()[3] == "0A"]
+    ours = [cols[1] for cols in listening if int(cols[1].split(":")[1], 16) == state["bolt_port"]]
+    ours += [cols[1] for cols in (line.split() for line in open("/proc/net/tcp6").readlines()[1:])
+             if cols[3] == "0A" and int(cols[1].split(":")[1], 16) == state["bolt_port"]]
+    assert ours, "the bolt port is listening"
+    assert all(addr.split(":")[0] in ("0100007F", "0000000000000000FFFF00000100007F") for addr in ours), ours
+    assert secret.read_text().strip() not in open(own_home / "logs" / "server.log").read()
+
+
+def test_stale_pid_file_is_cleared_with_a_message(own_home):
+    (own_home / "server.json").write_text(json.dumps({"pid": 2 ** 22 + 12345, "bolt_port": 1, "database": "graphfraud"}))
+    result = cli("db", "start")
+    assert result.exit_code == 0
+    assert "stale" in result.output
+
+
+def test_port_in_use_gets_a_clear_message(own_home, monkeypatch):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        monkeypatch.setenv("GRAPHFRAUD_BOLT_PORT", str(s.getsockname()[1]))
+        result = cli("db", "start")
+    assert result.exit_code == 1
+    assert "already in use" in result.output and "Traceback" not in result.output
+
+
+def test_stop_when_nothing_runs_is_harmless(own_home):
+    result = cli("db", "stop")
+    assert result.exit_code == 0 and "not running" in result.output
