@@ -1,0 +1,269 @@
+"""The linkage between accounts, read from the store into numpy arrays.
+
+The server does the aggregation (named statements ``cypher/project_*.cypher``): for each
+identifier kind it returns identifier → [accounts] groups, reached directly from the
+account and through the orders it placed; orders come back summed per (buyer, seller,
+currency). Bolt carries groups and sums, never one row per order.
+
+Groups become weighted account pairs here, in numpy: a group of ``n`` accounts gives
+each of its ``n (n - 1) / 2`` pairs the weight ``w_kind / (n - 1)``, so an account draws
+the same total weight ``w_kind`` from every identifier it shares, whatever the group's
+size (a shared café wifi gives each user as much as a shared phone gives each of two
+flatmates, spread thin). Groups larger than ``cap`` (lockers, offices, welcome codes)
+give no pairs at all; they stay in the projection as evidence.
+
+Kinds of one family (a card's instrument id and its fingerprint) count once per pair,
+with the larger weight, so a re-tokenised card is not counted twice.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["KINDS", "Projection", "expand_groups", "pair_weights", "project", "read_orders_of", "to_igraph"]
+
+# kind → (statement, family, weight). Weights are round: a device, an address or a card
+# shared is full evidence of linkage; a subnet or a promo code is half (shared by chance more often).
+KINDS: dict[str, tuple[str, str, float]] = {
+    "device": ("project_devices", "device", 1.0),
+    "address": ("project_addresses", "address", 1.0),
+    "instrument": ("project_instruments", "card", 1.0),
+    "fingerprint": ("project_fingerprints", "card", 1.0),
+    "subnet": ("project_subnets", "network", 0.5),
+    "promo": ("project_promos", "promo", 0.5),
+}
+KIND_NAMES = list(KINDS)
+GROUP_CAP = 50
+ROLES = {"buyer": 0, "seller": 1, "both": 2}
+STATUS_COLUMNS = ("chargebacks", "refunds", "cancels")
+
+
+@dataclass
+class Projection:
+    """Accounts, identifier groups, account pairs and order sums as arrays.
+
+    Account ``i`` is ``ids[i]``; every other array refers to accounts by that index.
+    """
+
+    ids: np.ndarray                      # str, sorted
+    role: np.ndarray                     # int8: 0 buyer, 1 seller, 2 both
+    created: np.ndarray                  # int64 epoch seconds
+    country: np.ndarray                  # int32 index into countries
+    countries: list[str]
+    group_kind: np.ndarray               # int8 index into KIND_NAMES
+    group_key: np.ndarray                # object
+    group_ptr: np.ndarray                # int64, len(groups) + 1
+    group_members: np.ndarray            # int32 account index, grouped by group
+    pair_a: np.ndarray                   # int32, pair_a < pair_b
+    pair_b: np.ndarray
+    pair_w: np.ndarray                   # float64
+    orders: dict[str, np.ndarray]        # per (buyer, seller, currency) sums; see ORDER_COLUMNS
+    currencies: list[str]
+    order_days: np.ndarray               # (day, orders) marketplace-wide
+    as_of: str | None = None
+    cap: int = GROUP_CAP
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+    def index(self, account_ids) -> np.ndarray:
+        """Account indices of ``account_ids`` (-1 where unknown)."""
+        account_ids = np.asarray(account_ids, dtype=self.ids.dtype if len(account_ids) else object)
+        if not len(account_ids):
+            return np.zeros(0, dtype=np.int64)
+        pos = np.searchsorted(self.ids, account_ids)
+        pos = np.minimum(pos, len(self.ids) - 1)
+        return np.where(self.ids[pos] == account_ids, pos, -1)
+
+    def group_sizes(self) -> np.ndarray:
+        return np.diff(self.group_ptr)
+
+
+ORDER_COLUMNS = ("buyer", "seller", "currency", "orders", "amount", "amount_sq", "chargebacks", "refunds", "cancels",
+                 "promos", "first", "last")
+
+
+def expand_groups(ptr: np.ndarray, members: np.ndarray, cap: int = GROUP_CAP) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """All pairs within each group of 2..cap members: (a, b, group index), with a < b.
+
+    Loops over distinct group sizes only (at most ``cap``), never over groups.
+
+    >>> ptr = np.array([0, 2, 5, 6])
+    >>> a, b, g = expand_groups(ptr, np.array([4, 1, 0, 2, 3, 9]))
+    >>> [(int(x), int(y), int(z)) for x, y, z in zip(a, b, g)]
+    [(1, 4, 0), (0, 2, 1), (0, 3, 1), (2, 3, 1)]
+    """
+    ptr = np.asarray(ptr, dtype=np.int64)
+    members = np.asarray(members)
+    sizes = np.diff(ptr)
+    out_a, out_b, out_g = [], [], []
+    for s in np.unique(sizes[(sizes >= 2) & (sizes <= cap)]):
+        groups = np.flatnonzero(sizes == s)
+        block = members[ptr[groups][:, None] + np.arange(s)]      # (groups, s)
+        block = np.sort(block, axis=1)
+        i, j = np.triu_indices(int(s), 1)
+        out_a.append(block[:, i].ravel())
+        out_b.append(block[:, j].ravel())
+        out_g.append(np.repeat(groups, len(i)))
+    if not out_a:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty.astype(members.dtype), empty.astype(members.dtype), empty
+    order = np.argsort(np.concatenate(out_g), kind="stable")
+    return (np.concatenate(out_a)[order], np.concatenate(out_b)[order], np.concatenate(out_g)[order])
+
+
+def pair_weights(ptr: np.ndarray, members: np.ndarray, kinds: np.ndarray, n_accounts: int,
+                 cap: int = GROUP_CAP, kinds_table: dict = KINDS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Weighted account pairs from identifier groups: (a, b, weight) with a < b, unique pairs.
+
+    A pair's weight is, summed over identifier families, the largest ``w_kind / (n - 1)``
+    among the groups of that family the two accounts share.
+
+    >>> ptr = np.array([0, 2, 4, 7])
+    >>> members = np.array([0, 1, 0, 1, 1, 2, 3])
+    >>> kinds = np.array([0, 2, 4])              # device, instrument, subnet
+    >>> a, b, w = pair_weights(ptr, members, kinds, 4)
+    >>> [(int(x), int(y), float(v)) for x, y, v in zip(a, b, w)]
+    [(0, 1, 2.0), (1, 2, 0.25), (1, 3, 0.25), (2, 3, 0.25)]
+    """
+    names = list(kinds_table)
+    families = sorted({f for _, f, _ in kinds_table.values()})
+    family_of_kind = np.array([families.index(kinds_table[k][1]) for k in names], dtype=np.int64)
+    weight_of_kind = np.array([kinds_table[k][2] for k in names])
+    a, b, g = expand_groups(ptr, members, cap)
+    if not len(a):
+        z = np.zeros(0, dtype=np.int32)
+        return z, z.copy(), np.zeros(0)
+    sizes = np.diff(np.asarray(ptr))
+    w = weight_of_kind[kinds[g]] / (sizes[g] - 1)
+    fam = family_of_kind[kinds[g]]
+    n = np.int64(n_accounts)
+    key = (a.astype(np.int64) * n + b) * len(families) + fam
+    # largest weight per (pair, family), then summed per pair
+    order = np.lexsort((-w, key))
+    key, w = key[order], w[order]
+    first = np.ones(len(key), dtype=bool)
+    first[1:] = key[1:] != key[:-1]
+    pair = key[first] // len(families)
+    w = w[first]
+    uniq, inverse = np.unique(pair, return_inverse=True)
+    total = np.bincount(inverse, weights=w)
+    return (uniq // n).astype(np.int32), (uniq % n).astype(np.int32), total
+
+
+def to_igraph(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray):
+    """An undirected weighted igraph on ``n`` vertices (weights in the ``weight`` attribute)."""
+    import igraph as ig
+
+    g = ig.Graph(n=n, edges=np.column_stack([a, b]).astype(np.int64), directed=False)
+    g.es["weight"] = np.asarray(w, dtype=float)
+    return g
+
+
+# --------------------------------------------------------------------------- reading the store
+
+def _codes(values: list, known: list[str] | None = None) -> tuple[np.ndarray, list[str]]:
+    labels = sorted({v or "" for v in values}) if known is None else known
+    lookup = {v: i for i, v in enumerate(labels)}
+    return np.fromiter((lookup[v or ""] for v in values), dtype=np.int32, count=len(values)), labels
+
+
+def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None) -> Projection:
+    """Read accounts, identifier groups and order sums from ``store`` and build the pairs.
+
+    ``as_of``: an ISO datetime; only accounts created, identifier uses first seen and
+    orders placed on or before it count. ``progress(step)`` is called before each read.
+    """
+    timings: dict[str, float] = {}
+    tick = progress or (lambda step: None)
+
+    def timed(step, fn):
+        tick(step)
+        t0 = time.perf_counter()
+        value = fn()
+        timings[step] = time.perf_counter() - t0
+        return value
+
+    rows = timed("accounts", lambda: store.read("project_accounts", as_of=as_of))
+    rows.sort(key=lambda r: r["id"])
+    ids = np.array([r["id"] for r in rows], dtype=object)
+    role = np.fromiter((ROLES.get(r["role"], 0) for r in rows), dtype=np.int8, count=len(rows))
+    created = np.fromiter((r["created"] or 0 for r in rows), dtype=np.int64, count=len(rows))
+    country, countries = _codes([r["country"] for r in rows])
+    del rows
+    position = {a: i for i, a in enumerate(ids)}
+
+    kinds, keys, sizes, flat = [], [], [], []
+    for k, name in enumerate(KIND_NAMES):
+        groups = timed(name, lambda name=name: store.read(KINDS[name][0], as_of=as_of))
+        for row in groups:
+            found = [position[a] for a in row["accounts"] if a in position]
+            if len(found) < 2:
+                continue
+            kinds.append(k)
+            keys.append(row["key"])
+            sizes.append(len(found))
+            flat.extend(found)
+    group_ptr = np.zeros(len(sizes) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=group_ptr[1:])
+    group_members = np.array(flat, dtype=np.int32)
+    group_kind = np.array(kinds, dtype=np.int8)
+
+    t0 = time.perf_counter()
+    pair_a, pair_b, pair_w = pair_weights(group_ptr, group_members, group_kind, len(ids), cap)
+    timings["pairs"] = time.perf_counter() - t0
+
+    order_rows = timed("orders", lambda: store.read("project_order_pairs", as_of=as_of))
+    orders = _order_arrays(order_rows, position)
+    currencies = orders.pop("_currencies")
+    days = timed("order days", lambda: store.read("project_order_days", as_of=as_of))
+    order_days = np.array([[r["day"], r["orders"]] for r in days], dtype=np.int64).reshape(-1, 2)
+    return Projection(ids=ids.astype(str) if len(ids) else np.zeros(0, dtype=str), role=role, created=created,
+                      country=country, countries=countries,
+                      group_kind=group_kind, group_key=np.array(keys, dtype=object), group_ptr=group_ptr,
+                      group_members=group_members, pair_a=pair_a, pair_b=pair_b, pair_w=pair_w,
+                      orders=orders, currencies=currencies, order_days=order_days, as_of=as_of, cap=cap,
+                      timings=timings)
+
+
+def _order_arrays(rows: list[dict], position: dict[str, int]) -> dict:
+    rows = [r for r in rows if r["buyer"] in position and r["seller"] in position]
+    n = len(rows)
+    currency, currencies = _codes([r["currency"] for r in rows])
+    out = {
+        "buyer": np.fromiter((position[r["buyer"]] for r in rows), dtype=np.int32, count=n),
+        "seller": np.fromiter((position[r["seller"]] for r in rows), dtype=np.int32, count=n),
+        "currency": currency,
+        "_currencies": currencies,
+    }
+    for column in ("orders", "chargebacks", "refunds", "cancels", "promos", "first", "last"):
+        out[column] = np.fromiter((r[column] or 0 for r in rows), dtype=np.int64, count=n)
+    for column in ("amount", "amount_sq"):
+        out[column] = np.fromiter((r[column] or 0.0 for r in rows), dtype=np.float64, count=n)
+    return out
+
+
+def read_orders_of(store, projection: Projection, accounts: np.ndarray, batch: int = 20000) -> dict[str, np.ndarray]:
+    """Every order placed by the given account indices, one entry per order, as arrays."""
+    ids = projection.ids[np.unique(accounts)].tolist()
+    rows: list[dict] = []
+    for start in range(0, len(ids), batch):
+        rows.extend(store.read("project_orders_of", ids=ids[start:start + batch], as_of=projection.as_of))
+    rows.sort(key=lambda r: r["order_id"])
+    n = len(rows)
+    lookup = {c: i for i, c in enumerate(projection.currencies)}
+    return {
+        "buyer": projection.index([r["buyer"] for r in rows]).astype(np.int32),
+        "seller": projection.index([r["seller"] for r in rows]).astype(np.int32),
+        "amount": np.fromiter((r["amount"] or 0.0 for r in rows), dtype=np.float64, count=n),
+        "currency": np.fromiter((lookup.get(r["currency"], -1) for r in rows), dtype=np.int32, count=n),
+        "created": np.fromiter((r["created"] or 0 for r in rows), dtype=np.int64, count=n),
+        "status": np.array([r["status"] or "" for r in rows], dtype=object),
+        "promo": np.array([r["promo"] or "" for r in rows], dtype=object),
+        "order_id": np.array([r["order_id"] for r in rows], dtype=object),
+    }
