@@ -1,0 +1,3 @@
+// Promo code nodes (deduplicated by the loader).
+UNWIND $rows AS r
+MERGE (:PromoCode {id: r.id})

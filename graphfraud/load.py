@@ -1,0 +1,547 @@
+"""Load marketplace tables (CSV, CSV.gz, Parquet, JSONL) into the graph.
+
+The load is checked before anything is written (files exist, required columns are
+there), rows are validated and normalised in Python, rows that cannot load go to a
+quarantine CSV with file, line, column and reason, and the rest is written in batched
+``UNWIND`` statements that MERGE on constrained keys: loading the same files twice,
+or again after a kill, ends with the same graph. Card numbers are replaced by their
+keyed hash the moment a row is read; they never reach the store, a log or the
+quarantine file.
+"""
+
+import csv
+import gzip
+import hashlib
+import io
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import normalise
+from .errors import InputError, UsageError
+from .home import card_hash_key, home
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+
+
+# Dependency order: identifiers and orders need their accounts first.
+TABLES = (
+    Table("accounts", ("account_id", "role", "created_at", "country"), ("status",)),
+    Table("account_devices", ("account_id", "device_id"), ("first_seen", "last_seen", "ip")),
+    Table("account_addresses", ("account_id", "address"), ("kind", "country")),
+    Table("account_payment_instruments", ("account_id",), ("instrument_id", "card_number", "kind", "bin", "last4")),
+    Table("orders", ("order_id", "buyer_id", "seller_id", "amount", "currency", "created_at"),
+          ("status", "device_id", "address", "instrument_id", "card_number", "promo_code")),
+)
+TABLE_BY_NAME = {t.name: t for t in TABLES}
+ROLES = {"buyer", "seller", "both"}
+ORDER_STATUSES = {"completed", "refunded", "chargeback", "cancelled", "pending", "disputed"}
+EXTENSIONS = (".csv.gz", ".jsonl.gz", ".csv", ".parquet", ".jsonl")
+SECRET_COLUMNS = ("card_number",)
+
+
+@dataclass
+class Quarantine:
+    """Rows that could not load, with where and why; written as one CSV per load."""
+
+    rows: list[dict] = field(default_factory=list)
+
+    def add(self, file: str, line: int, column: str | None, reason: str, row: dict) -> None:
+        shown = {k: ("<redacted>" if k in SECRET_COLUMNS and v else v) for k, v in row.items()}
+        self.rows.append({"file": file, "line": line, "column": column or "", "reason": reason,
+                          "row": json.dumps(shown, ensure_ascii=False, default=str)})
+
+    def write(self, run_id: str) -> Path | None:
+        if not self.rows:
+            return None
+        folder = home() / "quarantine"
+        folder.mkdir(exist_ok=True)
+        path = folder / f"{run_id}.csv"
+        with open(path, "w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=["file", "line", "column", "reason", "row"])
+            writer.writeheader()
+            writer.writerows(self.rows)
+        return path
+
+
+@dataclass
+class LoadResult:
+    run_id: str
+    files: list[dict]
+    counts: dict  # table -> {"read", "loaded", "quarantined"}
+    quarantined: int
+    quarantine_file: Path | None
+    notes: list[str]
+    seconds: float
+
+    @property
+    def rows_read(self) -> int:
+        return sum(c["read"] for c in self.counts.values())
+
+
+# --------------------------------------------------------------------------- files
+
+def table_of(path: Path) -> str | None:
+    """The table a file holds, from its name: ``orders.csv``, ``orders_2026w10.parquet``…"""
+    name = path.name.lower()
+    stem = next((name[: -len(ext)] for ext in EXTENSIONS if name.endswith(ext)), None)
+    if stem is None:
+        return None
+    matches = [t for t in TABLE_BY_NAME if stem == t or stem.startswith(t + "_") or stem.startswith(t + "-")]
+    return max(matches, key=len) if matches else None
+
+
+def discover(paths: list[Path]) -> tuple[list[tuple[str, Path]], list[str]]:
+    """(table, file) pairs in dependency order, and notes about files that were skipped."""
+    found, notes = [], []
+    for path in paths:
+        if not path.exists():
+            raise UsageError(f"{path}: no such file or directory")
+        candidates = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+        for p in candidates:
+            table = table_of(p)
+            if table:
+                found.append((table, p))
+            elif path.is_dir():
+                notes.append(f"{p.name}: not a known table, skipped")
+            else:
+                raise UsageError(f"{p}: cannot tell which table this is; name it after one of {', '.join(TABLE_BY_NAME)}")
+    if not found:
+        raise UsageError(f"no input tables found in {', '.join(map(str, paths))} (expected {', '.join(TABLE_BY_NAME)})")
+    order = {t.name: i for i, t in enumerate(TABLES)}
+    found.sort(key=lambda tp: (order[tp[0]], str(tp[1])))
+    return found, notes
+
+
+def _open_text(path: Path):
+    if path.name.lower().endswith(".gz"):
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", newline="")
+    return open(path, encoding="utf-8-sig", newline="")
+
+
+def read_header(path: Path) -> list[str]:
+    """Column names, read without loading the file."""
+    name = path.name.lower()
+    try:
+        if name.endswith(".parquet"):
+            import pyarrow.parquet as pq
+
+            return pq.read_schema(path).names
+        with _open_text(path) as f:
+            if ".jsonl" in name:
+                first = f.readline()
+                return list(json.loads(first)) if first.strip() else []
+            return next(csv.reader(f), [])
+    except (OSError, ValueError, UnicodeDecodeError) as e:
+        raise InputError(path, f"cannot be read: {type(e).__name__}: {str(e)[:200]}") from None
+    except Exception as e:  # pyarrow raises its own error types for a corrupt file
+        raise InputError(path, f"cannot be read: {str(e)[:200]}") from None
+
+
+def iter_rows(path: Path):
+    """(line number, row dict with string values) for every data row of a file."""
+    name = path.name.lower()
+    if name.endswith(".parquet"):
+        import pyarrow.parquet as pq
+
+        line = 1
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=65536):
+            for row in batch.to_pylist():
+                line += 1
+                yield line, {k: _text(v) for k, v in row.items()}
+        return
+    with _open_text(path) as f:
+        if ".jsonl" in name:
+            for line, text in enumerate(f, start=1):
+                if not text.strip():
+                    continue
+                try:
+                    row = json.loads(text)
+                except ValueError:
+                    yield line, None
+                    continue
+                yield line, {k: _text(v) for k, v in row.items()} if isinstance(row, dict) else None
+            return
+        reader = csv.DictReader(f)
+        for row in reader:
+            yield reader.line_num, row
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------- values
+
+class RowError(Exception):
+    def __init__(self, column: str, reason: str):
+        self.column, self.reason = column, reason
+
+
+def _required(row: dict, column: str) -> str:
+    value = (row.get(column) or "").strip()
+    if not value:
+        raise RowError(column, f"{column} is missing")
+    return value
+
+
+def _timestamp(row: dict, column: str, default: str | None = None) -> str:
+    """An ISO 8601 timestamp as UTC ``YYYY-MM-DDTHH:MM:SSZ`` (naive times are taken as UTC)."""
+    value = (row.get(column) or "").strip()
+    if not value:
+        if default is not None:
+            return default
+        raise RowError(column, f"{column} is missing")
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith(("Z", "z")) else value)
+    except ValueError:
+        raise RowError(column, f"{column} {value[:40]!r} is not an ISO 8601 timestamp") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _amount(row: dict, column: str) -> float:
+    value = _required(row, column)
+    try:
+        amount = float(value)
+    except ValueError:
+        raise RowError(column, f"{column} {value[:40]!r} is not a number") from None
+    if not (amount >= 0 and amount < 1e12):
+        raise RowError(column, f"{column} {value[:40]!r} is out of range")
+    return round(amount, 2)
+
+
+class _Instruments:
+    """Resolves an instrument column or a raw card number to a stored instrument id."""
+
+    def __init__(self):
+        self.key = None
+
+    def resolve(self, row: dict) -> tuple[str, str, str] | None:
+        """(instrument id, bin, last4) from ``card_number`` (hashed) or ``instrument_id``."""
+        card = (row.get("card_number") or "").strip()
+        if card:
+            self.key = self.key or card_hash_key()
+            try:
+                return normalise.card_instrument(card, self.key)
+            except ValueError as e:
+                raise RowError("card_number", str(e)) from None
+        instrument = (row.get("instrument_id") or "").strip()
+        if not instrument:
+            return None
+        return instrument, (row.get("bin") or "").strip(), (row.get("last4") or "").strip()
+
+
+# --------------------------------------------------------------------------- the load
+
+class _Loader:
+    """One load: parses every table into batches, then writes them in dependency order."""
+
+    def __init__(self, store, progress=None):
+        self.store, self.progress = store, progress
+        self.quarantine = Quarantine()
+        self.instruments = _Instruments()
+        self.accounts: dict[str, tuple] = {}      # id -> (role, created_at, country) seen in this load
+        self.orders: dict[str, tuple] = {}
+        self.known_accounts: set[str] = set()    # ids confirmed to exist in the store
+        self.counts: dict[str, dict] = {}
+        self.run_id = ""
+
+    # ----- per-table row parsing: return the cleaned row or raise RowError
+
+    def _account(self, row):
+        account_id = _required(row, "account_id")
+        role = _required(row, "role").lower()
+        if role not in ROLES:
+            raise RowError("role", f"unknown role {role[:20]!r} (expected buyer, seller or both)")
+        created = _timestamp(row, "created_at")
+        country = _required(row, "country").upper()
+        status = (row.get("status") or "active").strip().lower()
+        values = (role, created, country)
+        seen = self.accounts.get(account_id)
+        if seen is not None:
+            if seen != values:
+                raise RowError("account_id", f"duplicate account {account_id!r} with conflicting values")
+            return None
+        self.accounts[account_id] = values
+        return {"id": account_id, "role": role, "created_at": created, "country": country, "status": status}
+
+    def _account_ref(self, row, column):
+        account_id = _required(row, column)
+        if account_id not in self.accounts and account_id not in self.known_accounts:
+            raise RowError(column, f"account {account_id!r} does not exist")
+        return account_id
+
+    def _account_device(self, row):
+        account_id = self._account_ref(row, "account_id")
+        raw = _required(row, "device_id")
+        device = normalise.device_id(raw)
+        first = _timestamp(row, "first_seen", default="")
+        last = _timestamp(row, "last_seen", default=first)
+        first = first or last
+        ip = (row.get("ip") or "").strip()
+        if ip and not normalise.valid_ip(ip):
+            raise RowError("ip", f"ip {ip[:45]!r} is not an IP address")
+        return {"account_id": account_id, "device_id": device, "raw": raw, "first_seen": first,
+                "last_seen": last, "ip": ip}
+
+    def _account_address(self, row):
+        account_id = self._account_ref(row, "account_id")
+        raw = _required(row, "address")
+        country = (row.get("country") or "").strip().upper() or (self.accounts.get(account_id) or ("", "", ""))[2]
+        key = normalise.address_key(raw, country)
+        if not key:
+            raise RowError("address", "address has nothing left after normalisation")
+        return {"account_id": account_id, "address_id": key, "raw": raw, "kind": (row.get("kind") or "").strip().lower(),
+                "country": country, "postcode": normalise.postcode(raw, country)}
+
+    def _account_instrument(self, row):
+        account_id = self._account_ref(row, "account_id")
+        resolved = self.instruments.resolve(row)
+        if resolved is None:
+            raise RowError("instrument_id", "neither instrument_id nor card_number is given")
+        instrument, bin_, last4 = resolved
+        return {"account_id": account_id, "instrument_id": instrument, "kind": (row.get("kind") or "card").strip().lower(),
+                "bin": bin_, "last4": last4, "fingerprint": normalise.instrument_fingerprint(bin_, last4)}
+
+    def _order(self, row):
+        order_id = _required(row, "order_id")
+        buyer = self._account_ref(row, "buyer_id")
+        seller = self._account_ref(row, "seller_id")
+        amount = _amount(row, "amount")
+        currency = _required(row, "currency").upper()
+        if len(currency) != 3 or not currency.isalpha():
+            raise RowError("currency", f"currency {currency[:10]!r} is not an ISO 4217 code")
+        created = _timestamp(row, "created_at")
+        status = (row.get("status") or "completed").strip().lower()
+        if status not in ORDER_STATUSES:
+            raise RowError("status", f"unknown order status {status[:20]!r}")
+        values = (buyer, seller, amount, currency, created)
+        seen = self.orders.get(order_id)
+        if seen is not None:
+            if seen != values:
+                raise RowError("order_id", f"duplicate order {order_id!r} with conflicting values")
+            return None
+        self.orders[order_id] = values
+        device_raw = (row.get("device_id") or "").strip()
+        address_raw = (row.get("address") or "").strip()
+        address = normalise.address_key(address_raw, self.accounts.get(buyer, ("", "", ""))[2]) if address_raw else ""
+        instrument = self.instruments.resolve(row)
+        promo = normalise.promo_code(row.get("promo_code") or "")
+        return {"id": order_id, "buyer_id": buyer, "seller_id": seller, "amount": amount, "currency": currency,
+                "created_at": created, "status": status, "promo_code": promo or None,
+                "device": normalise.device_id(device_raw) if device_raw else "", "device_raw": device_raw,
+                "address": address, "address_raw": address_raw,
+                "instrument": instrument[0] if instrument else "",
+                "instrument_bin": instrument[1] if instrument else "", "instrument_last4": instrument[2] if instrument else ""}
+
+    PARSERS = {"accounts": _account, "account_devices": _account_device, "account_addresses": _account_address,
+               "account_payment_instruments": _account_instrument, "orders": _order}
+
+    # ----- reading
+
+    def parse(self, table: str, path: Path) -> list[dict]:
+        """Clean rows of one file; bad rows go to quarantine."""
+        parse = self.PARSERS[table].__get__(self)
+        counts = self.counts.setdefault(table, {"read": 0, "loaded": 0, "quarantined": 0})
+        rows = []
+        raw_rows = list(iter_rows(path))
+        if table in ("account_devices", "account_addresses", "account_payment_instruments", "orders"):
+            self._confirm_accounts(table, raw_rows)
+        for line, row in raw_rows:
+            counts["read"] += 1
+            if row is None:
+                self.quarantine.add(path.name, line, None, "not a JSON object", {})
+                counts["quarantined"] += 1
+                continue
+            try:
+                clean = parse(row)
+            except RowError as e:
+                self.quarantine.add(path.name, line, e.column, e.reason, row)
+                counts["quarantined"] += 1
+                continue
+            if clean is not None:
+                clean["line"] = f"{path.name}:{line}"
+                rows.append(clean)
+        return rows
+
+    def _confirm_accounts(self, table, raw_rows):
+        """Look up, in one pass, referenced accounts that this load did not bring."""
+        columns = ("buyer_id", "seller_id") if table == "orders" else ("account_id",)
+        wanted = {(r.get(c) or "").strip() for _, r in raw_rows if r for c in columns}
+        wanted -= set(self.accounts) | self.known_accounts | {""}
+        wanted = sorted(wanted)
+        for start in range(0, len(wanted), 20000):
+            found = self.store.read("find_accounts", ids=wanted[start:start + 20000])
+            self.known_accounts.update(r["id"] for r in found)
+
+
+def _merge_uses(rows: list[dict], key: tuple[str, str]) -> list[dict]:
+    """One row per (account, identifier): widest first/last seen, every raw spelling."""
+    merged: dict[tuple, dict] = {}
+    for r in rows:
+        k = (r[key[0]], r[key[1]])
+        m = merged.get(k)
+        if m is None:
+            merged[k] = {**r, "raw": [r["raw"]] if "raw" in r else []}
+            continue
+        if "first_seen" in r:
+            m["first_seen"] = min(m["first_seen"], r["first_seen"])
+            m["last_seen"] = max(m["last_seen"], r["last_seen"])
+        if "raw" in r and r["raw"] not in m["raw"]:
+            m["raw"].append(r["raw"])
+    return list(merged.values())
+
+
+def load(store, paths: list[Path], progress=None) -> LoadResult:
+    """Load files or folders into the store. ``progress(description, total)`` returns an ``advance(n)``."""
+    started = time.monotonic()
+    tables, notes = discover(paths)
+    files = []
+    for table, path in tables:  # check every file before writing anything
+        header = read_header(path)
+        spec = TABLE_BY_NAME[table]
+        missing = [c for c in spec.required if c not in header]
+        if table == "account_payment_instruments" and not {"instrument_id", "card_number"} & set(header):
+            missing.append("instrument_id (or card_number)")
+        if missing:
+            raise InputError(path, f"missing required column {', '.join(missing)}")
+        extra = [c for c in header if c not in spec.required + spec.optional]
+        if extra:
+            notes.append(f"{path.name}: extra columns ignored: {', '.join(extra)}")
+        files.append({"table": table, "path": path, "name": path.name, "sha256": sha256(path)})
+
+    loader = _Loader(store)
+    run_id = "load-" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+    loader.run_id = run_id
+    store.ensure_schema()
+    store.write("load_run_start", id=run_id, started_at=_now(), files=[f["name"] for f in files],
+                sha256=[f["sha256"] for f in files])
+    tick = progress or (lambda description, total: (lambda n: None))
+
+    by_table: dict[str, list[dict]] = {}
+    for f in files:
+        by_table.setdefault(f["table"], []).extend(loader.parse(f["table"], f["path"]))
+    writer = _Writer(store, loader, run_id, tick)
+    for table in TABLE_BY_NAME:
+        if table in by_table:
+            getattr(writer, table)(by_table[table])
+
+    quarantine_file = loader.quarantine.write(run_id)
+    quarantined = len(loader.quarantine.rows)
+    store.write("load_run_end", id=run_id, ended_at=_now(), counts=json.dumps(loader.counts),
+                quarantined=quarantined, status="complete")
+    return LoadResult(run_id, [{k: str(v) for k, v in f.items()} for f in files], loader.counts, quarantined,
+                      quarantine_file, notes, time.monotonic() - started)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class _Writer:
+    """Writes each table's clean rows: identifier nodes first, then the links."""
+
+    def __init__(self, store, loader: _Loader, run_id: str, tick):
+        self.store, self.loader, self.run_id, self.tick = store, loader, run_id, tick
+
+    def _send(self, statement: str, rows: list[dict], description: str, **params) -> list[dict]:
+        advance = self.tick(description, len(rows))
+        return self.store.write_rows(statement, rows, on_batch=advance, **params)
+
+    def _conflicts(self, table: str, returned: list[dict], rows: list[dict], column: str, what: str):
+        """Rows the store already held with other values: quarantined, not overwritten."""
+        by_line = {r["line"]: r for r in rows}
+        counts = self.loader.counts[table]
+        for hit in returned:
+            file, line = hit["line"].rsplit(":", 1)
+            self.loader.quarantine.add(file, int(line), column, f"{what} {hit['id']!r} already stored with other values",
+                                       {k: v for k, v in by_line.get(hit["line"], {}).items() if k != "line"})
+            counts["quarantined"] += 1
+            counts["loaded"] -= 1
+
+    def accounts(self, rows):
+        self.loader.counts["accounts"]["loaded"] += len(rows)
+        returned = self._send("load_accounts", rows, "accounts", run_id=self.run_id)
+        self._conflicts("accounts", returned, rows, "account_id", "account")
+
+    def account_devices(self, rows):
+        self.loader.counts["account_devices"]["loaded"] += len(rows)
+        self._devices({r["device_id"] for r in rows})
+        self._send("load_account_devices", _merge_uses(rows, ("account_id", "device_id")), "account → device")
+        with_ip = [{k: r[k] for k in ("account_id", "ip", "first_seen", "last_seen")} for r in rows if r["ip"]]
+        self._send("load_ips", [{"id": ip, "subnet": normalise.ip_subnet(ip)} for ip in sorted({r["ip"] for r in with_ip})], "IPs")
+        self._send("load_account_ips", _merge_uses(with_ip, ("account_id", "ip")), "account → IP")
+
+    def account_addresses(self, rows):
+        self.loader.counts["account_addresses"]["loaded"] += len(rows)
+        self._addresses(rows)
+        self._send("load_account_addresses", _merge_uses(rows, ("account_id", "address_id")), "account → address")
+
+    def account_payment_instruments(self, rows):
+        self.loader.counts["account_payment_instruments"]["loaded"] += len(rows)
+        self._instruments(rows)
+        pairs = sorted({(r["account_id"], r["instrument_id"]) for r in rows})
+        self._send("load_account_instruments", [{"account_id": a, "instrument_id": i} for a, i in pairs], "account → instrument")
+
+    def orders(self, rows):
+        self.loader.counts["orders"]["loaded"] += len(rows)
+        self._devices({r["device"] for r in rows if r["device"]})
+        self._addresses([{"address_id": r["address"], "country": self.loader.accounts.get(r["buyer_id"], ("", "", ""))[2],
+                          "postcode": None} for r in rows if r["address"]])
+        self._instruments([{"instrument_id": r["instrument"], "kind": "card", "bin": r["instrument_bin"],
+                            "last4": r["instrument_last4"],
+                            "fingerprint": normalise.instrument_fingerprint(r["instrument_bin"], r["instrument_last4"])}
+                           for r in rows if r["instrument"]])
+        promos = sorted({r["promo_code"] for r in rows if r["promo_code"]})
+        self._send("load_promo_codes", [{"id": p} for p in promos], "promo codes")
+        returned = self._send("load_orders", [{k: r[k] for k in ("id", "buyer_id", "seller_id", "amount", "currency",
+                                                                  "created_at", "status", "promo_code", "line")}
+                                              for r in rows], "orders", run_id=self.run_id)
+        self._conflicts("orders", returned, rows, "order_id", "order")
+        links = [{"id": r["id"], "device": [r["device"]] if r["device"] else [],
+                  "address": [r["address"]] if r["address"] else [], "address_raw": r["address_raw"],
+                  "instrument": [r["instrument"]] if r["instrument"] else [],
+                  "promo": [r["promo_code"]] if r["promo_code"] else []} for r in rows]
+        self._send("load_order_links", links, "order links")
+
+    # ----- identifier nodes, deduplicated before they are sent
+
+    def _devices(self, ids: set[str]):
+        self._send("load_devices", [{"id": i} for i in sorted(ids)], "devices")
+
+    def _addresses(self, rows):
+        unique = {}
+        for r in rows:
+            unique.setdefault(r["address_id"], {"id": r["address_id"], "country": r.get("country") or None,
+                                                "postcode": r.get("postcode")})
+        self._send("load_addresses", [unique[k] for k in sorted(unique)], "addresses")
+
+    def _instruments(self, rows):
+        unique = {}
+        for r in rows:
+            unique.setdefault(r["instrument_id"], {"id": r["instrument_id"], "kind": r.get("kind") or "card",
+                                                   "bin": r.get("bin") or None, "last4": r.get("last4") or None,
+                                                   "fingerprint": r.get("fingerprint")})
+        self._send("load_instruments", [unique[k] for k in sorted(unique)], "instruments")

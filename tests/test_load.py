@@ -1,0 +1,271 @@
+"""Loading a marketplace into the real local server: linkage, idempotence, resume, bad input, PAN safety."""
+
+import csv
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from graphfraud.cli import app
+from graphfraud.load import load
+
+PAN = "4539 1488 0343 6467"  # a Luhn-valid test number
+PAN_DIGITS = PAN.replace(" ", "")
+
+ACCOUNTS = [
+    ["account_id", "role", "created_at", "country", "status"],
+    ["a1", "buyer", "2025-10-01T10:00:00Z", "DE", "active"],
+    ["a2", "buyer", "2025-10-02T10:00:00+02:00", "DE", "active"],
+    ["a3", "buyer", "2025-10-03T10:00:00Z", "GB", "active"],
+    ["s1", "seller", "2025-01-01T00:00:00Z", "DE", "active"],
+]
+DEVICES = [
+    ["account_id", "device_id", "first_seen", "last_seen", "ip"],
+    ["a1", "DEV-AB12", "2025-10-01T10:00:00Z", "2025-10-05T10:00:00Z", "203.0.113.7"],
+    ["a2", "dev-ab12", "2025-10-02T10:00:00Z", "2025-10-03T10:00:00Z", "203.0.113.9"],
+    ["a3", "dev-zz99", "2025-10-03T10:00:00Z", "2025-10-03T10:00:00Z", ""],
+]
+ADDRESSES = [
+    ["account_id", "address", "kind", "country"],
+    ["a1", "Hauptstraße 5, 10115 Berlin", "shipping", "DE"],
+    ["a2", "Hauptstr. 5, 10115 Berlin", "shipping", "DE"],
+    ["a3", "10 Downing Street, London SW1A 2AA", "home", "GB"],
+]
+INSTRUMENTS = [
+    ["account_id", "instrument_id", "card_number", "kind", "bin", "last4"],
+    ["a1", "", PAN, "card", "", ""],
+    ["a2", "pi_777", "", "card", "453914", "6467"],
+]
+ORDERS = [
+    ["order_id", "buyer_id", "seller_id", "amount", "currency", "created_at", "status", "device_id", "address",
+     "instrument_id", "promo_code"],
+    ["o1", "a1", "s1", "19.99", "EUR", "2025-10-04T12:00:00Z", "completed", "DEV-AB12", "Hauptstrasse 5, 10115 Berlin",
+     "pi_777", "welcome10"],
+    ["o2", "a2", "s1", "19.99", "EUR", "2025-10-04T12:05:00Z", "chargeback", "", "", "", "WELCOME10"],
+    ["o3", "a3", "s1", "5", "GBP", "2025-10-05T12:05:00Z", "completed", "dev-zz99", "", "", ""],
+]
+
+
+def write(folder: Path, name: str, rows) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    with open(path, "w", newline="") as f:
+        csv.writer(f).writerows(rows)
+    return path
+
+
+@pytest.fixture
+def marketplace(tmp_path) -> Path:
+    folder = tmp_path / "drop"
+    for name, rows in [("accounts.csv", ACCOUNTS), ("account_devices.csv", DEVICES),
+                       ("account_addresses.csv", ADDRESSES), ("account_payment_instruments.csv", INSTRUMENTS),
+                       ("orders.csv", ORDERS)]:
+        write(folder, name, rows)
+    return folder
+
+
+def counts(store) -> dict:
+    nodes = {r["label"]: r["count"] for r in store.read("stats_labels") if r["label"] != "LoadRun"}
+    rels = {r["type"]: r["count"] for r in store.read("stats_relationships")}
+    return {**nodes, **rels}
+
+
+def run(*args):
+    result = CliRunner().invoke(app, [str(a) for a in args])
+    return result
+
+
+def test_load_links_accounts_through_normalised_identifiers(store, marketplace):
+    result = load(store, [marketplace])
+    assert result.quarantined == 0
+    c = counts(store)
+    assert c["Account"] == 4 and c["Order"] == 3
+    assert c["Device"] == 2, "DEV-AB12 and dev-ab12 are one device"
+    assert c["USED_DEVICE"] == 3
+    shared = store.run_cypher(
+        "MATCH (a:Account {id:'a1'})-[:HAS_ADDRESS]->(x)<-[:HAS_ADDRESS]-(b:Account) RETURN b.id AS b", {})[1]
+    assert [r["b"] for r in shared] == ["a2"], "two spellings of one German street meet"
+    raw = store.run_cypher("MATCH (:Account {id:'a2'})-[h:HAS_ADDRESS]->() RETURN h.raw AS raw", {})[1][0]["raw"]
+    assert raw == ["Hauptstr. 5, 10115 Berlin"], "the spelling the user typed is kept as evidence"
+    promo = store.run_cypher("MATCH (o:Order)-[:USED_PROMO]->(p:PromoCode) RETURN DISTINCT p.id AS p", {})[1]
+    assert [r["p"] for r in promo] == ["WELCOME10"]
+    order = store.run_cypher("MATCH (b:Account)-[:PLACED]->(o:Order {id:'o1'})-[:SOLD_BY]->(s:Account) "
+                             "MATCH (o)-[:FROM_DEVICE]->(d) MATCH (o)-[:PAID_WITH]->(p) MATCH (o)-[:SHIPPED_TO]->(ad) "
+                             "RETURN b.id AS b, s.id AS s, d.id AS d, p.id AS p, o.amount AS amount", {})[1]
+    assert order == [{"b": "a1", "s": "s1", "d": order[0]["d"], "p": "pi_777", "amount": 19.99}]
+    subnet = store.run_cypher("MATCH (i:IP) RETURN DISTINCT i.subnet AS s", {})[1]
+    assert [r["s"] for r in subnet] == ["203.0.113"]
+    run_row = store.read("load_runs", limit=1)[0]
+    assert run_row["status"] == "complete" and len(run_row["files"]) == 5
+
+
+def test_card_number_becomes_keyed_hash_with_bin_and_last4(store, marketplace):
+    load(store, [marketplace])
+    rows = store.run_cypher("MATCH (:Account {id:'a1'})-[:HAS_INSTRUMENT]->(p) RETURN p {.*} AS p", {})[1]
+    p = rows[0]["p"]
+    assert p["id"].startswith("card:") and PAN_DIGITS not in p["id"]
+    assert (p["bin"], p["last4"], p["fingerprint"]) == ("453914", "6467", "453914:6467")
+    fingerprints = store.run_cypher("MATCH (p:PaymentInstrument {fingerprint:'453914:6467'}) RETURN count(p) AS n", {})[1]
+    assert fingerprints[0]["n"] == 2, "the hashed card and the tokenised pi_777 share a fingerprint"
+
+
+def test_card_number_never_reaches_store_logs_or_quarantine(store, marketplace, graphfraud_home):
+    bad = write(marketplace, "account_payment_instruments_bad.csv",
+                [INSTRUMENTS[0], ["a3", "", "4539 1488 0343 6468", "card", "", ""]])  # fails Luhn
+    result = run("load", marketplace)
+    assert result.exit_code == 0, result.output
+    assert "6468" not in result.output
+    all_values = store.run_cypher("MATCH (n) RETURN properties(n) AS p", {})[1]
+    all_values += store.run_cypher("MATCH ()-[r]->() RETURN properties(r) AS p", {})[1]
+    assert PAN_DIGITS not in repr(all_values)
+    needles = [PAN_DIGITS.encode(), PAN.encode(), b"4539148803436468", b"4539 1488 0343 6468"]
+    for root, _, files in os.walk(graphfraud_home):
+        for name in files:
+            data = Path(root, name).read_bytes()
+            for needle in needles:
+                assert needle not in data, f"card number found in {Path(root, name)}"
+    assert bad.exists()
+
+
+def test_loading_the_same_files_twice_changes_no_count(store, marketplace):
+    load(store, [marketplace])
+    first = counts(store)
+    load(store, [marketplace])
+    assert counts(store) == first
+
+
+def test_killed_load_run_again_ends_with_the_same_counts(store, marketplace, monkeypatch):
+    load(store, [marketplace])
+    uninterrupted = counts(store)
+    store.write("clear_graph")
+
+    real_write = store.write
+    calls = {"n": 0}
+
+    def dying_write(name, **params):
+        if name.startswith("load_") and name not in ("load_run_start",):
+            calls["n"] += 1
+            if calls["n"] == 6:
+                raise KeyboardInterrupt  # the process is killed between two batches
+        return real_write(name, **params)
+
+    monkeypatch.setattr(store, "write", dying_write)
+    with pytest.raises(KeyboardInterrupt):
+        load(store, [marketplace])
+    monkeypatch.setattr(store, "write", real_write)
+    partial = counts(store)
+    assert partial != uninterrupted
+    load(store, [marketplace])
+    assert counts(store) == uninterrupted
+
+
+def test_tables_load_in_dependency_order_whatever_the_file_order(store, tmp_path):
+    write(tmp_path, "a_orders.csv", ORDERS)  # not a table name: skipped with a note
+    write(tmp_path, "orders.csv", ORDERS)
+    write(tmp_path, "accounts.csv", ACCOUNTS)
+    result = load(store, [tmp_path / "orders.csv", tmp_path / "accounts.csv"])
+    assert result.quarantined == 0
+    assert counts(store)["Order"] == 3
+
+
+@pytest.mark.parametrize("row,column,reason", [
+    (["a9", "", "2025-10-01T10:00:00Z", "DE", "active"], "role", "role is missing"),
+    (["", "buyer", "2025-10-01T10:00:00Z", "DE", "active"], "account_id", "account_id is missing"),
+    (["a9", "admin", "2025-10-01T10:00:00Z", "DE", "active"], "role", "unknown role"),
+    (["a9", "buyer", "yesterday", "DE", "active"], "created_at", "not an ISO 8601"),
+    (["a1", "seller", "2025-10-01T10:00:00Z", "DE", "active"], "account_id", "conflicting values"),
+])
+def test_bad_account_rows_are_quarantined_with_file_line_column_and_reason(store, marketplace, graphfraud_home, row, column, reason):
+    write(marketplace, "accounts.csv", ACCOUNTS + [row])
+    result = run("load", marketplace)
+    assert result.exit_code == 0
+    assert "1 rows quarantined" in result.output
+    quarantine = sorted((graphfraud_home / "quarantine").glob("*.csv"), key=os.path.getmtime)[-1]
+    entries = list(csv.DictReader(open(quarantine)))
+    assert len(entries) == 1
+    entry = entries[0]
+    assert (entry["file"], entry["line"], entry["column"]) == ("accounts.csv", "6", column)
+    assert reason in entry["reason"]
+    assert counts(store)["Account"] == 4
+
+
+@pytest.mark.parametrize("row,column,reason", [
+    (["o9", "ghost", "s1", "10", "EUR", "2025-10-04T12:00:00Z", "completed", "", "", "", ""], "buyer_id", "does not exist"),
+    (["o9", "a1", "s1", "ten", "EUR", "2025-10-04T12:00:00Z", "completed", "", "", "", ""], "amount", "not a number"),
+    (["o9", "a1", "s1", "10", "EUR", "2025-13-04", "completed", "", "", "", ""], "created_at", "not an ISO 8601"),
+    (["o1", "a1", "s1", "99", "EUR", "2025-10-04T12:00:00Z", "completed", "", "", "", ""], "order_id", "conflicting"),
+])
+def test_bad_order_rows_are_quarantined(store, marketplace, graphfraud_home, row, column, reason):
+    write(marketplace, "orders.csv", ORDERS + [row])
+    result = run("load", marketplace, "--strict")
+    assert result.exit_code == 1, "--strict turns a quarantined row into exit 1"
+    quarantine = sorted((graphfraud_home / "quarantine").glob("*.csv"), key=os.path.getmtime)[-1]
+    entry = list(csv.DictReader(open(quarantine)))[0]
+    assert (entry["file"], entry["line"], entry["column"]) == ("orders.csv", "5", column)
+    assert reason in entry["reason"]
+    assert counts(store)["Order"] == 3
+
+
+def test_an_order_stored_earlier_with_other_values_is_quarantined_not_overwritten(store, marketplace, graphfraud_home):
+    load(store, [marketplace])
+    changed = [list(r) for r in ORDERS]
+    changed[1][3] = "500.00"
+    folder = marketplace.parent / "drop2"
+    write(folder, "orders.csv", changed)
+    result = load(store, [folder])
+    assert result.quarantined == 1
+    amount = store.run_cypher("MATCH (o:Order {id:'o1'}) RETURN o.amount AS a", {})[1][0]["a"]
+    assert amount == 19.99
+
+
+def test_missing_file_is_a_one_line_usage_error(store, tmp_path):
+    result = run("load", tmp_path / "nowhere")
+    assert result.exit_code == 2
+    assert "no such file" in result.output and "Traceback" not in result.output
+
+
+def test_missing_required_column_is_refused_before_anything_is_written(store, marketplace):
+    write(marketplace, "orders.csv", [[c for c in ORDERS[0] if c != "amount"]] + [r[:3] + r[4:] for r in ORDERS[1:]])
+    result = run("load", marketplace)
+    assert result.exit_code == 2
+    assert "orders.csv" in result.output and "amount" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert counts(store).get("Account", 0) == 0, "nothing half-written"
+
+
+def test_parquet_and_jsonl_load_like_csv(store, tmp_path, marketplace):
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    header, *rows = ACCOUNTS
+    pq.write_table(pa.Table.from_pylist([dict(zip(header, r)) for r in rows]), folder / "accounts.parquet")
+    header, *rows = ORDERS
+    with open(folder / "orders.jsonl", "w") as f:
+        for r in rows:
+            f.write(json.dumps(dict(zip(header, r))) + "\n")
+    result = load(store, [folder])
+    assert result.quarantined == 0
+    assert counts(store)["Order"] == 3 and counts(store)["Account"] == 4
+
+
+def test_extra_columns_are_ignored_with_a_note(store, tmp_path):
+    write(tmp_path, "accounts.csv", [ACCOUNTS[0] + ["shoe_size"]] + [r + ["42"] for r in ACCOUNTS[1:]])
+    result = load(store, [tmp_path])
+    assert any("shoe_size" in n for n in result.notes)
+
+
+def test_stats_json_counts_labels_relationships_and_runs(store, marketplace):
+    import json
+
+    load(store, [marketplace])
+    result = run("stats", "--format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert {"label": "Account", "count": 4} in data["nodes"]
+    assert {"type": "PLACED", "count": 3} in data["relationships"]
+    assert data["load_runs"][0]["status"] == "complete"
