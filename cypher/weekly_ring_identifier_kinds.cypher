@@ -1,0 +1,23 @@
+// Per ring: how many identifiers of each kind two or more of its members share, directly or
+// through orders placed before $until (IPs by subnet, cards also by BIN + last 4).
+UNWIND $rings AS ring
+UNWIND ring.members AS account_id
+MATCH (a:Account {id: account_id})
+CALL (a) {
+  MATCH (a)-[:USED_DEVICE|HAS_ADDRESS|HAS_INSTRUMENT]->(x)
+  RETURN labels(x)[0] AS kind, x.id AS key
+  UNION
+  MATCH (a)-[:PLACED]->(o:Order)-[:FROM_DEVICE|SHIPPED_TO|PAID_WITH|USED_PROMO]->(x)
+  WHERE o.created_at < datetime($until)
+  RETURN labels(x)[0] AS kind, x.id AS key
+  UNION
+  MATCH (a)-[:USED_IP]->(x:IP)
+  RETURN 'Subnet' AS kind, x.subnet AS key
+  UNION
+  MATCH (a)-[:HAS_INSTRUMENT]->(x:PaymentInstrument)
+  RETURN 'CardFingerprint' AS kind, x.fingerprint AS key
+}
+WITH ring.id AS ring_id, kind, key, count(DISTINCT a) AS members
+WHERE key IS NOT NULL AND members >= 2
+RETURN ring_id, kind, count(*) AS identifiers
+ORDER BY ring_id, kind

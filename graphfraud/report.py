@@ -1,0 +1,388 @@
+"""The weekly trend report for management: ``report.html`` and ``report.md``.
+
+Pure: it takes the numbers the weekly job measured (one ``WeekMetrics`` per weekly run,
+the rings worth naming, the sellers and promo codes shared by rings) and writes two
+files. ``report.html`` is self-contained (inline CSS, charts as inline SVG drawn with
+matplotlib, no script, no network) and has a print stylesheet; ``report.md`` carries the
+same numbers as text for email or a wiki.
+
+Money is converted to one currency with fixed rates that the report states
+(``RATES_TO_EUR``, or the ``rates`` given to ``convert``). Account ids, sellers and promo
+codes are masked; ring ids are shown in full so investigators can look them up.
+"""
+
+import io
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from statistics import median
+
+__all__ = ["WeekMetrics", "ReportData", "RATES_TO_EUR", "RATES_NOTE", "convert", "mask", "find_patterns",
+           "charts", "render", "write_report", "HEADLINES"]
+
+# Planning rates, units of EUR per unit of currency (rounded ECB reference rates, 2025).
+# A team can put its own in GRAPHFRAUD_HOME/fx_rates.json ({"currency": "EUR", "rates": {...}}).
+RATES_TO_EUR = {"EUR": 1.0, "USD": 0.92, "GBP": 1.17, "CAD": 0.67, "AUD": 0.60, "CHF": 1.06, "PLN": 0.23,
+                "SEK": 0.088, "NOK": 0.086, "DKK": 0.134, "CZK": 0.040, "HUF": 0.0025, "RON": 0.20,
+                "JPY": 0.0061, "BRL": 0.17, "MXN": 0.050, "INR": 0.011}
+RATES_NOTE = "fixed planning rates (rounded ECB reference rates, 2025)"
+
+TYPOLOGY_COLOURS = {"brushing": "#4C72B0", "promo_abuse": "#DD8452", "chargeback": "#C44E52",
+                    "collusion": "#8172B3", "unknown": "#937860"}
+IDENTIFIER_NAMES = {"device": "a device", "subnet": "an IP subnet", "ip": "an IP address", "address": "an address",
+                    "instrument": "a payment instrument", "fingerprint": "a card fingerprint (BIN + last 4)",
+                    "promo": "a promo code"}
+
+# (key, label, kind, higher_is_bad)
+HEADLINES = (
+    ("active_rings", "Active rings", "count", True),
+    ("new_rings", "New rings", "count", True),
+    ("accounts", "Accounts involved", "count", True),
+    ("gmv", "GMV through ring orders", "money", True),
+    ("promo_spend", "Promo / subsidy spend abused", "money", True),
+    ("chargeback", "Chargeback exposure", "money", True),
+    ("actioned", "Rings actioned", "count", False),
+)
+
+
+@dataclass
+class WeekMetrics:
+    """What one weekly run measured; kept in the graph so later reports can compare."""
+
+    as_of: str
+    run_id: str
+    active_rings: int = 0
+    new_rings: int = 0
+    accounts: int = 0
+    gmv: float = 0.0
+    promo_spend: float = 0.0
+    chargeback: float = 0.0
+    actioned: int = 0
+    new_by_typology: dict = field(default_factory=dict)
+    money_by_typology: dict = field(default_factory=dict)
+    ttd_days: list = field(default_factory=list)  # days to detection of each ring first flagged this week
+    countries: dict = field(default_factory=dict)  # ring accounts by country
+    identifier_kinds: dict = field(default_factory=dict)  # rings sharing each kind of identifier
+    new_identifier_kinds: dict = field(default_factory=dict)  # the same, over this week's new rings only
+    unconverted: dict = field(default_factory=dict)  # currency -> amount with no rate
+    promo_orders: int = 0
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "WeekMetrics":
+        names = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in d.items() if k in names})
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+
+@dataclass
+class ReportData:
+    """Everything one report shows. ``weeks`` is oldest first and ends with this week."""
+
+    weeks: list
+    top_new: list = field(default_factory=list)  # {ring_id, typology, size, score, money, explanation}
+    fastest_growing: list = field(default_factory=list)  # {ring_id, typology, size, added, money, explanation}
+    hubs: list = field(default_factory=list)  # {kind: seller|promo, id, rings: [ring ids]}
+    lineage: dict = field(default_factory=dict)  # kind -> count this week
+    currency: str = "EUR"
+    rates: dict = field(default_factory=lambda: dict(RATES_TO_EUR))
+    rates_note: str = RATES_NOTE
+    promo_note: str = ""
+    patterns: list | None = None
+
+    @property
+    def week(self) -> WeekMetrics:
+        return self.weeks[-1]
+
+
+def convert(amounts: dict, rates: dict) -> tuple[float, dict]:
+    """Sum amounts by currency in one currency; returns (total, amounts with no rate).
+
+    >>> convert({"EUR": 10.0, "GBP": 10.0, "XYZ": 5.0}, {"EUR": 1.0, "GBP": 1.17})
+    (21.7, {'XYZ': 5.0})
+    """
+    total, missing = 0.0, {}
+    for currency, amount in amounts.items():
+        rate = rates.get((currency or "").upper())
+        if rate is None:
+            missing[currency] = missing.get(currency, 0.0) + amount
+        else:
+            total += amount * rate
+    return round(total, 2), missing
+
+
+def mask(identifier: str | None) -> str:
+    """An identifier with its middle hidden: enough to tell two apart, not to look one up.
+
+    >>> mask("seller_004821"), mask("WELCOME10"), mask("ab")
+    ('sel•••821', 'WE•••10', '•••')
+    """
+    if not identifier:
+        return ""
+    s = str(identifier)
+    if len(s) <= 4:
+        return "•••"
+    keep = 3 if len(s) >= 10 else 2
+    return f"{s[:keep]}•••{s[-keep:]}"
+
+
+# --------------------------------------------------------------------------- numbers
+
+def _avg(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def headline_rows(weeks: list[WeekMetrics]) -> list[dict]:
+    """Each headline figure with last week's value and the average of the 4 weeks before this one."""
+    this, before = weeks[-1], weeks[:-1]
+    rows = []
+    for key, label, kind, bad in HEADLINES:
+        value = getattr(this, key)
+        last = getattr(before[-1], key) if before else None
+        avg4 = _avg([getattr(w, key) for w in before[-4:]])
+        rows.append({"key": key, "label": label, "kind": kind, "value": value, "last": last, "avg4": avg4,
+                     "delta": _delta(value, last), "trend": _trend(value, last, bad)})
+    return rows
+
+
+def _delta(value, last) -> str:
+    if last is None:
+        return "no earlier run"
+    if last == 0:
+        return "new" if value else "="
+    change = (value - last) / last
+    return "=" if abs(change) < 0.005 else f"{change:+.0%}"
+
+
+def _trend(value, last, higher_is_bad: bool) -> str:
+    if last is None or value == last:
+        return "flat"
+    worse = (value > last) == higher_is_bad
+    return "worse" if worse else "better"
+
+
+def find_patterns(weeks: list[WeekMetrics], hubs: list[dict], currency: str = "EUR") -> list[str]:
+    """Emerging patterns in words, each backed by the numbers that triggered it.
+
+    Thresholds are round and stated: a typology is *growing fast* when this week has at
+    least 3 new rings of it and at least twice its 4-week average, or at least twice its
+    4-week money at risk (and 1,000 or more); an identifier kind is *new* when this week's
+    new rings share it and no ring did in the previous 4 weeks; a seller or promo code is
+    *at the centre* of rings when it is the main one of 2 or more; a country *shift* is a
+    change of 10 percentage points or more in its share of ring accounts.
+
+    >>> w = [WeekMetrics("2025-10-06", "r1", new_by_typology={"promo_abuse": 1}),
+    ...      WeekMetrics("2025-10-13", "r2", new_by_typology={"promo_abuse": 4})]
+    >>> find_patterns(w, [])
+    ['Promo abuse is growing fast: 4 new rings this week against 1 a week on average over the previous 1 week.']
+    """
+    this, before = weeks[-1], weeks[-5:-1]
+    out = []
+    if before:
+        n = len(before)
+        span = f"{n} week{'s' if n > 1 else ''}"
+        for typ in sorted(set(this.new_by_typology) | set(this.money_by_typology)):
+            new = this.new_by_typology.get(typ, 0)
+            avg_new = _avg([w.new_by_typology.get(typ, 0) for w in before]) or 0.0
+            money = this.money_by_typology.get(typ, 0.0)
+            avg_money = _avg([w.money_by_typology.get(typ, 0.0) for w in before]) or 0.0
+            name = _typology_name(typ).capitalize()
+            if new >= 3 and new >= 2 * avg_new:
+                out.append(f"{name} is growing fast: {new} new rings this week against {_num(avg_new)} a week "
+                           f"on average over the previous {span}.")
+            elif money >= 1000 and money >= 2 * avg_money:
+                ratio = f"×{money / avg_money:.1f}" if avg_money else "none before"
+                out.append(f"{name} money at risk jumped to {_money(money, currency)} this week "
+                           f"({ratio} against the previous {span}' average of {_money(avg_money, currency)}).")
+        seen_before = {k for w in before for k, v in w.identifier_kinds.items() if v}
+        for kind, count in sorted(this.new_identifier_kinds.items()):
+            if count and kind not in seen_before:
+                verb = "shares" if count == 1 else "share"
+                out.append(f"New kind of link: {count} of this week's new rings {verb} {IDENTIFIER_NAMES.get(kind, kind)}, "
+                           f"which no ring shared in the previous {span}.")
+        out.extend(_country_shift(this, before))
+    for hub in hubs:
+        what = "Seller" if hub["kind"] == "seller" else "Promo code"
+        rings = ", ".join(hub["rings"][:5]) + (" …" if len(hub["rings"]) > 5 else "")
+        role = "main seller" if hub["kind"] == "seller" else "main promo code"
+        out.append(f"{what} {mask(hub['id'])} is the {role} of {len(hub['rings'])} rings ({rings}).")
+    return out
+
+
+def _country_shift(this: WeekMetrics, before: list[WeekMetrics]) -> list[str]:
+    def shares(counts):
+        total = sum(counts.values())
+        return {c: n / total for c, n in counts.items()} if total else {}
+
+    now = shares(this.countries)
+    past = [shares(w.countries) for w in before if w.countries]
+    if not now or not past:
+        return []
+    out = []
+    for country in sorted(set(now) | {c for p in past for c in p}):
+        was = sum(p.get(country, 0.0) for p in past) / len(past)
+        is_ = now.get(country, 0.0)
+        if abs(is_ - was) >= 0.10:
+            verb = "rose" if is_ > was else "fell"
+            out.append(f"Shift between countries: ring accounts in {country} {verb} to {is_:.0%} of all ring "
+                       f"accounts (average {was:.0%} over the previous {len(past)} weeks).")
+    return out
+
+
+def _typology_name(typ: str) -> str:
+    return (typ or "unknown").replace("_", " ")
+
+
+def _num(x: float) -> str:
+    return f"{x:,.0f}" if abs(x - round(x)) < 0.05 else f"{x:,.1f}"
+
+
+def _money(x: float | None, currency: str = "EUR") -> str:
+    if x is None:
+        return "–"
+    symbol = {"EUR": "€", "USD": "$", "GBP": "£"}.get(currency)
+    if abs(x) >= 1e6:
+        text = f"{x / 1e6:,.2f}m"
+    elif abs(x) >= 1e4:
+        text = f"{x / 1e3:,.1f}k"
+    else:
+        text = f"{x:,.0f}"
+    return f"{symbol}{text}" if symbol else f"{text} {currency}"
+
+
+def _value(x, kind: str, currency: str) -> str:
+    if x is None:
+        return "–"
+    return _money(x, currency) if kind == "money" else _num(x)
+
+
+# --------------------------------------------------------------------------- charts
+
+def _svg(fig) -> str:
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+    text = buf.getvalue()
+    text = text[text.index("<svg"):]  # drop the XML declaration and DOCTYPE for inline use
+    return re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
+
+
+def charts(weeks: list[WeekMetrics], currency: str = "EUR") -> dict[str, str]:
+    """Three inline SVG charts over the weeks given: new rings and money at risk by
+    typology (stacked bars), and days to detection (median and each ring)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    labels = [w.as_of[5:] for w in weeks]  # MM-DD
+    typologies = sorted({t for w in weeks for t in (*w.new_by_typology, *w.money_by_typology)})
+    x = list(range(len(weeks)))
+    style = {"svg.fonttype": "none", "svg.hashsalt": "graphfraud", "font.size": 9,
+             "font.family": "DejaVu Sans", "axes.spines.top": False,
+             "axes.spines.right": False}
+    out = {}
+    with plt.rc_context(style):
+        for name, attr, title, ylabel in (
+            ("new_rings", "new_by_typology", "New rings per week, by typology", "rings"),
+            ("money", "money_by_typology", f"Money at risk per week, by typology ({currency})", currency),
+        ):
+            fig, ax = plt.subplots(figsize=(5.6, 2.8))
+            bottom = [0.0] * len(weeks)
+            for typ in typologies:
+                values = [float(getattr(w, attr).get(typ, 0)) for w in weeks]
+                ax.bar(x, values, bottom=bottom, label=_typology_name(typ),
+                       color=TYPOLOGY_COLOURS.get(typ, "#777777"), width=0.7)
+                bottom = [b + v for b, v in zip(bottom, values)]
+            ax.set_title(title, loc="left", fontsize=10)
+            ax.set_ylabel(ylabel)
+            if name == "money":
+                ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _money(v, currency)))
+            else:
+                ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.set_xticks(x, labels)
+            if typologies:
+                ax.legend(frameon=False, fontsize=8, ncols=min(4, len(typologies)), loc="upper left")
+                ax.set_ylim(0, max(bottom + [1]) * 1.35)
+            out[name] = _svg(fig)
+            plt.close(fig)
+
+        fig, ax = plt.subplots(figsize=(5.6, 2.8))
+        for i, w in enumerate(weeks):
+            if w.ttd_days:
+                ax.scatter([i] * len(w.ttd_days), w.ttd_days, s=10, color="#999999", alpha=0.6, zorder=2)
+        med = [(i, median(w.ttd_days)) for i, w in enumerate(weeks) if w.ttd_days]
+        if med:
+            ax.plot([m[0] for m in med], [m[1] for m in med], marker="o", color="#C44E52", label="median", zorder=3)
+            ax.legend(frameon=False, fontsize=8, loc="upper left")
+        ax.axhline(7, color="#4C72B0", linestyle="--", linewidth=0.8)
+        ax.text(len(weeks) - 0.5, 7, " 7 days", va="bottom", ha="right", fontsize=8, color="#4C72B0")
+        ax.set_title("Days from first order to detection (new rings)", loc="left", fontsize=10)
+        ax.set_ylabel("days")
+        ax.set_xticks(x, labels)
+        ax.set_xlim(-0.6, len(weeks) - 0.4)
+        ax.set_ylim(0, max([9.0] + [d * 1.15 for w in weeks for d in w.ttd_days]))
+        out["ttd"] = _svg(fig)
+        plt.close(fig)
+    return out
+
+
+# --------------------------------------------------------------------------- render
+
+def _environment():
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    env = Environment(loader=PackageLoader("graphfraud", "templates"),
+                      autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True,
+                      keep_trailing_newline=True)
+    env.filters["money"] = _money
+    env.filters["num"] = _num
+    env.filters["typology"] = _typology_name
+    env.filters["mask"] = mask
+    return env
+
+
+def render(data: ReportData) -> tuple[str, str]:
+    """The HTML and Markdown text of a report."""
+    from markupsafe import Markup
+
+    weeks = data.weeks
+    patterns = data.patterns if data.patterns is not None else find_patterns(weeks, data.hubs, data.currency)
+    rows = headline_rows(weeks)
+    for row in rows:
+        row["shown"] = _value(row["value"], row["kind"], data.currency)
+        row["last_shown"] = _value(row["last"], row["kind"], data.currency)
+        row["avg4_shown"] = _value(row["avg4"], row["kind"], data.currency)
+    this = data.week
+    ttd = sorted(this.ttd_days)
+    context = {
+        "d": data, "week": this, "weeks": weeks, "rows": rows, "patterns": patterns,
+        "ttd_median": median(ttd) if ttd else None,
+        "rates": sorted((c, r) for c, r in data.rates.items() if c != data.currency),
+        "trend": [{"as_of": w.as_of, "new": w.new_rings, "active": w.active_rings,
+                   "money": _money(w.gmv, data.currency),
+                   "ttd": (f"{median(w.ttd_days):.0f}" if w.ttd_days else "–")} for w in weeks],
+        "unconverted": ", ".join(f"{_num(a)} {c}" for c, a in sorted(this.unconverted.items())),
+    }
+    env = _environment()
+    svgs = {k: Markup(v) for k, v in charts(weeks, data.currency).items()}
+    html = env.get_template("weekly_report.html").render(charts=svgs, **context)
+    md = env.get_template("weekly_report.md").render(**context)
+    return html, md
+
+
+def write_report(data: ReportData, out_dir: Path) -> tuple[Path, Path]:
+    """Write ``report.html`` and ``report.md`` into ``out_dir``; each appears whole or not at all."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html, md = render(data)
+    paths = []
+    for name, text in (("report.html", html), ("report.md", md)):
+        path = out_dir / name
+        tmp = out_dir / f".{name}.tmp"
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+        paths.append(path)
+    return paths[0], paths[1]

@@ -1,0 +1,445 @@
+"""The weekly batch job: load a drop, detect as of a date, link to last week, report.
+
+``run_weekly`` is what a scheduler runs once a week (``graphfraud weekly``):
+
+1. takes the weekly lock (``GRAPHFRAUD_HOME/weekly.lock``, an ``fcntl`` lock the kernel
+   drops when the process dies, so a killed run never leaves a stale lock); a second run
+   fails at once with ``WeeklyLockedError`` naming the holder;
+2. records a ``WeeklyRun`` with status ``running`` and abandons the leftovers of a run
+   that was killed before it finished;
+3. optionally loads a data drop (``graphfraud.load.load``; idempotent);
+4. runs detection over the data visible as of the date
+   (``graphfraud.detection.run_detection(store, as_of=...)``);
+5. links the rings to the previous weekly run, the latest *complete* one with an earlier
+   as-of date (``graphfraud.rings.match_rings``), so a backfill links to the week before it
+   and never to a later week already stored;
+6. measures each ring over the week (orders, money, promo use, chargebacks, shared
+   identifiers, main sellers and promo codes) and writes one ``RingSnapshot`` per ring
+   (lineage event, members, deltas, money) linked to its ``Ring`` and to the run;
+7. writes ``report.html`` and ``report.md`` (``graphfraud.report``);
+8. publishes: one statement marks the ``WeeklyRun`` complete. Reports, comparisons and
+   ``rings history`` read complete runs only, so a run killed at any step leaves the
+   previous weeks as they were and can simply be run again.
+
+Graph written here::
+
+    (:WeeklyRun {id, as_of, status, started_at, ended_at, detection_run, previous_run,
+                 load_run, metrics (JSON), lineage (JSON), report_dir})
+    (:WeeklyRun)-[:HAS_SNAPSHOT]->(:RingSnapshot {id, ring_id, as_of, kind, size, previous_size,
+        added, removed, added_ids, removed_ids, from_rings, into_rings, members, score,
+        typology, explanation, money})<-[:HAS_SNAPSHOT]-(:Ring)
+
+Exit codes of ``graphfraud weekly`` (``EXIT_CODES``): 0 done; 1 failed (database, detection);
+2 bad arguments or unusable input files; 75 another weekly run holds the lock (nothing
+was written; try again later); 130 interrupted.
+"""
+
+import fcntl
+import json
+import os
+import time
+import uuid
+from collections import Counter, defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from .errors import LockedError, UsageError
+from .home import home
+from .report import RATES_NOTE, RATES_TO_EUR, ReportData, WeekMetrics, convert, mask, write_report
+from .rings import match_rings
+
+__all__ = ["run_weekly", "WeeklyResult", "WeeklyLockedError", "weekly_lock", "ring_history", "EXIT_CODES",
+           "LOOKBACK_DAYS", "TREND_WEEKS"]
+
+EXIT_CODES = {0: "done", 1: "failed (database, detection or an unexpected error)",
+              2: "bad arguments or unusable input files", 75: "another weekly run holds the lock; nothing written",
+              130: "interrupted"}
+LOOKBACK_DAYS = 90  # how far back a ring's main sellers, promo codes and first order are looked for
+TREND_WEEKS = 12
+TOP_RINGS = 5
+HUB_SHARE = 0.3  # a seller or promo code is a ring's "main" one at this share of its orders
+
+
+class WeeklyLockedError(LockedError):
+    """Another weekly run holds the lock; exit 75 (EX_TEMPFAIL) so a scheduler can retry."""
+
+    exit_code = 75
+
+
+@dataclass
+class WeeklyResult:
+    weekly_run: str
+    as_of: date
+    detection_run: str
+    previous_run: str | None
+    load_run: str | None
+    rings: int
+    lineage: dict
+    metrics: WeekMetrics
+    report_html: Path
+    report_md: Path
+    seconds: float
+    abandoned: list = field(default_factory=list)  # killed runs cleaned up by this one
+    later_weeks: int = 0  # complete weekly runs with a later as-of date (this was a backfill)
+    quarantined: int = 0
+    notes: list = field(default_factory=list)
+
+    def summary(self) -> dict:
+        """The one-line JSON summary for logs (``graphfraud weekly --quiet``)."""
+        m = self.metrics
+        return {"status": "ok", "as_of": self.as_of.isoformat(), "weekly_run": self.weekly_run,
+                "detection_run": self.detection_run, "previous_run": self.previous_run, "load_run": self.load_run,
+                "quarantined": self.quarantined, "rings": self.rings, "new_rings": m.new_rings,
+                "accounts": m.accounts, "lineage": self.lineage, "gmv": m.gmv, "promo_spend": m.promo_spend,
+                "chargeback": m.chargeback, "actioned": m.actioned, "report": str(self.report_html),
+                "later_weeks": self.later_weeks, "abandoned": self.abandoned, "seconds": round(self.seconds, 1)}
+
+
+# --------------------------------------------------------------------------- lock
+
+def lock_path() -> Path:
+    return home() / "weekly.lock"
+
+
+@contextmanager
+def weekly_lock(path: Path | None = None, what: dict | None = None):
+    """Hold the weekly lock for the block, or raise ``WeeklyLockedError`` naming the holder.
+
+    The lock is an ``fcntl.flock`` on a file: the kernel releases it when the holder exits
+    for any reason (even ``kill -9``), so there is never a stale lock to remove by hand.
+    """
+    path = Path(path or lock_path())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(fd, 4096, 0).decode(errors="replace").strip()
+        os.close(fd)
+        try:
+            info = json.loads(holder)
+            by = (f"pid {info.get('pid')}, as of {info.get('as_of')}, started {info.get('started_at')}")
+        except ValueError:
+            by = "another process"
+        raise WeeklyLockedError(f"another weekly run is in progress ({by}); nothing was done. "
+                                f"Try again when it has finished (lock: {path})") from None
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps({"pid": os.getpid(), **(what or {})}).encode(), 0)
+        yield path
+    finally:
+        os.ftruncate(fd, 0)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+# --------------------------------------------------------------------------- settings
+
+def settings() -> dict:
+    """Currency, rates and the promo discount for money figures.
+
+    Defaults: EUR, ``report.RATES_TO_EUR``, promo subsidy estimated at 15 % of the value of
+    a promo order. A team overrides them in ``GRAPHFRAUD_HOME/report.json``:
+    ``{"currency": "EUR", "rates": {"USD": 0.92, ...}, "rates_note": "...", "promo_discount": 0.15}``.
+    """
+    out = {"currency": "EUR", "rates": dict(RATES_TO_EUR), "rates_note": RATES_NOTE, "promo_discount": 0.15}
+    path = home() / "report.json"
+    if path.exists():
+        try:
+            given = json.loads(path.read_text())
+        except ValueError as e:
+            raise UsageError(f"{path}: not valid JSON: {e}") from None
+        if "rates" in given:
+            out["rates_note"] = given.get("rates_note", f"the rates in {path}")
+        out.update(given)
+        out["rates"] = {k.upper(): float(v) for k, v in out["rates"].items()}
+        out["rates"][out["currency"].upper()] = 1.0
+    return out
+
+
+# --------------------------------------------------------------------------- the job
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat()
+
+
+def _day(d: date) -> str:
+    return f"{d.isoformat()}T00:00:00Z"
+
+
+def _detect(store, as_of: date, progress):
+    """Run detection as of the end of ``as_of``; returns the detection run id."""
+    from .detection import run_detection
+
+    result = run_detection(store, as_of=as_of, progress=progress)
+    for attr in ("run_id", "id"):
+        if hasattr(result, attr):
+            return getattr(result, attr)
+    if isinstance(result, dict):
+        return result.get("run_id") or result["id"]
+    return str(result)
+
+
+def run_weekly(store, as_of: date, load_dir: Path | None, out_dir: Path, progress=None, *,
+               detect=None, lock: Path | None = None) -> WeeklyResult:
+    """Run the weekly job for ``as_of`` and write its report into ``out_dir``.
+
+    ``progress(description, total)`` returns an ``advance(n)`` (as for ``load``);
+    ``detect(store, as_of, progress) -> detection run id`` replaces detection (tests).
+    Raises ``WeeklyLockedError`` when another weekly run holds the lock.
+    """
+    started = time.monotonic()
+    tick = progress or (lambda description, total: (lambda n: None))
+    if load_dir is not None and not Path(load_dir).exists():
+        raise UsageError(f"--load {load_dir}: no such file or directory")
+    with weekly_lock(lock, {"as_of": as_of.isoformat(), "started_at": _now()}):
+        weekly_id = f"weekly-{as_of.isoformat()}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+        store.ensure_schema()
+        abandoned = [r["id"] for r in store.write("weekly_abandon_stale", id=weekly_id, now=_now())]
+        store.write("weekly_run_start", id=weekly_id, as_of=as_of.isoformat(), started_at=_now(), pid=os.getpid())
+
+        load_run, quarantined, notes = None, 0, []
+        if load_dir is not None:
+            from .load import load
+
+            loaded = load(store, [Path(load_dir)], progress=progress)
+            load_run, quarantined, notes = loaded.run_id, loaded.quarantined, list(loaded.notes)
+            if loaded.quarantined:
+                notes.append(f"{loaded.quarantined} rows quarantined, see {loaded.quarantine_file}")
+
+        detection_run = (detect or _detect)(store, as_of, progress)
+
+        advance = tick("linking rings to last week", None)
+        previous = store.read("weekly_previous_run", as_of=as_of.isoformat())
+        previous_id = previous[0]["id"] if previous else None
+        before = {r["ring_id"]: frozenset(r["members"]) for r in store.read("lineage_of_run", id=previous_id)} \
+            if previous_id else {}
+        rings = store.read("weekly_detection_rings", run_id=detection_run)
+        groups = [frozenset(r["members"]) for r in rings]
+        detected_id = {g: r["ring_id"] for g, r in zip(groups, rings)}
+        ids, events = match_rings(before, groups, new_id=lambda members: detected_id[members])
+        renamed = sum(a != r["ring_id"] for a, r in zip(ids, rings))
+        if renamed:
+            notes.append(f"{renamed} rings carry a different id in detection than in the weekly lineage: detection "
+                         "linked them to another run than the previous week's")
+        advance(1)
+
+        advance = tick("measuring rings", None)
+        cfg = settings()
+        measured = _measure(store, rings, as_of, cfg)
+        metrics, data, rows = _summarise(weekly_id, as_of, rings, events, before, measured, store, cfg)
+        store.write_rows("lineage_write", rows, batch_rows=500, weekly_id=weekly_id, as_of=as_of.isoformat())
+        advance(1)
+
+        advance = tick("writing the report", None)
+        history = store.read("weekly_recent_runs", as_of=as_of.isoformat(), limit=TREND_WEEKS)
+        weeks = [WeekMetrics.from_dict(json.loads(h["metrics"])) for h in reversed(history)
+                 if h["as_of"] != as_of.isoformat() and h["metrics"]][-(TREND_WEEKS - 1):]
+        data.weeks = weeks + [metrics]
+        html, md = write_report(data, Path(out_dir))
+        advance(1)
+
+        lineage = dict(sorted(Counter(e["kind"] for e in events).items()))
+        store.write("weekly_run_end", id=weekly_id, ended_at=_now(), detection_run=detection_run,
+                    previous_run=previous_id, load_run=load_run, metrics=metrics.to_json(),
+                    lineage=json.dumps(lineage), report_dir=str(Path(out_dir).resolve()))
+        later = store.read("weekly_later_runs", as_of=as_of.isoformat())
+        later_weeks = later[0]["weeks"] if later else 0
+        if later_weeks:
+            notes.append(f"backfill: {later_weeks} later weeks (from {later[0]['first']}) were linked before this "
+                         "run; run them again in date order to refresh their lineage")
+    return WeeklyResult(weekly_run=weekly_id, as_of=as_of, detection_run=detection_run, previous_run=previous_id,
+                        load_run=load_run, rings=len(rings), lineage=lineage, metrics=metrics, report_html=html,
+                        report_md=md, seconds=time.monotonic() - started, abandoned=abandoned,
+                        later_weeks=later_weeks, quarantined=quarantined, notes=notes)
+
+
+# --------------------------------------------------------------------------- measuring
+
+KIND_NAMES = {"Device": "device", "Address": "address", "PaymentInstrument": "instrument", "PromoCode": "promo",
+              "Subnet": "subnet", "CardFingerprint": "fingerprint", "IP": "ip"}
+
+
+def _measure(store, rings: list[dict], as_of: date, cfg: dict) -> dict:
+    """Per ring: money this week by currency, main sellers and promo codes, first order, identifier kinds."""
+    params = {"rings": [{"id": r["ring_id"], "members": r["members"]} for r in rings]}
+    until = _day(as_of + timedelta(days=1))
+    week = _day(as_of - timedelta(days=6))
+    lookback = _day(as_of - timedelta(days=LOOKBACK_DAYS - 1))
+    out = {r["ring_id"]: {"money": defaultdict(lambda: defaultdict(float)), "sellers": [], "promos": [],
+                          "first_order": None, "kinds": {}} for r in rings}
+    if not rings:
+        return out
+    for row in store.read("weekly_ring_money", since=week, until=until, **params):
+        m = out[row["ring_id"]]["money"][row["currency"] or "?"]
+        for k in ("orders", "amount", "promo_orders", "promo_amount", "chargeback_amount"):
+            m[k] += row[k] or 0
+    for row in store.read("weekly_ring_sellers", since=lookback, until=until, **params):
+        ring = out[row["ring_id"]]
+        ring["sellers"].append((row["seller"], row["orders"]))
+        if row["first_order"] and (ring["first_order"] is None or row["first_order"] < ring["first_order"]):
+            ring["first_order"] = row["first_order"]
+    for row in store.read("weekly_ring_promos", since=lookback, until=until, **params):
+        out[row["ring_id"]]["promos"].append((row["code"], row["orders"], row["members"]))
+    for row in store.read("weekly_ring_identifier_kinds", until=until, **params):
+        kind = KIND_NAMES.get(row["kind"], (row["kind"] or "other").lower())
+        out[row["ring_id"]]["kinds"][kind] = row["identifiers"]
+    return out
+
+
+def _main(counts: list[tuple], min_count: int = 2) -> str | None:
+    """The seller or code with the largest share of a ring's orders, if that share is ≥ HUB_SHARE."""
+    total = sum(c[1] for c in counts)
+    if not total:
+        return None
+    top = sorted(counts, key=lambda c: (-c[1], c[0]))[0]
+    if top[1] / total >= HUB_SHARE and top[1] >= min_count:
+        return top[0]
+    return None
+
+
+def explanation(reasons, hide: set[str] = frozenset()) -> str:
+    """One line from detection's reasons (a JSON list of strings or of objects with text)."""
+    if isinstance(reasons, str):
+        try:
+            reasons = json.loads(reasons)
+        except ValueError:
+            reasons = [reasons]
+    if isinstance(reasons, dict):
+        reasons = reasons.get("reasons") or list(reasons.values())
+    texts = []
+    for r in reasons or []:
+        if isinstance(r, dict):
+            text = r.get("text") or r.get("summary") or r.get("reason") or r.get("label") or ""
+        else:
+            text = str(r)
+        if text:
+            texts.append(text)
+    line = "; ".join(texts[:2]) or "flagged by detection"
+    for token in sorted(hide, key=len, reverse=True):
+        if token and token in line:
+            line = line.replace(token, mask(token))
+    return line if len(line) <= 180 else line[:177] + "…"
+
+
+def _summarise(weekly_id, as_of, rings, events, before, measured, store, cfg):
+    """The week's metrics, the report data and the snapshot rows."""
+    rates, currency = cfg["rates"], cfg["currency"]
+    by_id = {r["ring_id"]: r for r in rings}
+    event_of = {e["ring_id"]: e for e in events}
+    money, unconverted = {}, Counter()
+    for rid, m in measured.items():
+        per_cur = m["money"]
+        gmv, miss = convert({c: v["amount"] for c, v in per_cur.items()}, rates)
+        promo, _ = convert({c: v["promo_amount"] for c, v in per_cur.items()}, rates)
+        cb, _ = convert({c: v["chargeback_amount"] for c, v in per_cur.items()}, rates)
+        unconverted.update(miss)
+        money[rid] = {"gmv": gmv, "promo": round(promo * cfg["promo_discount"], 2), "chargeback": cb,
+                      "promo_orders": int(sum(v["promo_orders"] for v in per_cur.values()))}
+
+    new = [e for e in events if e["kind"] == "new"]
+    ttd = []
+    for e in new:
+        first = measured[e["ring_id"]]["first_order"]
+        if first:
+            first_day = date.fromisoformat(first[:10])
+            ttd.append(max(0, (as_of - first_day).days))
+    accounts = {a for r in rings for a in r["members"]}
+    countries = Counter()
+    for r in rings:
+        for c in r.get("countries") or []:
+            countries[c or "?"] += 1
+    new_by_typ, money_by_typ = Counter(), defaultdict(float)
+    for r in rings:
+        money_by_typ[r["typology"] or "unknown"] += money[r["ring_id"]]["gmv"]
+    for e in new:
+        new_by_typ[by_id[e["ring_id"]]["typology"] or "unknown"] += 1
+    kinds, new_kinds = Counter(), Counter()
+    new_ids = {e["ring_id"] for e in new}
+    for rid, m in measured.items():
+        for k in m["kinds"]:
+            kinds[k] += 1
+            if rid in new_ids:
+                new_kinds[k] += 1
+    actioned = store.read("weekly_actioned", since=_day(as_of - timedelta(days=6)),
+                          until=_day(as_of + timedelta(days=1)))
+    metrics = WeekMetrics(
+        as_of=as_of.isoformat(), run_id=weekly_id, active_rings=len(rings), new_rings=len(new),
+        accounts=len(accounts), gmv=round(sum(v["gmv"] for v in money.values()), 2),
+        promo_spend=round(sum(v["promo"] for v in money.values()), 2),
+        chargeback=round(sum(v["chargeback"] for v in money.values()), 2),
+        actioned=actioned[0]["rings"] if actioned else 0,
+        new_by_typology=dict(sorted(new_by_typ.items())),
+        money_by_typology={k: round(v, 2) for k, v in sorted(money_by_typ.items())},
+        ttd_days=sorted(ttd), countries=dict(sorted(countries.items())), identifier_kinds=dict(sorted(kinds.items())),
+        new_identifier_kinds=dict(sorted(new_kinds.items())),
+        unconverted={k: round(v, 2) for k, v in sorted(unconverted.items())},
+        promo_orders=sum(v["promo_orders"] for v in money.values()))
+
+    # Sellers and promo codes at the centre of several rings.
+    hubs = []
+    for kind, key in (("seller", "sellers"), ("promo", "promos")):
+        centre = defaultdict(list)
+        for rid, m in measured.items():
+            counts = [(s, n) for s, n in m["sellers"]] if kind == "seller" else \
+                [(c, n) for c, n, members in m["promos"] if members >= 2]
+            main = _main(counts)
+            if main:
+                centre[main].append(rid)
+        hubs += [{"kind": kind, "id": k, "rings": sorted(v)} for k, v in sorted(centre.items()) if len(v) >= 2]
+    hide = {h["id"] for h in hubs}
+
+    def described(rid):
+        r = by_id[rid]
+        m = measured[rid]
+        hidden = hide | set(r["members"]) | {s for s, _ in m["sellers"]} | {c for c, _, _ in m["promos"]}
+        return {"ring_id": rid, "typology": r["typology"] or "unknown", "size": len(r["members"]),
+                "score": r["score"] or 0, "money": money[rid]["gmv"], "added": event_of[rid]["added"],
+                "explanation": explanation(r["reasons"], hidden)}
+
+    top_new = sorted((described(e["ring_id"]) for e in new), key=lambda d: (-d["score"], -d["money"], d["ring_id"]))
+    growing = [described(e["ring_id"]) for e in events
+               if e["ring_id"] in by_id and e["added"] > 0 and e["kind"] in ("grown", "merged", "split")
+               and e["previous_size"] > 0]
+    growing.sort(key=lambda d: (-d["added"], -d["money"], d["ring_id"]))
+
+    data = ReportData(weeks=[], top_new=top_new[:TOP_RINGS], fastest_growing=growing[:TOP_RINGS], hubs=hubs,
+                      lineage=dict(Counter(e["kind"] for e in events)), currency=currency, rates=rates,
+                      rates_note=cfg["rates_note"],
+                      promo_note=(f"Estimated subsidy: {cfg['promo_discount']:.0%} (assumed average discount) of the "
+                                  "value of the orders ring members placed with a promo code this week."))
+
+    rows = []
+    for e in events:
+        r = by_id.get(e["ring_id"])
+        rows.append({
+            "id": f"{weekly_id}/{e['ring_id']}", "ring_id": e["ring_id"], "kind": e["kind"], "size": e["size"], "previous_size": e["previous_size"],
+            "added": e["added"], "removed": e["removed"], "added_ids": e["added_ids"],
+            "removed_ids": e["removed_ids"], "from_rings": e["from"], "into_rings": e["into"],
+            "members": sorted(r["members"]) if r else [],
+            "score": float(r["score"] or 0) if r else None, "typology": (r["typology"] if r else None),
+            "explanation": described(e["ring_id"])["explanation"] if r else None,
+            "money": money[e["ring_id"]]["gmv"] if r else 0.0,
+        })
+    return metrics, data, rows
+
+
+# --------------------------------------------------------------------------- history
+
+def ring_history(store, ring_id: str) -> list[dict]:
+    """A ring's lineage week by week (complete weekly runs only), oldest first."""
+    from .errors import NotFoundError
+
+    if not store.read("lineage_ring_exists", id=ring_id):
+        raise NotFoundError(f"no ring with id {ring_id!r}")
+    rows = store.read("lineage_history", id=ring_id)
+    out = []
+    for r in rows:
+        out.append({"as_of": r["as_of"], "kind": r["kind"], "size": r["size"], "previous_size": r["previous_size"],
+                    "added": r["added"], "removed": r["removed"], "from": r["from_rings"] or [],
+                    "into": r["into_rings"] or [], "score": r["score"], "typology": r["typology"],
+                    "added_ids": r["added_ids"] or [], "removed_ids": r["removed_ids"] or [],
+                    "weekly_run": r["weekly_run"], "detection_run": r["detection_run"]})
+    return out
