@@ -220,15 +220,17 @@ def _country_shift(this: WeekMetrics, before: list[WeekMetrics]) -> list[str]:
     past = [shares(w.countries) for w in before if w.countries]
     if not now or not past:
         return []
-    out = []
+    rose, fell = [], []
     for country in sorted(set(now) | {c for p in past for c in p}):
         was = sum(p.get(country, 0.0) for p in past) / len(past)
         is_ = now.get(country, 0.0)
         if abs(is_ - was) >= 0.10:
-            verb = "rose" if is_ > was else "fell"
-            out.append(f"Shift between countries: ring accounts in {country} {verb} to {is_:.0%} of all ring "
-                       f"accounts (average {was:.0%} over the previous {len(past)} weeks).")
-    return out
+            (rose if is_ > was else fell).append(f"{country} to {is_:.0%} (from {was:.0%})")
+    if not rose and not fell:
+        return []
+    parts = ([f"rose in {', '.join(rose)}"] if rose else []) + ([f"fell in {', '.join(fell)}"] if fell else [])
+    return [f"Shift between countries: the share of ring accounts {' and '.join(parts)}, against the average of "
+            f"the previous {len(past)} week{'s' if len(past) > 1 else ''}."]
 
 
 def _typology_name(typ: str) -> str:
