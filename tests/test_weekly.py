@@ -1,0 +1,283 @@
+"""The weekly job on the real local server: stable ids, lineage, backfill, lock, killed runs, CLI."""
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from graphfraud.cli import app
+from graphfraud.errors import NotFoundError
+from graphfraud.rings import match_rings, member_id
+from graphfraud.weekly import WeeklyLockedError, ring_history, run_weekly, weekly_lock
+
+W1, W2, W3 = date(2025, 9, 8), date(2025, 9, 15), date(2025, 9, 22)
+
+# Planted "detections": what a detector found each week, so lineage can be checked exactly.
+PLANTED = {
+    W1: [["a00", "a01", "a02", "a03"], ["a04", "a05", "a06"], ["a10", "a11", "a12", "a13", "a14", "a15"]],
+    # the first two merge; the third splits into 4 + 2
+    W2: [["a00", "a01", "a02", "a03", "a04", "a05", "a06"], ["a10", "a11", "a12", "a13"], ["a14", "a15"]],
+    # the merged ring grows; the split-off pair dissolves; a new ring appears
+    W3: [["a00", "a01", "a02", "a03", "a04", "a05", "a06", "a07"], ["a10", "a11", "a12", "a13"],
+         ["a20", "a21", "a22"]],
+}
+
+
+def write_csv(path: Path, rows) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="") as f:
+        csv.writer(f).writerows(rows)
+
+
+@pytest.fixture
+def small_marketplace(tmp_path) -> Path:
+    """25 buyers and 2 sellers ordering daily through September 2025."""
+    folder = tmp_path / "drop"
+    buyers = [f"a{i:02d}" for i in range(25)]
+    write_csv(folder / "accounts.csv", [["account_id", "role", "created_at", "country"]]
+              + [[a, "buyer", "2025-08-25T00:00:00Z", "DE" if a < "a10" else "PL"] for a in buyers]
+              + [["s1", "seller", "2025-01-01T00:00:00Z", "DE"], ["s2", "seller", "2025-01-01T00:00:00Z", "PL"]])
+    orders, n = [["order_id", "buyer_id", "seller_id", "amount", "currency", "created_at", "status", "promo_code"]], 0
+    for day in range(28):
+        for a in buyers:
+            n += 1
+            when = datetime(2025, 9, 1, 12, tzinfo=timezone.utc) + timedelta(days=day)
+            orders.append([f"o{n}", a, "s1" if a < "a10" else "s2", "20", "EUR" if a < "a10" else "PLN",
+                           when.isoformat().replace("+00:00", "Z"), "chargeback" if n % 10 == 0 else "completed",
+                           "WELCOME5" if n % 4 == 0 else ""])
+    write_csv(folder / "orders.csv", orders)
+    return folder
+
+
+def planted_detection(planted: dict):
+    """A stand-in for detection that 'finds' the planted groups and writes them back the way
+    detection does (DetectionRun, Ring, MEMBER_OF, FOUND_BY), ids matched to the latest run."""
+    def detect(store, as_of, progress):
+        groups = [frozenset(g) for g in planted[as_of]]
+        now = datetime.now(timezone.utc).isoformat()
+        run_id = f"det-test-{as_of}-{time.monotonic_ns()}"
+        store.write("rings_run_start", id=run_id, started_at=now, as_of=as_of.isoformat(), params="{}")
+        latest = store.read("rings_latest_run")
+        before = {r["id"]: frozenset(r["members"]) for r in store.read("rings_of_run", run_id=latest[0]["id"])} \
+            if latest else {}
+        ids, events = match_rings(before, groups, member_id)
+        rows = [{"id": i, "score": 70.0 + len(g), "typology": "promo_abuse" if "a20" in g else "brushing",
+                 "typology_basis": "planted", "size": len(g), "seller_count": 0, "buyer_count": len(g),
+                 "reasons": json.dumps([{"text": f"{len(g)} accounts ordered from one seller"}])}
+                for i, g in zip(ids, groups)]
+        store.write("rings_upsert", run_id=run_id, now=now, rows=rows)
+        store.write("rings_clear_members", ids=ids)
+        store.write("rings_members", run_id=run_id,
+                    rows=[{"account_id": a, "ring_id": i, "role": "buyer"} for i, g in zip(ids, groups) for a in g])
+        store.write("rings_run_end", id=run_id, ended_at=now, timings="{}", counts="{}",
+                    lineage=json.dumps(events), status="complete")
+        return run_id
+    return detect
+
+
+def run(store, day, out, load=None, planted=PLANTED, **kw):
+    return run_weekly(store, day, load, out / day.isoformat(), detect=planted_detection(planted), **kw)
+
+
+def ids_by_members(store, result) -> dict[frozenset, str]:
+    rows = store.read("weekly_detection_rings", run_id=result.detection_run)
+    return {frozenset(r["members"]): r["ring_id"] for r in rows}
+
+
+def kinds(history) -> list[tuple]:
+    return [(h["as_of"], h["kind"], h["size"], h["from"], h["into"]) for h in history]
+
+
+# --------------------------------------------------------------------------- lineage
+
+def test_merge_and_split_produce_the_right_lineage(store, small_marketplace, tmp_path):
+    r1 = run(store, W1, tmp_path, load=small_marketplace)
+    first = ids_by_members(store, r1)
+    big, small, six = (first[frozenset(PLANTED[W1][i])] for i in range(3))
+    r2 = run(store, W2, tmp_path)
+    second = ids_by_members(store, r2)
+    assert r2.previous_run == r1.weekly_run
+    assert r2.lineage == {"merged": 2, "split": 2}
+
+    merged = second[frozenset(PLANTED[W2][0])]
+    assert merged == big  # the larger overlap keeps its id
+    assert kinds(ring_history(store, big)) == [("2025-09-08", "new", 4, [], []), ("2025-09-15", "merged", 7, [small], [])]
+    assert kinds(ring_history(store, small)) == [("2025-09-08", "new", 3, [], []),
+                                                  ("2025-09-15", "merged", 0, [], [big])]
+
+    part = second[frozenset(["a14", "a15"])]
+    assert second[frozenset(PLANTED[W2][1])] == six  # the largest part keeps the id
+    six_history = ring_history(store, six)
+    assert kinds(six_history) == [("2025-09-08", "new", 6, [], []), ("2025-09-15", "split", 4, [], [part])]
+    assert six_history[-1]["removed_ids"] == ["a14", "a15"]
+    assert kinds(ring_history(store, part)) == [("2025-09-15", "split", 2, [six], [])]
+
+    r3 = run(store, W3, tmp_path)
+    assert r3.lineage == {"dissolved": 1, "grown": 1, "new": 1, "unchanged": 1}
+    assert ring_history(store, big)[-1]["added_ids"] == ["a07"]
+    assert kinds(ring_history(store, part))[-1] == ("2025-09-22", "dissolved", 0, [], [])
+    assert r3.metrics.new_rings == 1 and r3.metrics.new_by_typology == {"promo_abuse": 1}
+
+
+def test_backfill_links_to_the_week_before_and_gives_the_same_result(store, small_marketplace, tmp_path):
+    run(store, W1, tmp_path, load=small_marketplace)
+    r2 = run(store, W2, tmp_path)
+    run(store, W3, tmp_path)
+    again = run_weekly(store, W2, None, tmp_path / "again", detect=planted_detection(PLANTED))
+    assert again.previous_run == r2.previous_run  # W1, not W3 which is already stored
+    assert again.lineage == r2.lineage
+    assert ids_by_members(store, again) == ids_by_members(store, r2)
+    assert again.later_weeks == 1 and any("backfill" in n for n in again.notes)
+    for key in ("active_rings", "new_rings", "accounts", "gmv", "promo_spend", "chargeback", "ttd_days"):
+        assert getattr(again.metrics, key) == getattr(r2.metrics, key)
+    assert (tmp_path / "again" / "report.md").read_text().split("\n", 3)[3] == \
+        (tmp_path / W2.isoformat() / "report.md").read_text().split("\n", 3)[3]  # same but for the run id line
+
+
+def test_report_money_is_the_week_of_ring_orders_in_one_currency(store, small_marketplace, tmp_path):
+    r1 = run(store, W1, tmp_path, load=small_marketplace)
+    # Week to 8 Sep: 1-8 Sep is 8 days of data, the window is the 7 days 2-8 Sep; 13 ring members
+    # (a00-a06 pay EUR 20, a10-a15 pay PLN 20 at 0.23).
+    assert r1.metrics.accounts == 13
+    assert r1.metrics.gmv == pytest.approx(7 * (7 * 20 + 6 * 20 * 0.23))
+    assert r1.metrics.unconverted == {}
+    html = r1.report_html.read_text()
+    assert html.count("<svg") == 3 and "a00" not in html
+
+
+# --------------------------------------------------------------------------- lock and kill
+
+def test_a_second_run_is_refused_while_the_lock_is_held(store, small_marketplace, tmp_path):
+    with weekly_lock(what={"as_of": "2025-09-08", "started_at": "earlier"}):
+        with pytest.raises(WeeklyLockedError, match=r"another weekly run is in progress \(pid \d+, as of 2025-09-08"):
+            run(store, W1, tmp_path, load=small_marketplace)
+        result = CliRunner().invoke(app, ["weekly", "--as-of", "2025-09-08", "--out", str(tmp_path / "x"), "--quiet"])
+        assert result.exit_code == 75
+        assert "another weekly run is in progress" in result.stderr
+        line = json.loads(result.stdout)
+        assert line["status"] == "error" and line["exit_code"] == 75
+    assert store.read("weekly_recent_runs", as_of="2030-01-01", limit=5) == []  # nothing was written
+    run(store, W1, tmp_path, load=small_marketplace)  # the lock was released
+
+
+KILLED_RUN = textwrap.dedent("""
+    import sys, time
+    from datetime import date
+    from pathlib import Path
+    import graphfraud.weekly as weekly
+    sys.path.insert(0, sys.argv[3])
+    from test_weekly import PLANTED, planted_detection
+
+    def stuck(data, out_dir):  # snapshots are written; the run hangs before publishing
+        Path(sys.argv[1]).write_text("ready")
+        time.sleep(600)
+
+    weekly.write_report = stuck
+    from graphfraud.store import Store
+    with Store.open() as store:
+        weekly.run_weekly(store, date.fromisoformat(sys.argv[2]), None, Path(sys.argv[1]).parent / "out",
+                          detect=planted_detection(PLANTED))
+""")
+
+
+def test_a_killed_run_leaves_last_week_intact_and_can_be_run_again(store, small_marketplace, tmp_path):
+    r1 = run(store, W1, tmp_path, load=small_marketplace)
+    ids = ids_by_members(store, r1)
+    before = {rid: ring_history(store, rid) for rid in ids.values()}
+
+    ready = tmp_path / "ready"
+    script = tmp_path / "killed.py"
+    script.write_text(KILLED_RUN)
+    proc = subprocess.Popen([sys.executable, str(script), str(ready), W2.isoformat(), str(Path(__file__).parent)],
+                            env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while not ready.exists():
+            assert proc.poll() is None, proc.stderr.read().decode()[-3000:]
+            assert time.monotonic() < deadline, "the run never got to its last step"
+            time.sleep(0.2)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+
+    # Nothing of the killed run is visible: last week's lineage and figures are as they were.
+    assert {rid: ring_history(store, rid) for rid in ids.values()} == before
+    recent = store.read("weekly_recent_runs", as_of="2030-01-01", limit=5)
+    assert [r["id"] for r in recent] == [r1.weekly_run]
+
+    # Run again: the lock died with the process, the leftovers are abandoned, the week is done.
+    r2 = run(store, W2, tmp_path)
+    assert len(r2.abandoned) == 1 and r2.previous_run == r1.weekly_run
+    assert r2.lineage == {"merged": 2, "split": 2}
+    assert [h["as_of"] for h in ring_history(store, ids[frozenset(PLANTED[W1][0])])] == ["2025-09-08", "2025-09-15"]
+
+
+# --------------------------------------------------------------------------- CLI
+
+def test_quiet_prints_exactly_one_json_line(store, small_marketplace, tmp_path, monkeypatch):
+    import graphfraud.weekly as weekly
+
+    monkeypatch.setattr(weekly, "_detect", planted_detection(PLANTED))
+    result = CliRunner().invoke(app, ["weekly", "--as-of", "2025-09-08", "--load", str(small_marketplace),
+                                      "--out", str(tmp_path / "out"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1
+    summary = json.loads(lines[0])
+    assert summary["status"] == "ok" and summary["as_of"] == "2025-09-08"
+    assert summary["rings"] == 3 and summary["lineage"] == {"new": 3}
+    assert Path(summary["report"]).exists() and (tmp_path / "out" / "report.md").exists()
+
+
+def test_weekly_refuses_a_missing_drop_with_exit_2(store, tmp_path):
+    result = CliRunner().invoke(app, ["weekly", "--as-of", "2025-09-08", "--load", str(tmp_path / "nope"),
+                                      "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "no such file or directory" in result.stderr
+
+
+def test_history_for_an_unknown_ring_is_a_clear_error(store):
+    with pytest.raises(NotFoundError, match="no ring"):
+        ring_history(store, "R-nope")
+
+
+def _rings_cli():
+    try:
+        from graphfraud.cli.rings import rings_app  # noqa: F401
+    except ImportError:
+        pytest.skip("the `rings` command group (graphfraud/cli/rings.py) is not in this tree yet")
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv"])
+def test_rings_history_command_in_every_format(store, small_marketplace, tmp_path, fmt):
+    _rings_cli()
+    r1 = run(store, W1, tmp_path, load=small_marketplace)
+    run(store, W2, tmp_path)
+    big = ids_by_members(store, r1)[frozenset(PLANTED[W1][0])]
+    result = CliRunner().invoke(app, ["rings", "history", big, "--format", fmt])
+    assert result.exit_code == 0, result.output
+    if fmt == "json":
+        rows = json.loads(result.stdout)
+        assert [(r["as_of"], r["kind"], r["size"]) for r in rows] == [("2025-09-08", "new", 4),
+                                                                       ("2025-09-15", "merged", 7)]
+    elif fmt == "csv":
+        lines = result.stdout.splitlines()
+        assert lines[0].startswith("as_of,kind,size,previous_size,added,removed,from,into")
+        assert lines[2].startswith("2025-09-15,merged,7,4,3,0")
+    else:
+        assert "merged" in result.stdout and "2025-09-15" in result.stdout
+
+
+def test_rings_history_of_an_unknown_ring_exits_1(store):
+    _rings_cli()
+    result = CliRunner().invoke(app, ["rings", "history", "R-nope"])
+    assert result.exit_code == 1 and "no ring" in result.stderr
