@@ -1,0 +1,7 @@
+// A case status change on a ring: a CaseEvent (who, when, why, from which status) and the ring's status.
+MATCH (r:Ring {id: $ring_id})
+WITH r, coalesce(r.status, 'open') AS previous
+CREATE (r)-[:HAS_EVENT]->(e:CaseEvent {id: $event_id, at: datetime($at), by: $by, status: $status, previous: previous,
+                                       note: $note})
+SET r.status = $status, r.status_at = datetime($at), r.status_by = $by
+RETURN r.id AS ring_id, e.previous AS previous, e.status AS status, e.at AS at, e.by AS by, e.note AS note

@@ -1,0 +1,33 @@
+// One hop out from every node of a frontier, aggregated on the server: per (node, link type,
+// direction) the number of neighbours and the top $limit of them (highest ring score, then
+// newest, then id), each with its rings and its own number of links. Neighbours whose id is in
+// $seen were expanded already: they are counted in `total` and `skipped`, never listed.
+UNWIND $frontier AS f
+CALL (f) {
+  MATCH (n:Account {id: f.id}) WHERE f.type = 'account' RETURN n
+  UNION ALL
+  MATCH (n:Device {id: f.id}) WHERE f.type = 'device' RETURN n
+  UNION ALL
+  MATCH (n:IP {id: f.id}) WHERE f.type = 'ip' RETURN n
+  UNION ALL
+  MATCH (n:Address {id: f.id}) WHERE f.type = 'address' RETURN n
+  UNION ALL
+  MATCH (n:PaymentInstrument {id: f.id}) WHERE f.type = 'instrument' RETURN n
+  UNION ALL
+  MATCH (n:Order {id: f.id}) WHERE f.type = 'order' RETURN n
+  UNION ALL
+  MATCH (n:PromoCode {id: f.id}) WHERE f.type = 'promo' RETURN n
+}
+MATCH (n)-[r:USED_DEVICE|USED_IP|HAS_ADDRESS|HAS_INSTRUMENT|PLACED|SOLD_BY|FROM_DEVICE|SHIPPED_TO|PAID_WITH|USED_PROMO]-(m)
+WITH f, r, m, startNode(r) = n AS outgoing, m.id IN $seen AS skip,
+     [(m)-[mo:MEMBER_OF]->(g:Ring) | {id: g.id, score: g.score, role: mo.role, status: g.status}] AS rings
+WITH f, r, m, outgoing, skip, rings,
+     reduce(best = -1.0, x IN rings | CASE WHEN x.score > best THEN x.score ELSE best END) AS score
+ORDER BY score DESC, m.created_at DESC, m.id
+WITH f, type(r) AS rel, outgoing, count(*) AS total, sum(CASE WHEN skip THEN 1 ELSE 0 END) AS skipped,
+     collect(CASE WHEN NOT skip THEN {m: m, r: r, rings: rings} END)[..$limit] AS top
+UNWIND (CASE WHEN size(top) = 0 THEN [null] ELSE top END) AS t
+WITH f, rel, outgoing, total, skipped, t, t.m AS m
+RETURN f.type AS from_type, f.id AS from_id, rel, outgoing, total, skipped,
+       labels(m)[0] AS label, m.id AS id, properties(m) AS props, properties(t.r) AS link, t.rings AS rings,
+       COUNT { (m)-[:USED_DEVICE|USED_IP|HAS_ADDRESS|HAS_INSTRUMENT|PLACED|SOLD_BY|FROM_DEVICE|SHIPPED_TO|PAID_WITH|USED_PROMO]-() } AS links

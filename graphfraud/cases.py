@@ -1,0 +1,62 @@
+"""Case status of a ring, with its history kept in the graph.
+
+Every change is a ``(Ring)-[:HAS_EVENT]->(CaseEvent {at, by, status, previous, note})``
+and ``Ring.status`` holds the current status, so ``rings show``, the evidence bundle
+and the weekly report read one history. Detection never touches ``Ring.status``.
+"""
+
+import getpass
+import uuid
+from datetime import datetime, timezone
+
+from .errors import NotFoundError, UsageError
+
+__all__ = ["STATUSES", "mark", "history", "current_user"]
+
+STATUSES = ("open", "under_review", "confirmed", "dismissed", "actioned")
+MAX_NOTE = 4000
+
+
+def current_user() -> str:
+    """The OS user, the default author of a case event."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def _missing_ring(store, ring_id: str) -> NotFoundError:
+    from .investigate import suggestions
+
+    close = suggestions(store, ring_id, ["ring"])
+    hint = "; did you mean " + ", ".join(repr(s.id) for s in close) + "?" if close else ""
+    return NotFoundError(f"no ring has the id {ring_id!r}{hint}")
+
+
+def mark(store, ring_id: str, status: str, note: str, by: str | None = None, at: datetime | None = None) -> dict:
+    """Set a ring's case status; returns the event (with ``previous``, the status it replaced)."""
+    if status not in STATUSES:
+        raise UsageError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
+    note = (note or "").strip()
+    if not note:
+        raise UsageError("a case status change needs a --note saying why")
+    if len(note) > MAX_NOTE:
+        raise UsageError(f"the note is {len(note):,} characters; at most {MAX_NOTE:,}")
+    by = (by or "").strip() or current_user()
+    when = (at or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="microseconds")
+    rows = store.write("cases_mark", ring_id=ring_id, status=status, note=note, by=by, at=when,
+                       event_id=f"case-{uuid.uuid4().hex}")
+    if not rows:
+        raise _missing_ring(store, ring_id)
+    return rows[0]
+
+
+def history(store, ring_id: str) -> dict:
+    """``{"ring_id", "status", "events": [{at, by, status, previous, note}, …]}``, oldest event first."""
+    rows = store.read("cases_history", ring_id=ring_id)
+    if not rows:
+        raise _missing_ring(store, ring_id)
+    row = rows[0]
+    events = [e for e in row["events"] if e.get("at") is not None]
+    events.sort(key=lambda e: str(e["at"]))
+    return {"ring_id": row["ring_id"], "status": row["status"], "events": events}

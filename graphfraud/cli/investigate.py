@@ -1,0 +1,316 @@
+"""``expand``, ``path``, ``shared``, ``query``, ``export``, ``verify`` and ``rings mark``."""
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from . import FORMAT_HELP, Format, app, emit, err, out
+
+TYPE_HELP = "What the id is: account, device, ip, address, instrument, order or promo (default: worked out from the id)."
+
+
+class TreeFormat(str, Enum):
+    tree = "tree"
+    table = "table"
+    json = "json"
+    csv = "csv"
+    graphml = "graphml"
+
+
+class ChainFormat(str, Enum):
+    chain = "chain"
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def _json(obj) -> None:
+    sys.stdout.write(json.dumps(obj, indent=2, default=str, ensure_ascii=False) + "\n")
+
+
+# --------------------------------------------------------------------------- expand
+
+def _label(node, rel_text, describe) -> str:
+    from rich.markup import escape
+
+    ring = sorted(node.rings or [], key=lambda r: -(r.get("score") or 0))
+    text = f"[dim]{node.type}[/dim] [bold]{escape(node.id)}[/bold]"
+    details = describe(node.type, node.props)
+    if details:
+        text += f" [dim]· {escape(details)}[/dim]"
+    if node.type != "account" and node.links is not None:
+        text += f" [cyan]· {node.links:,} link{'s' if node.links != 1 else ''}[/cyan]"
+    seen = [node.link.get("first_seen"), node.link.get("last_seen")]
+    if seen[0]:
+        text += f" [dim]· seen {str(seen[0])[:10]} → {str(seen[1] or seen[0])[:10]}[/dim]"
+    if ring:
+        r = ring[0]
+        score = f" {r['score']:.2f}" if isinstance(r.get("score"), (int, float)) else ""
+        more = f" +{len(ring) - 1}" if len(ring) > 1 else ""
+        text += f" [bold red]● ring {escape(r['id'])}{score} ({escape(str(r.get('role') or 'member'))}){more}[/bold red]"
+    if node.rel:
+        text = f"[magenta]{escape(rel_text(node.rel, node.forward))}[/magenta] " + text
+    return text
+
+
+def _print_tree(hood) -> None:
+    from rich.markup import escape
+    from rich.tree import Tree
+
+    from ..investigate import More, describe, rel_text
+
+    children = hood.children()
+    cross = hood.cross_links()
+
+    def add(node, branch):
+        links = [(other, e) for other, e in cross.get(node.key, []) if other]
+        if links:
+            shown = [f"{rel_text(e.rel, e.source == node.key)} {other.type} {other.id}" for other, e in links[:4]]
+            extra = f" … +{len(links) - 4}" if len(links) > 4 else ""
+            branch.add(f"[yellow]↔ also {escape('; '.join(shown))}{extra}[/yellow]")
+        for child in children.get(node.key, []):
+            if isinstance(child, More):
+                branch.add(f"[dim italic]{escape(rel_text(child.rel, child.forward))} {escape(child.text())}[/dim italic]")
+            else:
+                add(child, branch.add(_label(child, rel_text, describe)))
+
+    tree = Tree(_label(hood.root, rel_text, describe), guide_style="dim")
+    add(hood.root, tree)
+    out.print(tree)
+    shown = len(hood.nodes)
+    err.print(f"{shown:,} entities within {hood.hops} hop{'s' if hood.hops > 1 else ''} of {hood.root.type} "
+              f"{escape(hood.root.id)}" + (f"; {len(hood.more)} busy neighbours summarised (top {hood.limit} shown)"
+                                           if hood.more else "")
+              + ("; stopped at the node cap, narrow with --limit or --hops" if hood.stopped else ""), highlight=False)
+
+
+@app.command()
+def expand(
+    entity: str = typer.Argument(..., metavar="ID", help="An account, device, IP, address (as written), instrument, "
+                                                         "card fingerprint (bin:last4), order or promo code."),
+    hops: int = typer.Option(2, "--hops", min=1, max=4, help="How many links out to go."),
+    type_: str = typer.Option(None, "--type", help=TYPE_HELP),
+    limit: int = typer.Option(25, "--limit", min=1, max=1000,
+                              help="Neighbours listed per node and link type; busier nodes show a count plus the top ones."),
+    fmt: TreeFormat = typer.Option(TreeFormat.tree, "--format",
+                                   help="tree for people; table, json, csv or graphml to stdout."),
+) -> None:
+    """The neighbourhood of any entity: how each neighbour connects, its ring and ring score.
+
+    Super-nodes (a device behind thousands of accounts) are summarised: a count plus the
+    top --limit neighbours (highest ring score first, then newest).
+
+    Example: graphfraud expand "Hauptstr. 5, 10115 Berlin" --hops 2 --limit 10
+    """
+    from ..investigate import expand as expand_entity
+    from ..store import Store
+
+    with Store.open() as store:
+        hood = expand_entity(store, entity, hops=hops, limit=limit, type_=type_)
+    if fmt == TreeFormat.tree:
+        _print_tree(hood)
+    elif fmt == TreeFormat.json:
+        _json(hood.as_json())
+    elif fmt == TreeFormat.graphml:
+        import networkx as nx
+
+        from ..investigate import to_networkx
+
+        nx.write_graphml(to_networkx(hood), sys.stdout.buffer, encoding="utf-8")
+        sys.stdout.flush()
+    else:
+        columns = ["depth", "type", "id", "parent", "link", "details", "links", "ring", "ring_score", "ring_role",
+                   "first_seen", "last_seen"]
+        emit(hood.rows(), Format(fmt.value), columns=columns,
+             title=f"{hood.root.type} {hood.root.id}: {len(hood.nodes):,} entities within {hood.hops} "
+                   f"hop{'s' if hood.hops > 1 else ''}")
+
+
+# --------------------------------------------------------------------------- path
+
+@app.command()
+def path(
+    a: str = typer.Argument(..., metavar="A", help="Where the path starts (any entity id)."),
+    b: str = typer.Argument(..., metavar="B", help="Where it ends (any entity id)."),
+    max_hops: int = typer.Option(6, "--max-hops", min=1, max=10, help="Longest connection to look for."),
+    limit: int = typer.Option(10, "--limit", min=1, max=100, help="At most this many paths."),
+    type_a: str = typer.Option(None, "--type-a", help="Type of A. " + TYPE_HELP),
+    type_b: str = typer.Option(None, "--type-b", help="Type of B. " + TYPE_HELP),
+    fmt: ChainFormat = typer.Option(ChainFormat.chain, "--format", help="chain for people; table, json or csv."),
+) -> None:
+    """The shortest connections between two entities through shared identifiers and orders.
+
+    Paths through quiet identifiers come first: a path through a promo code used by 40,000
+    orders says less than one through a device two accounts share.
+
+    Example: graphfraud path acc_104 acc_2291 --max-hops 4
+    """
+    from rich.markup import escape
+
+    from ..investigate import paths
+    from ..store import Store
+
+    with Store.open() as store:
+        ea, eb, found = paths(store, a, b, max_hops=max_hops, limit=limit, type_a=type_a, type_b=type_b)
+    if fmt == ChainFormat.json:
+        _json([{"hops": p.hops, "chain": p.text(), "busiest_link_count": p.weakest, "nodes": p.nodes, "rels": p.rels}
+               for p in found])
+    elif fmt in (ChainFormat.table, ChainFormat.csv):
+        emit([p.row(i) for i, p in enumerate(found, 1)], Format(fmt.value),
+             columns=["path", "hops", "chain", "busiest_link_count", "through"],
+             title=f"shortest connections between {ea} and {eb}")
+    else:
+        if found:
+            out.print(f"[bold]{len(found)}[/bold] shortest connection{'s' if len(found) > 1 else ''} between "
+                      f"{escape(str(ea))} and {escape(str(eb))} ({found[0].hops} hops):", highlight=False)
+            for i, p in enumerate(found, 1):
+                out.print(f"{i:>3}. {escape(p.text())}", highlight=False)
+    if not found:
+        err.print(f"no connection between {escape(str(ea))} and {escape(str(eb))} within {max_hops} hops",
+                  highlight=False)
+
+
+# --------------------------------------------------------------------------- shared
+
+@app.command()
+def shared(
+    a: str = typer.Argument(..., metavar="A", help="An account id."),
+    b: str = typer.Argument(..., metavar="B", help="Another account id."),
+    fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
+) -> None:
+    """What two accounts have in common: identifiers, counterparties, promo codes, with first/last seen.
+
+    Identifiers count whether an account used them directly or through its orders; a card
+    under two ids (same BIN and last 4) and IPs in one subnet are listed too, as are orders
+    between the two accounts.
+
+    Example: graphfraud shared acc_104 acc_2291 --format csv
+    """
+    from rich.markup import escape
+
+    from ..investigate import shared as shared_links
+    from ..store import Store
+
+    with Store.open() as store:
+        ea, eb, links = shared_links(store, a, b)
+    rows = [link.row(ea.id, eb.id) for link in links]
+    columns = ["kind", "id", "a_how", "a_first_seen", "a_last_seen", "b_how", "b_first_seen", "b_last_seen", "note"]
+    if fmt != Format.table:
+        columns[-1:-1] = ["a_spellings", "b_spellings"]
+    if fmt == Format.json:
+        _json({"a": ea.id, "b": eb.id, "shared": rows})
+    else:
+        emit(rows, fmt, columns=columns, title=f"what {ea.id} (a) and {eb.id} (b) share")
+    if not links:
+        err.print(f"{escape(ea.id)} and {escape(eb.id)} share nothing", highlight=False)
+
+
+# --------------------------------------------------------------------------- query
+
+@app.command()
+def query(
+    cypher: str = typer.Argument(..., metavar="CYPHER", help="One Cypher statement; use $name for parameters."),
+    param: list[str] = typer.Option(None, "--param", "-p", metavar="NAME=VALUE",
+                                    help="A parameter: numbers, true/false, null and JSON lists/maps are typed; "
+                                         "anything else is a string. Repeat for more."),
+    write: bool = typer.Option(False, "--write", help="Allow statements that change the graph."),
+    fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
+) -> None:
+    """Run your own Cypher, read-only unless --write (write clauses are refused before anything runs).
+
+    Example: graphfraud query 'MATCH (a:Account)-[:USED_DEVICE]->(d:Device {id: $d}) RETURN a.id AS account' -p d=dev_ab12cd34
+    """
+    from ..query import parse_params, run
+    from ..store import Store
+
+    params = parse_params(param or [])
+    with Store.open() as store:
+        columns, rows = run(store, cypher, params, write=write)
+    emit(rows, fmt, columns=columns)
+    if fmt == Format.table:
+        err.print(f"{len(rows):,} row{'s' if len(rows) != 1 else ''}")
+
+
+# --------------------------------------------------------------------------- export / verify
+
+@app.command()
+def export(
+    ring_id: str = typer.Argument(..., metavar="RING_ID", help="The ring to export."),
+    out_dir: Path = typer.Option(..., "--out", help="Folder to write the bundle into (created; must be empty)."),
+    unmask: bool = typer.Option(False, "--unmask", help="Show instrument ids and card data in full."),
+    force: bool = typer.Option(False, "--force", help="Replace a non-empty --out folder."),
+    by: str = typer.Option(None, "--by", help="Who made the bundle (default: the OS user)."),
+) -> None:
+    """Write a ring's evidence bundle: CSVs, GraphML, an offline HTML report, queries and a hashed manifest.
+
+    Files: members.csv, identifiers.csv, orders.csv, graph.graphml, report.html,
+    summary.json, queries.cypher, manifest.json. Check it later with `graphfraud verify`.
+
+    Example: graphfraud export R-1a2b3c4d5e --out cases/R-1a2b3c4d5e
+    """
+    from ..export import export_ring
+    from ..store import Store
+
+    with Store.open() as store:
+        result = export_ring(store, ring_id, out_dir, unmask=unmask, force=force, by=by)
+    if unmask:
+        err.print("[yellow]warning:[/yellow] instrument ids and card data are NOT masked in this bundle")
+    err.print(f"bundle for ring {result.ring_id} written to {result.out}: {result.counts['members']} members, "
+              f"{result.counts['identifiers']} shared identifiers, {result.counts['orders']:,} orders; "
+              f"manifest {result.manifest_sha256[:16]}…", highlight=False)
+    emit([{"file": name, "sha256": digest} for name, digest in result.files.items()], Format.table)
+
+
+@app.command()
+def verify(
+    folder: Path = typer.Argument(..., metavar="DIR", help="A bundle folder written by `graphfraud export`."),
+    fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
+) -> None:
+    """Recompute every hash of an evidence bundle; exit 1 naming each changed, missing or extra file.
+
+    Example: graphfraud verify cases/R-1a2b3c4d5e
+    """
+    from ..export import VerificationFailed, verify as verify_bundle
+
+    result = verify_bundle(folder)
+    emit(result.rows, fmt, columns=["file", "status", "expected_sha256", "actual_sha256"])
+    if not result.ok:
+        raise VerificationFailed(f"{folder} fails verification: " + ", ".join(result.problems))
+    err.print(f"{folder}: all {len(result.rows) - 1} files match the manifest, and the manifest its own hash")
+
+
+# --------------------------------------------------------------------------- rings mark
+
+def _register_mark(rings_app) -> None:
+    @rings_app.command("mark")
+    def mark(
+        ring_id: str = typer.Argument(..., metavar="RING_ID", help="The ring's id."),
+        status: str = typer.Option(..., "--status",
+                                   help="open, under_review, confirmed, dismissed or actioned."),
+        note: str = typer.Option(..., "--note", help="Why: kept in the case history."),
+        by: str = typer.Option(None, "--by", help="Who decided (default: the OS user)."),
+    ) -> None:
+        """Set a ring's case status; the change (who, when, why) is kept in its history.
+
+        Example: graphfraud rings mark R-1a2b3c4d5e --status confirmed --note "same card, 14 accounts"
+        """
+        from rich.markup import escape
+
+        from ..cases import mark as mark_ring
+        from ..store import Store
+
+        with Store.open() as store:
+            event = mark_ring(store, ring_id, status, note, by=by)
+        out.print(f"ring {escape(event['ring_id'])}: {event['previous']} → [bold]{event['status']}[/bold] "
+                  f"by {escape(event['by'])} at {str(event['at'])[:19]}", highlight=False)
+
+
+try:
+    from .rings import rings_app as _rings_app
+except ImportError:  # the rings command group has not landed in this tree
+    _rings_app = None
+if _rings_app is not None:
+    _register_mark(_rings_app)

@@ -1,0 +1,685 @@
+"""Evidence bundles: everything about one ring in a folder that proves it has not changed.
+
+``export_ring`` writes ``members.csv``, ``identifiers.csv``, ``orders.csv``,
+``graph.graphml``, ``report.html``, ``summary.json``, ``queries.cypher`` and
+``manifest.json`` into a temporary folder beside the target and renames it into place at
+the end, so an interrupted export leaves nothing half-written. ``verify`` recomputes
+every hash and names each changed, missing or extra file, and a manifest that no longer
+matches its own hash.
+
+Every data file is the result of a named statement in ``cypher/`` (``queries.cypher``
+repeats each one with its parameter values); the graph, the summary and the report are
+built from those same rows. Instrument ids and card data are masked (``normalise.mask_id``
+and ``normalise.mask_card``) unless ``unmask`` is set; the manifest records which.
+
+The manifest hash is SHA-256 over the manifest's canonical JSON (sorted keys, no
+whitespace, UTF-8) without its ``manifest_sha256`` field. It makes a bundle
+tamper-evident, not tamper-proof: whoever rewrites a file and both hashes is not caught.
+"""
+
+import csv
+import hashlib
+import io
+import json
+import math
+import os
+import re
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import __version__, normalise
+from .errors import GraphfraudError, NotFoundError, UsageError
+
+__all__ = ["BUNDLE_FILES", "export_ring", "verify", "ExportResult", "Verification", "VerificationFailed"]
+
+DATA_FILES = ("members.csv", "identifiers.csv", "orders.csv", "graph.graphml", "report.html", "summary.json",
+              "queries.cypher")
+MANIFEST = "manifest.json"
+BUNDLE_FILES = DATA_FILES + (MANIFEST,)
+FORMAT = "graphfraud-evidence-bundle/1"
+LAYOUT_SEED = 7
+REPORT_ORDER_ROWS = 200
+
+ROLE_COLOURS = {"seller": "#c0392b", "buyer": "#2471a3", "both": "#7d3c98", "core": "#b9770e", "mule": "#148f77"}
+EXTRA_COLOURS = ("#117864", "#a04000", "#5b2c6f", "#1a5276", "#7b241c")
+IDENTIFIER_STYLE = {  # type -> (shape, colour)
+    "Device": ("square", "#566573"), "IP": ("triangle", "#7f8c8d"), "Subnet": ("triangle", "#aab7b8"),
+    "Address": ("diamond", "#6e2c00"), "PaymentInstrument": ("square", "#1e8449"),
+    "CardFingerprint": ("diamond", "#52be80"), "PromoCode": ("triangle", "#b7950b"),
+}
+TYPE_NAMES = {"Device": "device", "IP": "IP", "Subnet": "IP subnet", "Address": "address",
+              "PaymentInstrument": "instrument", "CardFingerprint": "card", "PromoCode": "promo code"}
+
+
+class VerificationFailed(GraphfraudError):
+    """A bundle whose files do not match its manifest."""
+
+
+@dataclass
+class ExportResult:
+    out: Path
+    ring_id: str
+    files: dict          # name -> sha256
+    counts: dict
+    masked: bool
+    manifest_sha256: str
+
+
+@dataclass
+class Verification:
+    folder: Path
+    rows: list = field(default_factory=list)  # {file, status, expected_sha256, actual_sha256}
+
+    @property
+    def problems(self) -> list[str]:
+        return [f"{r['file']} {r['status']}" for r in self.rows if r["status"] != "ok"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+# --------------------------------------------------------------------------- small helpers
+
+_ISO = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(.*)$")
+
+
+def _iso(value):
+    """Temporal values as short ISO text: nanosecond zeros dropped, UTC as Z."""
+    if not isinstance(value, str):
+        return value
+    m = _ISO.match(value)
+    if not m:
+        return value
+    frac = (m.group(2) or "").rstrip("0").rstrip(".")
+    tz = m.group(3)
+    return m.group(1) + frac + ("Z" if tz in ("+00:00", "Z") else tz)
+
+
+def _flat(values) -> list:
+    out = []
+    for v in values or []:
+        for s in (v if isinstance(v, list) else [v]):
+            if s not in (None, "") and s not in out:
+                out.append(s)
+    return out
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(round(value, 6))
+    if isinstance(value, list):
+        return "; ".join(_cell(v) for v in value)
+    return str(_iso(value))
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _canonical(obj) -> bytes:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def manifest_hash(manifest: dict) -> str:
+    """SHA-256 of the manifest's canonical JSON without its own ``manifest_sha256``."""
+    return hashlib.sha256(_canonical({k: v for k, v in manifest.items() if k != "manifest_sha256"})).hexdigest()
+
+
+def _cypher_literal(value) -> str:
+    """A parameter value written as a Cypher literal (for queries.cypher)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_cypher_literal(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k if re.fullmatch(r'[A-Za-z_][A-Za-z0-9_]*', k) else '`' + k + '`'}: "
+                               f"{_cypher_literal(v)}" for k, v in value.items()) + "}"
+    return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+class _Masker:
+    """Masks instrument ids and card numbers unless the bundle is unmasked."""
+
+    def __init__(self, unmask: bool):
+        self.unmask = unmask
+        self._ids: dict[str, str] = {}
+
+    def instrument(self, value):
+        if self.unmask or not value:
+            return value
+        return self._ids.setdefault(value, normalise.mask_id(value))
+
+    def card(self, bin_, last4):
+        if not (bin_ or last4):
+            return None
+        return f"{bin_ or ''}:{last4 or ''}" if self.unmask else normalise.mask_card(bin_ or "", last4 or "")
+
+    def fingerprint(self, value):
+        if self.unmask or not value or ":" not in value:
+            return value
+        return normalise.mask_card(*value.split(":", 1))
+
+    def identifier(self, type_, value):
+        if type_ == "PaymentInstrument":
+            return self.instrument(value)
+        if type_ == "CardFingerprint":
+            return self.fingerprint(value)
+        return value
+
+
+# --------------------------------------------------------------------------- reading the ring
+
+QUERIES = {  # file -> the statements whose rows make it
+    "members.csv": ["export_members"],
+    "identifiers.csv": ["export_identifiers"],
+    "orders.csv": ["export_orders"],
+    "summary.json": ["export_ring", "export_members", "export_identifiers", "export_orders", "cases_history",
+                     "export_load_runs"],
+    "graph.graphml": ["export_members", "export_identifiers", "export_orders"],
+    "report.html": ["export_ring", "export_members", "export_identifiers", "export_orders", "cases_history",
+                    "export_load_runs"],
+}
+
+
+def _read(store, ring_id: str) -> dict:
+    ring_rows = store.read("export_ring", ring_id=ring_id)
+    if not ring_rows:
+        from .investigate import suggestions
+
+        close = suggestions(store, ring_id, ["ring"])
+        hint = "; did you mean " + ", ".join(repr(s.id) for s in close) + "?" if close else ""
+        raise NotFoundError(f"no ring has the id {ring_id!r}{hint}")
+    members = store.read("export_members", ring_id=ring_id)
+    identifiers = store.read("export_identifiers", ring_id=ring_id)
+    orders = store.read("export_orders", ring_id=ring_id)
+    history = store.read("cases_history", ring_id=ring_id)
+    load_ids = sorted({r["load_run"] for r in members + orders if r.get("load_run")})
+    load_runs = store.read("export_load_runs", ids=load_ids) if load_ids else []
+    return {"ring": ring_rows[0]["ring"], "detection_runs": ring_rows[0]["detection_runs"], "members": members,
+            "identifiers": identifiers, "orders": orders,
+            "history": history[0]["events"] if history else [], "load_ids": load_ids, "load_runs": load_runs,
+            "params": {"export_ring": {"ring_id": ring_id}, "export_members": {"ring_id": ring_id},
+                       "export_identifiers": {"ring_id": ring_id}, "export_orders": {"ring_id": ring_id},
+                       "cases_history": {"ring_id": ring_id}, "export_load_runs": {"ids": load_ids}}}
+
+
+def _reasons(ring: dict) -> list[dict]:
+    raw = ring.get("reasons")
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except json.JSONDecodeError:
+            return [{"signal": "", "value": None, "baseline": None, "evidence": [], "text": raw}]
+    return [r if isinstance(r, dict) else {"text": str(r)} for r in raw or []]
+
+
+# --------------------------------------------------------------------------- tables
+
+MEMBER_COLUMNS = ["account_id", "ring_role", "detection_run", "account_role", "country", "status", "created_at",
+                  "orders_placed", "orders_sold", "chargebacks", "refunds", "load_run"]
+IDENTIFIER_COLUMNS = ["type", "identifier", "ring_members", "account_id", "links", "orders", "first_seen",
+                      "last_seen", "spellings", "nodes", "links_in_graph"]
+ORDER_COLUMNS = ["order_id", "created_at", "buyer_id", "seller_id", "buyer_in_ring", "seller_in_ring", "amount",
+                 "currency", "status", "promo_code", "device_id", "address_id", "address_raw", "instrument_id",
+                 "card", "load_run"]
+
+
+def _tables(data: dict, mask: _Masker) -> dict:
+    members = [{c: _iso(r.get(c)) for c in MEMBER_COLUMNS} for r in data["members"]]
+    identifiers = []
+    for r in data["identifiers"]:
+        row = {c: _iso(r.get(c)) for c in IDENTIFIER_COLUMNS}
+        row["identifier"] = mask.identifier(r["type"], r["identifier"])
+        row["spellings"] = _flat(r.get("spellings"))
+        row["nodes"] = [mask.instrument(n) if r["type"] in ("PaymentInstrument", "CardFingerprint") else n
+                        for n in r.get("nodes") or []]
+        identifiers.append(row)
+    orders = []
+    for r in data["orders"]:
+        row = {c: _iso(r.get(c)) for c in ORDER_COLUMNS if c != "card"}
+        row["instrument_id"] = mask.instrument(r.get("instrument_id"))
+        row["card"] = mask.card(r.get("card_bin"), r.get("card_last4"))
+        orders.append({c: row.get(c) for c in ORDER_COLUMNS})
+    return {"members": members, "identifiers": identifiers, "orders": orders}
+
+
+def _write_csv(path: Path, rows: list[dict], columns: list[str]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([_cell(row.get(c)) for c in columns])
+
+
+def _hubs(identifiers: list[dict]) -> list[dict]:
+    """Identifier rows grouped into one entry per shared identifier."""
+    hubs: dict[tuple, dict] = {}
+    for r in identifiers:
+        h = hubs.setdefault((r["type"], r["identifier"]), {
+            "type": r["type"], "type_name": TYPE_NAMES.get(r["type"], r["type"]), "identifier": r["identifier"],
+            "ring_members": r["ring_members"], "links_in_graph": r["links_in_graph"], "members": [], "spellings": [],
+            "first_seen": None, "last_seen": None, "orders": 0})
+        h["members"].append(r["account_id"])
+        h["orders"] += r["orders"] or 0
+        for s in r["spellings"]:
+            if s not in h["spellings"]:
+                h["spellings"].append(s)
+        for k, pick in (("first_seen", min), ("last_seen", max)):
+            if r[k]:
+                h[k] = pick(h[k], r[k]) if h[k] else r[k]
+    return list(hubs.values())
+
+
+# --------------------------------------------------------------------------- graph
+
+def _graph(tables: dict):
+    """Members, shared identifiers as hubs, and trades between members, as a networkx DiGraph."""
+    import networkx as nx
+
+    g = nx.DiGraph()
+    for m in tables["members"]:
+        g.add_node(f"account:{m['account_id']}", kind="member", type="account", label=m["account_id"],
+                   ring_role=m["ring_role"] or "", account_role=m["account_role"] or "", country=m["country"] or "",
+                   orders_placed=int(m["orders_placed"] or 0), chargebacks=int(m["chargebacks"] or 0))
+    for h in _hubs(tables["identifiers"]):
+        key = f"{h['type']}:{h['identifier']}"
+        attrs = {"kind": "identifier", "type": h["type"], "label": h["identifier"], "ring_members": h["ring_members"]}
+        if h["links_in_graph"] is not None:
+            attrs["links_in_graph"] = int(h["links_in_graph"])
+        g.add_node(key, **attrs)
+    for r in tables["identifiers"]:
+        key = f"{r['type']}:{r['identifier']}"
+        attrs = {"type": ";".join(r["links"] or []), "orders": int(r["orders"] or 0)}
+        for k in ("first_seen", "last_seen"):
+            if r[k]:
+                attrs[k] = str(r[k])
+        g.add_edge(f"account:{r['account_id']}", key, **attrs)
+    trades: dict[tuple, dict] = {}
+    for o in tables["orders"]:
+        if o["buyer_in_ring"] and o["seller_in_ring"]:
+            t = trades.setdefault((o["buyer_id"], o["seller_id"]), {"orders": 0, "amount": 0.0})
+            t["orders"] += 1
+            t["amount"] += float(o["amount"] or 0)
+    for (buyer, seller), t in sorted(trades.items()):
+        g.add_edge(f"account:{buyer}", f"account:{seller}", type="BOUGHT_FROM", orders=t["orders"],
+                   amount=round(t["amount"], 2))
+    return g
+
+
+def _graphml_bytes(g) -> bytes:
+    import networkx as nx
+
+    buf = io.BytesIO()
+    nx.write_graphml(g, buf, encoding="utf-8", prettyprint=True)
+    return buf.getvalue()
+
+
+def _layout(g, seed: int = LAYOUT_SEED) -> dict:
+    """Node positions in [0, 1]² from igraph's Fruchterman–Reingold layout with a fixed seed."""
+    import random
+
+    import igraph as ig
+
+    nodes = sorted(g.nodes)
+    if not nodes:
+        return {}
+    if len(nodes) == 1:
+        return {nodes[0]: (0.5, 0.5)}
+    index = {n: i for i, n in enumerate(nodes)}
+    ig_graph = ig.Graph(n=len(nodes), edges=sorted({tuple(sorted((index[a], index[b]))) for a, b in g.edges}))
+    start = [[math.cos(2 * math.pi * i / len(nodes)), math.sin(2 * math.pi * i / len(nodes))] for i in range(len(nodes))]
+    ig.set_random_number_generator(random.Random(seed))
+    try:
+        coords = ig_graph.layout_fruchterman_reingold(seed=start, niter=800).coords
+    finally:
+        ig.set_random_number_generator(random)
+    xs, ys = [c[0] for c in coords], [c[1] for c in coords]
+    span_x, span_y = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
+    return {n: ((coords[i][0] - min(xs)) / span_x, (coords[i][1] - min(ys)) / span_y) for n, i in index.items()}
+
+
+def _drawing(g, width: int = 960, height: int = 640, margin: int = 36, label_room: int = 170) -> dict:
+    """Everything the template needs to draw the ring as inline SVG."""
+    pos = _layout(g)
+    roles = sorted({d.get("ring_role") or "member" for _, d in g.nodes(data=True) if d["kind"] == "member"})
+    colours, extra = {}, iter(EXTRA_COLOURS * 4)
+    for role in roles:
+        colours[role] = ROLE_COLOURS.get(role) or next(extra)
+
+    def xy(n):
+        x, y = pos[n]
+        return round(margin + x * (width - 2 * margin - label_room), 1), round(margin + y * (height - 2 * margin), 1)
+
+    nodes, edges = [], []
+    for n, d in sorted(g.nodes(data=True)):
+        x, y = xy(n)
+        if d["kind"] == "member":
+            role = d.get("ring_role") or "member"
+            nodes.append({"kind": "member", "x": x, "y": y, "r": 9, "colour": colours[role], "label": d["label"],
+                          "title": f"account {d['label']} ({role}, {d.get('account_role', '')}, "
+                                   f"{d.get('orders_placed', 0)} orders, {d.get('chargebacks', 0)} chargebacks)"})
+        else:
+            shape, colour = IDENTIFIER_STYLE.get(d["type"], ("square", "#808b96"))
+            size = 5 + 2 * math.log2(1 + d.get("ring_members", 1))
+            label = d["label"] if len(d["label"]) <= 22 else d["label"][:20] + "…"
+            nodes.append({"kind": "identifier", "x": x, "y": y, "r": round(size, 1), "shape": shape, "colour": colour,
+                          "label": f"{TYPE_NAMES.get(d['type'], d['type'])}: {label}",
+                          "title": f"{TYPE_NAMES.get(d['type'], d['type'])} {d['label']}: shared by "
+                                   f"{d.get('ring_members')} members"
+                                   + (f", {d['links_in_graph']:,} links in the whole graph"
+                                      if d.get("links_in_graph") is not None else ""),
+                          "points": _shape_points(shape, x, y, size)})
+    for a, b, d in sorted(g.edges(data=True)):
+        (x1, y1), (x2, y2) = xy(a), xy(b)
+        edges.append({"x1": x1, "y1": y1, "x2": x2, "y2": y2, "trade": d.get("type") == "BOUGHT_FROM",
+                      "title": f"{g.nodes[a]['label']} {d.get('type', '')} {g.nodes[b]['label']}"})
+    legend = [{"label": f"member: {role}", "colour": c, "shape": "circle"} for role, c in colours.items()]
+    types = sorted({d["type"] for _, d in g.nodes(data=True) if d["kind"] == "identifier"})
+    legend += [{"label": TYPE_NAMES.get(t, t), "colour": IDENTIFIER_STYLE.get(t, ("square", "#808b96"))[1],
+                "shape": IDENTIFIER_STYLE.get(t, ("square", ""))[0]} for t in types]
+    return {"width": width, "height": height, "nodes": nodes, "edges": edges, "legend": legend}
+
+
+def _shape_points(shape: str, x: float, y: float, s: float) -> str:
+    if shape == "diamond":
+        pts = [(x, y - s), (x + s, y), (x, y + s), (x - s, y)]
+    elif shape == "triangle":
+        pts = [(x, y - s), (x + s, y + s * 0.8), (x - s, y + s * 0.8)]
+    else:
+        pts = [(x - s, y - s), (x + s, y - s), (x + s, y + s), (x - s, y + s)]
+    return " ".join(f"{px:.1f},{py:.1f}" for px, py in pts)
+
+
+# --------------------------------------------------------------------------- timeline chart
+
+STATUS_COLOURS = {"completed": "#5d6d7e", "chargeback": "#c0392b", "refunded": "#e67e22", "cancelled": "#aab7b8",
+                  "disputed": "#8e44ad", "pending": "#d4ac0d"}
+
+
+def _timeline_svg(orders: list[dict], members: list[dict]) -> str:
+    """Orders per day (per week over long spans), stacked by status, with account creation marks."""
+    from datetime import date, timedelta
+
+    import matplotlib
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.figure import Figure
+
+    days = [(str(o["created_at"])[:10], o["status"] or "unknown") for o in orders if o.get("created_at")]
+    if not days:
+        return ""
+    first, last = date.fromisoformat(min(d for d, _ in days)), date.fromisoformat(max(d for d, _ in days))
+    weekly = (last - first).days > 120
+    width = 7 if weekly else 1
+
+    def bucket(d):
+        d = date.fromisoformat(d)
+        return d - timedelta(days=d.weekday()) if weekly else d
+
+    statuses = sorted({s for _, s in days}, key=lambda s: (s != "completed", s))
+    counts: dict = {}
+    for d, s in days:
+        counts.setdefault(bucket(d), {}).setdefault(s, 0)
+        counts[bucket(d)][s] += 1
+    xs = sorted(counts)
+    with matplotlib.rc_context({"svg.hashsalt": "graphfraud", "svg.fonttype": "path", "font.size": 9}):
+        fig = Figure(figsize=(9.6, 3.0), dpi=100)
+        FigureCanvasSVG(fig)
+        ax = fig.add_subplot()
+        bottom = [0] * len(xs)
+        for s in statuses:
+            heights = [counts[x].get(s, 0) for x in xs]
+            ax.bar(xs, heights, width=width * 0.9, bottom=bottom, label=s, color=STATUS_COLOURS.get(s, "#34495e"),
+                   align="edge" if weekly else "center")
+            bottom = [b + h for b, h in zip(bottom, heights)]
+        created = [date.fromisoformat(str(m["created_at"])[:10]) for m in members if m.get("created_at")]
+        created = [c for c in created if first - timedelta(days=30) <= c <= last]
+        if created:
+            ax.plot(created, [0] * len(created), marker="|", markersize=14, linestyle="none", color="#2471a3",
+                    label="account created", clip_on=False)
+        ax.set_ylabel("orders per week" if weekly else "orders per day")
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.legend(loc="upper left", frameon=False, ncol=min(len(statuses) + 1, 6))
+        fig.autofmt_xdate()
+        fig.tight_layout()
+        buf = io.StringIO()
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+    text = buf.getvalue()
+    return text[text.index("<svg"):]
+
+
+# --------------------------------------------------------------------------- summary, queries, report
+
+def _summary(data: dict, tables: dict, mask: _Masker, created: dict) -> dict:
+    ring = {k: _iso(v) for k, v in data["ring"].items() if k != "reasons"}
+    orders = tables["orders"]
+    amounts: dict[str, float] = {}
+    for o in orders:
+        amounts[o["currency"] or ""] = round(amounts.get(o["currency"] or "", 0.0) + float(o["amount"] or 0), 2)
+    statuses: dict[str, int] = {}
+    for o in orders:
+        statuses[o["status"] or ""] = statuses.get(o["status"] or "", 0) + 1
+    hubs = _hubs(tables["identifiers"])
+    return {
+        "ring": ring,
+        "reasons": _reasons(data["ring"]),
+        "counts": {"members": len(tables["members"]),
+                   "members_by_role": _count(tables["members"], "ring_role"),
+                   "shared_identifiers": len(hubs), "shared_identifiers_by_type": _count(hubs, "type"),
+                   "orders": len(orders), "orders_by_status": statuses, "order_amount_by_currency": amounts,
+                   "orders_between_members": sum(1 for o in orders if o["buyer_in_ring"] and o["seller_in_ring"])},
+        "period": {"first_order": min((o["created_at"] for o in orders if o["created_at"]), default=None),
+                   "last_order": max((o["created_at"] for o in orders if o["created_at"]), default=None)},
+        "case": {"status": data["ring"].get("status") or "open",
+                 "history": [{k: _iso(v) for k, v in e.items()} for e in data["history"]]},
+        "detection_runs": [{k: _iso(v) for k, v in d.items()} for d in data["detection_runs"]],
+        "load_runs": [{k: _iso(v) for k, v in r.items()} for r in data["load_runs"]],
+        "masked": not mask.unmask,
+        "created_at": created["at"], "created_by": created["by"], "graphfraud_version": __version__,
+    }
+
+
+def _count(rows, key) -> dict:
+    out: dict = {}
+    for r in rows:
+        out[r.get(key) or ""] = out.get(r.get(key) or "", 0) + 1
+    return dict(sorted(out.items()))
+
+
+def _queries_text(data: dict, ring_id: str, created: dict, masked: bool) -> str:
+    from .store import statement
+
+    lines = [f"// graphfraud evidence bundle for ring {ring_id}, created {created['at']} by {created['by']}",
+             f"// with graphfraud {__version__}.",
+             "// Each block reproduces a file of this bundle from the database: set the parameters, then run",
+             "// the statement (cypher-shell or Neo4j Browser). The rows come back in the file's row order;",
+             "// the CSV columns are the statement's columns, with timestamps shortened to ISO 8601 and lists",
+             "// joined with '; '."]
+    if masked:
+        lines.append("// In this bundle instrument ids and card numbers are masked (normalise.mask_id/mask_card);")
+        lines.append("// the statements return them in full.")
+    lines.append("// graph.graphml, summary.json and report.html are built from the rows of these statements.")
+    used = {}
+    for file, names in QUERIES.items():
+        for name in names:
+            used.setdefault(name, []).append(file)
+    for name, files in used.items():
+        params = data["params"][name]
+        lines += ["", f"// ---- {', '.join(files)}: cypher/{name}.cypher",
+                  f":param {_cypher_literal(params)}", statement(name) + ";"]
+    return "\n".join(lines) + "\n"
+
+
+def _report_html(data: dict, tables: dict, summary: dict, drawing: dict, timeline: str, mask: _Masker) -> str:
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    env = Environment(loader=PackageLoader("graphfraud", "templates"), autoescape=select_autoescape(["html", "j2"]),
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["num"] = _num
+    env.filters["day"] = lambda v: str(v)[:10] if v else ""
+    template = env.get_template("ring_report.html.j2")
+    hubs = sorted(_hubs(tables["identifiers"]), key=lambda h: (-h["ring_members"], h["type"], str(h["identifier"])))
+    return template.render(summary=summary, ring=summary["ring"], reasons=summary["reasons"],
+                           members=tables["members"], hubs=hubs, orders=tables["orders"][:REPORT_ORDER_ROWS],
+                           order_total=len(tables["orders"]), drawing=drawing, timeline=timeline,
+                           history=summary["case"]["history"], masked=not mask.unmask)
+
+
+def _num(value, digits: int = 3) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.{digits}g}" if abs(value) < 1000 else f"{value:,.0f}"
+    return str(value)
+
+
+# --------------------------------------------------------------------------- export
+
+def _check_target(out: Path, force: bool) -> None:
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out} exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise UsageError(f"{out} is not empty: refusing to write a bundle into it (use --force to replace it)")
+
+
+def export_ring(store, ring_id: str, out: Path, unmask: bool = False, force: bool = False, by: str | None = None,
+                now: datetime | None = None) -> ExportResult:
+    """Write the evidence bundle of one ring into ``out`` (created; replaced only with ``force``)."""
+    from .cases import current_user
+
+    out = Path(out)
+    _check_target(out, force)
+    data = _read(store, ring_id)
+    mask = _Masker(unmask)
+    created = {"at": (now or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="seconds")
+               .replace("+00:00", "Z"), "by": (by or "").strip() or current_user()}
+    tables = _tables(data, mask)
+    summary = _summary(data, tables, mask, created)
+    graph = _graph(tables)
+    drawing = _drawing(graph)
+    timeline = _timeline_svg(tables["orders"], tables["members"])
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.parent / f".{out.name}.partial-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    try:
+        _write_csv(tmp / "members.csv", tables["members"], MEMBER_COLUMNS)
+        _write_csv(tmp / "identifiers.csv", tables["identifiers"], IDENTIFIER_COLUMNS)
+        _write_csv(tmp / "orders.csv", tables["orders"], ORDER_COLUMNS)
+        (tmp / "graph.graphml").write_bytes(_graphml_bytes(graph))
+        (tmp / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False, default=str) + "\n",
+                                          encoding="utf-8")
+        (tmp / "queries.cypher").write_text(_queries_text(data, ring_id, created, not unmask), encoding="utf-8")
+        (tmp / "report.html").write_text(_report_html(data, tables, summary, drawing, timeline, mask), encoding="utf-8")
+        files = {name: {"sha256": _sha256(tmp / name), "bytes": (tmp / name).stat().st_size} for name in DATA_FILES}
+        manifest = {
+            "format": FORMAT, "ring_id": ring_id, "graphfraud_version": __version__,
+            "created_at": created["at"], "created_by": created["by"], "masked": not unmask,
+            "database": getattr(store, "target", None),
+            "load_runs": [{k: _iso(v) for k, v in r.items()} for r in data["load_runs"]],
+            "detection_runs": [{k: _iso(v) for k, v in d.items() if k in ("id", "started_at", "ended_at", "as_of",
+                                                                           "status")}
+                               for d in data["detection_runs"]],
+            "case_status": data["ring"].get("status") or "open",
+            "files": files,
+            "manifest_sha256_of": "canonical JSON (sorted keys, no whitespace, UTF-8) of this object "
+                                  "without manifest_sha256",
+        }
+        manifest["manifest_sha256"] = manifest_hash(manifest)
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        _swap_into_place(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    counts = {"members": len(tables["members"]), "identifiers": len(_hubs(tables["identifiers"])),
+              "orders": len(tables["orders"])}
+    return ExportResult(out, ring_id, {n: f["sha256"] for n, f in files.items()} | {MANIFEST: _sha256(out / MANIFEST)},
+                        counts, not unmask, manifest["manifest_sha256"])
+
+
+def _swap_into_place(tmp: Path, out: Path) -> None:
+    """Rename the finished bundle onto ``out``; a replaced bundle is removed only after the rename."""
+    old = None
+    if out.exists():
+        if any(out.iterdir()):
+            old = out.parent / f".{out.name}.replaced-{uuid.uuid4().hex[:8]}"
+            os.rename(out, old)
+        else:
+            out.rmdir()
+    try:
+        os.rename(tmp, out)
+    except BaseException:
+        if old is not None:
+            os.rename(old, out)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- verify
+
+def verify(folder: Path) -> Verification:
+    """Recompute every hash of a bundle; each file's row says ok, changed, missing or extra."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise UsageError(f"{folder} is not a folder")
+    result = Verification(folder)
+    present = sorted(p.name for p in folder.iterdir())
+    manifest_path = folder / MANIFEST
+    listed: dict = {}
+    if not manifest_path.exists():
+        result.rows.append({"file": MANIFEST, "status": "missing", "expected_sha256": "", "actual_sha256": ""})
+    else:
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+                raise ValueError("no file list")
+        except (ValueError, UnicodeDecodeError):
+            manifest = None
+            result.rows.append({"file": MANIFEST, "status": "changed (not a readable manifest)",
+                                "expected_sha256": "", "actual_sha256": _sha256(manifest_path)})
+        if manifest is not None:
+            expected, actual = manifest.get("manifest_sha256", ""), manifest_hash(manifest)
+            status = "ok" if expected == actual else "changed (its own hash does not match)"
+            listed = manifest["files"]
+            bad_names = [n for n in listed if not isinstance(n, str) or Path(n).name != n or n in ("", ".", "..")]
+            if bad_names:
+                status = "changed (names files outside the bundle)"
+                listed = {n: v for n, v in listed.items() if n not in bad_names}
+            result.rows.append({"file": MANIFEST, "status": status, "expected_sha256": expected,
+                                "actual_sha256": actual})
+    for name in sorted(listed):
+        entry = listed[name]
+        expected = entry.get("sha256", "") if isinstance(entry, dict) else str(entry)
+        path = folder / name
+        if not path.is_file():
+            result.rows.append({"file": name, "status": "missing", "expected_sha256": expected, "actual_sha256": ""})
+            continue
+        actual = _sha256(path)
+        result.rows.append({"file": name, "status": "ok" if actual == expected else "changed",
+                            "expected_sha256": expected, "actual_sha256": actual})
+    for name in present:
+        if name != MANIFEST and name not in listed:
+            path = folder / name
+            result.rows.append({"file": name + ("/" if path.is_dir() else ""), "status": "extra", "expected_sha256": "",
+                                "actual_sha256": _sha256(path) if path.is_file() else ""})
+    return result

@@ -1,0 +1,271 @@
+"""expand, path and shared on the real local server: every format, a super-node, unknown and ambiguous ids."""
+
+import csv
+import io
+import json
+
+import networkx as nx
+import pytest
+from typer.testing import CliRunner
+
+from graphfraud import investigate
+from graphfraud.cli import app
+from graphfraud.errors import NotFoundError, UsageError
+from investigate_data import KIOSK_USERS, RING_ID, load_marketplace
+
+
+@pytest.fixture(scope="module")
+def market(session_store, tmp_path_factory):
+    """The small marketplace, loaded once for this module's read-only tests."""
+    session_store.write("clear_graph")
+    load_marketplace(session_store, tmp_path_factory.mktemp("investigate") / "drop")
+    return session_store
+
+
+@pytest.fixture(autouse=True)
+def wide_terminal():
+    """Tables as on a wide terminal, so cells are not folded."""
+    from graphfraud.cli import out
+
+    width = out.width
+    out.width = 250
+    yield
+    out.width = width
+
+
+def run(*args):
+    result = CliRunner().invoke(app, [str(a) for a in args])
+    assert "Traceback" not in result.output
+    return result
+
+
+# --------------------------------------------------------------------------- resolving ids
+
+@pytest.mark.parametrize("text,type_,stored", [
+    ("r1", "account", "r1"),
+    ("DEV-AB12-CD34", "device", "dev_ab12cd34"),
+    ("{dev-ab12-cd34}", "device", "dev_ab12cd34"),
+    ("198.51.100.7", "ip", "198.51.100.7"),
+    ("Hauptstr. 5, 10115 Berlin", "address", "hauptstr 5 berlin 10115"),
+    ("Hauptstraße 5, 10115 Berlin, Germany", "address", "hauptstr 5 berlin 10115"),
+    ("pi_777", "instrument", "pi_777"),
+    ("o-r1-0", "order", "o-r1-0"),
+    ("ringpromo", "promo", "RINGPROMO"),
+])
+def test_type_is_inferred_from_the_id_and_spellings_are_normalised(market, text, type_, stored):
+    assert investigate.resolve(market, text) == investigate.Entity(type_, stored)
+
+
+def test_a_given_type_limits_the_lookup(market):
+    assert investigate.resolve(market, "RINGPROMO", "promo").id == "RINGPROMO"
+    with pytest.raises(NotFoundError):
+        investigate.resolve(market, "RINGPROMO", "account")
+
+
+def test_unknown_id_suggests_ids_that_start_alike(market):
+    with pytest.raises(investigate.UnknownIdError) as e:
+        investigate.resolve(market, "k0")
+    assert [s.id for s in e.value.suggestions][:2] == ["k01", "k02"]
+    with pytest.raises(investigate.UnknownIdError) as e:
+        investigate.resolve(market, "no_such_entity_xyz")
+    assert e.value.suggestions == []
+
+
+def test_fingerprint_naming_two_instruments_is_ambiguous_and_lists_them(market):
+    with pytest.raises(investigate.AmbiguousIdError) as e:
+        investigate.resolve(market, "453914:6467")
+    ids = sorted(c.id for c in e.value.candidates)
+    assert len(ids) == 2 and "pi_777" in ids and ids[0].startswith("card:")
+
+
+def test_unknown_type_is_a_usage_error(market):
+    with pytest.raises(UsageError):
+        investigate.resolve(market, "r1", "person")
+
+
+# --------------------------------------------------------------------------- expand
+
+def test_super_node_shows_a_count_and_the_top_neighbours_ring_members_first(market):
+    hood = investigate.expand(market, "KIOSK-0001", hops=1, limit=5)
+    accounts = [n for n in hood.nodes if n.type == "account"]
+    assert len(accounts) == 5
+    assert accounts[0].id == "r1", "the ring member ranks first among 61 users"
+    assert accounts[0].rings[0]["id"] == RING_ID
+    [more] = hood.more
+    assert (more.total, more.shown, more.hidden, more.type) == (len(KIOSK_USERS) + 1, 5, 56, "account")
+
+
+def test_two_hops_reach_ring_partners_with_their_ring_and_score(market):
+    hood = investigate.expand(market, "r1", hops=2, limit=25)
+    by_id = {n.id: n for n in hood.nodes}
+    for partner in ("r2", "r3", "r4", "rs"):
+        ring = by_id[partner].rings[0]
+        assert (ring["id"], ring["score"]) == (RING_ID, 0.87)
+    assert by_id["dev_ab12cd34"].depth == 1 and by_id["r2"].depth == 2
+    kiosk = [m for m in hood.more if m.parent == "device:kiosk-0001"]
+    assert kiosk and kiosk[0].hidden == len(KIOSK_USERS) + 1 - 25 - 1, "r1 was expanded already: counted, not listed"
+    assert all(n.type != "ring" for n in hood.nodes), "ring membership is an annotation, not a hop"
+
+
+def test_expansion_stops_at_the_node_cap_and_says_so(market):
+    hood = investigate.expand(market, "r1", hops=2, limit=100, max_nodes=10)
+    assert hood.stopped and len(hood.nodes) == 10
+
+
+def test_expand_tree_is_the_default_and_summarises_the_super_node(market):
+    result = run("expand", "r1", "--limit", "5")
+    assert result.exit_code == 0, result.output
+    assert "account r1" in result.stdout
+    assert "… 55 more accounts (61 in all through USED_DEVICE)" in result.stdout, "5 listed, r1 is the root"
+    assert f"ring {RING_ID} 0.87" in result.stdout
+    assert "entities within 2 hops" in result.stderr
+
+
+def test_expand_json_lists_nodes_edges_and_summaries(market):
+    result = run("expand", "DEV-AB12-CD34", "--hops", "1", "--format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["root"] == "device:dev_ab12cd34"
+    assert {n["id"] for n in data["nodes"] if n["type"] == "account"} == {"r1", "r2", "r3", "r4"}
+    assert all({"source", "target", "rel"} <= set(e) for e in data["edges"])
+    r2 = next(n for n in data["nodes"] if n["id"] == "r2")
+    assert r2["ring"] == RING_ID and r2["link"]["raw"] == ["dev_ab12cd34"], "the spelling r2's data used"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "table"])
+def test_expand_rows_for_tables_and_spreadsheets(market, fmt):
+    result = run("expand", "KIOSK-0001", "--hops", "1", "--limit", "3", "--format", fmt)
+    assert result.exit_code == 0
+    if fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(result.stdout)))
+        assert rows[0]["type"] == "device" and rows[0]["depth"] == "0"
+        assert [r["id"] for r in rows if r["type"] == "account"] == ["r1", "k01", "k02"]
+        assert rows[-1]["type"] == "more" and "58 more accounts" in rows[-1]["details"]
+    else:
+        assert "kiosk-0001" in result.stdout and "58 more accounts" in result.stdout
+
+
+def test_expand_graphml_reads_back_with_networkx(market):
+    result = CliRunner().invoke(app, ["expand", "r1", "--hops", "2", "--limit", "5", "--format", "graphml"])
+    assert result.exit_code == 0
+    g = nx.read_graphml(io.BytesIO(result.stdout_bytes))
+    assert g.nodes["account:r1"]["type"] == "account"
+    assert g.nodes["account:r2"]["rings"] == RING_ID
+    assert g.has_edge("account:r1", "device:dev_ab12cd34")
+    assert any(d["type"] == "more" and d["hidden"] == 55 for _, d in g.nodes(data=True))
+
+
+def test_expand_an_address_typed_as_a_person_writes_it(market):
+    result = run("expand", "Hauptstraße 5, 10115 Berlin", "--hops", "1", "--format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["root"] == "address:hauptstr 5 berlin 10115"
+    assert {"r1", "r2", "r3"} <= {n["id"] for n in data["nodes"]}
+
+
+def test_unknown_id_is_one_line_exit_1_with_close_matches(market):
+    result = run("expand", "k0")
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1
+    assert "no entity" in result.stderr and "'k01'" in result.stderr
+    result = run("expand", "no_such_entity_xyz")
+    assert result.exit_code == 1 and "did you mean" not in result.stderr
+
+
+def test_ambiguous_id_lists_the_candidates(market):
+    result = run("expand", "453914:6467")
+    assert result.exit_code == 1
+    assert "ambiguous" in result.stderr and "pi_777" in result.stderr and "--type" in result.stderr
+
+
+def test_a_ring_id_points_at_rings_show(market):
+    result = run("expand", RING_ID)
+    assert result.exit_code == 2
+    assert f"rings show {RING_ID}" in result.stderr
+
+
+def test_bad_hops_is_a_usage_error(market):
+    assert run("expand", "r1", "--hops", "9").exit_code == 2
+    assert run("expand", "r1", "--type", "person").exit_code == 2
+
+
+# --------------------------------------------------------------------------- path
+
+def test_path_goes_through_the_shared_device(market):
+    a, b, found = investigate.paths(market, "r1", "r4")
+    assert (a.id, b.id) == ("r1", "r4")
+    assert found[0].hops == 2
+    assert [n["id"] for n in found[0].nodes] == ["r1", "dev_ab12cd34", "r4"]
+    assert found[0].text() == (f"account r1 [ring {RING_ID}] -[USED_DEVICE]-> device dev_ab12cd34 (12 links) "
+                               f"<-[USED_DEVICE]- account r4 [ring {RING_ID}]")
+
+
+def test_quiet_identifiers_come_before_busy_ones(market):
+    _, _, found = investigate.paths(market, "r1", "r2", limit=20)
+    through = [p.nodes[1]["id"] for p in found]
+    assert through[0] == "198.51.100.7", "an IP two accounts used beats a device, address or card used by many"
+    assert found[0].weakest <= found[-1].weakest
+
+
+def test_path_chain_output_and_other_formats(market):
+    result = run("path", "k01", "b1")
+    assert result.exit_code == 0
+    assert "6 hops" in result.stdout and "device kiosk-0001 (61 links)" in result.stdout
+    data = json.loads(run("path", "r1", "r4", "--format", "json").stdout)
+    assert data[0]["hops"] == 2 and data[0]["rels"][0] == {"type": "USED_DEVICE", "forward": True,
+                                                           "props": data[0]["rels"][0]["props"]}
+    rows = list(csv.DictReader(io.StringIO(run("path", "r1", "r4", "--format", "csv").stdout)))
+    assert rows[0]["through"] == "device:dev_ab12cd34"
+    assert "USED_DEVICE" in run("path", "r1", "r4", "--format", "table").stdout
+
+
+def test_no_path_within_the_limit_is_said_on_stderr(market):
+    result = run("path", "r1", "z1")
+    assert result.exit_code == 0 and result.stdout == ""
+    assert "no connection between account r1 and account z1 within 6 hops" in result.stderr
+    assert json.loads(run("path", "k01", "b1", "--max-hops", "4", "--format", "json").stdout) == []
+
+
+def test_path_between_an_entity_and_itself_is_refused(market):
+    assert run("path", "r1", "r1").exit_code == 2
+
+
+# --------------------------------------------------------------------------- shared
+
+def test_shared_lists_identifiers_counterparties_and_promo_with_dates(market):
+    a, b, links = investigate.shared(market, "r1", "r2")
+    rows = {(s.kind, s.id): s.row(a.id, b.id) for s in links}
+    device = rows[("device", "dev_ab12cd34")]
+    assert device["a_how"] == "directly + 2 orders" and device["a_first_seen"] == "2025-09-01"
+    assert (device["a_spellings"], device["b_spellings"]) == ("DEV-AB12-CD34", "dev_ab12cd34")
+    address = rows[("address", "hauptstr 5 berlin 10115")]
+    assert "Hauptstraße 5, 10115 Berlin" in address["a_spellings"]
+    assert ("promo", "RINGPROMO") in rows and ("seller (both bought from)", "rs") in rows
+    fingerprint = rows[("card fingerprint", "453914:6467")]
+    assert "different ids" in fingerprint["note"], "a hashed card and its token are one card"
+    assert ("IP subnet", "198.51.100") not in rows, "the same IP is listed already"
+
+
+def test_shared_shows_trades_between_the_two_accounts(market):
+    _, _, links = investigate.shared(market, "rs", "r3")
+    trade = [s for s in links if s.kind == "trade between them"]
+    assert trade and trade[0].note == "r3 bought from rs: 2 orders"
+
+
+def test_shared_formats(market):
+    data = json.loads(run("shared", "r1", "r2", "--format", "json").stdout)
+    assert data["a"] == "r1" and any(s["kind"] == "device" for s in data["shared"])
+    rows = list(csv.DictReader(io.StringIO(run("shared", "r1", "r2", "--format", "csv").stdout)))
+    assert "a_spellings" in rows[0]
+    result = run("shared", "r1", "r2")
+    assert result.exit_code == 0 and "dev_ab12cd34" in result.stdout
+
+
+def test_shared_with_nothing_in_common_says_so(market):
+    result = run("shared", "r2", "z1")
+    assert result.exit_code == 0 and "share nothing" in result.stderr
+
+
+def test_shared_needs_accounts(market):
+    result = run("shared", "r1", "pi_777")
+    assert result.exit_code == 1 and "no account" in result.stderr
