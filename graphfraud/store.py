@@ -94,13 +94,19 @@ class Store:
         except (ne.ServiceUnavailable, OSError) as e:
             raise ServerError(f"cannot reach the graph server at {self.uri}: {e}") from None
 
-    def _run(self, label: str, text: str, params: dict, write: bool):
+    def _run(self, label: str, text: str, params: dict, write: bool) -> tuple[list[str], list]:
+        """(keys, records). ``CALL … IN TRANSACTIONS`` must run auto-committed on Neo4j, the rest managed."""
         import neo4j
         import neo4j.exceptions as ne
 
-        routing = neo4j.RoutingControl.WRITE if write else neo4j.RoutingControl.READ
         try:
-            return self._driver.execute_query(text, params, database_=self.database, routing_=routing)
+            if "IN TRANSACTIONS" in text.upper():
+                with self._driver.session(database=self.database) as session:
+                    result = session.run(text, params)
+                    return list(result.keys()), list(result)
+            routing = neo4j.RoutingControl.WRITE if write else neo4j.RoutingControl.READ
+            result = self._driver.execute_query(text, params, database_=self.database, routing_=routing)
+            return list(result.keys), result.records
         except ne.Neo4jError as e:
             message = " ".join(str(e.message or e).split())
             raise StoreError(f"{label}: {message}") from None
@@ -109,13 +115,13 @@ class Store:
 
     def read(self, name: str, **params) -> list[dict]:
         """Run a named read statement; rows as plain dicts."""
-        result = self._run(name, statement(name), params, write=False)
-        return [plain(r.data()) for r in result.records]
+        _, records = self._run(name, statement(name), params, write=False)
+        return [plain(r.data()) for r in records]
 
     def write(self, name: str, **params) -> list[dict]:
         """Run a named write statement (one transaction); returns the rows it returns."""
-        result = self._run(name, statement(name), params, write=True)
-        return [plain(r.data()) for r in result.records]
+        _, records = self._run(name, statement(name), params, write=True)
+        return [plain(r.data()) for r in records]
 
     def write_rows(self, name: str, rows: list[dict], on_batch=None, batch_rows: int = BATCH_ROWS, **params) -> list[dict]:
         """Send ``rows`` as ``$rows`` in batches, one transaction each; collects returned rows."""
@@ -134,5 +140,5 @@ class Store:
 
     def run_cypher(self, text: str, params: dict, write: bool = False) -> tuple[list[str], list[dict]]:
         """An investigator's own statement; the caller decides whether it may write."""
-        result = self._run("query", text, params, write=write)
-        return list(result.keys), [plain(r.data()) for r in result.records]
+        keys, records = self._run("query", text, params, write=write)
+        return keys, [plain(r.data()) for r in records]
