@@ -1,0 +1,92 @@
+"""Case status: rings mark keeps who/when/why in the graph; history is read back oldest first."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from typer.testing import CliRunner
+
+from graphfraud import cases
+from graphfraud.cli import app
+from graphfraud.errors import NotFoundError, UsageError
+from investigate_data import RING_ID, add_ring
+
+
+@pytest.fixture
+def ring(store):
+    store.run_cypher("UNWIND $ids AS id CREATE (:Account {id: id, role: 'buyer', country: 'DE'})",
+                     {"ids": ["r1", "r2", "r3", "r4", "rs"]}, write=True)
+    add_ring(store)
+    return store
+
+
+def run(*args):
+    result = CliRunner().invoke(app, [str(a) for a in args])
+    assert "Traceback" not in result.output
+    return result
+
+
+def test_marking_a_ring_records_an_event_and_sets_its_status(ring):
+    t0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    event = cases.mark(ring, RING_ID, "under_review", "shared device across 4 buyers", by="alice", at=t0)
+    assert (event["previous"], event["status"], event["by"]) == ("open", "under_review", "alice")
+    cases.mark(ring, RING_ID, "confirmed", "same card under two ids", by="bob", at=t0 + timedelta(hours=3))
+    history = cases.history(ring, RING_ID)
+    assert history["status"] == "confirmed"
+    assert [(e["status"], e["previous"], e["by"]) for e in history["events"]] == [
+        ("under_review", "open", "alice"), ("confirmed", "under_review", "bob")]
+    assert history["events"][0]["note"] == "shared device across 4 buyers"
+    assert str(history["events"][0]["at"]).startswith("2026-03-02T09:00:00")
+    _, rows = ring.run_cypher("MATCH (r:Ring {id: $id}) RETURN r.status AS status, r.status_by AS by", {"id": RING_ID})
+    assert rows == [{"status": "confirmed", "by": "bob"}]
+
+
+def test_the_author_defaults_to_the_os_user(ring, monkeypatch):
+    monkeypatch.setattr(cases.getpass, "getuser", lambda: "investigator7")
+    assert cases.mark(ring, RING_ID, "dismissed", "benign family household")["by"] == "investigator7"
+
+
+def test_a_ring_with_no_events_is_open(ring):
+    assert cases.history(ring, RING_ID) == {"ring_id": RING_ID, "status": "open", "events": []}
+
+
+@pytest.mark.parametrize("status,note", [("closed", "x"), ("confirmed", "  "), ("confirmed", "x" * 5000)])
+def test_bad_status_or_note_is_a_usage_error(ring, status, note):
+    with pytest.raises(UsageError):
+        cases.mark(ring, RING_ID, status, note)
+    assert cases.history(ring, RING_ID)["events"] == []
+
+
+def test_unknown_ring_is_not_found_with_close_ids(ring):
+    with pytest.raises(NotFoundError) as e:
+        cases.mark(ring, "R-test0000x", "confirmed", "x")
+    assert RING_ID in str(e.value)
+    with pytest.raises(NotFoundError):
+        cases.history(ring, "R-nothing")
+
+
+def test_detection_rewriting_a_ring_keeps_its_case_status(ring):
+    cases.mark(ring, RING_ID, "confirmed", "card shared", by="alice")
+    ring.run_cypher("MATCH (r:Ring {id: $id}) SET r.score = 0.9, r.last_run = 'det-test-2'", {"id": RING_ID}, write=True)
+    assert cases.history(ring, RING_ID)["status"] == "confirmed"
+
+
+def test_rings_mark_command(ring):
+    pytest.importorskip("graphfraud.cli.rings", reason="the rings command group has not landed")
+    result = run("rings", "mark", RING_ID, "--status", "under_review", "--note", "looks collusive", "--by", "carol")
+    assert result.exit_code == 0, result.output
+    assert f"ring {RING_ID}: open → under_review by carol" in result.stdout
+    assert cases.history(ring, RING_ID)["events"][0]["by"] == "carol"
+    result = run("rings", "mark", RING_ID, "--status", "closed", "--note", "x")
+    assert result.exit_code == 2 and "unknown status" in result.stderr
+    result = run("rings", "mark", "R-none", "--status", "confirmed", "--note", "x")
+    assert result.exit_code == 1 and "no ring" in result.stderr
+    result = run("rings", "mark", RING_ID, "--status", "confirmed")
+    assert result.exit_code == 2, "a note is required"
+
+
+def test_rings_show_includes_the_case_history(ring):
+    pytest.importorskip("graphfraud.cli.rings", reason="the rings command group has not landed")
+    cases.mark(ring, RING_ID, "confirmed", "the note to find", by="dave")
+    result = run("rings", "show", RING_ID, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert "the note to find" in result.stdout and "dave" in result.stdout

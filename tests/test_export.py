@@ -1,0 +1,313 @@
+"""Evidence bundles on the real local server: exported, verified, tampered and caught, read back, rendered."""
+
+import csv
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from typer.testing import CliRunner
+
+from graphfraud import cases, export
+from graphfraud.cli import app
+from investigate_data import PAN, RING_ID, load_marketplace
+
+ALL_FILES = ["members.csv", "identifiers.csv", "orders.csv", "graph.graphml", "report.html", "summary.json",
+             "queries.cypher", "manifest.json"]
+CARD_HASH_PREFIX = "card:"
+
+
+@pytest.fixture(scope="module")
+def market(session_store, tmp_path_factory):
+    session_store.write("clear_graph")
+    load_marketplace(session_store, tmp_path_factory.mktemp("export") / "drop")
+    cases.mark(session_store, RING_ID, "under_review", "four buyers on one device", by="alice")
+    return session_store
+
+
+@pytest.fixture(scope="module")
+def bundle(market, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("bundles") / "ring"
+    export.export_ring(market, RING_ID, out, by="alice")
+    return out
+
+
+@pytest.fixture
+def copy(bundle, tmp_path) -> Path:
+    """A copy of the bundle to tamper with."""
+    target = tmp_path / "copy"
+    shutil.copytree(bundle, target)
+    return target
+
+
+def run(*args):
+    result = CliRunner().invoke(app, [str(a) for a in args])
+    assert "Traceback" not in result.output
+    return result
+
+
+def read_csv(path: Path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+# --------------------------------------------------------------------------- writing and verifying
+
+def test_bundle_holds_every_file_and_verifies(bundle):
+    assert sorted(p.name for p in bundle.iterdir()) == sorted(ALL_FILES)
+    assert all((bundle / f).stat().st_size > 0 for f in ALL_FILES)
+    result = export.verify(bundle)
+    assert result.ok and {r["status"] for r in result.rows} == {"ok"}
+    cli = run("verify", bundle)
+    assert cli.exit_code == 0 and "all 7 files match" in cli.stderr
+
+
+def test_export_command_writes_a_bundle_and_prints_its_hashes(market, tmp_path):
+    result = run("export", RING_ID, "--out", tmp_path / "b", "--by", "erin")
+    assert result.exit_code == 0, result.output
+    assert "5 members" in result.stderr and "manifest.json" in result.stdout
+    manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
+    assert manifest["created_by"] == "erin" and manifest["masked"] is True
+
+
+def test_manifest_names_versions_and_the_runs_the_data_came_from(bundle):
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    assert manifest["ring_id"] == RING_ID and manifest["graphfraud_version"]
+    assert manifest["created_by"] == "alice" and re.match(r"\d{4}-\d\d-\d\dT", manifest["created_at"])
+    assert [d["id"] for d in manifest["detection_runs"]] == ["det-test-1"]
+    assert len(manifest["load_runs"]) == 1 and manifest["load_runs"][0]["id"].startswith("load-")
+    assert manifest["load_runs"][0]["files"] and manifest["load_runs"][0]["sha256"]
+    assert sorted(manifest["files"]) == sorted(f for f in ALL_FILES if f != "manifest.json")
+    assert manifest["manifest_sha256"] == export.manifest_hash(manifest)
+
+
+def test_verify_names_each_changed_missing_and_extra_file(copy):
+    with open(copy / "members.csv", "a") as f:
+        f.write("x\n")
+    (copy / "orders.csv").unlink()
+    (copy / "notes.txt").write_text("mine")
+    result = run("verify", copy)
+    assert result.exit_code == 1
+    assert "members.csv changed" in result.stderr
+    assert "orders.csv missing" in result.stderr
+    assert "notes.txt extra" in result.stderr
+    assert "identifiers.csv" not in result.stderr
+    rows = {r["file"]: r["status"] for r in export.verify(copy).rows}
+    assert rows["summary.json"] == "ok" and rows["manifest.json"] == "ok"
+
+
+def test_a_tampered_manifest_is_caught(copy):
+    manifest = json.loads((copy / "manifest.json").read_text())
+    # whoever edits members.csv and puts its new hash into the manifest still breaks the manifest's own hash
+    with open(copy / "members.csv", "a") as f:
+        f.write("ghost,buyer\n")
+    manifest["files"]["members.csv"]["sha256"] = export._sha256(copy / "members.csv")
+    (copy / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    result = run("verify", copy, "--format", "json")
+    assert result.exit_code == 1
+    assert "manifest.json changed (its own hash does not match)" in result.stderr
+    statuses = {r["file"]: r["status"] for r in json.loads(result.stdout)}
+    assert statuses["members.csv"] == "ok", "the file matches the edited manifest; the manifest gives it away"
+
+
+@pytest.mark.parametrize("damage", ["delete", "garble"])
+def test_a_missing_or_unreadable_manifest_is_caught(copy, damage):
+    if damage == "delete":
+        (copy / "manifest.json").unlink()
+    else:
+        (copy / "manifest.json").write_text("{not json")
+    result = run("verify", copy)
+    assert result.exit_code == 1 and "manifest.json" in result.stderr
+
+
+def test_export_into_a_non_empty_folder_is_refused_unless_forced(market, tmp_path):
+    out = tmp_path / "case"
+    out.mkdir()
+    (out / "old.txt").write_text("keep me")
+    result = run("export", RING_ID, "--out", out)
+    assert result.exit_code == 2 and "not empty" in result.stderr and "--force" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["old.txt"]
+    result = run("export", RING_ID, "--out", out, "--force")
+    assert result.exit_code == 0
+    assert sorted(p.name for p in out.iterdir()) == sorted(ALL_FILES)
+    assert export.verify(out).ok
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "no temporary folder is left behind"
+
+
+def test_a_failed_export_leaves_nothing_half_written(market, tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(export, "_report_html", broken)
+    result = run("export", RING_ID, "--out", tmp_path / "case")
+    assert result.exit_code == 1 and "disk full" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unknown_ring_is_one_line_exit_1(market, tmp_path):
+    result = run("export", "R-test0000x", "--out", tmp_path / "x")
+    assert result.exit_code == 1 and f"did you mean '{RING_ID}'" in result.stderr
+    assert not (tmp_path / "x").exists()
+
+
+# --------------------------------------------------------------------------- contents
+
+def test_members_identifiers_and_orders(bundle):
+    members = read_csv(bundle / "members.csv")
+    assert [(m["account_id"], m["ring_role"]) for m in members] == [
+        ("r1", "buyer"), ("r2", "buyer"), ("r3", "buyer"), ("r4", "buyer"), ("rs", "seller")]
+    assert members[0]["orders_placed"] == "3" and members[0]["chargebacks"] == "1"
+    identifiers = read_csv(bundle / "identifiers.csv")
+    device = [r for r in identifiers if r["type"] == "Device"]
+    assert {r["account_id"] for r in device} == {"r1", "r2", "r3", "r4"}
+    assert {r["spellings"] for r in device} == {"DEV-AB12-CD34", "dev_ab12cd34", "{DEV-AB12-CD34}", "dev_AB12CD34"}
+    address = [r for r in identifiers if r["type"] == "Address" and r["account_id"] == "r1"][0]
+    assert "Hauptstraße 5, 10115 Berlin" in address["spellings"] and address["links_in_graph"] == "11"
+    orders = read_csv(bundle / "orders.csv")
+    assert len(orders) == 9 and orders[0]["order_id"] == "o-r1-s1"
+    assert sum(o["buyer_in_ring"] == "true" and o["seller_in_ring"] == "true" for o in orders) == 8
+
+
+def test_instrument_ids_and_cards_are_masked_unless_unmasked(market, bundle, tmp_path):
+    texts = {f: (bundle / f).read_text(encoding="utf-8") for f in ALL_FILES if f != "queries.cypher"}
+    digits = PAN.replace(" ", "")
+    for name, text in texts.items():
+        assert "pi_777" not in text, name
+        assert not re.search(r"card:[0-9a-f]{32}", text), name
+        assert digits not in text and PAN not in text, name
+    assert "453914******6467" in texts["orders.csv"] and "pi_7…" in texts["orders.csv"]
+    run("export", RING_ID, "--out", tmp_path / "open", "--unmask")
+    unmasked = (tmp_path / "open" / "orders.csv").read_text()
+    assert "pi_777" in unmasked and digits not in unmasked
+    assert json.loads((tmp_path / "open" / "manifest.json").read_text())["masked"] is False
+
+
+def test_graphml_reads_back_with_networkx(bundle):
+    g = nx.read_graphml(bundle / "graph.graphml")
+    members = [n for n, d in g.nodes(data=True) if d["kind"] == "member"]
+    assert sorted(members) == ["account:r1", "account:r2", "account:r3", "account:r4", "account:rs"]
+    assert g.nodes["account:rs"]["ring_role"] == "seller"
+    assert g.has_edge("account:r1", "Device:dev_ab12cd34")
+    assert g.nodes["Device:dev_ab12cd34"]["ring_members"] == 4
+    assert g.edges["account:r2", "account:rs"]["type"] == "BOUGHT_FROM"
+    assert g.edges["account:r2", "account:rs"]["orders"] == 2
+
+
+def test_summary_carries_reasons_counts_and_case_history(bundle):
+    summary = json.loads((bundle / "summary.json").read_text())
+    assert summary["ring"]["id"] == RING_ID and summary["ring"]["score"] == 0.87
+    assert [r["signal"] for r in summary["reasons"]] == ["shared_devices", "chargeback_rate"]
+    assert summary["counts"]["members"] == 5 and summary["counts"]["orders"] == 9
+    assert summary["counts"]["orders_by_status"] == {"chargeback": 4, "completed": 5}
+    assert summary["case"]["status"] == "under_review"
+    assert summary["case"]["history"][0]["note"] == "four buyers on one device"
+
+
+def _blocks(text: str) -> list[tuple[list[str], str, str]]:
+    """(files, ':param {...}' map literal, statement) per block of queries.cypher."""
+    blocks = []
+    for chunk in text.split("\n// ---- ")[1:]:
+        header, param, statement = chunk.split("\n", 2)
+        files = header.split(": cypher/")[0].split(", ")
+        assert param.startswith(":param ")
+        blocks.append((files, param[len(":param "):], statement.strip().rstrip(";")))
+    return blocks
+
+
+def test_queries_reproduce_the_files_from_the_database(market, bundle):
+    blocks = _blocks((bundle / "queries.cypher").read_text())
+    covered = {f for files, _, _ in blocks for f in files}
+    assert covered == set(ALL_FILES) - {"queries.cypher", "manifest.json"}
+    for files, literal, statement in blocks:
+        _, [row] = market.run_cypher(f"RETURN {literal} AS p", {})
+        columns, rows = market.run_cypher(statement, row["p"])
+        for name in files:
+            if name in ("members.csv", "identifiers.csv", "orders.csv"):
+                on_disk = read_csv(bundle / name)
+                assert len(rows) == len(on_disk), name
+                key = columns[0] if name != "identifiers.csv" else "account_id"
+                assert [r[key] for r in rows] == [r[key] for r in on_disk], name
+
+
+def test_report_is_one_self_contained_file(bundle):
+    html = (bundle / "report.html").read_text(encoding="utf-8")
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", html, re.I), "no network references"
+    assert "<script" not in html.lower() and "@import" not in html and "<link" not in html.lower()
+    assert '<svg id="ring-drawing"' in html and html.count('class="member"') == 5
+    assert "4 members share 1 device" in html and "four buyers on one device" in html
+    assert "orders per day" in html or "<path" in html, "the order timeline chart"
+
+
+# --------------------------------------------------------------------------- the report in a browser
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def _chromium() -> str:
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed (CI installs Debian's chromium package)")
+        pytest.skip("chromium is not installed")
+    return exe
+
+
+def test_report_renders_the_ring_in_headless_chromium(bundle, tmp_path):
+    import numpy as np
+    from matplotlib import image
+
+    exe = _chromium()
+    url = (bundle / "report.html").resolve().as_uri()
+    dom = subprocess.run([exe, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile-dom'}", "--dump-dom", url],
+                         capture_output=True, text=True, timeout=120)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    drawing = re.search(r'<svg id="ring-drawing".*?</svg>', dom.stdout, re.S)
+    assert drawing and drawing.group().count("<circle") == 5 and drawing.group().count("<polygon") >= 5
+    shot = tmp_path / "report.png"
+    done = subprocess.run([exe, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile-shot'}",
+                           f"--screenshot={shot}", "--window-size=1200,1600", url],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and shot.exists(), done.stderr[-2000:]
+    pixels = image.imread(shot)[:, :, :3]
+    buyer_blue = np.array([0x24, 0x71, 0xa3]) / 255
+    blue = np.all(np.abs(pixels - buyer_blue) < 0.04, axis=2)
+    ys, xs = np.nonzero(blue)
+    assert blue.sum() > 600, "the four buyer circles are drawn"
+    top, bottom, left, right = ys.min(), ys.max(), xs.min(), xs.max()
+    assert bottom - top > 100 and right - left > 100, "spread out as a drawing, not a legend line"
+    area = pixels[top:bottom + 1, left:right + 1]
+    ink = np.any(area < 0.9, axis=2).sum()
+    assert ink > 3000, "members, hubs and links fill the drawing's area"
+
+
+# --------------------------------------------------------------------------- end to end with real detection
+
+def test_bundle_of_a_detected_ring_on_a_generated_marketplace(store, tmp_path):
+    detection = pytest.importorskip("graphfraud.detection", reason="detection has not landed")
+    from graphfraud.generate import write_marketplace
+    from graphfraud.load import load
+
+    write_marketplace(tmp_path / "drop", buyers=400, seed=3)
+    load(store, [tmp_path / "drop"])
+    detection.run_detection(store)
+    _, rows = store.run_cypher("MATCH (r:Ring) RETURN r.id AS id ORDER BY r.score DESC, r.id LIMIT 1", {})
+    assert rows, "detection found a ring in the generated marketplace"
+    ring_id = rows[0]["id"]
+    cases.mark(store, ring_id, "confirmed", "end to end", by="ci")
+    result = run("export", ring_id, "--out", tmp_path / "bundle")
+    assert result.exit_code == 0, result.output
+    assert run("verify", tmp_path / "bundle").exit_code == 0
+    members = read_csv(tmp_path / "bundle" / "members.csv")
+    _, expected = store.run_cypher("MATCH (a:Account)-[:MEMBER_OF]->(:Ring {id: $id}) RETURN count(a) AS n",
+                                   {"id": ring_id})
+    assert len(members) == expected[0]["n"] >= 2
+    g = nx.read_graphml(tmp_path / "bundle" / "graph.graphml")
+    assert sum(d["kind"] == "member" for _, d in g.nodes(data=True)) == len(members)
+    (tmp_path / "bundle" / "graph.graphml").write_text("<graphml/>")
+    result = run("verify", tmp_path / "bundle")
+    assert result.exit_code == 1 and "graph.graphml changed" in result.stderr
