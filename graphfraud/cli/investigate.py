@@ -261,7 +261,11 @@ def export(
     err.print(f"bundle for ring {result.ring_id} written to {result.out}: {result.counts['members']} members, "
               f"{result.counts['identifiers']} shared identifiers, {result.counts['orders']:,} orders; "
               f"manifest {result.manifest_sha256[:16]}…", highlight=False)
-    emit([{"file": name, "sha256": digest} for name, digest in result.files.items()], Format.table)
+    emit([{"file": name, "sha256": _short(digest)} for name, digest in result.files.items()], Format.table)
+
+
+def _short(digest: str) -> str:
+    return digest[:16] + "…" if digest else ""
 
 
 @app.command()
@@ -276,7 +280,11 @@ def verify(
     from ..export import VerificationFailed, verify as verify_bundle
 
     result = verify_bundle(folder)
-    emit(result.rows, fmt, columns=["file", "status", "expected_sha256", "actual_sha256"])
+    rows = result.rows
+    if fmt == Format.table:  # full hashes in json/csv; enough to tell them apart on a terminal
+        rows = [{**r, "expected_sha256": _short(r["expected_sha256"]), "actual_sha256": _short(r["actual_sha256"])}
+                for r in rows]
+    emit(rows, fmt, columns=["file", "status", "expected_sha256", "actual_sha256"])
     if not result.ok:
         raise VerificationFailed(f"{folder} fails verification: " + ", ".join(result.problems))
     err.print(f"{folder}: all {len(result.rows) - 1} files match the manifest, and the manifest its own hash")
