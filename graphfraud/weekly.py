@@ -59,7 +59,9 @@ EXIT_CODES = {0: "done", 1: "failed (database, detection or an unexpected error)
 LOOKBACK_DAYS = 90  # how far back a ring's main sellers, promo codes and first order are looked for
 TREND_WEEKS = 12
 TOP_RINGS = 5
+MAX_HUBS = 3  # sellers (and promo codes) named as at the centre of several rings
 HUB_SHARE = 0.3  # a seller or promo code is a ring's "main" one at this share of its orders
+ACTIVITY_SHARE = 0.2  # orders with sellers at this share of a ring's orders mark its activity
 
 
 class WeeklyLockedError(LockedError):
@@ -277,16 +279,28 @@ def _measure(store, rings: list[dict], as_of: date, cfg: dict) -> dict:
         for k in ("orders", "amount", "promo_orders", "promo_amount", "chargeback_amount"):
             m[k] += row[k] or 0
     for row in store.read("weekly_ring_sellers", since=lookback, until=until, **params):
-        ring = out[row["ring_id"]]
-        ring["sellers"].append((row["seller"], row["orders"]))
-        if row["first_order"] and (ring["first_order"] is None or row["first_order"] < ring["first_order"]):
-            ring["first_order"] = row["first_order"]
+        out[row["ring_id"]]["sellers"].append((row["seller"], row["orders"], row["first_order"]))
     for row in store.read("weekly_ring_promos", since=lookback, until=until, **params):
-        out[row["ring_id"]]["promos"].append((row["code"], row["orders"], row["members"]))
+        out[row["ring_id"]]["promos"].append((row["code"], row["orders"], row["members"], row["first_order"]))
+    for ring in out.values():
+        ring["first_order"] = _activity_start(ring["sellers"], ring["promos"])
     for row in store.read("weekly_ring_identifier_kinds", until=until, **params):
         kind = KIND_NAMES.get(row["kind"], (row["kind"] or "other").lower())
         out[row["ring_id"]]["kinds"][kind] = row["identifiers"]
     return out
+
+
+def _activity_start(sellers: list[tuple], promos: list[tuple]) -> str | None:
+    """When a ring's activity began: its members' first order with a seller that has at least
+    ACTIVITY_SHARE of the ring's orders, or with a promo code two or more members used; the
+    first order of all when there is neither. Orders with everyday shops (camouflage, a member's
+    life before the ring) do not count, so aged accounts do not make a ring look old.
+    """
+    total = sum(s[1] for s in sellers)
+    focused = [s[2] for s in sellers if total and s[1] / total >= ACTIVITY_SHARE and s[2]]
+    focused += [p[3] for p in promos if p[2] >= 2 and p[3]]
+    anything = [s[2] for s in sellers if s[2]]
+    return min(focused) if focused else (min(anything) if anything else None)
 
 
 def _main(counts: list[tuple], min_count: int = 2) -> str | None:
@@ -383,18 +397,19 @@ def _summarise(weekly_id, as_of, rings, events, before, measured, store, cfg):
     for kind, key in (("seller", "sellers"), ("promo", "promos")):
         centre = defaultdict(list)
         for rid, m in measured.items():
-            counts = [(s, n) for s, n in m["sellers"]] if kind == "seller" else \
-                [(c, n) for c, n, members in m["promos"] if members >= 2]
+            counts = [(s[0], s[1]) for s in m["sellers"]] if kind == "seller" else \
+                [(p[0], p[1]) for p in m["promos"] if p[2] >= 2]
             main = _main(counts)
             if main:
                 centre[main].append(rid)
-        hubs += [{"kind": kind, "id": k, "rings": sorted(v)} for k, v in sorted(centre.items()) if len(v) >= 2]
+        found = sorted(((k, sorted(v)) for k, v in centre.items() if len(v) >= 2), key=lambda kv: (-len(kv[1]), kv[0]))
+        hubs += [{"kind": kind, "id": k, "rings": v} for k, v in found[:MAX_HUBS]]
     hide = {h["id"] for h in hubs}
 
     def described(rid):
         r = by_id[rid]
         m = measured[rid]
-        hidden = hide | set(r["members"]) | {s for s, _ in m["sellers"]} | {c for c, _, _ in m["promos"]}
+        hidden = hide | set(r["members"]) | {s[0] for s in m["sellers"]} | {p[0] for p in m["promos"]}
         return {"ring_id": rid, "typology": r["typology"] or "unknown", "size": len(r["members"]),
                 "score": r["score"] or 0, "money": money[rid]["gmv"], "added": event_of[rid]["added"],
                 "explanation": explanation(r["reasons"], hidden)}
