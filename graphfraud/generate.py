@@ -467,7 +467,8 @@ class _World:
         self.adev = _Cols({"gen": True}, acct=np.int32, dev=np.int32, ip=np.int32, gen=bool)
         self.aaddr = _Cols({"gen": True}, acct=np.int32, place=np.int32, kind=np.int8, var=np.int8, gen=bool)
         self.ainst = _Cols({"gen": True, "card": -1}, acct=np.int32, card=np.int32, ikind=np.int8, gen=bool)
-        self.order = _Cols({"status": -1, "cents": -1, "promo": -1, "adev": -1, "ainst": -1, "place": -1, "var": 0},
+        # -2 = the buyer's own device/card/address, resolved once all links exist; -1 = none.
+        self.order = _Cols({"status": -1, "cents": -1, "promo": -1, "adev": -2, "ainst": -2, "place": -2, "var": 0},
                            buyer=np.int32, seller=np.int32, ts=np.int64, cents=np.int64, status=np.int8,
                            adev=np.int32, place=np.int32, var=np.int8, ainst=np.int32, promo=np.int32)
         self.labels: list[tuple[np.ndarray, int, int]] = []       # (accounts, ring number, typology)
@@ -759,9 +760,6 @@ class _World:
         net = self.home_ips(country)
         self.identity(accts, country, home, net)
         self.ainst.add(n, acct=accts, card=-1, ikind=4, gen=False)
-
-    def seller_pop_quantile(self, q):
-        return float(np.quantile(self.sellers["pop"], q))
 
     def pick_sellers(self, country):
         """Sellers by popularity within each order's country (heavy-tailed market share)."""
@@ -1165,6 +1163,8 @@ def _plan_rings(w: _World) -> list[dict]:
     """Typology and size of each ring, until ~ring_share of buyers are ring accounts."""
     rng, P = w.rng, w.P
     budget = int(round(w.B * P.ring_share))
+    if w.B >= 30:
+        budget = max(budget, 3)  # even a tiny marketplace has something to find
     plan = []
     order = list(rng.permutation(4)) if budget >= 12 else []
     while budget >= 3:
@@ -1518,15 +1518,21 @@ def _resolve_orders(w: _World):
     m = seller == -2
     if m.any():
         seller[m] = s["acct"][w.pick_sellers(country[buyer[m]])]
+    for _ in range(4):  # a shop that also buys does not buy from itself
+        m = np.flatnonzero(seller == buyer)
+        if not len(m):
+            break
+        seller[m] = s["acct"][w.pick_sellers(country[buyer[m]])]
+    m = np.flatnonzero(seller == buyer)
+    seller[m] = s["acct"][(np.searchsorted(s["acct"], buyer[m]) + 1) % len(s["acct"])]
     o["seller"][:] = seller
     sel_of = np.full(A, -1, np.int64)
     sel_of[s["acct"]] = np.arange(len(s["acct"]))
     sidx = sel_of[seller]
     scountry = s["country"][sidx]
     lb = np.maximum(created[buyer], created[seller])
-    late = ts < lb
-    room = np.maximum(np.minimum(3 * _DAY, w.t_end - 1 - lb[late]), 1)
-    ts[late] = lb[late] + (rng.random(late.sum()) * room).astype(np.int64)
+    late = np.flatnonzero(ts < lb)  # e.g. a shop that opened mid-span: spread over its open days
+    ts[late] = w.ts(lb[late], w.t_end, country[buyer[late]])
     # Amounts: the shop's price level, in its currency, with shop-style price endings.
     cents = o["cents"]
     m = cents < 0
@@ -2088,8 +2094,8 @@ def write_marketplace(out_dir: Path, buyers: int, seed: int, start: date = date(
     """
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    if not isinstance(buyers, (int, np.integer)) or buyers < 50:
-        raise UsageError("buyers must be a whole number of at least 50")
+    if not isinstance(buyers, (int, np.integer)) or buyers < 10:
+        raise UsageError("buyers must be a whole number of at least 10")
     if not isinstance(weeks, (int, np.integer)) or weeks < 1:
         raise UsageError("weeks must be at least 1")
     if not isinstance(seed, (int, np.integer)) or seed < 0:
