@@ -23,6 +23,7 @@ from pathlib import Path
 from . import normalise
 from .errors import InputError, UsageError
 from .home import card_hash_key, home
+from .store import BATCH_ROWS
 
 
 @dataclass(frozen=True)
@@ -397,21 +398,34 @@ class _Loader:
             self.known_accounts.update(r["id"] for r in found)
 
 
-def _merge_uses(rows: list[dict], key: tuple[str, str]) -> list[dict]:
+def _merge_uses(rows: list[dict], target: str) -> list[dict]:
     """One row per (account, identifier): widest first/last seen, every raw spelling."""
     merged: dict[tuple, dict] = {}
     for r in rows:
-        k = (r[key[0]], r[key[1]])
-        m = merged.get(k)
+        key = (r["account_id"], r[target])
+        m = merged.get(key)
         if m is None:
-            merged[k] = {**r, "raw": [r["raw"]] if "raw" in r else []}
+            merged[key] = {**r, "to": r[target], "raw": [r["raw"]] if r.get("raw") else []}
             continue
-        if "first_seen" in r:
+        if r.get("first_seen"):
             m["first_seen"] = min(m["first_seen"], r["first_seen"])
             m["last_seen"] = max(m["last_seen"], r["last_seen"])
-        if "raw" in r and r["raw"] not in m["raw"]:
+        if r.get("raw") and r["raw"] not in m["raw"]:
             m["raw"].append(r["raw"])
     return list(merged.values())
+
+
+def _instant(text: str | None) -> datetime | None:
+    """A stored timestamp, whatever ISO spelling the server returns it in, as an aware datetime."""
+    if not text:
+        return None
+    text = text.split("[")[0].replace("Z", "+00:00").replace("z", "+00:00")
+    parsed = datetime.fromisoformat(text)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def load(store, paths: list[Path], progress=None) -> LoadResult:
@@ -448,6 +462,8 @@ def load(store, paths: list[Path], progress=None) -> LoadResult:
         if table in by_table:
             getattr(writer, table)(by_table[table])
 
+    for c in loader.counts.values():
+        c["loaded"] = c["read"] - c["quarantined"]
     quarantine_file = loader.quarantine.write(run_id)
     quarantined = len(loader.quarantine.rows)
     store.write("load_run_end", id=run_id, ended_at=_now(), counts=json.dumps(loader.counts),
@@ -461,53 +477,97 @@ def _now() -> str:
 
 
 class _Writer:
-    """Writes each table's clean rows: identifier nodes first, then the links."""
+    """Writes each table's clean rows, batch by batch.
+
+    Identifier nodes are MERGEd (few, deduplicated). Accounts, orders and account links
+    are looked up first and only the new ones are CREATEd, several times faster than
+    MERGE on this server; an order and its relationships are created in one transaction,
+    so whatever a killed load left behind is complete and is skipped when it runs again.
+    """
 
     def __init__(self, store, loader: _Loader, run_id: str, tick):
         self.store, self.loader, self.run_id, self.tick = store, loader, run_id, tick
 
-    def _send(self, statement: str, rows: list[dict], description: str, **params) -> list[dict]:
+    def _batches(self, rows: list[dict], description: str):
         advance = self.tick(description, len(rows))
-        return self.store.write_rows(statement, rows, on_batch=advance, **params)
+        for start in range(0, len(rows), BATCH_ROWS):
+            batch = rows[start:start + BATCH_ROWS]
+            yield batch
+            advance(len(batch))
 
-    def _conflicts(self, table: str, returned: list[dict], rows: list[dict], column: str, what: str):
-        """Rows the store already held with other values: quarantined, not overwritten."""
-        by_line = {r["line"]: r for r in rows}
-        counts = self.loader.counts[table]
-        for hit in returned:
-            file, line = hit["line"].rsplit(":", 1)
-            self.loader.quarantine.add(file, int(line), column, f"{what} {hit['id']!r} already stored with other values",
-                                       {k: v for k, v in by_line.get(hit["line"], {}).items() if k != "line"})
-            counts["quarantined"] += 1
-            counts["loaded"] -= 1
+    def _merge_nodes(self, statement: str, rows: list[dict], description: str) -> None:
+        for batch in self._batches(rows, description):
+            self.store.write(statement, rows=batch)
+
+    def _quarantine_conflict(self, table: str, row: dict, column: str, what: str) -> None:
+        file, line = row["line"].rsplit(":", 1)
+        self.loader.quarantine.add(file, int(line), column, f"{what} {row[column if column in row else 'id']!r} "
+                                   "is already stored with other values", {k: v for k, v in row.items() if k != "line"})
+        self.loader.counts[table]["quarantined"] += 1
+
+    def _new_rows(self, table: str, batch: list[dict], statement: str, fields: tuple[str, ...], what: str) -> list[dict]:
+        """The rows of a batch not yet stored; stored ones with other values are quarantined."""
+        stored = {r["id"]: r for r in self.store.read(statement, ids=[r["id"] for r in batch])}
+        new = []
+        for row in batch:
+            old = stored.get(row["id"])
+            if old is None:
+                new.append(row)
+            elif any(_differs(row[f], old[f]) for f in fields):
+                self._quarantine_conflict(table, row, "id", what)
+        return new
 
     def accounts(self, rows):
-        self.loader.counts["accounts"]["loaded"] += len(rows)
-        returned = self._send("load_accounts", rows, "accounts", run_id=self.run_id)
-        self._conflicts("accounts", returned, rows, "account_id", "account")
+        for batch in self._batches(rows, "accounts"):
+            new = self._new_rows("accounts", batch, "load_accounts_existing", ("role", "created_at", "country"), "account")
+            self.store.write_together([("load_accounts_create", {"rows": new, "run_id": self.run_id})])
 
     def account_devices(self, rows):
-        self.loader.counts["account_devices"]["loaded"] += len(rows)
-        self._devices({r["device_id"] for r in rows})
-        self._send("load_account_devices", _merge_uses(rows, ("account_id", "device_id")), "account → device")
-        with_ip = [{k: r[k] for k in ("account_id", "ip", "first_seen", "last_seen")} for r in rows if r["ip"]]
-        self._send("load_ips", [{"id": ip, "subnet": normalise.ip_subnet(ip)} for ip in sorted({r["ip"] for r in with_ip})], "IPs")
-        self._send("load_account_ips", _merge_uses(with_ip, ("account_id", "ip")), "account → IP")
+        self._merge_nodes("load_devices", [{"id": i} for i in sorted({r["device_id"] for r in rows})], "devices")
+        self._links("account_devices", _merge_uses(rows, "device_id"), "account → device")
+        with_ip = [r for r in rows if r["ip"]]
+        ips = sorted({r["ip"] for r in with_ip})
+        self._merge_nodes("load_ips", [{"id": ip, "subnet": normalise.ip_subnet(ip)} for ip in ips], "IPs")
+        self._links("account_ips", _merge_uses([{**r, "raw": ""} for r in with_ip], "ip"), "account → IP")
 
     def account_addresses(self, rows):
-        self.loader.counts["account_addresses"]["loaded"] += len(rows)
         self._addresses(rows)
-        self._send("load_account_addresses", _merge_uses(rows, ("account_id", "address_id")), "account → address")
+        self._links("account_addresses", _merge_uses(rows, "address_id"), "account → address")
 
     def account_payment_instruments(self, rows):
-        self.loader.counts["account_payment_instruments"]["loaded"] += len(rows)
         self._instruments(rows)
-        pairs = sorted({(r["account_id"], r["instrument_id"]) for r in rows})
-        self._send("load_account_instruments", [{"account_id": a, "instrument_id": i} for a, i in pairs], "account → instrument")
+        self._links("account_instruments", _merge_uses([{**r, "raw": ""} for r in rows], "instrument_id"),
+                    "account → instrument")
+
+    def _links(self, name: str, rows: list[dict], description: str) -> None:
+        """Account -> identifier links: create the new ones, widen the stored ones that changed."""
+        for batch in self._batches(rows, description):
+            stored = {(r["account_id"], r["to"]): r for r in
+                      self.store.read(f"load_{name}_existing", ids=sorted({r["account_id"] for r in batch}))}
+            create, update = [], []
+            for row in batch:
+                old = stored.get((row["account_id"], row["to"]))
+                if old is None:
+                    create.append(row)
+                    continue
+                old_raw = old.get("raw") or []
+                widened = {**row, "raw": old_raw + [x for x in row["raw"] if x not in old_raw]}
+                changed = widened["raw"] != old_raw
+                if row.get("first_seen") and old.get("first_seen"):
+                    first = min(_instant(old["first_seen"]), _instant(row["first_seen"]))
+                    last = max(_instant(old["last_seen"]), _instant(row["last_seen"]))
+                    changed |= (first, last) != (_instant(old["first_seen"]), _instant(old["last_seen"]))
+                    widened.update(first_seen=_iso(first), last_seen=_iso(last))
+                if changed:
+                    update.append(widened)
+            parts = [(f"load_{name}_create", {"rows": create})]
+            if update and name != "account_instruments":
+                parts.append((f"load_{name}_update", {"rows": update}))
+            self.store.write_together(parts)
 
     def orders(self, rows):
-        self.loader.counts["orders"]["loaded"] += len(rows)
-        self._devices({r["device"] for r in rows if r["device"]})
+        self._merge_nodes("load_devices", [{"id": i} for i in sorted({r["device"] for r in rows if r["device"]})],
+                          "devices")
         self._addresses([{"address_id": r["address"], "country": self.loader.accounts.get(r["buyer_id"], ("", "", ""))[2],
                           "postcode": None} for r in rows if r["address"]])
         self._instruments([{"instrument_id": r["instrument"], "kind": "card", "bin": r["instrument_bin"],
@@ -515,28 +575,27 @@ class _Writer:
                             "fingerprint": normalise.instrument_fingerprint(r["instrument_bin"], r["instrument_last4"])}
                            for r in rows if r["instrument"]])
         promos = sorted({r["promo_code"] for r in rows if r["promo_code"]})
-        self._send("load_promo_codes", [{"id": p} for p in promos], "promo codes")
-        returned = self._send("load_orders", [{k: r[k] for k in ("id", "buyer_id", "seller_id", "amount", "currency",
-                                                                  "created_at", "status", "promo_code", "line")}
-                                              for r in rows], "orders", run_id=self.run_id)
-        self._conflicts("orders", returned, rows, "order_id", "order")
-        links = [{"id": r["id"], "device": [r["device"]] if r["device"] else [],
-                  "address": [r["address"]] if r["address"] else [], "address_raw": r["address_raw"],
-                  "instrument": [r["instrument"]] if r["instrument"] else [],
-                  "promo": [r["promo_code"]] if r["promo_code"] else []} for r in rows]
-        self._send("load_order_links", links, "order links")
+        self._merge_nodes("load_promo_codes", [{"id": p} for p in promos], "promo codes")
+        for batch in self._batches(rows, "orders"):
+            new = self._new_rows("orders", batch, "load_orders_existing",
+                                 ("buyer_id", "seller_id", "amount", "currency", "created_at"), "order")
+            self.store.write_together([
+                ("load_orders_create", {"rows": new, "run_id": self.run_id}),
+                ("load_order_devices", {"rows": [{"id": r["id"], "to": r["device"]} for r in new if r["device"]]}),
+                ("load_order_addresses", {"rows": [{"id": r["id"], "to": r["address"], "raw": r["address_raw"]}
+                                                   for r in new if r["address"]]}),
+                ("load_order_instruments", {"rows": [{"id": r["id"], "to": r["instrument"]} for r in new if r["instrument"]]}),
+                ("load_order_promos", {"rows": [{"id": r["id"], "to": r["promo_code"]} for r in new if r["promo_code"]]}),
+            ])
 
     # ----- identifier nodes, deduplicated before they are sent
-
-    def _devices(self, ids: set[str]):
-        self._send("load_devices", [{"id": i} for i in sorted(ids)], "devices")
 
     def _addresses(self, rows):
         unique = {}
         for r in rows:
             unique.setdefault(r["address_id"], {"id": r["address_id"], "country": r.get("country") or None,
                                                 "postcode": r.get("postcode")})
-        self._send("load_addresses", [unique[k] for k in sorted(unique)], "addresses")
+        self._merge_nodes("load_addresses", [unique[k] for k in sorted(unique)], "addresses")
 
     def _instruments(self, rows):
         unique = {}
@@ -544,4 +603,11 @@ class _Writer:
             unique.setdefault(r["instrument_id"], {"id": r["instrument_id"], "kind": r.get("kind") or "card",
                                                    "bin": r.get("bin") or None, "last4": r.get("last4") or None,
                                                    "fingerprint": r.get("fingerprint")})
-        self._send("load_instruments", [unique[k] for k in sorted(unique)], "instruments")
+        self._merge_nodes("load_instruments", [unique[k] for k in sorted(unique)], "instruments")
+
+
+def _differs(new, stored) -> bool:
+    """Whether a row's value disagrees with the stored one (timestamps compared as instants)."""
+    if isinstance(new, str) and isinstance(stored, str) and new[:4].isdigit() and "T" in new:
+        return _instant(new) != _instant(stored)
+    return new != stored

@@ -7,6 +7,7 @@ statement, so no driver traceback reaches a user.
 """
 
 import os
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -94,12 +95,23 @@ class Store:
         except (ne.ServiceUnavailable, OSError) as e:
             raise ServerError(f"cannot reach the graph server at {self.uri}: {e}") from None
 
-    def _run(self, label: str, text: str, params: dict, write: bool) -> tuple[list[str], list]:
-        """(keys, records). ``CALL … IN TRANSACTIONS`` must run auto-committed on Neo4j, the rest managed."""
-        import neo4j
+    @contextmanager
+    def _errors(self, label: str):
+        """Driver errors as one-line graphfraud errors naming the statement."""
         import neo4j.exceptions as ne
 
         try:
+            yield
+        except ne.Neo4jError as e:
+            raise StoreError(f"{label}: {' '.join(str(e.message or e).split())}") from None
+        except (ne.DriverError, OSError) as e:
+            raise ServerError(f"{label}: the graph server failed: {' '.join(str(e).split())}") from None
+
+    def _run(self, label: str, text: str, params: dict, write: bool) -> tuple[list[str], list]:
+        """(keys, records). ``CALL … IN TRANSACTIONS`` must run auto-committed on Neo4j, the rest managed."""
+        import neo4j
+
+        with self._errors(label):
             if "IN TRANSACTIONS" in text.upper():
                 with self._driver.session(database=self.database) as session:
                     result = session.run(text, params)
@@ -107,11 +119,20 @@ class Store:
             routing = neo4j.RoutingControl.WRITE if write else neo4j.RoutingControl.READ
             result = self._driver.execute_query(text, params, database_=self.database, routing_=routing)
             return list(result.keys), result.records
-        except ne.Neo4jError as e:
-            message = " ".join(str(e.message or e).split())
-            raise StoreError(f"{label}: {message}") from None
-        except (ne.DriverError, OSError) as e:
-            raise ServerError(f"{label}: the graph server failed: {' '.join(str(e).split())}") from None
+
+    def write_together(self, parts: list[tuple[str, dict]]) -> None:
+        """Several named write statements in one transaction: all of them happen, or none."""
+        parts = [(name, params) for name, params in parts if params.get("rows", True)]
+        if not parts:
+            return
+
+        def work(tx):
+            for name, params in parts:
+                tx.run(statement(name), params).consume()
+
+        with self._errors(" + ".join(name for name, _ in parts)):
+            with self._driver.session(database=self.database) as session:
+                session.execute_write(work)
 
     def read(self, name: str, **params) -> list[dict]:
         """Run a named read statement; rows as plain dicts."""

@@ -135,27 +135,28 @@ def test_loading_the_same_files_twice_changes_no_count(store, marketplace):
     assert counts(store) == first
 
 
-def test_killed_load_run_again_ends_with_the_same_counts(store, marketplace, monkeypatch):
+@pytest.mark.parametrize("die_at", [2, 5, 9])
+def test_killed_load_run_again_ends_with_the_same_counts(store, marketplace, monkeypatch, die_at):
     load(store, [marketplace])
     uninterrupted = counts(store)
     store.write("clear_graph")
 
-    real_write = store.write
     calls = {"n": 0}
 
-    def dying_write(name, **params):
-        if name.startswith("load_") and name not in ("load_run_start",):
+    def dying(real):
+        def call(*args, **params):
             calls["n"] += 1
-            if calls["n"] == 6:
-                raise KeyboardInterrupt  # the process is killed between two batches
-        return real_write(name, **params)
+            if calls["n"] == die_at:
+                raise KeyboardInterrupt  # the process is killed between two transactions
+            return real(*args, **params)
+        return call
 
-    monkeypatch.setattr(store, "write", dying_write)
+    monkeypatch.setattr(store, "write", dying(store.write))
+    monkeypatch.setattr(store, "write_together", dying(store.write_together))
     with pytest.raises(KeyboardInterrupt):
         load(store, [marketplace])
-    monkeypatch.setattr(store, "write", real_write)
-    partial = counts(store)
-    assert partial != uninterrupted
+    monkeypatch.undo()
+    assert counts(store) != uninterrupted
     load(store, [marketplace])
     assert counts(store) == uninterrupted
 

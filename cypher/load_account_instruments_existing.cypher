@@ -1,0 +1,5 @@
+// Which (account, PaymentInstrument) links of a batch's accounts are already stored, with what they hold.
+UNWIND $ids AS id
+MATCH (a:Account {id: id})-[u:HAS_INSTRUMENT]->(x:PaymentInstrument)
+RETURN a.id AS account_id, x.id AS to, toString(u.first_seen) AS first_seen, toString(u.last_seen) AS last_seen,
+       u.raw AS raw
