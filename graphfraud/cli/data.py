@@ -31,7 +31,7 @@ def generate(
     with progress(quiet) as bar:
         task = bar.add_task("generating", total=None)
         counts = write_marketplace(out_dir, buyers=buyers, seed=seed, fmt=fmt,
-                                   on_progress=lambda table, n: bar.update(task, description=table, advance=n))
+                                   on_progress=lambda table, n: bar.update(task, description=table, completed=n))
     if not quiet:
         emit([{"table": t, "rows": n} for t, n in counts.items()], Format.table, title=f"written to {out_dir}")
 
