@@ -1,5 +1,6 @@
-// Accounts for the projection: id, role, creation time (epoch seconds), country.
-// With $as_of (an ISO datetime or null), only accounts created on or before it.
+// Accounts for the projection: id, role, creation time (epoch seconds), country, as one record
+// of parallel lists. With $as_of (an ISO datetime or null), only accounts created on or before it.
 MATCH (a:Account)
 WHERE $as_of IS NULL OR a.created_at <= datetime($as_of)
-RETURN a.id AS id, a.role AS role, a.created_at.epochSeconds AS created, a.country AS country
+RETURN collect(a.id) AS id, collect(a.role) AS role, collect(a.created_at.epochSeconds) AS created,
+       collect(a.country) AS country

@@ -1,16 +1,17 @@
 // Device -> the accounts that used it, directly (USED_DEVICE) or through an order they placed
 // (FROM_DEVICE); only devices shared by two or more accounts. With $as_of, only accounts created,
-// uses first seen and orders placed on or before it count.
-MATCH (d:Device)
-CALL (d) {
-  MATCH (a:Account)-[u:USED_DEVICE]->(d)
+// uses first seen and orders placed on or before it count. (An uncorrelated UNION then one
+// aggregation: a subquery per device is a hundred times slower on the local server.)
+// Returned as one record of two parallel lists: far faster over Bolt than a record per group.
+CALL () {
+  MATCH (a:Account)-[u:USED_DEVICE]->(d:Device)
   WHERE $as_of IS NULL OR (a.created_at <= datetime($as_of) AND coalesce(u.first_seen, a.created_at) <= datetime($as_of))
-  RETURN a
+  RETURN d.id AS key, a.id AS account
   UNION
-  MATCH (a:Account)-[:PLACED]->(o:Order)-[:FROM_DEVICE]->(d)
+  MATCH (a:Account)-[:PLACED]->(o:Order)-[:FROM_DEVICE]->(d:Device)
   WHERE $as_of IS NULL OR o.created_at <= datetime($as_of)
-  RETURN a
+  RETURN d.id AS key, a.id AS account
 }
-WITH d, collect(DISTINCT a.id) AS accounts
+WITH key, collect(account) AS accounts
 WHERE size(accounts) >= 2
-RETURN d.id AS key, accounts
+RETURN collect(key) AS keys, collect(accounts) AS accounts

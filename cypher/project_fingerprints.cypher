@@ -1,17 +1,18 @@
 // Card fingerprint (BIN:last4, survives re-tokenisation) -> the accounts that hold or paid with
 // an instrument carrying it; only fingerprints shared by two or more accounts. With $as_of, only
 // accounts created and orders placed on or before it count.
-MATCH (p:PaymentInstrument)
-WHERE p.fingerprint IS NOT NULL AND p.fingerprint <> ''
-CALL (p) {
-  MATCH (a:Account)-[:HAS_INSTRUMENT]->(p)
-  WHERE $as_of IS NULL OR a.created_at <= datetime($as_of)
-  RETURN a
+// Returned as one record of two parallel lists: far faster over Bolt than a record per group.
+CALL () {
+  MATCH (a:Account)-[:HAS_INSTRUMENT]->(p:PaymentInstrument)
+  WHERE p.fingerprint IS NOT NULL AND p.fingerprint <> ''
+    AND ($as_of IS NULL OR a.created_at <= datetime($as_of))
+  RETURN p.fingerprint AS key, a.id AS account
   UNION
-  MATCH (a:Account)-[:PLACED]->(o:Order)-[:PAID_WITH]->(p)
-  WHERE $as_of IS NULL OR o.created_at <= datetime($as_of)
-  RETURN a
+  MATCH (a:Account)-[:PLACED]->(o:Order)-[:PAID_WITH]->(p:PaymentInstrument)
+  WHERE p.fingerprint IS NOT NULL AND p.fingerprint <> ''
+    AND ($as_of IS NULL OR o.created_at <= datetime($as_of))
+  RETURN p.fingerprint AS key, a.id AS account
 }
-WITH p.fingerprint AS key, collect(DISTINCT a.id) AS accounts
+WITH key, collect(account) AS accounts
 WHERE size(accounts) >= 2
-RETURN key, accounts
+RETURN collect(key) AS keys, collect(accounts) AS accounts

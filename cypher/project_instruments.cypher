@@ -1,16 +1,16 @@
 // Payment instrument -> the accounts that hold it (HAS_INSTRUMENT) or paid an order with it
 // (PAID_WITH); only instruments shared by two or more accounts. With $as_of, only accounts
 // created and orders placed on or before it count.
-MATCH (p:PaymentInstrument)
-CALL (p) {
-  MATCH (a:Account)-[:HAS_INSTRUMENT]->(p)
+// Returned as one record of two parallel lists: far faster over Bolt than a record per group.
+CALL () {
+  MATCH (a:Account)-[:HAS_INSTRUMENT]->(p:PaymentInstrument)
   WHERE $as_of IS NULL OR a.created_at <= datetime($as_of)
-  RETURN a
+  RETURN p.id AS key, a.id AS account
   UNION
-  MATCH (a:Account)-[:PLACED]->(o:Order)-[:PAID_WITH]->(p)
+  MATCH (a:Account)-[:PLACED]->(o:Order)-[:PAID_WITH]->(p:PaymentInstrument)
   WHERE $as_of IS NULL OR o.created_at <= datetime($as_of)
-  RETURN a
+  RETURN p.id AS key, a.id AS account
 }
-WITH p, collect(DISTINCT a.id) AS accounts
+WITH key, collect(account) AS accounts
 WHERE size(accounts) >= 2
-RETURN p.id AS key, accounts
+RETURN collect(key) AS keys, collect(accounts) AS accounts

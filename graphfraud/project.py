@@ -6,14 +6,18 @@ account and through the orders it placed; orders come back summed per (buyer, se
 currency). Bolt carries groups and sums, never one row per order.
 
 Groups become weighted account pairs here, in numpy: a group of ``n`` accounts gives
-each of its ``n (n - 1) / 2`` pairs the weight ``w_kind / (n - 1)``, so an account draws
-the same total weight ``w_kind`` from every identifier it shares, whatever the group's
-size (a shared café wifi gives each user as much as a shared phone gives each of two
-flatmates, spread thin). Groups larger than ``cap`` (lockers, offices, welcome codes)
-give no pairs at all; they stay in the projection as evidence.
+each of its ``n (n - 1) / 2`` pairs the weight ``w_kind / log2(n)`` (Adamic & Adar's
+down-weighting of common neighbours by their degree): two flatmates sharing a phone get
+1, eight people on one machine 1/3 each. Groups larger than ``cap`` (lockers, cafés,
+offices, welcome codes) give no pairs at all; they stay in the projection as evidence.
 
 Kinds of one family (a card's instrument id and its fingerprint) count once per pair,
 with the larger weight, so a re-tokenised card is not counted twice.
+
+An address links a pair at half weight when one of the two holds it and the other only
+shipped a parcel there: gifts to family, and brushing parcels sent to strangers' homes,
+are not living together. Two accounts that only ship to the same address (a drop) keep
+the full weight.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["KINDS", "Projection", "expand_groups", "pair_weights", "project", "read_orders_of", "to_igraph"]
+__all__ = ["KINDS", "Projection", "expand_groups", "pair_weights", "project", "to_igraph"]
 
 # kind → (statement, family, weight). Weights are round: a device, an address or a card
 # shared is full evidence of linkage; a subnet or a promo code is half (shared by chance more often).
@@ -37,6 +41,7 @@ KINDS: dict[str, tuple[str, str, float]] = {
 }
 KIND_NAMES = list(KINDS)
 GROUP_CAP = 50
+SHIPPED_ONLY = 0.5        # holder × shipped-there-only pair of an address
 ROLES = {"buyer": 0, "seller": 1, "both": 2}
 STATUS_COLUMNS = ("chargebacks", "refunds", "cancels")
 
@@ -57,6 +62,7 @@ class Projection:
     group_key: np.ndarray                # object
     group_ptr: np.ndarray                # int64, len(groups) + 1
     group_members: np.ndarray            # int32 account index, grouped by group
+    group_held: np.ndarray               # bool per group member: holds it (False: only used it on an order)
     pair_a: np.ndarray                   # int32, pair_a < pair_b
     pair_b: np.ndarray
     pair_w: np.ndarray                   # float64
@@ -88,10 +94,11 @@ ORDER_COLUMNS = ("buyer", "seller", "currency", "orders", "amount", "amount_sq",
                  "promos", "first", "last")
 
 
-def expand_groups(ptr: np.ndarray, members: np.ndarray, cap: int = GROUP_CAP) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def expand_groups(ptr: np.ndarray, members: np.ndarray, cap: int = GROUP_CAP, positions: bool = False):
     """All pairs within each group of 2..cap members: (a, b, group index), with a < b.
 
-    Loops over distinct group sizes only (at most ``cap``), never over groups.
+    With ``positions``, also the positions of a and b in ``members``. Loops over distinct
+    group sizes only (at most ``cap``), never over groups.
 
     >>> ptr = np.array([0, 2, 5, 6])
     >>> a, b, g = expand_groups(ptr, np.array([4, 1, 0, 2, 3, 9]))
@@ -104,43 +111,53 @@ def expand_groups(ptr: np.ndarray, members: np.ndarray, cap: int = GROUP_CAP) ->
     out_a, out_b, out_g = [], [], []
     for s in np.unique(sizes[(sizes >= 2) & (sizes <= cap)]):
         groups = np.flatnonzero(sizes == s)
-        block = members[ptr[groups][:, None] + np.arange(s)]      # (groups, s)
-        block = np.sort(block, axis=1)
+        pos = ptr[groups][:, None] + np.arange(s)                  # (groups, s)
+        pos = np.take_along_axis(pos, np.argsort(members[pos], axis=1, kind="stable"), axis=1)
         i, j = np.triu_indices(int(s), 1)
-        out_a.append(block[:, i].ravel())
-        out_b.append(block[:, j].ravel())
+        out_a.append(pos[:, i].ravel())
+        out_b.append(pos[:, j].ravel())
         out_g.append(np.repeat(groups, len(i)))
     if not out_a:
         empty = np.zeros(0, dtype=np.int64)
-        return empty.astype(members.dtype), empty.astype(members.dtype), empty
+        e = empty.astype(members.dtype)
+        return (e, e.copy(), empty, empty, empty.copy()) if positions else (e, e.copy(), empty)
     order = np.argsort(np.concatenate(out_g), kind="stable")
-    return (np.concatenate(out_a)[order], np.concatenate(out_b)[order], np.concatenate(out_g)[order])
+    pa, pb, g = np.concatenate(out_a)[order], np.concatenate(out_b)[order], np.concatenate(out_g)[order]
+    if positions:
+        return members[pa], members[pb], g, pa, pb
+    return members[pa], members[pb], g
 
 
 def pair_weights(ptr: np.ndarray, members: np.ndarray, kinds: np.ndarray, n_accounts: int,
-                 cap: int = GROUP_CAP, kinds_table: dict = KINDS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                 cap: int = GROUP_CAP, kinds_table: dict = KINDS,
+                 held: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Weighted account pairs from identifier groups: (a, b, weight) with a < b, unique pairs.
 
-    A pair's weight is, summed over identifier families, the largest ``w_kind / (n - 1)``
-    among the groups of that family the two accounts share.
+    A pair's weight is, summed over identifier families, the largest ``w_kind / log2(n)``
+    among the groups of that family the two accounts share (times ``SHIPPED_ONLY`` for an
+    address one holds and the other only shipped to; ``held`` flags each group member).
 
     >>> ptr = np.array([0, 2, 4, 7])
     >>> members = np.array([0, 1, 0, 1, 1, 2, 3])
     >>> kinds = np.array([0, 2, 4])              # device, instrument, subnet
     >>> a, b, w = pair_weights(ptr, members, kinds, 4)
-    >>> [(int(x), int(y), float(v)) for x, y, v in zip(a, b, w)]
-    [(0, 1, 2.0), (1, 2, 0.25), (1, 3, 0.25), (2, 3, 0.25)]
+    >>> [(int(x), int(y), round(float(v), 3)) for x, y, v in zip(a, b, w)]
+    [(0, 1, 2.0), (1, 2, 0.315), (1, 3, 0.315), (2, 3, 0.315)]
     """
     names = list(kinds_table)
     families = sorted({f for _, f, _ in kinds_table.values()})
     family_of_kind = np.array([families.index(kinds_table[k][1]) for k in names], dtype=np.int64)
     weight_of_kind = np.array([kinds_table[k][2] for k in names])
-    a, b, g = expand_groups(ptr, members, cap)
+    a, b, g, pa, pb = expand_groups(ptr, members, cap, positions=True)
     if not len(a):
         z = np.zeros(0, dtype=np.int32)
         return z, z.copy(), np.zeros(0)
     sizes = np.diff(np.asarray(ptr))
-    w = weight_of_kind[kinds[g]] / (sizes[g] - 1)
+    w = weight_of_kind[kinds[g]] / np.log2(sizes[g])
+    if held is not None and "address" in names:
+        held = np.asarray(held, dtype=bool)
+        mixed = (kinds[g] == names.index("address")) & (held[pa] != held[pb])
+        w = np.where(mixed, w * SHIPPED_ONLY, w)
     fam = family_of_kind[kinds[g]]
     n = np.int64(n_accounts)
     key = (a.astype(np.int64) * n + b) * len(families) + fam
@@ -173,6 +190,12 @@ def _codes(values: list, known: list[str] | None = None) -> tuple[np.ndarray, li
     return np.fromiter((lookup[v or ""] for v in values), dtype=np.int32, count=len(values)), labels
 
 
+def _columns(store, name: str, as_of: str | None) -> dict:
+    """A statement that returns one record of parallel lists (one Bolt record, not millions)."""
+    rows = store.read(name, as_of=as_of)
+    return rows[0] if rows else {}
+
+
 def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None) -> Projection:
     """Read accounts, identifier groups and order sums from ``store`` and build the pairs.
 
@@ -189,81 +212,61 @@ def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None
         timings[step] = time.perf_counter() - t0
         return value
 
-    rows = timed("accounts", lambda: store.read("project_accounts", as_of=as_of))
-    rows.sort(key=lambda r: r["id"])
-    ids = np.array([r["id"] for r in rows], dtype=object)
-    role = np.fromiter((ROLES.get(r["role"], 0) for r in rows), dtype=np.int8, count=len(rows))
-    created = np.fromiter((r["created"] or 0 for r in rows), dtype=np.int64, count=len(rows))
-    country, countries = _codes([r["country"] for r in rows])
-    del rows
-    position = {a: i for i, a in enumerate(ids)}
+    acc = timed("accounts", lambda: _columns(store, "project_accounts", as_of))
+    raw_ids = np.array(acc.get("id") or [], dtype=object)
+    order = np.argsort(raw_ids, kind="stable") if len(raw_ids) else np.zeros(0, dtype=np.int64)
+    ids = raw_ids[order].astype(str) if len(raw_ids) else np.zeros(0, dtype=str)
+    role = np.array([ROLES.get(r, 0) for r in acc.get("role") or []], dtype=np.int8)[order]
+    created = np.array([t or 0 for t in acc.get("created") or []], dtype=np.int64)[order]
+    country, countries = _codes(acc.get("country") or [])
+    country = country[order]
+    position = {a: i for i, a in enumerate(ids.tolist())}
 
-    kinds, keys, sizes, flat = [], [], [], []
+    kinds, keys, sizes, flat, flat_held = [], [], [], [], []
     for k, name in enumerate(KIND_NAMES):
-        groups = timed(name, lambda name=name: store.read(KINDS[name][0], as_of=as_of))
-        for row in groups:
-            found = [position[a] for a in row["accounts"] if a in position]
+        groups = timed(name, lambda name=name: _columns(store, KINDS[name][0], as_of))
+        held_lists = groups.get("held") or [None] * len(groups.get("keys") or [])
+        for key, accounts, held in zip(groups.get("keys") or [], groups.get("accounts") or [], held_lists):
+            found = [(position[a], 1 if held is None else held[i]) for i, a in enumerate(accounts) if a in position]
             if len(found) < 2:
                 continue
             kinds.append(k)
-            keys.append(row["key"])
+            keys.append(key)
             sizes.append(len(found))
-            flat.extend(found)
+            flat.extend(f[0] for f in found)
+            flat_held.extend(f[1] for f in found)
     group_ptr = np.zeros(len(sizes) + 1, dtype=np.int64)
     np.cumsum(sizes, out=group_ptr[1:])
     group_members = np.array(flat, dtype=np.int32)
+    group_held = np.array(flat_held, dtype=bool)
     group_kind = np.array(kinds, dtype=np.int8)
 
     t0 = time.perf_counter()
-    pair_a, pair_b, pair_w = pair_weights(group_ptr, group_members, group_kind, len(ids), cap)
+    pair_a, pair_b, pair_w = pair_weights(group_ptr, group_members, group_kind, len(ids), cap, held=group_held)
     timings["pairs"] = time.perf_counter() - t0
 
-    order_rows = timed("orders", lambda: store.read("project_order_pairs", as_of=as_of))
-    orders = _order_arrays(order_rows, position)
-    currencies = orders.pop("_currencies")
-    days = timed("order days", lambda: store.read("project_order_days", as_of=as_of))
-    order_days = np.array([[r["day"], r["orders"]] for r in days], dtype=np.int64).reshape(-1, 2)
-    return Projection(ids=ids.astype(str) if len(ids) else np.zeros(0, dtype=str), role=role, created=created,
-                      country=country, countries=countries,
+    columns = timed("orders", lambda: _columns(store, "project_order_pairs", as_of))
+    orders, currencies = _order_arrays(columns, position)
+    days = timed("order days", lambda: _columns(store, "project_order_days", as_of))
+    order_days = np.column_stack([np.array(days.get("day") or [], dtype=np.int64),
+                                  np.array(days.get("orders") or [], dtype=np.int64)]).reshape(-1, 2)
+    return Projection(ids=ids, role=role, created=created, country=country, countries=countries,
                       group_kind=group_kind, group_key=np.array(keys, dtype=object), group_ptr=group_ptr,
-                      group_members=group_members, pair_a=pair_a, pair_b=pair_b, pair_w=pair_w,
+                      group_members=group_members, group_held=group_held, pair_a=pair_a, pair_b=pair_b, pair_w=pair_w,
                       orders=orders, currencies=currencies, order_days=order_days, as_of=as_of, cap=cap,
                       timings=timings)
 
 
-def _order_arrays(rows: list[dict], position: dict[str, int]) -> dict:
-    rows = [r for r in rows if r["buyer"] in position and r["seller"] in position]
-    n = len(rows)
-    currency, currencies = _codes([r["currency"] for r in rows])
-    out = {
-        "buyer": np.fromiter((position[r["buyer"]] for r in rows), dtype=np.int32, count=n),
-        "seller": np.fromiter((position[r["seller"]] for r in rows), dtype=np.int32, count=n),
-        "currency": currency,
-        "_currencies": currencies,
-    }
+def _order_arrays(columns: dict, position: dict[str, int]) -> tuple[dict, list[str]]:
+    buyers = columns.get("buyer") or []
+    sellers = columns.get("seller") or []
+    b = np.fromiter((position.get(x, -1) for x in buyers), dtype=np.int64, count=len(buyers))
+    s = np.fromiter((position.get(x, -1) for x in sellers), dtype=np.int64, count=len(sellers))
+    keep = (b >= 0) & (s >= 0)
+    currency, currencies = _codes(columns.get("currency") or [])
+    out = {"buyer": b[keep].astype(np.int32), "seller": s[keep].astype(np.int32), "currency": currency[keep]}
     for column in ("orders", "chargebacks", "refunds", "cancels", "promos", "first", "last"):
-        out[column] = np.fromiter((r[column] or 0 for r in rows), dtype=np.int64, count=n)
+        out[column] = np.array([v or 0 for v in columns.get(column) or []], dtype=np.int64)[keep]
     for column in ("amount", "amount_sq"):
-        out[column] = np.fromiter((r[column] or 0.0 for r in rows), dtype=np.float64, count=n)
-    return out
-
-
-def read_orders_of(store, projection: Projection, accounts: np.ndarray, batch: int = 20000) -> dict[str, np.ndarray]:
-    """Every order placed by the given account indices, one entry per order, as arrays."""
-    ids = projection.ids[np.unique(accounts)].tolist()
-    rows: list[dict] = []
-    for start in range(0, len(ids), batch):
-        rows.extend(store.read("project_orders_of", ids=ids[start:start + batch], as_of=projection.as_of))
-    rows.sort(key=lambda r: r["order_id"])
-    n = len(rows)
-    lookup = {c: i for i, c in enumerate(projection.currencies)}
-    return {
-        "buyer": projection.index([r["buyer"] for r in rows]).astype(np.int32),
-        "seller": projection.index([r["seller"] for r in rows]).astype(np.int32),
-        "amount": np.fromiter((r["amount"] or 0.0 for r in rows), dtype=np.float64, count=n),
-        "currency": np.fromiter((lookup.get(r["currency"], -1) for r in rows), dtype=np.int32, count=n),
-        "created": np.fromiter((r["created"] or 0 for r in rows), dtype=np.int64, count=n),
-        "status": np.array([r["status"] or "" for r in rows], dtype=object),
-        "promo": np.array([r["promo"] or "" for r in rows], dtype=object),
-        "order_id": np.array([r["order_id"] for r in rows], dtype=object),
-    }
+        out[column] = np.array([v or 0.0 for v in columns.get(column) or []], dtype=np.float64)[keep]
+    return out, currencies

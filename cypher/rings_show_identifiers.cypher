@@ -1,0 +1,24 @@
+// Identifiers that two or more members of a ring reach, directly or through their orders
+// (IPs by their subnet), with the members that reach each.
+CALL () {
+  MATCH (a:Account)-[:MEMBER_OF]->(:Ring {id: $id})
+  MATCH (a)-[:USED_DEVICE|HAS_ADDRESS|HAS_INSTRUMENT]->(x)
+  RETURN a, labels(x)[0] AS kind, x.id AS key
+  UNION
+  MATCH (a:Account)-[:MEMBER_OF]->(:Ring {id: $id})
+  MATCH (a)-[:PLACED]->(:Order)-[:FROM_DEVICE|SHIPPED_TO|PAID_WITH|USED_PROMO]->(x)
+  RETURN a, labels(x)[0] AS kind, x.id AS key
+  UNION
+  MATCH (a:Account)-[:MEMBER_OF]->(:Ring {id: $id})
+  MATCH (a)-[:USED_IP]->(x:IP)
+  RETURN a, 'Subnet' AS kind, x.subnet AS key
+  UNION
+  MATCH (a:Account)-[:MEMBER_OF]->(:Ring {id: $id})
+  MATCH (a)-[:HAS_INSTRUMENT]->(x:PaymentInstrument)
+  WHERE x.fingerprint IS NOT NULL
+  RETURN a, 'CardFingerprint' AS kind, x.fingerprint AS key
+}
+WITH kind, key, collect(DISTINCT a.id) AS members
+WHERE key IS NOT NULL AND size(members) >= 2
+RETURN kind, key AS identifier, size(members) AS ring_members, members
+ORDER BY ring_members DESC, kind, identifier

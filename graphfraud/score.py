@@ -1,0 +1,783 @@
+"""Evidence and a 0–100 score for each candidate group, from tests against honest behaviour.
+
+Sharing identifiers is why a group is a candidate, not why it is a ring: families,
+flatmates, offices and cafés share them too. Each candidate is therefore tested, signal
+by signal, against what the rest of the marketplace does, and a signal *holds* only when
+it is both significant and large:
+
+- significant: its one-sided p-value is below ``ALPHA`` divided by the number of
+  candidates tested (Bonferroni), with the selection of a seller, a code or a time
+  window also paid for (the p-value is multiplied by the number of choices);
+- large: the group's rate is at least ``MIN_LIFT`` (3) times the marketplace's.
+
+Signals fall into families, each with a weight that says how much that family alone
+tells an analyst (buying from one shop together is common; chargebacks are not)::
+
+    coordination   0.30  orders concentrated on a few sellers beyond their market share
+                         in the group's country (binomial), and on enough distinct
+                         buyers (a camouflage-resistant block test, FRAUDAR-style)
+    devotion       0.15  members whose orders mostly go to one seller
+    fresh          0.35  accounts placing their first order within a day of sign-up;
+                         accounts created in one burst
+    chargebacks    0.50  chargeback rate against the marketplace rate
+    refunds        0.20, cancellations 0.20
+    promo          0.35  one promo code used by many members against its marketplace use
+    burst          0.30  the group's orders packed into a short window, against the
+                         marketplace's orders in that window
+    amounts        0.20  near-identical amounts (chi-square on the spread, and the
+                         coefficient of variation at least 3x below the sellers' usual)
+    seller_links   0.40  ring sellers sharing identifiers with their own buyers
+
+The score combines the families that hold as independent pieces of evidence (a noisy
+OR): ``100 * (1 - prod(1 - weight))``. So no family alone reaches 50, the default
+minimum, except chargebacks; two strong families do. The weights are round numbers
+fixed before looking at any labels and are not fitted.
+
+All computations are vectorised over candidates (group-bys with ``np.bincount``), so a
+million accounts take seconds; reason sentences are written only for reported groups.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["ALPHA", "MIN_LIFT", "WEIGHTS", "Candidate", "score_candidates", "log10_binom_sf", "p_text",
+           "combine"]
+
+ALPHA = 0.01
+MIN_LIFT = 3.0
+DAY = 86_400
+FRESH_QUANTILE = 0.25     # "younger at first order than three quarters of the marketplace's buyers"
+SIGNUP_WINDOW_DAYS = 7    # accounts created in one week
+DEVOTED_SHARE = 0.5       # a devoted buyer places at least half its orders with one seller
+MIN_ORDERS = 3            # fewer orders than this say nothing about rates or bursts
+WEIGHTS = {
+    # common among honest groups too (families share a shop, a code, a product): weak alone,
+    # and two of them together still stay under 50
+    "coordination": 0.25,
+    "devotion": 0.25,
+    "promo": 0.25,
+    "amounts": 0.25,
+    "refunds": 0.25,
+    "cancellations": 0.25,
+    # rare among honest groups: fabricated accounts, coordinated starts, sellers buying from
+    # themselves; one of these with one of the above reaches 50
+    "fresh": 0.40,
+    "burst": 0.40,
+    "seller_links": 0.40,
+    # a harm in itself
+    "chargebacks": 0.50,
+}
+FAMILY = {  # signals of one family count once
+    "concentration": "coordination", "block": "coordination", "devotion": "devotion",
+    "fresh_accounts": "fresh", "signup_burst": "fresh", "chargebacks": "chargebacks", "refunds": "refunds",
+    "cancellations": "cancellations", "promo_reuse": "promo", "order_burst": "burst",
+    "uniform_amounts": "amounts", "seller_links": "seller_links",
+}
+LN10 = math.log(10)
+
+
+@dataclass
+class Candidate:
+    """One candidate group with its evidence; ``score`` is 0–100."""
+
+    index: int
+    members: np.ndarray                       # account indices
+    roles: list[str]                          # per member: seller, buyer, both, linked
+    score: float
+    typology: str | None
+    typology_basis: str
+    reasons: list[dict]                       # every tested signal, holding ones first
+    dismissal: str | None = None              # why it is not a ring (when below the minimum)
+    dismissal_kind: str | None = None
+    facts: dict = field(default_factory=dict)
+
+    @property
+    def held(self) -> list[dict]:
+        return [r for r in self.reasons if r["holds"]]
+
+
+def combine(weights) -> float:
+    """Noisy-OR of independent evidence weights, as a 0–100 score.
+
+    >>> combine([0.3, 0.35])
+    54.5
+    >>> combine([])
+    0.0
+    """
+    rest = 1.0
+    for w in weights:
+        rest *= 1.0 - w
+    return round(100.0 * (1.0 - rest), 1)
+
+
+def log10_binom_sf(k, n, p) -> np.ndarray:
+    """log10 P(X >= k) for X ~ Binomial(n, p), vectorised; 0 where k <= 0.
+
+    >>> float(np.round(log10_binom_sf(3, 3, 0.1), 6))
+    -3.0
+    """
+    from scipy.stats import binom
+
+    k, n, p = np.broadcast_arrays(np.asarray(k, float), np.asarray(n, float), np.asarray(p, float))
+    p = np.clip(p, 1e-15, 1 - 1e-12)
+    out = binom.logsf(k - 1, n, p) / LN10
+    return np.where(k <= 0, 0.0, np.minimum(out, 0.0))
+
+
+def log10_poisson_sf(k, mu) -> np.ndarray:
+    """log10 P(X >= k) for X ~ Poisson(mu)."""
+    from scipy.stats import poisson
+
+    k, mu = np.broadcast_arrays(np.asarray(k, float), np.asarray(mu, float))
+    out = poisson.logsf(k - 1, np.maximum(mu, 1e-15)) / LN10
+    return np.where(k <= 0, 0.0, np.minimum(out, 0.0))
+
+
+def log10_chi2_cdf(x, df) -> np.ndarray:
+    """log10 P(X <= x) for X ~ chi-square(df) (small spread = small x)."""
+    from scipy.stats import chi2
+
+    x, df = np.broadcast_arrays(np.asarray(x, float), np.asarray(df, float))
+    out = chi2.logcdf(np.maximum(x, 0), np.maximum(df, 1)) / LN10
+    return np.where(df < 1, 0.0, np.minimum(out, 0.0))
+
+
+def p_text(log10p: float) -> str:
+    """A p-value for people.
+
+    >>> p_text(-14.2), p_text(-3.4), p_text(-0.5)
+    ('p < 1e-12', 'p = 4e-04', 'p = 0.32')
+    """
+    if log10p < -12:
+        return "p < 1e-12"
+    p = 10 ** log10p
+    return f"p = {p:.0e}" if p < 0.01 else f"p = {p:.2f}"
+
+
+def _pct(x: float) -> str:
+    if x >= 0.1 or x == 0:
+        return f"{100 * x:.0f} %"
+    if x >= 0.001:
+        return f"{100 * x:.1f} %"
+    return f"{100 * x:.2g} %"
+
+
+# --------------------------------------------------------------------------- group-by helpers
+
+def _sum(labels, values, C):
+    m = labels >= 0
+    return np.bincount(labels[m], weights=np.asarray(values, float)[m], minlength=C)
+
+
+def _count(labels, C):
+    m = labels >= 0
+    return np.bincount(labels[m], minlength=C).astype(float)
+
+
+def _argmax_by(labels, key_values, C):
+    """Per label, the position of the largest value (-1 for labels without rows)."""
+    pos = np.flatnonzero(labels >= 0)
+    out = np.full(C, -1, dtype=np.int64)
+    if not len(pos):
+        return out
+    order = np.lexsort((-np.asarray(key_values)[pos], labels[pos]))
+    pos = pos[order]
+    lab = labels[pos]
+    first = np.ones(len(pos), bool)
+    first[1:] = lab[1:] != lab[:-1]
+    out[lab[first]] = pos[first]
+    return out
+
+
+def _min_by(labels, values, C, fill):
+    out = np.full(C, fill, dtype=np.asarray(values).dtype)
+    m = labels >= 0
+    np.minimum.at(out, labels[m], np.asarray(values)[m])
+    return out
+
+
+def _max_by(labels, values, C, fill):
+    out = np.full(C, fill, dtype=np.asarray(values).dtype)
+    m = labels >= 0
+    np.maximum.at(out, labels[m], np.asarray(values)[m])
+    return out
+
+
+# --------------------------------------------------------------------------- scoring
+
+def score_candidates(proj, membership: np.ndarray, min_score: float = 50.0, alpha: float = ALPHA,
+                     min_lift: float = MIN_LIFT, explain_all: bool = False) -> list[Candidate]:
+    """Test every candidate group of ``membership`` (-1 = none) against the marketplace.
+
+    Returns one ``Candidate`` per group, best score first. Reason sentences are written
+    for groups at or above ``min_score`` (and for all with ``explain_all``); the others
+    get a one-line dismissal.
+    """
+    membership = np.asarray(membership, dtype=np.int64)
+    C = int(membership.max()) + 1 if len(membership) and membership.max() >= 0 else 0
+    if C == 0:
+        return []
+    ctx = _Context(proj, membership, C, alpha, min_lift)
+    signals = ctx.signals()
+    held = {name: s["holds"] for name, s in signals.items()}
+    fam_weights = np.zeros((C, len(WEIGHTS)))
+    fam_index = {f: i for i, f in enumerate(WEIGHTS)}
+    for name, holds in held.items():
+        f = fam_index[FAMILY[name]]
+        fam_weights[:, f] = np.maximum(fam_weights[:, f], np.where(holds, WEIGHTS[FAMILY[name]], 0.0))
+    scores = np.round(100.0 * (1.0 - np.prod(1.0 - fam_weights, axis=1)), 1)
+
+    out = []
+    order = np.lexsort((np.arange(C), -scores))
+    for c in order:
+        members = ctx.members_of(c)
+        roles = ctx.roles(c, members)
+        report = explain_all or scores[c] >= min_score
+        reasons = [ctx.reason(name, s, c) for name, s in signals.items()] if report else []
+        reasons.sort(key=lambda r: (not r["holds"], -WEIGHTS[FAMILY[r["signal"]]] if r["holds"] else 0, r["log10_p"]))
+        typology, basis = ctx.typology(c, signals) if report else (None, "")
+        cand = Candidate(index=int(c), members=members, roles=roles, score=float(scores[c]), typology=typology,
+                         typology_basis=basis, reasons=reasons, facts=ctx.facts(c))
+        if scores[c] < min_score:
+            cand.dismissal_kind, cand.dismissal = ctx.dismissal(c, signals)
+        out.append(cand)
+    return out
+
+
+class _Context:
+    """Per-candidate aggregates over the projection, computed once."""
+
+    def __init__(self, proj, membership, C, alpha, min_lift):
+        self.p, self.lab, self.C = proj, membership, C
+        self.alpha, self.min_lift = alpha, min_lift
+        self.threshold = math.log10(alpha / max(C, 1))   # log10 of the Bonferroni level
+        o = proj.orders
+        n_acc = proj.n
+        self.ob, self.os = o["buyer"].astype(np.int64), o["seller"].astype(np.int64)
+        self.on = o["orders"].astype(float)
+        self.lb, self.ls = membership[self.ob], membership[self.os]
+        self.size = _count(membership, C)
+        order = np.argsort(membership, kind="stable")
+        starts = np.searchsorted(membership[order], np.arange(C + 1))
+        self._order, self._starts = order, starts
+        # buyers: per account orders placed; per candidate totals
+        self.orders_of = np.bincount(self.ob, weights=self.on, minlength=n_acc)
+        self.is_buyer = self.orders_of > 0
+        self.buyers = _count(np.where(self.is_buyer, membership, -1), C)
+        self.n = _sum(self.lb, self.on, C)                              # orders placed by members
+        self.country = self._main_country()
+        self.internal = (self.lb >= 0) & (self.lb == self.ls)
+        self.sold_internal = np.bincount(self.os[self.internal], weights=self.on[self.internal], minlength=n_acc)
+        self.bought_internal = np.bincount(self.ob[self.internal], weights=self.on[self.internal], minlength=n_acc)
+        m = self.lb >= 0
+        self.distinct_sellers = np.bincount(np.unique(self.lb[m] * n_acc + self.os[m]) // max(n_acc, 1),
+                                            minlength=C).astype(float)
+        self._targets()
+
+    # ----- membership
+
+    def members_of(self, c):
+        return np.sort(self._order[self._starts[c]:self._starts[c + 1]])
+
+    def roles(self, c, members):
+        out = []
+        for m in members:
+            sells, buys = self.sold_internal[m] > 0, self.orders_of[m] > 0
+            out.append("both" if sells and self.bought_internal[m] > 0 else "seller" if sells else "buyer" if buys
+                       else "linked")
+        return out
+
+    def _main_country(self):
+        lab = self.lab
+        m = lab >= 0
+        key = lab[m] * len(self.p.countries) + self.p.country[m]
+        counts = np.bincount(key, minlength=self.C * max(len(self.p.countries), 1))
+        return counts.reshape(self.C, -1).argmax(axis=1) if len(self.p.countries) else np.zeros(self.C, int)
+
+    # ----- target sellers: ring sellers when they carry the most orders, else the top seller
+
+    def _targets(self):
+        p, C = self.p, self.C
+        n_acc = p.n
+        k_int = _sum(np.where(self.internal, self.lb, -1), self.on, C)
+        ext = (self.lb >= 0) & ~self.internal
+        key = np.where(ext, self.lb * n_acc + self.os, -1)
+        uk, inv = np.unique(key[ext], return_inverse=True)
+        sums = np.bincount(inv, weights=self.on[ext]) if len(uk) else np.zeros(0)
+        top_pos = _argmax_by(uk // n_acc if len(uk) else np.zeros(0, np.int64), sums, C)
+        k_ext = np.where(top_pos >= 0, sums[np.maximum(top_pos, 0)] if len(sums) else 0, 0.0)
+        self.top_seller = np.where(top_pos >= 0, uk[np.maximum(top_pos, 0)] % n_acc if len(uk) else -1, -1)
+        self.use_internal = (k_int > 0) & (k_int >= k_ext)
+        self.k_target = np.where(self.use_internal, k_int, k_ext)
+        self.to_target = self.internal.copy()
+        self.to_target[~self.use_internal[np.maximum(self.lb, 0)] & (self.lb >= 0)] = False
+        ext_target = (self.lb >= 0) & ~self.use_internal[np.maximum(self.lb, 0)] & \
+            (self.os == self.top_seller[np.maximum(self.lb, 0)])
+        self.to_target |= ext_target
+        # the sellers a candidate is tested on, as (candidate, seller) rows
+        tl = np.where(self.to_target, self.lb, -1)
+        tkey = np.unique(tl[tl >= 0] * n_acc + self.os[tl >= 0])
+        self.target_c, self.target_s = tkey // n_acc, tkey % n_acc
+        self.n_targets = np.bincount(self.target_c, minlength=C).astype(float)
+
+    # ----- signals: each returns dict of arrays (value, baseline, log10_p, lift, holds, ...)
+
+    def signals(self):
+        s = {}
+        s["concentration"], s["block"] = self._concentration()
+        s["devotion"] = self._devotion()
+        s["fresh_accounts"] = self._fresh()
+        s["signup_burst"] = self._signup_burst()
+        for name, column in (("chargebacks", "chargebacks"), ("refunds", "refunds"), ("cancellations", "cancels")):
+            s[name] = self._status(column)
+        s["promo_reuse"] = self._promo()
+        s["order_burst"] = self._order_burst()
+        s["uniform_amounts"] = self._amounts()
+        s["seller_links"] = self._seller_links()
+        for sig in s.values():
+            sig["holds"] = (sig["log10_p"] <= self.threshold) & (sig["lift"] >= self.min_lift) & sig.get(
+                "eligible", np.ones(self.C, bool))
+        return s
+
+    def _market(self):
+        """Orders per (buyer country, seller) and per buyer country, over the whole marketplace."""
+        if not hasattr(self, "_mk"):
+            p = self.p
+            bc = p.country[self.ob].astype(np.int64)
+            n_acc = p.n
+            key = bc * n_acc + self.os
+            uk, inv = np.unique(key, return_inverse=True)
+            self._mk = (uk, np.bincount(inv, weights=self.on), np.bincount(bc, weights=self.on,
+                                                                           minlength=len(p.countries)),
+                        np.bincount(np.unique(key) // n_acc, minlength=len(p.countries)).astype(float))
+        return self._mk
+
+    def _concentration(self):
+        p, C = self.p, self.C
+        n_acc = p.n
+        uk, per_key, per_country, sellers_in_country = self._market()
+        bc = p.country[self.ob].astype(np.int64)
+        country = self.country
+        # market orders to each target seller in the candidate's country, minus the candidate's own
+        tkey = country[self.target_c] * n_acc + self.target_s
+        pos = np.searchsorted(uk, tkey)
+        found = (pos < len(uk)) & (uk[np.minimum(pos, len(uk) - 1)] == tkey)
+        market_t = np.where(found, per_key[np.minimum(pos, len(uk) - 1)], 0.0)
+        own_in_country = (self.lb >= 0) & (bc == country[np.maximum(self.lb, 0)])
+        own_key = np.where(own_in_country, self.lb * n_acc + self.os, -1)
+        ok, oinv = np.unique(own_key[own_key >= 0], return_inverse=True)
+        own_sum = np.bincount(oinv, weights=self.on[own_key >= 0]) if len(ok) else np.zeros(0)
+        tk2 = self.target_c * n_acc + self.target_s
+        pos2 = np.searchsorted(ok, tk2)
+        f2 = (pos2 < len(ok)) & (ok[np.minimum(pos2, max(len(ok) - 1, 0))] == tk2) if len(ok) else np.zeros(len(tk2), bool)
+        own_t = np.where(f2, own_sum[np.minimum(pos2, max(len(ok) - 1, 0))] if len(ok) else 0.0, 0.0)
+        others_to_targets = np.bincount(self.target_c, weights=np.maximum(market_t - own_t, 0), minlength=C)
+        own_total = _sum(np.where(own_in_country, self.lb, -1), self.on, C)
+        market_total = np.maximum(per_country[country] - own_total, 1.0)
+        share = np.maximum(others_to_targets, 0.5) / market_total      # at least half an order
+        k, n = self.k_target, self.n
+        n_sellers = np.maximum(sellers_in_country[country], 1.0)
+        log10p = log10_binom_sf(k, n, share) + self.n_targets * np.log10(n_sellers)
+        observed = np.where(n > 0, k / np.maximum(n, 1), 0.0)
+        conc = {"value": observed, "baseline": share, "log10_p": np.minimum(log10p, 0.0),
+                "lift": observed / share, "k": k, "n": n, "eligible": (n >= MIN_ORDERS) & (self.n_targets > 0)}
+        # block: distinct buyers reaching the target sellers against the chance of reaching them
+        has_target = np.bincount(self.ob[self.to_target], minlength=n_acc) > 0
+        buyer_lab = np.where(self.is_buyer, self.lab, -1)
+        hits = _count(np.where(has_target, self.lab, -1), C)
+        nb = self.orders_of
+        share_b = share[np.maximum(buyer_lab, 0)]
+        expected_b = np.where(buyer_lab >= 0, 1.0 - np.power(1.0 - share_b, nb), 0.0)
+        expected = _sum(buyer_lab, expected_b, C)
+        log10p_b = log10_poisson_sf(hits, expected) + self.n_targets * np.log10(n_sellers)
+        block = {"value": hits, "baseline": expected, "log10_p": np.minimum(log10p_b, 0.0),
+                 "lift": hits / np.maximum(expected, 1e-12), "k": hits, "n": self.buyers,
+                 "eligible": (hits >= 3) & (self.n_targets > 0)}
+        return conc, block
+
+    def _devotion(self):
+        p, C = self.p, self.C
+        top = np.zeros(p.n)
+        np.maximum.at(top, self.ob, self.on)
+        eligible_b = self.orders_of >= 2
+        devoted = eligible_b & (top >= DEVOTED_SHARE * self.orders_of)
+        base = devoted.sum() / max(eligible_b.sum(), 1)
+        k = _count(np.where(devoted, self.lab, -1), C)
+        n = _count(np.where(eligible_b, self.lab, -1), C)
+        share = np.where(n > 0, k / np.maximum(n, 1), 0.0)
+        return {"value": share, "baseline": np.full(C, base), "log10_p": log10_binom_sf(k, n, base),
+                "lift": share / max(base, 1e-12), "k": k, "n": n, "eligible": k >= 3}
+
+    def _first_order(self):
+        if not hasattr(self, "_fo"):
+            fo = np.full(self.p.n, np.iinfo(np.int64).max, dtype=np.int64)
+            np.minimum.at(fo, self.ob, self.p.orders["first"])
+            self._fo = fo
+        return self._fo
+
+    def _fresh(self):
+        """Buyers younger at their first order than three quarters of the marketplace's buyers."""
+        p, C = self.p, self.C
+        fo = self._first_order()
+        age = (fo - p.created) / DAY
+        ages = age[self.is_buyer]
+        cut = float(np.quantile(ages, FRESH_QUANTILE)) if len(ages) else 0.0
+        fresh = self.is_buyer & (age <= cut)
+        base = fresh.sum() / max(self.is_buyer.sum(), 1)
+        k = _count(np.where(fresh, self.lab, -1), C)
+        n = self.buyers
+        share = np.where(n > 0, k / np.maximum(n, 1), 0.0)
+        buyer_lab = np.where(self.is_buyer, self.lab, -1)
+        median_age = np.full(C, np.nan)
+        if (buyer_lab >= 0).any():
+            idx = np.flatnonzero(buyer_lab >= 0)
+            order = idx[np.lexsort((age[idx], buyer_lab[idx]))]
+            lab_sorted = buyer_lab[order]
+            starts = np.searchsorted(lab_sorted, np.arange(C))
+            ends = np.searchsorted(lab_sorted, np.arange(C), side="right")
+            mid = (starts + ends - 1) // 2
+            has = ends > starts
+            median_age[has] = age[order[mid[has]]]
+        self.market_median_age = float(np.median(ages)) if len(ages) else float("nan")
+        self.fresh_cut = cut
+        return {"value": share, "baseline": np.full(C, base), "log10_p": log10_binom_sf(k, n, base),
+                "lift": share / max(base, 1e-12), "k": k, "n": n, "median_age_days": median_age,
+                "eligible": k >= 3}
+
+    def _signup_burst(self):
+        p, C = self.p, self.C
+        lab = self.lab
+        idx = np.flatnonzero(lab >= 0)
+        window = SIGNUP_WINDOW_DAYS * DAY
+        empty = {"value": np.zeros(C), "baseline": np.ones(C), "log10_p": np.zeros(C), "lift": np.zeros(C),
+                 "k": np.zeros(C), "n": self.size, "start": np.zeros(C, np.int64), "eligible": np.zeros(C, bool)}
+        if not len(idx):
+            return empty
+        created = p.created
+        order = idx[np.lexsort((created[idx], lab[idx]))]
+        t = created[order]
+        key = lab[order].astype(np.float64) * 1e11 + (t - t.min())
+        end = np.searchsorted(key, key + window, side="right")
+        count = (end - np.arange(len(order))).astype(float)
+        best = _argmax_by(lab[order], count, C)
+        k = np.where(best >= 0, count[np.maximum(best, 0)], 0.0)
+        start = np.where(best >= 0, t[np.maximum(best, 0)], 0)
+        all_created = np.sort(created)
+        in_window = np.searchsorted(all_created, start + window, side="right") - np.searchsorted(all_created, start)
+        share_w = np.maximum(in_window - k, 0.5) / max(len(all_created), 1)
+        span = max((all_created[-1] - all_created[0]) / window, 1.0) if len(all_created) else 1.0
+        log10p = log10_binom_sf(k, self.size, share_w) + math.log10(span)
+        value = k / np.maximum(self.size, 1)
+        return {"value": value, "baseline": share_w, "log10_p": np.minimum(log10p, 0.0), "lift": value / share_w,
+                "k": k, "n": self.size, "start": start, "eligible": k >= 3}
+
+    def _status(self, column):
+        C = self.C
+        o = self.p.orders
+        x = o[column].astype(float)
+        k = _sum(self.lb, x, C)
+        total, total_n = x.sum(), self.on.sum()
+        base = np.maximum(total - k, 0.5) / np.maximum(total_n - self.n, 1.0)
+        rate = np.where(self.n > 0, k / np.maximum(self.n, 1), 0.0)
+        return {"value": rate, "baseline": base, "log10_p": log10_binom_sf(k, self.n, base), "lift": rate / base,
+                "k": k, "n": self.n, "eligible": (k >= 2) & (self.n >= MIN_ORDERS)}
+
+    def _group_counts(self):
+        """(label, group, members of the label in the group) for every group touching a candidate."""
+        if not hasattr(self, "_gc"):
+            p = self.p
+            G = len(p.group_kind)
+            rows = np.repeat(np.arange(G, dtype=np.int64), np.diff(p.group_ptr))
+            lab = self.lab[p.group_members] if len(p.group_members) else np.zeros(0, np.int64)
+            m = lab >= 0
+            uk, counts = np.unique(lab[m] * max(G, 1) + rows[m], return_counts=True)
+            self._gc = (uk // max(G, 1), uk % max(G, 1), counts)
+            # identifier kinds shared (2+ members) inside each candidate
+            shared = counts >= 2
+            from .project import KIND_NAMES
+
+            K = len(KIND_NAMES)
+            key = (uk // max(G, 1))[shared] * K + p.group_kind[(uk % max(G, 1))[shared]]
+            self.kinds_shared = np.bincount(key, minlength=self.C * K).reshape(self.C, K)
+        return self._gc
+
+    def _promo(self):
+        """One code used by many members, against the share of the marketplace's buyers using it."""
+        p, C = self.p, self.C
+        from .project import KIND_NAMES
+
+        kind = KIND_NAMES.index("promo")
+        labs, groups, counts = self._group_counts()
+        m = p.group_kind[groups] == kind if len(groups) else np.zeros(0, bool)
+        labs, groups, counts = labs[m], groups[m], counts[m]
+        best = _argmax_by(labs, counts, C)
+        k = np.where(best >= 0, counts[np.maximum(best, 0)] if len(counts) else 0, 0).astype(float)
+        code = np.where(best >= 0, groups[np.maximum(best, 0)] if len(groups) else -1, -1)
+        users = np.where(code >= 0, p.group_ptr[np.maximum(code, 0) + 1] - p.group_ptr[np.maximum(code, 0)], 0)
+        users = users.astype(float)
+        base = np.maximum(users, 1.0) / max(float(self.is_buyer.sum()), 1.0)
+        n = np.maximum(self.buyers, k)
+        share = np.where(n > 0, k / np.maximum(n, 1), 0.0)
+        n_codes = max(int((p.group_kind == kind).sum()), 1)
+        log10p = log10_binom_sf(k, n, base) + math.log10(n_codes)
+        return {"value": share, "baseline": base, "log10_p": np.minimum(log10p, 0.0),
+                "lift": share / base, "k": k, "n": n, "code": code, "users": users, "eligible": k >= 3}
+
+    def _order_burst(self):
+        """Buyers whose first order (to the ring sellers, if any) falls in one short window.
+
+        The unit is the buyer, not the order: one keen customer's many orders are not a
+        burst, many accounts starting together are. P(all m buyers start inside a window
+        of that width) <= windows * p_w ** m, p_w being the marketplace's share of buyers
+        whose first order fell in that window.
+        """
+        p, C = self.p, self.C
+        o = p.orders
+        big = np.iinfo(np.int64).max
+        # first order per buyer: to the target sellers for candidates that have ring sellers
+        use_target = self.to_target & self.use_internal[np.maximum(self.lb, 0)]
+        first_target = np.full(p.n, big, dtype=np.int64)
+        np.minimum.at(first_target, self.ob[use_target], o["first"][use_target])
+        first_any = self._first_order()
+        buyer_lab = np.where(self.is_buyer, self.lab, -1)
+        internal_c = self.use_internal[np.maximum(buyer_lab, 0)] & (buyer_lab >= 0)
+        start = np.where(internal_c, first_target, first_any)
+        lab = np.where(start < big, buyer_lab, -1)
+        m = _count(lab, C)
+        t0 = _min_by(lab, start, C, big)
+        t1 = _max_by(lab, np.where(start < big, start, 0), C, 0)
+        firsts = np.sort(first_any[self.is_buyer])
+        empty = {"value": np.zeros(C), "baseline": np.ones(C), "log10_p": np.zeros(C), "lift": np.zeros(C),
+                 "k": m, "n": m, "first": t0, "last": t1, "eligible": np.zeros(C, bool)}
+        if not len(firsts):
+            return empty
+        t0c = np.where(m > 0, t0, 0)
+        t1c = np.where(m > 0, t1, 0)
+        d0 = t0c // DAY * DAY
+        d1 = (t1c // DAY + 1) * DAY
+        in_window = np.searchsorted(firsts, d1) - np.searchsorted(firsts, d0)
+        share_w = np.clip((in_window - m) / max(len(firsts) - 1, 1), 1.0 / len(firsts), 1.0)
+        span_days = max((firsts[-1] - firsts[0]) / DAY, 1.0)
+        width = (d1 - d0) / DAY
+        log10p = m * np.log10(share_w) + np.log10(np.maximum(span_days / width, 1.0))
+        return {"value": width, "baseline": share_w, "log10_p": np.minimum(log10p, 0.0), "lift": 1.0 / share_w,
+                "k": m, "n": m, "first": t0, "last": t1, "eligible": (m >= 3) & (share_w < 1)}
+
+    def _amounts(self):
+        p, C = self.p, self.C
+        o = p.orders
+        use = np.where(self.to_target, self.lb, -1)
+        k = _sum(use, self.on, C)
+        s1 = _sum(use, o["amount"], C)
+        s2 = _sum(use, o["amount_sq"], C)
+        mean = s1 / np.maximum(k, 1)
+        var = np.maximum(s2 / np.maximum(k, 1) - mean ** 2, 0.0)
+        cv = np.sqrt(var) / np.maximum(mean, 1e-9)
+        # the usual spread of one seller's order amounts (median over sellers with 10+ orders)
+        n_s = np.bincount(self.os, weights=self.on, minlength=p.n)
+        a_s = np.bincount(self.os, weights=o["amount"], minlength=p.n)
+        q_s = np.bincount(self.os, weights=o["amount_sq"], minlength=p.n)
+        ok = n_s >= 10
+        if ok.any():
+            m_s = a_s[ok] / n_s[ok]
+            cv_s = np.sqrt(np.maximum(q_s[ok] / n_s[ok] - m_s ** 2, 0)) / np.maximum(m_s, 1e-9)
+            cv0 = float(np.median(cv_s))
+        else:
+            cv0 = 0.5
+        cv0 = max(cv0, 1e-3)
+        stat = (k - 1) * (cv / cv0) ** 2
+        log10p = log10_chi2_cdf(stat, k - 1)
+        amount_all = o["amount"].sum() / max(self.on.sum(), 1)
+        return {"value": cv, "baseline": np.full(C, cv0), "log10_p": log10p,
+                "lift": cv0 / np.maximum(cv, cv0 / 1000), "k": k, "n": k, "mean": mean, "market_mean": amount_all,
+                "eligible": k >= 5}
+
+    def _seller_links(self):
+        p, C = self.p, self.C
+        n_acc = np.int64(p.n)
+        pair_key = p.pair_a.astype(np.int64) * n_acc + p.pair_b
+        a = np.minimum(self.ob, self.os)
+        b = np.maximum(self.ob, self.os)
+        key = a * n_acc + b
+        if len(pair_key):
+            pos = np.minimum(np.searchsorted(pair_key, key), len(pair_key) - 1)
+            linked = pair_key[pos] == key
+        else:
+            linked = np.zeros(len(key), bool)
+        internal = np.where(self.internal, self.lb, -1)
+        k = _count(np.where(linked, internal, -1), C)
+        n = _count(internal, C)
+        base = np.maximum(linked.sum() - k, 0.5) / np.maximum(len(key) - n, 1)
+        share = np.where(n > 0, k / np.maximum(n, 1), 0.0)
+        self.linked_pairs = linked
+        return {"value": share, "baseline": base, "log10_p": log10_binom_sf(k, n, base), "lift": share / base,
+                "k": k, "n": n, "eligible": k >= 1}
+
+    # ----- words
+
+    def _seller_label(self, c):
+        if self.use_internal[c]:
+            n = int(self.n_targets[c])
+            return f"{n} ring seller{'s' if n != 1 else ''}"
+        s = self.top_seller[c]
+        return f"one seller ({self.p.ids[s]})" if s >= 0 else "no seller"
+
+    def reason(self, name, s, c) -> dict:
+        p = self.p
+        v, base, lp, lift = float(s["value"][c]), float(s["baseline"][c]), float(s["log10_p"][c]), float(s["lift"][c])
+        k, n = float(s["k"][c]), float(s["n"][c])
+        country = p.countries[self.country[c]] if p.countries else "?"
+        pt = p_text(lp)
+        if name == "concentration":
+            text = (f"{_pct(v)} of the group's orders ({k:.0f} of {n:.0f}) went to {self._seller_label(c)} "
+                    f"(their market share in {country}: {_pct(base)}; {pt})")
+            evidence = {"orders_to_sellers": k, "orders": n, "sellers": self._target_ids(c), "country": country}
+        elif name == "block":
+            text = (f"{k:.0f} of {self.buyers[c]:.0f} buyers ordered from {self._seller_label(c)}, "
+                    f"{base:.2g} expected from market shares ({pt})")
+            evidence = {"buyers_reaching": k, "buyers": float(self.buyers[c]), "expected": base}
+        elif name == "devotion":
+            text = (f"{k:.0f} of {n:.0f} repeat buyers place at least half their orders with one seller "
+                    f"(marketplace: {_pct(base)}; {pt})")
+            evidence = {"devoted": k, "repeat_buyers": n}
+        elif name == "fresh_accounts":
+            med = float(s["median_age_days"][c])
+            text = (f"{k:.0f} of {n:.0f} buyers placed their first order within {_days(self.fresh_cut)} of sign-up "
+                    f"({_pct(v)}; marketplace {_pct(base)}; median account age at first order {_days(med)}, "
+                    f"marketplace {_days(self.market_median_age)}; {pt})")
+            evidence = {"fresh": k, "buyers": n, "median_age_days": med, "market_median_age_days": self.market_median_age}
+        elif name == "signup_burst":
+            start = _date(int(s["start"][c]))
+            text = (f"{k:.0f} of {n:.0f} accounts were created in the {SIGNUP_WINDOW_DAYS} days from {start} "
+                    f"(the marketplace created {_pct(base)} of its accounts then; {pt})")
+            evidence = {"created_in_window": k, "accounts": n, "window_start": start}
+        elif name in ("chargebacks", "refunds", "cancellations"):
+            word = {"chargebacks": "chargeback", "refunds": "refund", "cancellations": "cancellation"}[name]
+            text = f"{word} rate {_pct(v)} ({k:.0f} of {n:.0f} orders; marketplace {_pct(base)}; {pt})"
+            evidence = {word + "s": k, "orders": n}
+        elif name == "promo_reuse":
+            code = int(s["code"][c])
+            key = str(p.group_key[code]) if code >= 0 else ""
+            users = float(s["users"][c])
+            text = (f"promo code {key} used by {k:.0f} of {n:.0f} buyers ({_pct(v)}; {_pct(base)} of the "
+                    f"marketplace's buyers, {users:.0f} accounts, use it; {pt})")
+            evidence = {"code": key, "members_using": k, "buyers": n, "accounts_using": users}
+        elif name == "order_burst":
+            t0, t1 = (int(s["first"][c]), int(s["last"][c])) if k else (0, 0)
+            text = (f"{k:.0f} buyers placed their first order within {v:.0f} days ({_date(t0)} to {_date(t1)}); "
+                    f"{_pct(base)} of the marketplace's buyers started then ({pt})")
+            evidence = {"buyers": k, "days": v, "first": _date(t0) if k else None, "last": _date(t1) if k else None}
+        elif name == "uniform_amounts":
+            mean = float(s["mean"][c])
+            text = (f"{k:.0f} orders to {self._seller_label(c)} averaged {mean:.2f} with a spread of {_pct(v)} "
+                    f"(sellers' usual spread {_pct(base)}; {pt})")
+            evidence = {"orders": k, "mean_amount": mean, "cv": v, "market_cv": base}
+        elif name == "seller_links":
+            text = (f"{k:.0f} of {n:.0f} buyer-seller pairs inside the group share a device, address, card, "
+                    f"network or code (marketplace pairs: {_pct(base)}; {pt})")
+            evidence = {"linked_pairs": k, "pairs": n}
+        else:
+            text, evidence = name, {}
+        return {"signal": name, "family": FAMILY[name], "holds": bool(s["holds"][c]), "value": _num(v),
+                "baseline": _num(base), "lift": _num(lift), "log10_p": round(lp, 2), "evidence": evidence,
+                "text": text}
+
+    def _target_ids(self, c):
+        lo, hi = np.searchsorted(self.target_c, [c, c + 1])
+        return [str(self.p.ids[s]) for s in self.target_s[lo:hi]]
+
+    def typology(self, c, s) -> tuple[str | None, str]:
+        def held(name):
+            return bool(s[name]["holds"][c])
+
+        def text(name):
+            return self.reason(name, s[name], c)["text"]
+
+        if held("chargebacks"):
+            return "chargeback", text("chargebacks")
+        if held("promo_reuse"):
+            return "promo_abuse", text("promo_reuse")
+        sellers = int(self.n_targets[c]) if self.use_internal[c] else 0
+        if sellers >= 2:
+            members = self.members_of(c)
+            trading = int(((self.sold_internal[members] > 0) & (self.bought_internal[members] > 0)).sum())
+            if trading >= 2:
+                return "collusion", (f"{trading} of the group's {sellers} sellers also buy inside the group "
+                                     f"(sellers trading with each other)")
+        if self.use_internal[c] and (held("concentration") or held("block")):
+            return "brushing", text("concentration")
+        if held("refunds") or held("cancellations"):
+            return "chargeback", text("refunds" if held("refunds") else "cancellations")
+        if held("fresh_accounts") or held("signup_burst"):
+            return "promo_abuse", text("fresh_accounts" if held("fresh_accounts") else "signup_burst")
+        if held("concentration"):
+            return "brushing", text("concentration")
+        return None, "no typology: the evidence fits none"
+
+    def facts(self, c) -> dict:
+        return {"size": int(self.size[c]), "buyers": int(self.buyers[c]), "orders": int(self.n[c]),
+                "ring_sellers": int(self.n_targets[c]) if self.use_internal[c] else 0,
+                "country": self.p.countries[self.country[c]] if self.p.countries else None}
+
+    def dismissal(self, c, s) -> tuple[str, str]:
+        """A category and a sentence for a group that is not a ring."""
+        kinds = self._linking_kinds(c)
+        size = int(self.size[c])
+        distinct = int(self.distinct_sellers[c])
+        if "address" in kinds and size <= 6 and "subnet" not in kinds[:1]:
+            kind = "household"
+        elif kinds[:1] == ["subnet"]:
+            kind = "shared network"
+        elif kinds[:1] == ["device"] and size > 6:
+            kind = "shared machine"
+        elif kinds[:1] == ["promo"]:
+            kind = "shared promo code"
+        elif not kinds:
+            kind = "customers of one seller"
+        else:
+            kind = f"shared {kinds[0]}"
+        held = [name for name in s if s[name]["holds"][c]]
+        if s["concentration"]["holds"][c]:
+            v = float(s["concentration"]["value"][c])
+            conc = f"{_pct(v)} of orders to {self._seller_label(c)} (market share {_pct(float(s['concentration']['baseline'][c]))})"
+            if len(held) <= 2:
+                kind = "favourite seller" if kind in ("household", "customers of one seller") else kind
+        else:
+            conc = "no concentration"
+        rest = [h for h in held if FAMILY[h] != "coordination"]
+        tail = f"; also {', '.join(rest)}, not enough" if rest else ("" if held else "; nothing unusual")
+        sentence = f"{kind}: {size} accounts, {distinct} distinct seller{'s' if distinct != 1 else ''}, {conc}{tail}"
+        return kind, sentence
+
+    def _linking_kinds(self, c) -> list[str]:
+        """Identifier kinds shared inside the group, most shared first."""
+        from .project import KIND_NAMES
+
+        self._group_counts()
+        kinds = self.kinds_shared[c]
+        order = np.argsort(-kinds, kind="stable")
+        return [KIND_NAMES[i] for i in order if kinds[i] > 0]
+
+
+def _num(x: float):
+    if x is None or not np.isfinite(x):
+        return None
+    return float(f"{x:.4g}")
+
+
+def _days(d: float) -> str:
+    if d != d:
+        return "?"
+    if d < 1:
+        return f"{24 * d:.0f} hours"
+    return f"{d:.0f} day{'s' if round(d) != 1 else ''}"
+
+
+def _date(t: int) -> str:
+    from datetime import datetime, timezone
+
+    return datetime.fromtimestamp(int(t), tz=timezone.utc).strftime("%Y-%m-%d")
