@@ -30,26 +30,21 @@ def server_peak_mb() -> float:
 
 
 def naive_replay(store, folder: Path, sample: int, seconds: float) -> tuple[int, float]:
-    """Replays up to ``sample`` rows per table, one auto-committed statement per row."""
+    """Replays up to ``sample`` parsed rows per table, one auto-committed MERGE statement per row."""
     from graphfraud import load as L
 
     loader = L._Loader(store)
-    writer = L._Writer(store, loader, "naive", lambda description, total: (lambda n: None))
     tables, _ = L.discover([folder])
     rows_done, spent = 0, 0.0
     for table, path in tables:
         rows = loader.parse(table, path)[:sample]
-        loader.counts[table]["loaded"] = 0
-        original = store.write_rows
-        store.write_rows = lambda name, rs, on_batch=None, **p: original(name, rs, on_batch=on_batch, batch_rows=1, **p)
         started = time.perf_counter()
         for row in rows:
-            getattr(writer, table)([row])
+            store.write(f"naive_{table}", **{k: v for k, v in row.items() if k != "line"})
             rows_done += 1
             if time.perf_counter() - started > seconds:
                 break
         spent += time.perf_counter() - started
-        store.write_rows = original
     return rows_done, spent
 
 
