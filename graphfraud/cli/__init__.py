@@ -106,4 +106,4 @@ def main() -> None:
     app()
 
 
-from . import data, db, investigate, weekly  # noqa: E402,F401  (command groups register themselves on app)
+from . import data, db, investigate, rings, weekly  # noqa: E402,F401  (command groups register themselves on app)

@@ -1,0 +1,161 @@
+"""``detect``, ``evaluate`` and the ``rings`` group (``list``, ``show``; others add ``mark``, ``history``)."""
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+from . import FORMAT_HELP, Format, app, emit, err, out, progress
+
+rings_app = typer.Typer(help="Rings found by the latest detection run: list, show (and case commands).",
+                        no_args_is_help=True)
+app.add_typer(rings_app, name="rings")
+
+
+def _ticker(bar):
+    def tick(description, total):
+        task = bar.add_task(description, total=total)
+        return lambda n: bar.advance(task, n)
+    return tick
+
+
+@app.command()
+def detect(
+    min_score: float = typer.Option(50.0, "--min-score", min=0, max=100,
+                                    help="Store candidates scoring at least this (0-100) as rings."),
+    seed: int = typer.Option(42, "--seed", help="Seed for Leiden: the same graph and seed give the same rings."),
+    as_of: str = typer.Option(None, "--as-of", metavar="DATE",
+                              help="Detect on the data as of this date (YYYY-MM-DD, end of day) or ISO datetime."),
+    top: int = typer.Option(15, "--top", min=0, help="How many rings the summary shows."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bars or summary; only the run id."),
+) -> None:
+    """Find rings: projection, Leiden candidates, tested evidence and a 0-100 score, written to the graph.
+
+    Example: graphfraud detect --min-score 60 --as-of 2026-03-02
+    """
+    from ..detection import run_detection
+    from ..store import Store
+
+    with Store.open() as store, progress(quiet) as bar:
+        result = run_detection(store, as_of=as_of, min_score=min_score, seed=seed, progress=_ticker(bar))
+    if quiet:
+        out.print(result.run_id, highlight=False)
+        return
+    c = result.counts
+    rows = [{"ring_id": r["id"], "score": r["score"], "typology": r["typology"], "size": r["size"],
+             "sellers": r["seller_count"], "why": next((x["text"] for x in r["reasons"] if x["holds"]), "")}
+            for r in result.rings[:top]]
+    stages = ", ".join(f"{k} {v:.1f} s" for k, v in result.timings.items() if "." not in k and k != "total")
+    title = (f"{result.run_id}: {c['rings']} rings ({c['ring_accounts']} accounts) from {c['candidates']:,} "
+             f"candidates among {c['accounts']:,} accounts in {result.timings['total']:.1f} s")
+    emit(rows, Format.table, columns=["ring_id", "score", "typology", "size", "sellers", "why"], title=title)
+    err.print(f"stages: {stages}")
+    if result.dismissed:
+        kinds = ", ".join(f"{k} {n:,}" for k, n in sorted(result.dismissed.items(), key=lambda kv: -kv[1]))
+        err.print(f"dismissed: {kinds}")
+
+
+@rings_app.command("list")
+def list_(
+    members: bool = typer.Option(False, "--members", help="One row per (ring, account): ring_id,account_id,score,…"),
+    min_score: float = typer.Option(0.0, "--min-score", min=0, max=100, help="Only rings scoring at least this."),
+    typology: str = typer.Option(None, "--typology", help="brushing, promo_abuse, chargeback or collusion."),
+    fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
+) -> None:
+    """Rings of the latest detection run, ranked by score.
+
+    Example: graphfraud rings list --members --format csv > members.csv
+    """
+    from ..detection import list_rings
+    from ..store import Store
+
+    with Store.open() as store:
+        run, rows = list_rings(store, min_score=min_score, typology=typology, members=members)
+    if members:
+        columns = ["ring_id", "account_id", "score", "role", "typology", "status", "country", "created_at"]
+    else:
+        columns = ["ring_id", "score", "typology", "size", "buyers", "sellers", "status", "reason"]
+        if fmt != Format.table:
+            columns += ["typology_basis", "first_run", "last_run"]
+    emit(rows, fmt, columns=columns, title=f"rings of {run['id']}" + (f" (as of {run['as_of']})" if run["as_of"] else ""))
+
+
+@rings_app.command("show")
+def show(
+    ring_id: str = typer.Argument(..., metavar="RING_ID", help="The ring's id (R-…)."),
+    fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
+    orders: int = typer.Option(50, "--orders", min=0, help="How many orders of the timeline to show."),
+) -> None:
+    """A ring: members and roles, reasons with evidence and baselines, shared identifiers, orders, case.
+
+    Example: graphfraud rings show R-1a2b3c4d5e --format json
+    """
+    from ..detection import ring_detail
+    from ..store import Store
+
+    with Store.open() as store:
+        detail = ring_detail(store, ring_id, order_limit=orders)
+        try:
+            from ..cases import history
+            detail["case"] = history(store, ring_id)
+        except ImportError:
+            detail["case"] = None
+    if fmt == Format.json:
+        sys.stdout.write(json.dumps(detail, indent=2, default=str, ensure_ascii=False) + "\n")
+        return
+    if fmt == Format.csv:
+        emit(detail["members"], fmt, columns=["account_id", "role", "account_role", "country", "created_at",
+                                              "orders_placed", "orders_sold"])
+        return
+    from rich.markup import escape
+
+    ring = detail["ring"]
+    out.print(f"[bold]{escape(ring['id'])}[/bold]  score {ring.get('score')}  typology {ring.get('typology')}  "
+              f"case status {ring.get('status')}  size {ring.get('size')} ({ring.get('buyer_count')} buyers, "
+              f"{ring.get('seller_count')} sellers)", highlight=False)
+    out.print(f"typology basis: {escape(str(ring.get('typology_basis') or ''))}", highlight=False)
+    out.print(f"first found by {ring.get('first_run')}, last by {ring.get('last_run')}", highlight=False)
+    reasons = [{"holds": "yes" if r["holds"] else "no", "signal": r["signal"], "value": r["value"],
+                "baseline": r["baseline"], "lift": r["lift"], "log10 p": r["log10_p"], "evidence": r["text"]}
+               for r in detail["reasons"]]
+    emit(reasons, Format.table, title="evidence (each signal tested against the marketplace)")
+    emit(detail["members"], Format.table, columns=["account_id", "role", "account_role", "country", "created_at",
+                                                   "orders_placed", "orders_sold"], title="members")
+    emit([{**i, "members": ", ".join(i["members"][:8]) + (" …" if len(i["members"]) > 8 else "")}
+          for i in detail["identifiers"]], Format.table, columns=["kind", "identifier", "ring_members", "members"],
+         title="identifiers shared by two or more members")
+    emit(detail["orders"], Format.table, columns=["created_at", "order_id", "buyer", "seller", "seller_in_ring",
+                                                  "amount", "currency", "status", "promo"],
+         title=f"order timeline (first {len(detail['orders'])})")
+    case = detail.get("case")
+    if case and case.get("events"):
+        emit(case["events"], Format.table, title="case history")
+
+
+@app.command()
+def evaluate(
+    labels: Path = typer.Argument(..., metavar="LABELS.csv", help="CSV with account_id, ring_id[, typology]."),
+    fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
+) -> None:
+    """Score the latest detection run against labels: ring P/R/F1 (Jaccard >= 0.5), top-50, accounts, typologies.
+
+    Example: graphfraud evaluate data/labels.csv --format json
+    """
+    from ..detection import predicted_rings
+    from ..evaluate import evaluate_rings, read_labels
+    from ..store import Store
+
+    truth = read_labels(labels)
+    with Store.open() as store:
+        predicted = predicted_rings(store)
+    m = evaluate_rings(truth.rings, predicted, truth.typologies)
+    if fmt == Format.json:
+        sys.stdout.write(json.dumps({k: v for k, v in m.items() if k != "matches"}, indent=2) + "\n")
+        return
+    rows = [{"metric": k, "value": m[k]} for k in ("predicted_rings", "true_rings", "matched_rings", "ring_precision",
+                                                   "ring_recall", "ring_f1", "top50_precision", "account_precision",
+                                                   "account_recall", "account_f1")]
+    rows += [{"metric": f"recall {t} ({m['rings_by_typology'][t]} rings)", "value": v}
+             for t, v in m["recall_by_typology"].items()]
+    emit(rows, fmt, columns=["metric", "value"], title=f"detection vs {labels.name}")

@@ -1,0 +1,241 @@
+"""Detection end to end: projection → candidates → evidence → write-back, each stage timed.
+
+``run_detection`` is the one entry point (the ``detect`` command and the weekly job call
+it). It records a ``DetectionRun`` node {id, started_at, ended_at, as_of, params, timings,
+counts, lineage, status} and, for each candidate at or above ``min_score``, a ``Ring``
+node linked to the run (FOUND_BY) and to its members (MEMBER_OF {role, run_id}). Ring
+ids stay stable across runs while a ring is recognisably the same group
+(``graphfraud.rings.match_rings`` against the rings of the last completed run); a new
+ring's id is derived from its members. A ring's case ``status`` is set to ``open`` when
+the ring is first written and never touched by detection again.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+
+from .errors import UsageError
+
+__all__ = ["MIN_SCORE", "SEED", "DetectionResult", "run_detection", "latest_run", "list_rings", "ring_detail",
+           "predicted_rings", "as_of_text"]
+
+MIN_SCORE = 50.0
+SEED = 42
+
+
+@dataclass
+class DetectionResult:
+    run_id: str
+    as_of: str | None
+    rings: list[dict]                 # reported rings, best first
+    dismissed: dict[str, int]         # candidates below the minimum, by dismissal kind
+    counts: dict
+    timings: dict
+    params: dict
+    lineage: list[dict] = field(default_factory=list)
+    examples: list[dict] = field(default_factory=list)   # a few dismissed groups with their reason
+
+    @property
+    def id(self) -> str:
+        return self.run_id
+
+
+def as_of_text(as_of) -> str | None:
+    """An ``as_of`` value as the UTC ISO timestamp the Cypher compares with.
+
+    A date (or a date-only string) means the end of that day.
+
+    >>> as_of_text("2026-03-02")
+    '2026-03-02T23:59:59Z'
+    >>> as_of_text("2026-03-02T10:00:00+01:00")
+    '2026-03-02T09:00:00Z'
+    >>> as_of_text(None) is None
+    True
+    """
+    if as_of is None or as_of == "":
+        return None
+    if isinstance(as_of, datetime):
+        value = as_of
+    elif isinstance(as_of, date):
+        return f"{as_of.isoformat()}T23:59:59Z"
+    else:
+        text = str(as_of).strip()
+        if len(text) == 10:
+            try:
+                return f"{date.fromisoformat(text).isoformat()}T23:59:59Z"
+            except ValueError:
+                raise UsageError(f"--as-of {text!r} is not a date (YYYY-MM-DD) or an ISO datetime") from None
+        try:
+            value = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith(("Z", "z")) else text)
+        except ValueError:
+            raise UsageError(f"--as-of {text!r} is not a date (YYYY-MM-DD) or an ISO datetime") from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def run_detection(store, as_of=None, min_score: float = MIN_SCORE, seed: int = SEED, progress=None,
+                  resolution: float | None = None) -> DetectionResult:
+    """Find, score and store rings. ``progress(description, total)`` returns an ``advance(n)``.
+
+    Raises ``UsageError`` when the graph (as of ``as_of``) holds no accounts.
+    """
+    from . import detect, rings, score
+    from .project import KIND_NAMES, KINDS, project
+
+    tick = progress or (lambda description, total: (lambda n: None))
+    as_of = as_of_text(as_of)
+    resolution = detect.RESOLUTION if resolution is None else resolution
+    timings: dict[str, float] = {}
+    started_at = _now()
+    t_start = time.perf_counter()
+
+    steps = len(KIND_NAMES) + 3
+    advance = tick("projection", steps)
+    projection = project(store, as_of=as_of, progress=lambda step: advance(1) if step != "accounts" else None)
+    advance(1)
+    timings["projection"] = time.perf_counter() - t_start
+    timings.update({f"projection.{k}": v for k, v in projection.timings.items()})
+    if projection.n == 0:
+        when = f" as of {as_of}" if as_of else ""
+        raise UsageError(f"the graph holds no accounts{when}: load a marketplace first (graphfraud load DIR)")
+
+    run_id = "det-" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+    params = {"min_score": min_score, "seed": seed, "resolution": resolution, "group_cap": projection.cap,
+              "alpha": score.ALPHA, "min_lift": score.MIN_LIFT, "weights": score.WEIGHTS,
+              "kinds": {k: {"weight": w, "family": f} for k, (_, f, w) in KINDS.items()},
+              "order_edges": detect.ORDER_EDGES}
+    store.write("rings_run_start", id=run_id, started_at=started_at, as_of=as_of, params=json.dumps(params))
+
+    t0 = time.perf_counter()
+    advance = tick("candidates", 1)
+    a, b, w = detect.linkage(projection)
+    membership = detect.leiden_cpm(projection.n, a, b, w, resolution=resolution, seed=seed)
+    advance(1)
+    timings["candidates"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    advance = tick("evidence", 1)
+    candidates = score.score_candidates(projection, membership, min_score=min_score)
+    advance(1)
+    timings["evidence"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    found = [c for c in candidates if c.score >= min_score]
+    groups = [frozenset(projection.ids[c.members].tolist()) for c in found]
+    latest = store.read("rings_latest_run")
+    previous = {}
+    if latest:
+        previous = {r["id"]: frozenset(r["members"]) for r in store.read("rings_of_run", run_id=latest[0]["id"])}
+    ids, lineage = rings.match_rings(previous, groups, new_id=rings.member_id)
+
+    now = _now()
+    ring_rows, member_rows, out = [], [], []
+    for rid, cand, members in zip(ids, found, groups):
+        roles = dict(zip(projection.ids[cand.members].tolist(), cand.roles))
+        sellers = sum(1 for r in cand.roles if r in ("seller", "both"))
+        buyers = sum(1 for r in cand.roles if r in ("buyer", "both"))
+        row = {"id": rid, "score": cand.score, "typology": cand.typology, "typology_basis": cand.typology_basis,
+               "reasons": json.dumps(cand.reasons, ensure_ascii=False), "size": len(members),
+               "seller_count": sellers, "buyer_count": buyers}
+        ring_rows.append(row)
+        member_rows.extend({"ring_id": rid, "account_id": a, "role": roles[a]} for a in sorted(members))
+        out.append({**row, "reasons": cand.reasons, "members": sorted(members), "roles": roles,
+                    "facts": cand.facts})
+    advance = tick("write-back", len(ring_rows) + len(member_rows))
+    store.write_rows("rings_upsert", ring_rows, on_batch=advance, batch_rows=1000, run_id=run_id, now=now)
+    for start in range(0, len(ids), 5000):
+        store.write("rings_clear_members", ids=ids[start:start + 5000])
+    store.write_rows("rings_members", member_rows, on_batch=advance, run_id=run_id)
+    timings["write-back"] = time.perf_counter() - t0
+
+    dismissed: dict[str, int] = {}
+    examples = []
+    for c in candidates:
+        if c.score < min_score:
+            dismissed[c.dismissal_kind] = dismissed.get(c.dismissal_kind, 0) + 1
+            if len(examples) < 20 and c.facts["size"] >= 3:
+                examples.append({"score": c.score, "size": c.facts["size"], "reason": c.dismissal})
+    by_typology: dict[str, int] = {}
+    for r in out:
+        by_typology[r["typology"] or "unclassified"] = by_typology.get(r["typology"] or "unclassified", 0) + 1
+    counts = {"accounts": int(projection.n), "identifier_groups": int(len(projection.group_kind)),
+              "groups_over_cap": int((projection.group_sizes() > projection.cap).sum()),
+              "account_pairs": int(len(projection.pair_a)), "linkage_edges": int(len(a)),
+              "order_pairs": int(len(projection.orders["buyer"])), "candidates": len(candidates),
+              "accounts_in_candidates": int((membership >= 0).sum()), "rings": len(out),
+              "ring_accounts": int(sum(r["size"] for r in out)), "rings_by_typology": by_typology,
+              "dismissed": int(len(candidates) - len(out)), "dismissed_by_kind": dict(sorted(dismissed.items())),
+              "lineage": _lineage_counts(lineage)}
+    timings["total"] = time.perf_counter() - t_start
+    timings = {k: round(v, 3) for k, v in timings.items()}
+    store.write("rings_run_end", id=run_id, ended_at=_now(), timings=json.dumps(timings),
+                counts=json.dumps(counts), lineage=json.dumps(lineage, ensure_ascii=False), status="complete")
+    return DetectionResult(run_id=run_id, as_of=as_of, rings=out, dismissed=dismissed, counts=counts,
+                           timings=timings, params=params, lineage=lineage, examples=examples)
+
+
+def _lineage_counts(events: list[dict]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for e in events:
+        out[e["kind"]] = out.get(e["kind"], 0) + 1
+    return dict(sorted(out.items()))
+
+
+# --------------------------------------------------------------------------- reading rings back
+
+def latest_run(store) -> dict:
+    """The last completed detection run; ``NotFoundError`` when there is none."""
+    from .errors import NotFoundError
+
+    rows = store.read("rings_latest_run")
+    if not rows:
+        raise NotFoundError("no detection run yet: run `graphfraud detect` first")
+    run = rows[0]
+    for k in ("params", "timings", "counts"):
+        run[k] = json.loads(run[k]) if run.get(k) else {}
+    return run
+
+
+def list_rings(store, min_score: float = 0.0, typology: str | None = None, members: bool = False) -> tuple[dict, list[dict]]:
+    """(run, rows): the rings of the latest run ranked by score, or one row per (ring, member)."""
+    run = latest_run(store)
+    if members:
+        rows = store.read("rings_list_members", run_id=run["id"], min_score=float(min_score), typology=typology)
+    else:
+        rows = store.read("rings_list", run_id=run["id"], min_score=float(min_score), typology=typology)
+        for r in rows:
+            reasons = json.loads(r.pop("reasons") or "[]")
+            r["reason"] = "; ".join(x["text"] for x in reasons if x.get("holds"))
+    return run, rows
+
+
+def predicted_rings(store) -> list[tuple[str, frozenset, float]]:
+    """(ring id, members, score) of every ring the latest run found, for evaluation."""
+    run = latest_run(store)
+    return [(r["ring_id"], frozenset(r["members"]), float(r["score"] or 0))
+            for r in store.read("rings_all_members", run_id=run["id"])]
+
+
+def ring_detail(store, ring_id: str, order_limit: int = 200) -> dict:
+    """Everything an analyst needs about one ring; ``NotFoundError`` for an unknown id."""
+    from .errors import NotFoundError
+
+    rows = store.read("rings_get", id=ring_id)
+    if not rows or rows[0]["ring"] is None:
+        raise NotFoundError(f"no ring {ring_id!r}")
+    ring = dict(rows[0]["ring"])
+    ring.pop("_labels", None)
+    reasons = json.loads(ring.pop("reasons", None) or "[]")
+    return {"ring": ring, "runs": rows[0]["runs"], "reasons": reasons,
+            "members": store.read("rings_show_members", id=ring_id),
+            "identifiers": store.read("rings_show_identifiers", id=ring_id),
+            "orders": store.read("rings_show_orders", id=ring_id, limit=order_limit)}
