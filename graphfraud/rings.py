@@ -28,7 +28,7 @@ Every event is a dict with the keys in ``EVENT_KEYS``: ``ring_id``, ``kind``, ``
 
 from collections.abc import Callable, Iterable
 
-__all__ = ["EVENT_KEYS", "KINDS", "match_rings", "member_id"]
+__all__ = ["EVENT_KEYS", "KINDS", "lineage_event", "match_rings", "member_id"]
 
 KINDS = ("new", "grown", "shrunk", "unchanged", "merged", "split", "dissolved")
 EVENT_KEYS = ("ring_id", "kind", "size", "previous_size", "added", "removed", "added_ids", "removed_ids",
@@ -175,15 +175,16 @@ def match_rings(
             kind = "unchanged"
         else:
             kind = "grown" if len(group - before) >= len(before - group) else "shrunk"
-        events.append(_event(rid, kind, group, before, came_from, went_into))
+        events.append(lineage_event(rid, kind, group, before, came_from, went_into))
 
     for rid in sorted(set(previous) - set(group_of_id)):
         into = [merged_into[rid]] if rid in merged_into else []
-        events.append(_event(rid, "merged" if into else "dissolved", frozenset(), previous[rid], [], into))
+        events.append(lineage_event(rid, "merged" if into else "dissolved", frozenset(), previous[rid], [], into))
     return ids, events
 
 
-def _event(rid: str, kind: str, now: frozenset, before: frozenset, came_from: list, went_into: list) -> dict:
+def lineage_event(rid: str, kind: str, now: frozenset, before: frozenset, came_from: list, went_into: list) -> dict:
+    """One lineage event (the keys of ``EVENT_KEYS``) of ring ``rid`` from ``before`` to ``now``."""
     added, removed = sorted(now - before), sorted(before - now)
     return {"ring_id": rid, "kind": kind, "size": len(now), "previous_size": len(before),
             "added": len(added), "removed": len(removed), "added_ids": added, "removed_ids": removed,

@@ -48,7 +48,7 @@ from pathlib import Path
 from .errors import LockedError, UsageError
 from .home import home
 from .report import RATES_NOTE, RATES_TO_EUR, ReportData, WeekMetrics, convert, mask, write_report
-from .rings import match_rings
+from .rings import lineage_event, match_rings
 
 __all__ = ["run_weekly", "WeeklyResult", "WeeklyLockedError", "weekly_lock", "ring_history", "EXIT_CODES",
            "LOOKBACK_DAYS", "TREND_WEEKS"]
@@ -171,17 +171,23 @@ def _day(d: date) -> str:
     return f"{d.isoformat()}T00:00:00Z"
 
 
-def _detect(store, as_of: date, progress):
-    """Run detection as of the end of ``as_of``; returns the detection run id."""
+def _detect(store, as_of: date, progress, previous: dict[str, frozenset] | None = None) -> str:
+    """Run detection as of the end of ``as_of``; returns the detection run id.
+
+    ``previous`` (ring id -> members of the week before) is what detection should match its
+    rings against so that ids follow the weekly lineage; it is passed when ``run_detection``
+    takes it (otherwise detection matches against its latest completed run, which is the
+    same run except in a backfill while later weeks are stored).
+    """
+    import inspect
+
     from .detection import run_detection
 
-    result = run_detection(store, as_of=as_of, progress=progress)
-    for attr in ("run_id", "id"):
-        if hasattr(result, attr):
-            return getattr(result, attr)
-    if isinstance(result, dict):
-        return result.get("run_id") or result["id"]
-    return str(result)
+    kwargs = {}
+    if previous is not None and "previous" in inspect.signature(run_detection).parameters:
+        kwargs["previous"] = previous
+    result = run_detection(store, as_of=as_of, progress=progress, **kwargs)
+    return result.run_id
 
 
 def run_weekly(store, as_of: date, load_dir: Path | None, out_dir: Path, progress=None, *,
@@ -211,21 +217,17 @@ def run_weekly(store, as_of: date, load_dir: Path | None, out_dir: Path, progres
             if loaded.quarantined:
                 notes.append(f"{loaded.quarantined} rows quarantined, see {loaded.quarantine_file}")
 
-        detection_run = (detect or _detect)(store, as_of, progress)
-
-        advance = tick("linking rings to last week", None)
         previous = store.read("weekly_previous_run", as_of=as_of.isoformat())
         previous_id = previous[0]["id"] if previous else None
         before = {r["ring_id"]: frozenset(r["members"]) for r in store.read("lineage_of_run", id=previous_id)} \
             if previous_id else {}
+        detection_run = (detect or _detect)(store, as_of, progress, before)
+
+        advance = tick("linking rings to last week", None)
         rings = store.read("weekly_detection_rings", run_id=detection_run)
-        groups = [frozenset(r["members"]) for r in rings]
-        detected_id = {g: r["ring_id"] for g, r in zip(groups, rings)}
-        ids, events = match_rings(before, groups, new_id=lambda members: detected_id[members])
-        renamed = sum(a != r["ring_id"] for a, r in zip(ids, rings))
-        if renamed:
-            notes.append(f"{renamed} rings carry a different id in detection than in the weekly lineage: detection "
-                         "linked them to another run than the previous week's")
+        events, note = lineage(before, rings)
+        if note:
+            notes.append(note)
         advance(1)
 
         advance = tick("measuring rings", None)
@@ -243,19 +245,48 @@ def run_weekly(store, as_of: date, load_dir: Path | None, out_dir: Path, progres
         html, md = write_report(data, Path(out_dir))
         advance(1)
 
-        lineage = dict(sorted(Counter(e["kind"] for e in events).items()))
+        kinds = dict(sorted(Counter(e["kind"] for e in events).items()))
         store.write("weekly_run_end", id=weekly_id, ended_at=_now(), detection_run=detection_run,
                     previous_run=previous_id, load_run=load_run, metrics=metrics.to_json(),
-                    lineage=json.dumps(lineage), report_dir=str(Path(out_dir).resolve()))
+                    lineage=json.dumps(kinds), report_dir=str(Path(out_dir).resolve()))
         later = store.read("weekly_later_runs", as_of=as_of.isoformat())
         later_weeks = later[0]["weeks"] if later else 0
         if later_weeks:
             notes.append(f"backfill: {later_weeks} later weeks (from {later[0]['first']}) were linked before this "
                          "run; run them again in date order to refresh their lineage")
     return WeeklyResult(weekly_run=weekly_id, as_of=as_of, detection_run=detection_run, previous_run=previous_id,
-                        load_run=load_run, rings=len(rings), lineage=lineage, metrics=metrics, report_html=html,
+                        load_run=load_run, rings=len(rings), lineage=kinds, metrics=metrics, report_html=html,
                         report_md=md, seconds=time.monotonic() - started, abandoned=abandoned,
                         later_weeks=later_weeks, quarantined=quarantined, notes=notes)
+
+
+def lineage(before: dict[str, frozenset], rings: list[dict]) -> tuple[list[dict], str | None]:
+    """Lineage events of this week's rings (their ids as detection stored them) against last week's.
+
+    Detection matched its rings with the same rule, so the ids agree and the events are those
+    of ``match_rings``. When detection matched against another run (a backfill with later
+    weeks stored, and a detection that cannot be told which run to follow), the ids it stored
+    are kept and each ring is compared with last week's ring of the same id.
+    """
+    groups = [frozenset(r["members"]) for r in rings]
+    stored = [r["ring_id"] for r in rings]
+    by_members = dict(zip(groups, stored))
+    try:
+        ids, events = match_rings(before, groups, new_id=lambda members: by_members[members])
+    except ValueError:
+        ids = None
+    if ids == stored:
+        return events, None
+    events = []
+    for rid, group in zip(stored, groups):
+        old = before.get(rid, frozenset())
+        kind = "new" if not old else "unchanged" if old == group else \
+            "grown" if len(group - old) >= len(old - group) else "shrunk"
+        events.append(lineage_event(rid, kind, group, old, [], []))
+    for rid in sorted(set(before) - set(stored)):
+        events.append(lineage_event(rid, "dissolved", frozenset(), before[rid], [], []))
+    return events, ("detection matched ring ids against another run than the previous week's (a backfill with "
+                    "later weeks stored): lineage compares rings by id only this week")
 
 
 # --------------------------------------------------------------------------- measuring

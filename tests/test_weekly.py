@@ -58,17 +58,22 @@ def small_marketplace(tmp_path) -> Path:
     return folder
 
 
-def planted_detection(planted: dict):
+def planted_detection(planted: dict, follow_previous: bool = True):
     """A stand-in for detection that 'finds' the planted groups and writes them back the way
-    detection does (DetectionRun, Ring, MEMBER_OF, FOUND_BY), ids matched to the latest run."""
-    def detect(store, as_of, progress):
+    detection does (DetectionRun, Ring, MEMBER_OF, FOUND_BY), ids matched to the run the weekly
+    job names (or, with ``follow_previous=False``, to the latest completed run)."""
+    def detect(store, as_of, progress, previous=None):
         groups = [frozenset(g) for g in planted[as_of]]
         now = datetime.now(timezone.utc).isoformat()
         run_id = f"det-test-{as_of}-{time.monotonic_ns()}"
         store.write("rings_run_start", id=run_id, started_at=now, as_of=as_of.isoformat(), params="{}")
         latest = store.read("rings_latest_run")
-        before = {r["id"]: frozenset(r["members"]) for r in store.read("rings_of_run", run_id=latest[0]["id"])} \
-            if latest else {}
+        if previous is not None and follow_previous:
+            before = previous
+        elif latest:
+            before = {r["id"]: frozenset(r["members"]) for r in store.read("rings_of_run", run_id=latest[0]["id"])}
+        else:
+            before = {}
         ids, events = match_rings(before, groups, member_id)
         rows = [{"id": i, "score": 70.0 + len(g), "typology": "promo_abuse" if "a20" in g else "brushing",
                  "typology_basis": "planted", "size": len(g), "seller_count": 0, "buyer_count": len(g),
@@ -131,16 +136,46 @@ def test_merge_and_split_produce_the_right_lineage(store, small_marketplace, tmp
 def test_backfill_links_to_the_week_before_and_gives_the_same_result(store, small_marketplace, tmp_path):
     run(store, W1, tmp_path, load=small_marketplace)
     r2 = run(store, W2, tmp_path)
+    ids2 = ids_by_members(store, r2)
     run(store, W3, tmp_path)
     again = run_weekly(store, W2, None, tmp_path / "again", detect=planted_detection(PLANTED))
     assert again.previous_run == r2.previous_run  # W1, not W3 which is already stored
     assert again.lineage == r2.lineage
-    assert ids_by_members(store, again) == ids_by_members(store, r2)
+    assert ids_by_members(store, again) == ids2
     assert again.later_weeks == 1 and any("backfill" in n for n in again.notes)
     for key in ("active_rings", "new_rings", "accounts", "gmv", "promo_spend", "chargeback", "ttd_days"):
         assert getattr(again.metrics, key) == getattr(r2.metrics, key)
     assert (tmp_path / "again" / "report.md").read_text().split("\n", 3)[3] == \
         (tmp_path / W2.isoformat() / "report.md").read_text().split("\n", 3)[3]  # same but for the run id line
+
+
+GROW_THEN_MERGE = {
+    W1: [["a00", "a01", "a02"], ["a10", "a11", "a12", "a13", "a14", "a15"]],
+    W2: [["a00", "a01", "a02", "a03"], ["a10", "a11", "a12", "a13", "a14", "a15"]],
+    W3: [["a00", "a01", "a02", "a03", "a10", "a11", "a12", "a13", "a14", "a15"]],
+}
+
+
+@pytest.mark.parametrize("follows", [True, False], ids=["detection-follows-the-week-before", "detection-follows-latest"])
+def test_backfill_is_not_confused_by_a_later_merge(store, small_marketplace, tmp_path, follows):
+    def go(day, out):
+        return run_weekly(store, day, small_marketplace if day == W1 else None, tmp_path / out,
+                          detect=planted_detection(GROW_THEN_MERGE, follow_previous=follows))
+
+    go(W1, "1")
+    r2 = go(W2, "2")
+    ids2 = ids_by_members(store, r2)
+    go(W3, "3")  # the grown ring merges into the larger one
+    again = go(W2, "again")
+    if follows:
+        assert ids_by_members(store, again) == ids2 and again.lineage == r2.lineage
+        assert not any("another run" in n for n in again.notes)
+    else:
+        # Detection linked the week to the later merge, so the grown ring got a new id; the job
+        # keeps detection's ids, says so, and compares rings by id for the week.
+        assert ids_by_members(store, again) != ids2
+        assert any("matched ring ids against another run" in n for n in again.notes)
+        assert sum(again.lineage.values()) == 3  # two rings this week, one of last week's by id gone
 
 
 def test_report_money_is_the_week_of_ring_orders_in_one_currency(store, small_marketplace, tmp_path):
@@ -261,9 +296,9 @@ def _rings_cli():
 def test_rings_history_command_in_every_format(store, small_marketplace, tmp_path, fmt):
     _rings_cli()
     r1 = run(store, W1, tmp_path, load=small_marketplace)
-    run(store, W2, tmp_path)
     big = ids_by_members(store, r1)[frozenset(PLANTED[W1][0])]
-    result = CliRunner().invoke(app, ["rings", "history", big, "--format", fmt])
+    run(store, W2, tmp_path)
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(app, ["rings", "history", big, "--format", fmt])
     assert result.exit_code == 0, result.output
     if fmt == "json":
         rows = json.loads(result.stdout)
