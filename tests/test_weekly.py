@@ -189,6 +189,59 @@ def test_report_money_is_the_week_of_ring_orders_in_one_currency(store, small_ma
     assert html.count("<svg") == 3 and "a00" not in html
 
 
+# --------------------------------------------------------------------------- real detection
+
+def cut(src: Path, dest: Path, start: date | None, end: date) -> Path:
+    """The rows of a generated marketplace that arrived in (start, end]: one weekly drop."""
+    def day(ts):
+        return datetime.fromisoformat(ts.replace("Z", "+00:00")).date()
+
+    def inside(d):
+        return (start is None or d > start) and d <= end
+
+    with open(src / "accounts.csv", newline="") as f:
+        created = {r["account_id"]: day(r["created_at"]) for r in csv.DictReader(f)}
+    for table in ("accounts", "account_devices", "account_addresses", "account_payment_instruments", "orders"):
+        with open(src / f"{table}.csv", newline="") as f:
+            reader = csv.DictReader(f)
+            rows = [r for r in reader
+                    if inside(day(r["created_at"]) if table == "orders" else created[r["account_id"]])]
+            write_csv(dest / f"{table}.csv", [reader.fieldnames] + [list(r.values()) for r in rows])
+    return dest
+
+
+def test_two_drops_loaded_week_by_week_keep_their_ring_ids(store, tmp_path):
+    from graphfraud.generate import write_marketplace
+
+    start = date(2025, 9, 1)
+    write_marketplace(tmp_path / "m", buyers=1000, seed=5, start=start, weeks=6)
+    week1, week2 = start + timedelta(days=27), start + timedelta(days=34)
+    r1 = run_weekly(store, week1, cut(tmp_path / "m", tmp_path / "d1", None, week1), tmp_path / "r1")
+    rings1 = {v: k for k, v in ids_by_members(store, r1).items()}
+    r2 = run_weekly(store, week2, cut(tmp_path / "m", tmp_path / "d2", week1, week2), tmp_path / "r2")
+    rings2 = {v: k for k, v in ids_by_members(store, r2).items()}
+    assert r1.rings >= 2 and r2.rings >= 2 and r2.previous_run == r1.weekly_run
+
+    # Every ring of week 1 that week 2 finds again (Jaccard >= 0.5) carries the same id.
+    same = 0
+    for rid, members in rings1.items():
+        best = max(rings2.items(), key=lambda kv: len(kv[1] & members) / len(kv[1] | members))
+        if len(best[1] & members) / len(best[1] | members) >= 0.5:
+            assert best[0] == rid
+            same += 1
+            kinds_seen = [h["kind"] for h in ring_history(store, rid)]
+            assert kinds_seen[0] == "new" and kinds_seen[1] in ("grown", "shrunk", "unchanged", "merged", "split")
+    assert same >= 1
+
+    # The same data and date give the same result.
+    again = run_weekly(store, week2, None, tmp_path / "again")
+    assert {v: k for k, v in ids_by_members(store, again).items()} == rings2
+    assert again.lineage == r2.lineage
+    for key in ("active_rings", "new_rings", "accounts", "gmv", "promo_spend", "chargeback", "ttd_days",
+                "new_by_typology", "money_by_typology", "countries", "identifier_kinds"):
+        assert getattr(again.metrics, key) == getattr(r2.metrics, key), key
+
+
 # --------------------------------------------------------------------------- lock and kill
 
 def test_a_second_run_is_refused_while_the_lock_is_held(store, small_marketplace, tmp_path):
