@@ -195,8 +195,9 @@ def run_weekly(store, as_of: date, load_dir: Path | None, out_dir: Path, progres
     """Run the weekly job for ``as_of`` and write its report into ``out_dir``.
 
     ``progress(description, total)`` returns an ``advance(n)`` (as for ``load``);
-    ``detect(store, as_of, progress) -> detection run id`` replaces detection (tests).
-    Raises ``WeeklyLockedError`` when another weekly run holds the lock.
+    ``detect(store, as_of, progress, previous) -> detection run id`` replaces detection
+    (tests). Raises ``WeeklyLockedError`` when another weekly run holds the lock; any other
+    error marks the run ``failed`` (best effort) and is raised again.
     """
     started = time.monotonic()
     tick = progress or (lambda description, total: (lambda n: None))
@@ -207,53 +208,65 @@ def run_weekly(store, as_of: date, load_dir: Path | None, out_dir: Path, progres
         store.ensure_schema()
         abandoned = [r["id"] for r in store.write("weekly_abandon_stale", id=weekly_id, now=_now())]
         store.write("weekly_run_start", id=weekly_id, as_of=as_of.isoformat(), started_at=_now(), pid=os.getpid())
+        try:
+            return _run(store, weekly_id, as_of, load_dir, Path(out_dir), progress, tick, detect, abandoned, started)
+        except BaseException as e:
+            try:
+                store.write("weekly_run_failed", id=weekly_id, ended_at=_now(), error=f"{type(e).__name__}: {e}"[:500])
+            except Exception:  # the database may be what failed: the next run abandons this one
+                pass
+            raise
 
-        load_run, quarantined, notes = None, 0, []
-        if load_dir is not None:
-            from .load import load
 
-            loaded = load(store, [Path(load_dir)], progress=progress)
-            load_run, quarantined, notes = loaded.run_id, loaded.quarantined, list(loaded.notes)
-            if loaded.quarantined:
-                notes.append(f"{loaded.quarantined} rows quarantined, see {loaded.quarantine_file}")
+def _run(store, weekly_id, as_of, load_dir, out_dir, progress, tick, detect, abandoned, started) -> WeeklyResult:
+    """The steps of one weekly run, under the lock; published by its last write."""
+    load_run, quarantined, notes = None, 0, []
+    if load_dir is not None:
+        from .load import load
 
-        previous = store.read("weekly_previous_run", as_of=as_of.isoformat())
-        previous_id = previous[0]["id"] if previous else None
-        before = {r["ring_id"]: frozenset(r["members"]) for r in store.read("lineage_of_run", id=previous_id)} \
-            if previous_id else {}
-        detection_run = (detect or _detect)(store, as_of, progress, before)
+        loaded = load(store, [Path(load_dir)], progress=progress)
+        load_run, quarantined, notes = loaded.run_id, loaded.quarantined, list(loaded.notes)
+        if loaded.quarantined:
+            notes.append(f"{loaded.quarantined} rows quarantined, see {loaded.quarantine_file}")
 
-        advance = tick("linking rings to last week", None)
-        rings = store.read("weekly_detection_rings", run_id=detection_run)
-        events, note = lineage(before, rings)
-        if note:
-            notes.append(note)
-        advance(1)
+    previous = store.read("weekly_previous_run", as_of=as_of.isoformat())
+    previous_id = previous[0]["id"] if previous else None
+    before = {r["ring_id"]: frozenset(r["members"]) for r in store.read("lineage_of_run", id=previous_id)} \
+        if previous_id else {}
+    detection_run = (detect or _detect)(store, as_of, progress, before)
 
-        advance = tick("measuring rings", None)
-        cfg = settings()
-        measured = _measure(store, rings, as_of, cfg)
-        metrics, data, rows = _summarise(weekly_id, as_of, rings, events, before, measured, store, cfg)
-        store.write_rows("lineage_write", rows, batch_rows=500, weekly_id=weekly_id, as_of=as_of.isoformat())
-        advance(1)
+    advance = tick("linking rings to last week", None)
+    rings = store.read("weekly_detection_rings", run_id=detection_run)
+    events, note = lineage(before, rings)
+    if note:
+        notes.append(note)
+    advance(1)
 
-        advance = tick("writing the report", None)
-        history = store.read("weekly_recent_runs", as_of=as_of.isoformat(), limit=TREND_WEEKS)
-        weeks = [WeekMetrics.from_dict(json.loads(h["metrics"])) for h in reversed(history)
-                 if h["as_of"] != as_of.isoformat() and h["metrics"]][-(TREND_WEEKS - 1):]
-        data.weeks = weeks + [metrics]
-        html, md = write_report(data, Path(out_dir))
-        advance(1)
+    advance = tick("measuring rings", None)
+    cfg = settings()
+    measured = _measure(store, rings, as_of, cfg)
+    metrics, data, rows = _summarise(weekly_id, as_of, rings, events, before, measured, store, cfg)
+    store.write_rows("lineage_write", rows, batch_rows=500, weekly_id=weekly_id, as_of=as_of.isoformat())
+    advance(1)
 
-        kinds = dict(sorted(Counter(e["kind"] for e in events).items()))
-        store.write("weekly_run_end", id=weekly_id, ended_at=_now(), detection_run=detection_run,
-                    previous_run=previous_id, load_run=load_run, metrics=metrics.to_json(),
-                    lineage=json.dumps(kinds), report_dir=str(Path(out_dir).resolve()))
-        later = store.read("weekly_later_runs", as_of=as_of.isoformat())
-        later_weeks = later[0]["weeks"] if later else 0
-        if later_weeks:
-            notes.append(f"backfill: {later_weeks} later weeks (from {later[0]['first']}) were linked before this "
-                         "run; run them again in date order to refresh their lineage")
+    advance = tick("writing the report", None)
+    history = store.read("weekly_recent_runs", as_of=as_of.isoformat(), limit=TREND_WEEKS)
+    weeks = [WeekMetrics.from_dict(json.loads(h["metrics"])) for h in reversed(history)
+             if h["as_of"] != as_of.isoformat() and h["metrics"]][-(TREND_WEEKS - 1):]
+    data.weeks = weeks + [metrics]
+    html, md = write_report(data, Path(out_dir))
+    advance(1)
+
+    later = store.read("weekly_later_runs", as_of=as_of.isoformat())
+    later_weeks = later[0]["weeks"] if later else 0
+    if later_weeks:
+        notes.append(f"backfill: {later_weeks} later weeks (from {later[0]['first']}) were linked before this "
+                     "run; run them again in date order to refresh their lineage")
+    kinds = dict(sorted(Counter(e["kind"] for e in events).items()))
+    # Publish: from this write on, the run is the week's result (the last thing the run does).
+    store.write("weekly_run_end", id=weekly_id, ended_at=_now(), detection_run=detection_run,
+                previous_run=previous_id, load_run=load_run, metrics=metrics.to_json(),
+                lineage=json.dumps(kinds), report_dir=str(Path(out_dir).resolve()))
     return WeeklyResult(weekly_run=weekly_id, as_of=as_of, detection_run=detection_run, previous_run=previous_id,
                         load_run=load_run, rings=len(rings), lineage=kinds, metrics=metrics, report_html=html,
                         report_md=md, seconds=time.monotonic() - started, abandoned=abandoned,

@@ -309,6 +309,20 @@ def test_a_killed_run_leaves_last_week_intact_and_can_be_run_again(store, small_
     assert [h["as_of"] for h in ring_history(store, ids[frozenset(PLANTED[W1][0])])] == ["2025-09-08", "2025-09-15"]
 
 
+def test_a_run_that_fails_is_marked_failed_and_publishes_nothing(store, small_marketplace, tmp_path):
+    from graphfraud.errors import UsageError
+
+    def broken(store, as_of, progress, previous=None):
+        raise UsageError("the graph holds no accounts as of 2025-09-08")
+
+    with pytest.raises(UsageError):
+        run_weekly(store, W1, small_marketplace, tmp_path / "out", detect=broken)
+    _, rows = store.run_cypher("MATCH (w:WeeklyRun) RETURN w.status AS status, w.error AS error", {})
+    assert rows == [{"status": "failed", "error": "UsageError: the graph holds no accounts as of 2025-09-08"}]
+    assert store.read("weekly_recent_runs", as_of="2030-01-01", limit=5) == []
+    assert not (tmp_path / "out" / "report.html").exists()
+
+
 # --------------------------------------------------------------------------- CLI
 
 def test_quiet_prints_exactly_one_json_line(store, small_marketplace, tmp_path, monkeypatch):
