@@ -69,7 +69,7 @@ class Quarantine:
         with open(path, "w", newline="") as f:
             writer = csv.DictWriter(f, fieldnames=["file", "line", "column", "reason", "row"])
             writer.writeheader()
-            writer.writerows(self.rows)
+            writer.writerows(sorted(self.rows, key=lambda r: (r["file"], r["line"])))
         return path
 
 
@@ -488,39 +488,42 @@ class _Writer:
     def __init__(self, store, loader: _Loader, run_id: str, tick):
         self.store, self.loader, self.run_id, self.tick = store, loader, run_id, tick
 
-    def _batches(self, rows: list[dict], description: str):
+    def _each_batch(self, rows: list[dict], description: str, handle) -> None:
+        """``handle(batch)`` for every batch, one after the other.
+
+        Not in parallel: two batches of orders add edges to the same popular sellers, and
+        this server answers such conflicts with retries that cost more than they gain.
+        """
         advance = self.tick(description, len(rows))
         for start in range(0, len(rows), BATCH_ROWS):
             batch = rows[start:start + BATCH_ROWS]
-            yield batch
+            handle(batch)
             advance(len(batch))
 
     def _merge_nodes(self, statement: str, rows: list[dict], description: str) -> None:
-        for batch in self._batches(rows, description):
-            self.store.write(statement, rows=batch)
+        self._each_batch(rows, description, lambda batch: self.store.write(statement, rows=batch))
 
-    def _quarantine_conflict(self, table: str, row: dict, column: str, what: str) -> None:
-        file, line = row["line"].rsplit(":", 1)
-        self.loader.quarantine.add(file, int(line), column, f"{what} {row[column if column in row else 'id']!r} "
-                                   "is already stored with other values", {k: v for k, v in row.items() if k != "line"})
-        self.loader.counts[table]["quarantined"] += 1
-
-    def _new_rows(self, table: str, batch: list[dict], statement: str, fields: tuple[str, ...], what: str) -> list[dict]:
+    def _new_rows(self, table: str, batch: list[dict], statement: str, fields: tuple[str, ...]) -> list[dict]:
         """The rows of a batch not yet stored; stored ones with other values are quarantined."""
         stored = {r["id"]: r for r in self.store.read(statement, ids=[r["id"] for r in batch])}
+        key_column = TABLE_BY_NAME[table].required[0]
         new = []
         for row in batch:
             old = stored.get(row["id"])
             if old is None:
                 new.append(row)
             elif any(_differs(row[f], old[f]) for f in fields):
-                self._quarantine_conflict(table, row, "id", what)
+                file, line = row["line"].rsplit(":", 1)
+                self.loader.quarantine.add(file, int(line), key_column, f"{key_column} {row['id']!r} is already stored "
+                                           "with other values", {k: v for k, v in row.items() if k != "line"})
+                self.loader.counts[table]["quarantined"] += 1
         return new
 
     def accounts(self, rows):
-        for batch in self._batches(rows, "accounts"):
-            new = self._new_rows("accounts", batch, "load_accounts_existing", ("role", "created_at", "country"), "account")
+        def handle(batch):
+            new = self._new_rows("accounts", batch, "load_accounts_existing", ("role", "created_at", "country"))
             self.store.write_together([("load_accounts_create", {"rows": new, "run_id": self.run_id})])
+        self._each_batch(rows, "accounts", handle)
 
     def account_devices(self, rows):
         self._merge_nodes("load_devices", [{"id": i} for i in sorted({r["device_id"] for r in rows})], "devices")
@@ -541,7 +544,7 @@ class _Writer:
 
     def _links(self, name: str, rows: list[dict], description: str) -> None:
         """Account -> identifier links: create the new ones, widen the stored ones that changed."""
-        for batch in self._batches(rows, description):
+        def handle(batch):
             stored = {(r["account_id"], r["to"]): r for r in
                       self.store.read(f"load_{name}_existing", ids=sorted({r["account_id"] for r in batch}))}
             create, update = [], []
@@ -564,6 +567,7 @@ class _Writer:
             if update and name != "account_instruments":
                 parts.append((f"load_{name}_update", {"rows": update}))
             self.store.write_together(parts)
+        self._each_batch(rows, description, handle)
 
     def orders(self, rows):
         self._merge_nodes("load_devices", [{"id": i} for i in sorted({r["device"] for r in rows if r["device"]})],
@@ -576,9 +580,9 @@ class _Writer:
                            for r in rows if r["instrument"]])
         promos = sorted({r["promo_code"] for r in rows if r["promo_code"]})
         self._merge_nodes("load_promo_codes", [{"id": p} for p in promos], "promo codes")
-        for batch in self._batches(rows, "orders"):
+        def handle(batch):
             new = self._new_rows("orders", batch, "load_orders_existing",
-                                 ("buyer_id", "seller_id", "amount", "currency", "created_at"), "order")
+                                 ("buyer_id", "seller_id", "amount", "currency", "created_at"))
             self.store.write_together([
                 ("load_orders_create", {"rows": new, "run_id": self.run_id}),
                 ("load_order_devices", {"rows": [{"id": r["id"], "to": r["device"]} for r in new if r["device"]]}),
@@ -587,6 +591,7 @@ class _Writer:
                 ("load_order_instruments", {"rows": [{"id": r["id"], "to": r["instrument"]} for r in new if r["instrument"]]}),
                 ("load_order_promos", {"rows": [{"id": r["id"], "to": r["promo_code"]} for r in new if r["promo_code"]]}),
             ])
+        self._each_batch(rows, "orders", handle)
 
     # ----- identifier nodes, deduplicated before they are sent
 

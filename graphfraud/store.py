@@ -55,8 +55,12 @@ class Store:
     """A connection to one database. Use as a context manager, or call ``close()``."""
 
     def __init__(self, uri: str, auth: tuple[str, str], database: str, target: str):
+        import logging
+
         import neo4j
 
+        # The driver warns on stderr about each retried transaction; that is noise for an investigator.
+        logging.getLogger("neo4j").setLevel(logging.ERROR)
         self.database, self.target, self.uri = database, target, uri
         self._driver = neo4j.GraphDatabase.driver(uri, auth=auth, max_connection_pool_size=8)
 
