@@ -18,6 +18,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
+import numpy as np
+
 from .errors import UsageError
 
 __all__ = ["MIN_SCORE", "SEED", "DetectionResult", "run_detection", "latest_run", "list_rings", "ring_detail",
@@ -25,6 +27,7 @@ __all__ = ["MIN_SCORE", "SEED", "DetectionResult", "run_detection", "latest_run"
 
 MIN_SCORE = 50.0
 SEED = 42
+SUSPECT_SCORE = 40.0      # one strong signal, or two weak ones: may be joined with its neighbours
 
 
 @dataclass
@@ -115,18 +118,9 @@ def run_detection(store, as_of=None, min_score: float = MIN_SCORE, seed: int = S
               "order_edges": detect.ORDER_EDGES}
     store.write("rings_run_start", id=run_id, started_at=started_at, as_of=as_of, params=json.dumps(params))
 
-    t0 = time.perf_counter()
-    advance = tick("candidates", 1)
-    a, b, w = detect.linkage(projection)
-    membership = detect.leiden_cpm(projection.n, a, b, w, resolution=resolution, seed=seed)
-    advance(1)
-    timings["candidates"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    advance = tick("evidence", 1)
-    candidates = score.score_candidates(projection, membership, min_score=min_score)
-    advance(1)
-    timings["evidence"] = time.perf_counter() - t0
+    membership, candidates, (a, _, _), stage_times = find_rings(projection, min_score=min_score, seed=seed,
+                                                                 resolution=resolution, tick=tick)
+    timings.update(stage_times)
 
     t0 = time.perf_counter()
     found = [c for c in candidates if c.score >= min_score]
@@ -181,6 +175,50 @@ def run_detection(store, as_of=None, min_score: float = MIN_SCORE, seed: int = S
                 counts=json.dumps(counts), lineage=json.dumps(lineage, ensure_ascii=False), status="complete")
     return DetectionResult(run_id=run_id, as_of=as_of, rings=out, dismissed=dismissed, counts=counts,
                            timings=timings, params=params, lineage=lineage, examples=examples)
+
+
+def find_rings(projection, min_score: float = MIN_SCORE, seed: int = SEED, resolution: float | None = None,
+               tick=None):
+    """Candidates and their evidence from a projection, without touching the store.
+
+    Leiden/CPM cuts the linkage into candidate groups; every group is scored; groups with
+    some evidence (``SUSPECT_SCORE``: one strong signal, or two weak ones) that CPM cut
+    apart are joined by a second CPM pass at half the resolution over those groups only,
+    and the joined groups are scored again. Returns (membership, candidates best first,
+    the linkage (a, b, w), stage timings).
+    """
+    from . import detect, score
+
+    tick = tick or (lambda description, total: (lambda n: None))
+    resolution = detect.RESOLUTION if resolution is None else resolution
+    timings = {}
+    t0 = time.perf_counter()
+    advance = tick("candidates", 2)
+    a, b, w = detect.linkage(projection)
+    membership = detect.leiden_cpm(projection.n, a, b, w, resolution=resolution, seed=seed)
+    advance(1)
+    timings["candidates"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    advance_e = tick("evidence", 2)
+    candidates = score.score_candidates(projection, membership, min_score=min_score)
+    advance_e(1)
+    timings["evidence"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    suspect = np.zeros(int(membership.max()) + 1 if (membership >= 0).any() else 0, dtype=bool)
+    for c in candidates:
+        suspect[c.index] = c.score >= SUSPECT_SCORE
+    merged = detect.merge_groups(a, b, w, membership, suspect, resolution=resolution / 2, seed=seed)
+    advance(1)
+    timings["candidates"] += time.perf_counter() - t0
+    if not np.array_equal(merged, membership):
+        t0 = time.perf_counter()
+        membership = merged
+        candidates = score.score_candidates(projection, membership, min_score=min_score)
+        timings["evidence"] += time.perf_counter() - t0
+    advance_e(1)
+    return membership, candidates, (a, b, w), timings
 
 
 def _lineage_counts(events: list[dict]) -> dict[str, int]:

@@ -37,7 +37,7 @@ KINDS: dict[str, tuple[str, str, float]] = {
     "instrument": ("project_instruments", "card", 1.0),
     "fingerprint": ("project_fingerprints", "card", 1.0),
     "subnet": ("project_subnets", "network", 0.5),
-    "promo": ("project_promos", "promo", 0.5),
+    "promo": ("project_promos", "promo", 0.25),
 }
 KIND_NAMES = list(KINDS)
 GROUP_CAP = 50
@@ -69,6 +69,7 @@ class Projection:
     orders: dict[str, np.ndarray]        # per (buyer, seller, currency) sums; see ORDER_COLUMNS
     currencies: list[str]
     order_days: np.ndarray               # (day, orders) marketplace-wide
+    promo_uses: dict = field(default_factory=dict)   # per (account, code): account, code, first, uses
     as_of: str | None = None
     cap: int = GROUP_CAP
     timings: dict[str, float] = field(default_factory=dict)
@@ -247,14 +248,25 @@ def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None
 
     columns = timed("orders", lambda: _columns(store, "project_order_pairs", as_of))
     orders, currencies = _order_arrays(columns, position)
+    uses = timed("promo uses", lambda: _columns(store, "project_promo_uses", as_of))
+    promo_uses = _promo_use_arrays(uses, position)
     days = timed("order days", lambda: _columns(store, "project_order_days", as_of))
     order_days = np.column_stack([np.array(days.get("day") or [], dtype=np.int64),
                                   np.array(days.get("orders") or [], dtype=np.int64)]).reshape(-1, 2)
     return Projection(ids=ids, role=role, created=created, country=country, countries=countries,
                       group_kind=group_kind, group_key=np.array(keys, dtype=object), group_ptr=group_ptr,
                       group_members=group_members, group_held=group_held, pair_a=pair_a, pair_b=pair_b, pair_w=pair_w,
-                      orders=orders, currencies=currencies, order_days=order_days, as_of=as_of, cap=cap,
-                      timings=timings)
+                      orders=orders, currencies=currencies, order_days=order_days, promo_uses=promo_uses,
+                      as_of=as_of, cap=cap, timings=timings)
+
+
+def _promo_use_arrays(columns: dict, position: dict[str, int]) -> dict:
+    accounts = columns.get("account") or []
+    a = np.fromiter((position.get(x, -1) for x in accounts), dtype=np.int64, count=len(accounts))
+    keep = a >= 0
+    return {"account": a[keep].astype(np.int32), "code": np.array(columns.get("code") or [], dtype=object)[keep],
+            "first": np.array([t or 0 for t in columns.get("first") or []], dtype=np.int64)[keep],
+            "uses": np.array([u or 0 for u in columns.get("uses") or []], dtype=np.int64)[keep]}
 
 
 def _order_arrays(columns: dict, position: dict[str, int]) -> tuple[dict, list[str]]:

@@ -5,9 +5,10 @@ flatmates, offices and cafés share them too. Each candidate is therefore tested
 by signal, against what the rest of the marketplace does, and a signal *holds* only when
 it is both significant and large:
 
-- significant: its one-sided p-value is below ``ALPHA`` divided by the number of
-  candidates tested (Bonferroni), with the selection of a seller, a code or a time
-  window also paid for (the p-value is multiplied by the number of choices);
+- significant: its one-sided p-value passes the Benjamini–Hochberg procedure over all
+  candidates tested for that signal at a false discovery rate of ``ALPHA`` (1 %), with
+  the selection of a seller, a code or a time window paid for first (the p-value is
+  multiplied by the number of choices);
 - large: the group's rate is at least ``MIN_LIFT`` (3) times the marketplace's.
 
 Signals fall into families, each with a weight that says how much that family alone
@@ -48,6 +49,7 @@ __all__ = ["ALPHA", "MIN_LIFT", "WEIGHTS", "Candidate", "score_candidates", "log
            "combine"]
 
 ALPHA = 0.01
+MULTIPLE = "bonferroni"
 MIN_LIFT = 3.0
 DAY = 86_400
 FRESH_QUANTILES = (0.10, 0.25)   # younger at first order than 90 % (or 75 %) of the marketplace's buyers
@@ -69,12 +71,12 @@ WEIGHTS = {
     "burst": 0.40,
     "seller_links": 0.40,
     # a harm in itself
-    "chargebacks": 0.50,
+    "chargebacks": 0.40,
 }
 FAMILY = {  # signals of one family count once
     "concentration": "coordination", "block": "coordination", "devotion": "devotion",
     "fresh_accounts": "fresh", "signup_burst": "fresh", "chargebacks": "chargebacks", "refunds": "refunds",
-    "cancellations": "cancellations", "promo_reuse": "promo", "order_burst": "burst",
+    "cancellations": "cancellations", "promo_reuse": "promo", "order_burst": "burst", "promo_burst": "burst",
     "uniform_amounts": "amounts", "seller_links": "seller_links",
 }
 LN10 = math.log(10)
@@ -112,6 +114,24 @@ def combine(weights) -> float:
     for w in weights:
         rest *= 1.0 - w
     return round(100.0 * (1.0 - rest), 1)
+
+
+def bh_threshold(log10p: np.ndarray, q: float) -> float:
+    """Benjamini–Hochberg: the largest log10 p-value that keeps the false discovery rate at ``q``.
+
+    With ``m`` tests, the ``i``-th smallest p-value passes when p_(i) <= q * i / m; every test
+    up to the largest such ``i`` holds. Returns -inf when none passes.
+
+    >>> round(bh_threshold(np.log10([0.001, 0.008, 0.04, 0.9]), 0.05), 3)
+    -2.097
+    """
+    log10p = np.sort(np.asarray(log10p, float))
+    m = len(log10p)
+    if m == 0:
+        return -np.inf
+    limits = np.log10(q * np.arange(1, m + 1) / m)
+    ok = np.flatnonzero(log10p <= limits)
+    return float(log10p[ok[-1]]) if len(ok) else -np.inf
 
 
 def log10_binom_sf(k, n, p) -> np.ndarray:
@@ -209,8 +229,8 @@ def _max_by(labels, values, C, fill):
 
 # --------------------------------------------------------------------------- scoring
 
-def score_candidates(proj, membership: np.ndarray, min_score: float = 50.0, alpha: float = ALPHA,
-                     min_lift: float = MIN_LIFT, explain_all: bool = False) -> list[Candidate]:
+def score_candidates(proj, membership: np.ndarray, min_score: float = 50.0, alpha: float | None = None,
+                     min_lift: float | None = None, explain_all: bool = False) -> list[Candidate]:
     """Test every candidate group of ``membership`` (-1 = none) against the marketplace.
 
     Returns one ``Candidate`` per group, best score first. Reason sentences are written
@@ -221,7 +241,7 @@ def score_candidates(proj, membership: np.ndarray, min_score: float = 50.0, alph
     C = int(membership.max()) + 1 if len(membership) and membership.max() >= 0 else 0
     if C == 0:
         return []
-    ctx = _Context(proj, membership, C, alpha, min_lift)
+    ctx = _Context(proj, membership, C, ALPHA if alpha is None else alpha, MIN_LIFT if min_lift is None else min_lift)
     signals = ctx.signals()
     held = {name: s["holds"] for name, s in signals.items()}
     fam_weights = np.zeros((C, len(WEIGHTS)))
@@ -335,12 +355,17 @@ class _Context:
         for name, column in (("chargebacks", "chargebacks"), ("refunds", "refunds"), ("cancellations", "cancels")):
             s[name] = self._status(column)
         s["promo_reuse"] = self._promo()
+        s["promo_burst"] = self._promo_burst(s["promo_reuse"]["code"])
         s["order_burst"] = self._order_burst()
         s["uniform_amounts"] = self._amounts()
         s["seller_links"] = self._seller_links()
         for sig in s.values():
-            sig["holds"] = (sig["log10_p"] <= self.threshold) & (sig["lift"] >= self.min_lift) & sig.get(
-                "eligible", np.ones(self.C, bool))
+            eligible = sig.get("eligible", np.ones(self.C, bool)) & (sig["lift"] >= self.min_lift)
+            if MULTIPLE == "bh":
+                sig["threshold"] = bh_threshold(sig["log10_p"][eligible], self.alpha)
+            else:
+                sig["threshold"] = self.threshold
+            sig["holds"] = eligible & (sig["log10_p"] <= sig["threshold"])
         return s
 
     def _market(self):
@@ -540,6 +565,39 @@ class _Context:
         return {"value": share, "baseline": base, "log10_p": np.minimum(log10p, 0.0),
                 "lift": share / base, "k": k, "n": n, "code": code, "users": users, "eligible": k >= 3}
 
+    def _promo_burst(self, code):
+        """The members' first uses of the group's most shared code, packed in one window.
+
+        P(all k uses fall in a window of that width) <= windows * p_w ** k, p_w being the
+        share of the marketplace's code uses (any code, any account) in that window.
+        """
+        p, C = self.p, self.C
+        pu = p.promo_uses
+        empty = {"value": np.zeros(C), "baseline": np.ones(C), "log10_p": np.zeros(C), "lift": np.zeros(C),
+                 "k": np.zeros(C), "n": np.zeros(C), "first": np.zeros(C, np.int64), "last": np.zeros(C, np.int64),
+                 "eligible": np.zeros(C, bool)}
+        if not pu or not len(pu["account"]):
+            return empty
+        lab = self.lab[pu["account"]]
+        key = np.where(code >= 0, p.group_key[np.maximum(code, 0)] if len(p.group_key) else "", "")
+        mine = (lab >= 0) & (pu["code"] == key[np.maximum(lab, 0)])
+        use_lab = np.where(mine, lab, -1)
+        k = _count(use_lab, C)
+        big = np.iinfo(np.int64).max
+        t0 = _min_by(use_lab, pu["first"], C, big)
+        t1 = _max_by(use_lab, pu["first"], C, 0)
+        t0c, t1c = np.where(k > 0, t0, 0), np.where(k > 0, t1, 0)
+        d0 = t0c // DAY * DAY
+        d1 = (t1c // DAY + 1) * DAY
+        all_first = np.sort(pu["first"])
+        in_window = np.searchsorted(all_first, d1) - np.searchsorted(all_first, d0)
+        share_w = np.clip((in_window - k) / max(len(all_first) - 1, 1), 1.0 / len(all_first), 1.0)
+        span_days = max((all_first[-1] - all_first[0]) / DAY, 1.0)
+        width = (d1 - d0) / DAY
+        log10p = k * np.log10(share_w) + np.log10(np.maximum(span_days / width, 1.0))
+        return {"value": width, "baseline": share_w, "log10_p": np.minimum(log10p, 0.0), "lift": 1.0 / share_w,
+                "k": k, "n": k, "first": t0, "last": t1, "code": code, "eligible": (k >= 3) & (share_w < 1)}
+
     def _order_burst(self):
         """Buyers whose first order (to the ring sellers, if any) falls in one short window.
 
@@ -684,6 +742,14 @@ class _Context:
             text = (f"{k:.0f} buyers placed their first order within {v:.0f} days ({_date(t0)} to {_date(t1)}); "
                     f"{_pct(base)} of the marketplace's buyers started then ({pt})")
             evidence = {"buyers": k, "days": v, "first": _date(t0) if k else None, "last": _date(t1) if k else None}
+        elif name == "promo_burst":
+            code = int(s["code"][c])
+            key = str(p.group_key[code]) if code >= 0 else ""
+            t0, t1 = (int(s["first"][c]), int(s["last"][c])) if k else (0, 0)
+            text = (f"{k:.0f} members first used code {key} within {v:.0f} day{'s' if v != 1 else ''} "
+                    f"({_date(t0)} to {_date(t1)}); {_pct(base)} of the marketplace's code uses fell then ({pt})")
+            evidence = {"code": key, "uses": k, "days": v, "first": _date(t0) if k else None,
+                        "last": _date(t1) if k else None}
         elif name == "uniform_amounts":
             mean = float(s["mean"][c])
             text = (f"{k:.0f} orders to {self._seller_label(c)} averaged {mean:.2f} with a spread of {_pct(v)} "
