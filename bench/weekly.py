@@ -102,7 +102,11 @@ def first_fraud_orders(src: Path, truth: dict, typology: dict) -> dict[str, date
         elif typ == "promo_abuse":
             fraud = [o for o in rows if o.get("promo_code")]
         elif typ == "chargeback":
-            shops = {o["seller_id"] for o in rows if o["status"] == "chargeback"}
+            charged = defaultdict(set)
+            for o in rows:
+                if o["status"] == "chargeback":
+                    charged[o["seller_id"]].add(o["buyer_id"])
+            shops = {s for s, who in charged.items() if len(who) >= 2} or set(charged)
             fraud = [o for o in rows if o["seller_id"] in shops]
         else:
             fraud = rows
@@ -174,6 +178,13 @@ def bench_seed(store, seed: int, args, work: Path) -> dict:
         flagged = [k for k, m in enumerate(matched) if m]
         days = max(0, (as_of_days[flagged[0]] - first_fraud[ring]).days) if flagged else math.inf
         out["ttd"].append((typology[ring], days))
+        if args.verbose and days > 7:
+            touched = [k for k in range(len(as_of_days)) if any(
+                len(p & members) >= 2 and 2 * len(p & members) > len(p) for p in runs[k].values())]
+            best = max((jaccard(p, members) for run in runs for p in run.values() if p & members), default=0.0)
+            print(f"    late: {ring} {typology[ring]:11s} {len(members):2d} accounts, first fraud order "
+                  f"{first_fraud[ring]}, flagged {as_of_days[flagged[0]] if flagged else 'never'}, first partly "
+                  f"found {as_of_days[touched[0]] if touched else 'never'}, best Jaccard {best:.2f}")
         for k in range(len(matched) - 1):
             if matched[k] and matched[k + 1]:
                 out["pairs"] += 1
