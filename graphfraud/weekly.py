@@ -358,8 +358,13 @@ def _main(counts: list[tuple], min_count: int = 2) -> str | None:
     return None
 
 
-def explanation(reasons, hide: set[str] = frozenset()) -> str:
-    """One line from detection's reasons (a JSON list of strings or of objects with text)."""
+def explanation(reasons, hide: set[str] = frozenset(), limit: int = 160) -> str:
+    """One line from detection's reasons: the strongest reason that holds, identifiers masked.
+
+    >>> explanation('[{"text": "weak", "holds": false}, {"text": "83 % of orders to s-00017", "holds": true}]',
+    ...             hide={"s-00017"})
+    '83 % of orders to s-•••17'
+    """
     if isinstance(reasons, str):
         try:
             reasons = json.loads(reasons)
@@ -367,19 +372,23 @@ def explanation(reasons, hide: set[str] = frozenset()) -> str:
             reasons = [reasons]
     if isinstance(reasons, dict):
         reasons = reasons.get("reasons") or list(reasons.values())
-    texts = []
+    texts, held = [], []
     for r in reasons or []:
         if isinstance(r, dict):
-            text = r.get("text") or r.get("summary") or r.get("reason") or r.get("label") or ""
+            text = r.get("text") or r.get("summary") or r.get("reason") or ""
+            if text and r.get("holds", True):
+                held.append(text)
         else:
             text = str(r)
         if text:
             texts.append(text)
-    line = "; ".join(texts[:2]) or "flagged by detection"
+    line = (held or texts or ["flagged by detection"])[0]
     for token in sorted(hide, key=len, reverse=True):
         if token and token in line:
             line = line.replace(token, mask(token))
-    return line if len(line) <= 180 else line[:177] + "…"
+    if len(line) > limit:
+        line = line[:limit].rsplit(" ", 1)[0].rstrip(",;:(") + " …"
+    return line
 
 
 def _summarise(weekly_id, as_of, rings, events, before, measured, store, cfg):
@@ -397,7 +406,14 @@ def _summarise(weekly_id, as_of, rings, events, before, measured, store, cfg):
         money[rid] = {"gmv": gmv, "promo": round(promo * cfg["promo_discount"], 2), "chargeback": cb,
                       "promo_orders": int(sum(v["promo_orders"] for v in per_cur.values()))}
 
-    new = [e for e in events if e["kind"] == "new"]
+    # A "new" id made mostly of accounts already flagged in an earlier week is a ring coming
+    # back (after a week below the threshold, or regrouped): not new, and not detected now.
+    fresh = [e for e in events if e["kind"] == "new"]
+    seen = {r["account_id"] for r in store.read("lineage_flagged_before", as_of=as_of.isoformat(),
+                                                     accounts=sorted({a for e in fresh for a in e["added_ids"]}))} \
+        if fresh else set()
+    new = [e for e in fresh if 2 * len(seen.intersection(e["added_ids"])) < e["size"]]
+    returning = len(fresh) - len(new)
     ttd = []
     for e in new:
         first = measured[e["ring_id"]]["first_order"]
@@ -464,8 +480,12 @@ def _summarise(weekly_id, as_of, rings, events, before, measured, store, cfg):
                and e["previous_size"] > 0]
     growing.sort(key=lambda d: (-d["added"], -d["money"], d["ring_id"]))
 
+    changes = Counter(e["kind"] for e in events)
+    if returning:
+        changes["new"] -= returning
+        changes["returning"] = returning
     data = ReportData(weeks=[], top_new=top_new[:TOP_RINGS], fastest_growing=growing[:TOP_RINGS], hubs=hubs,
-                      lineage=dict(Counter(e["kind"] for e in events)), currency=currency, rates=rates,
+                      lineage={k: n for k, n in changes.items() if n}, currency=currency, rates=rates,
                       rates_note=cfg["rates_note"],
                       promo_note=(f"Estimated subsidy: {cfg['promo_discount']:.0%} (assumed average discount) of the "
                                   "value of the orders ring members placed with a promo code this week."))

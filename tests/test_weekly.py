@@ -178,6 +178,16 @@ def test_backfill_is_not_confused_by_a_later_merge(store, small_marketplace, tmp
         assert sum(again.lineage.values()) == 3  # two rings this week, one of last week's by id gone
 
 
+def test_a_ring_that_comes_back_after_a_quiet_week_is_returning_not_new(store, small_marketplace, tmp_path):
+    planted = {W1: [["a00", "a01", "a02", "a03"]], W2: [], W3: [["a00", "a01", "a02", "a03", "a04"]]}
+    run(store, W1, tmp_path, load=small_marketplace, planted=planted)
+    assert run(store, W2, tmp_path, planted=planted).lineage == {"dissolved": 1}
+    r3 = run(store, W3, tmp_path, planted=planted)
+    assert r3.lineage == {"new": 1}
+    assert r3.metrics.new_rings == 0 and r3.metrics.ttd_days == []
+    assert "1 returning" in (tmp_path / W3.isoformat() / "report.md").read_text()
+
+
 def test_report_money_is_the_week_of_ring_orders_in_one_currency(store, small_marketplace, tmp_path):
     r1 = run(store, W1, tmp_path, load=small_marketplace)
     # Week to 8 Sep: 1-8 Sep is 8 days of data, the window is the 7 days 2-8 Sep; 13 ring members
