@@ -86,9 +86,11 @@ def _now() -> str:
 
 
 def run_detection(store, as_of=None, min_score: float = MIN_SCORE, seed: int = SEED, progress=None,
-                  resolution: float | None = None) -> DetectionResult:
+                  resolution: float | None = None, previous: dict[str, frozenset] | None = None) -> DetectionResult:
     """Find, score and store rings. ``progress(description, total)`` returns an ``advance(n)``.
 
+    Ring ids are matched against ``previous`` (ring id -> members) when given (the weekly
+    job passes last week's rings), else against the rings of the latest completed run.
     Raises ``UsageError`` when the graph (as of ``as_of``) holds no accounts.
     """
     from . import detect, rings, score
@@ -125,10 +127,11 @@ def run_detection(store, as_of=None, min_score: float = MIN_SCORE, seed: int = S
     t0 = time.perf_counter()
     found = [c for c in candidates if c.score >= min_score]
     groups = [frozenset(projection.ids[c.members].tolist()) for c in found]
-    latest = store.read("rings_latest_run")
-    previous = {}
-    if latest:
-        previous = {r["id"]: frozenset(r["members"]) for r in store.read("rings_of_run", run_id=latest[0]["id"])}
+    if previous is None:
+        latest = store.read("rings_latest_run")
+        previous = {}
+        if latest:
+            previous = {r["id"]: frozenset(r["members"]) for r in store.read("rings_of_run", run_id=latest[0]["id"])}
     ids, lineage = rings.match_rings(previous, groups, new_id=rings.member_id)
 
     now = _now()

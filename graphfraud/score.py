@@ -79,6 +79,13 @@ FAMILY = {  # signals of one family count once
     "cancellations": "cancellations", "promo_reuse": "promo", "order_burst": "burst", "promo_burst": "burst",
     "uniform_amounts": "amounts", "seller_links": "seller_links",
 }
+LABELS = {  # signal names for people
+    "concentration": "orders concentrated on few sellers", "block": "buyers concentrated on few sellers",
+    "devotion": "devoted buyers", "fresh_accounts": "new accounts", "signup_burst": "accounts created together",
+    "chargebacks": "chargebacks", "refunds": "refunds", "cancellations": "cancellations",
+    "promo_reuse": "one promo code", "promo_burst": "promo code used together", "order_burst": "started together",
+    "uniform_amounts": "identical amounts", "seller_links": "sellers linked to their buyers",
+}
 LN10 = math.log(10)
 
 
@@ -575,7 +582,7 @@ class _Context:
         pu = p.promo_uses
         empty = {"value": np.zeros(C), "baseline": np.ones(C), "log10_p": np.zeros(C), "lift": np.zeros(C),
                  "k": np.zeros(C), "n": np.zeros(C), "first": np.zeros(C, np.int64), "last": np.zeros(C, np.int64),
-                 "eligible": np.zeros(C, bool)}
+                 "code": code, "eligible": np.zeros(C, bool)}
         if not pu or not len(pu["account"]):
             return empty
         lab = self.lab[pu["account"]]
@@ -761,7 +768,7 @@ class _Context:
             evidence = {"linked_pairs": k, "pairs": n}
         else:
             text, evidence = name, {}
-        return {"signal": name, "family": FAMILY[name], "holds": bool(s["holds"][c]), "value": _num(v),
+        return {"signal": name, "label": LABELS[name], "family": FAMILY[name], "holds": bool(s["holds"][c]), "value": _num(v),
                 "baseline": _num(base), "lift": _num(lift), "log10_p": round(lp, 2), "evidence": evidence,
                 "text": text}
 
@@ -827,7 +834,7 @@ class _Context:
                 kind = "favourite seller" if kind in ("household", "customers of one seller") else kind
         else:
             conc = "no concentration"
-        rest = [h for h in held if FAMILY[h] != "coordination"]
+        rest = [LABELS[h] for h in held if FAMILY[h] != "coordination"]
         tail = f"; also {', '.join(rest)}, not enough" if rest else ("" if held else "; nothing unusual")
         sentence = f"{kind}: {size} accounts, {distinct} distinct seller{'s' if distinct != 1 else ''}, {conc}{tail}"
         return kind, sentence

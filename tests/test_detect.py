@@ -1,0 +1,174 @@
+"""Detection on a generated marketplace on the real server: planted rings found, look-alikes left
+alone, the same rings twice; and the pure parts (pairs, Leiden, joining) on small arrays."""
+
+import csv
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from graphfraud.cli import app
+from graphfraud.detect import leiden_cpm, leiden_modularity, linkage, merge_groups, order_edges, relabel
+from graphfraud.detection import find_rings, run_detection
+from graphfraud.evaluate import evaluate_rings, flagged_share, read_labels
+from graphfraud.generate import write_marketplace
+from graphfraud.load import load
+from graphfraud.project import expand_groups, pair_weights, project
+
+BUYERS, SEED = 2000, 11
+
+
+@pytest.fixture(scope="module")
+def marketplace(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("market")
+    write_marketplace(folder, buyers=BUYERS, seed=SEED)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def loaded(session_store, marketplace):
+    """The generated marketplace in the store and one detection run over it."""
+    session_store.write("clear_graph")
+    load(session_store, [marketplace])
+    result = run_detection(session_store)
+    return session_store, result
+
+
+def _labels(marketplace):
+    return read_labels(marketplace / "labels.csv")
+
+
+def test_planted_rings_are_found(loaded, marketplace):
+    store, result = loaded
+    truth = _labels(marketplace)
+    predicted = [(r["id"], frozenset(r["members"]), r["score"]) for r in result.rings]
+    m = evaluate_rings(truth.rings, predicted, truth.typologies)
+    assert m["ring_recall"] >= 0.8, m
+    assert m["ring_precision"] >= 0.8, m
+    assert m["top50_precision"] >= 0.8, m
+
+
+def test_benign_look_alikes_are_not_flagged(loaded, marketplace):
+    _, result = loaded
+    with open(marketplace / "lookalikes.csv", newline="") as f:
+        lookalikes = [r["account_id"] for r in csv.DictReader(f)]
+    assert lookalikes
+    assert flagged_share(lookalikes, [frozenset(r["members"]) for r in result.rings]) <= 0.02
+    assert sum(result.dismissed.values()) > 10 * len(result.rings), "most candidates are honest and dismissed"
+
+
+def test_rings_carry_typology_reasons_and_roles(loaded):
+    _, result = loaded
+    for ring in result.rings:
+        assert ring["typology"] in ("brushing", "promo_abuse", "chargeback", "collusion")
+        assert ring["typology_basis"]
+        held = [r for r in ring["reasons"] if r["holds"]]
+        assert len({r["family"] for r in held}) >= 2, "no ring rests on one family of evidence"
+        assert set(ring["roles"].values()) <= {"buyer", "seller", "both", "linked"}
+
+
+def test_two_runs_give_the_same_rings_and_ids(loaded):
+    store, first = loaded
+    second = run_detection(store)
+    assert [(r["id"], r["members"], r["score"]) for r in second.rings] == \
+           [(r["id"], r["members"], r["score"]) for r in first.rings]
+    assert all(e["kind"] == "unchanged" for e in second.lineage)
+    p1, p2 = project(store), project(store)
+    m1 = find_rings(p1, seed=7)[0]
+    m2 = find_rings(p2, seed=7)[0]
+    assert np.array_equal(m1, m2)
+
+
+def test_run_is_recorded_and_listed(loaded):
+    store, result = loaded
+    run = store.read("rings_latest_run")[0]
+    counts = json.loads(run["counts"])
+    assert counts["rings"] == len(result.rings) and counts["accounts"] >= BUYERS
+    assert json.loads(run["params"])["min_score"] == 50.0
+    listed = CliRunner().invoke(app, ["rings", "list", "--format", "json"])
+    assert listed.exit_code == 0, listed.output
+    rows = json.loads(listed.stdout)
+    assert [r["ring_id"] for r in rows] == [r["id"] for r in sorted(result.rings, key=lambda r: (-r["score"], r["id"]))]
+    typ = result.rings[0]["typology"]
+    only = json.loads(CliRunner().invoke(app, ["rings", "list", "--typology", typ, "--format", "json"]).stdout)
+    assert only and all(r["typology"] == typ for r in only)
+    members = CliRunner().invoke(app, ["rings", "list", "--members", "--format", "csv"])
+    assert members.stdout.splitlines()[0].startswith("ring_id,account_id,score")
+
+
+def test_evaluate_command_scores_the_latest_run(loaded, marketplace):
+    result = CliRunner().invoke(app, ["evaluate", str(marketplace / "labels.csv"), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    m = json.loads(result.stdout)
+    assert m["ring_f1"] >= 0.8 and set(m["recall_by_typology"]) <= {"brushing", "promo_abuse", "chargeback",
+                                                                      "collusion"}
+
+
+# --------------------------------------------------------------------------- pure parts
+
+def test_groups_expand_to_pairs_without_super_nodes():
+    ptr = np.array([0, 3, 3 + 60])
+    members = np.concatenate([[5, 1, 3], np.arange(100, 160)])
+    a, b, g = expand_groups(ptr, members, cap=50)
+    assert sorted(zip(a.tolist(), b.tolist())) == [(1, 3), (1, 5), (3, 5)], "the 60-account group gives no pairs"
+
+
+def test_weights_fall_with_group_size_and_shipped_only_addresses_count_half():
+    from graphfraud.project import KIND_NAMES
+
+    dev, addr = KIND_NAMES.index("device"), KIND_NAMES.index("address")
+    ptr = np.array([0, 2, 6, 9])
+    members = np.array([0, 1, 2, 3, 4, 5, 6, 7, 8])
+    held = np.array([1, 1, 1, 1, 1, 1, 1, 1, 0], dtype=bool)
+    a, b, w = pair_weights(ptr, members, np.array([dev, dev, addr]), 9, held=held)
+    weight = {(int(x), int(y)): float(v) for x, y, v in zip(a, b, w)}
+    assert weight[(0, 1)] == 1.0
+    assert weight[(2, 3)] == pytest.approx(0.5), "four on one device: 1 / log2(4)"
+    assert weight[(6, 7)] == pytest.approx(1 / np.log2(3))
+    assert weight[(6, 8)] == pytest.approx(0.5 / np.log2(3)), "one holds the address, the other only shipped there"
+
+
+def test_order_links_need_repeat_devoted_unlikely_buying():
+    buyer = np.array([0, 0, 1, 2, 3, 3])
+    seller = np.array([9, 8, 9, 7, 7, 8])
+    orders = np.array([4, 1, 1, 50, 50, 50])
+    a, b, w = order_edges(buyer, seller, orders, np.zeros(10, int), 10)
+    assert [(int(x), int(y)) for x, y in zip(a, b)] == [(0, 9)]
+    assert w.tolist() == [0.8]
+
+
+def test_cpm_keeps_small_dense_groups_apart_where_modularity_merges_them():
+    # 40 triangles in a ring of weak links: CPM keeps every triangle, modularity merges neighbours
+    k = 40
+    tri = np.arange(3 * k).reshape(k, 3)
+    a = np.concatenate([tri[:, 0], tri[:, 0], tri[:, 1], tri[:, 2]])
+    b = np.concatenate([tri[:, 1], tri[:, 2], tri[:, 2], np.roll(tri[:, 0], -1)])
+    w = np.concatenate([np.ones(3 * k), np.full(k, 0.9)])
+    cpm = leiden_cpm(3 * k, a, b, w, resolution=0.5, seed=1)
+    assert len(set(cpm.tolist())) == k
+    assert len(set(leiden_modularity(3 * k, a, b, w, seed=1).tolist())) < k
+
+
+def test_leiden_is_deterministic_for_a_seed():
+    rng = np.random.default_rng(3)
+    a, b = rng.integers(0, 300, 900), rng.integers(0, 300, 900)
+    keep = a != b
+    a, b, w = np.minimum(a, b)[keep], np.maximum(a, b)[keep], rng.random(keep.sum())
+    assert np.array_equal(leiden_cpm(300, a, b, w, 0.3, seed=5), leiden_cpm(300, a, b, w, 0.3, seed=5))
+
+
+def test_joining_only_touches_suspect_groups():
+    a, b, w = np.array([0, 1, 2, 3]), np.array([1, 2, 3, 4]), np.ones(4)
+    membership = np.array([0, 0, 1, 1, 2])
+    assert merge_groups(a, b, w, membership, np.array([True, False, True])).tolist() == [0, 0, 1, 1, 2]
+    assert merge_groups(a, b, w, membership, np.array([True, True, False])).tolist() == [0, 0, 0, 0, 1]
+    assert relabel(np.array([3, 3, -1, 7])).tolist() == [0, 0, -1, -1]
+
+
+def test_linkage_is_identifier_pairs_plus_order_links(loaded):
+    store, _ = loaded
+    p = project(store)
+    a, b, w = linkage(p)
+    assert len(a) >= len(p.pair_a) and (a < b).all() and (w > 0).all()
+    assert len(np.unique(a.astype(np.int64) * p.n + b)) == len(a), "one edge per pair"

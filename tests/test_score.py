@@ -1,0 +1,230 @@
+"""Evidence on a hand-built marketplace: every number of a ring's reasons checked by hand.
+
+The marketplace, in Germany, over four months:
+
+- 60 honest buyers, each with its own device and address, years old, placing 4 orders
+  each with five established shops (240 orders; 3 of them charged back);
+- a household: 3 buyers holding one address (accounts opened in 2019, 2020, 2021), 4 orders
+  each with the same five shops;
+- a brushing ring: a shop opened in September and 6 buyer accounts created on 1 October,
+  all on one device that the shop's owner uses too; each buyer places 5 orders of 9.99
+  with the ring shop on 1–2 October, two of the 30 charged back.
+"""
+
+import csv
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from graphfraud.cli import app
+from graphfraud.detection import find_rings, run_detection
+from graphfraud.errors import NotFoundError, UsageError
+from graphfraud.load import load
+from graphfraud.project import project
+from graphfraud.score import combine, log10_binom_sf, p_text
+
+SHOPS = [f"shop{i}" for i in range(1, 6)]
+HONEST = [f"h{i:02d}" for i in range(1, 61)]
+HOUSE = ["f1", "f2", "f3"]
+RING = [f"r{i}" for i in range(1, 7)]
+RING_SHOP = "rs"
+HOUSE_ADDRESS = "Hauptstraße 5, 10115 Berlin"
+
+
+def _write(folder: Path, name: str, header: list[str], rows: list[list]) -> None:
+    with open(folder / name, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+
+
+def build(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    accounts, devices, addresses, orders = [], [], [], []
+    for s in SHOPS:
+        accounts.append([s, "seller", "2023-01-01T00:00:00Z", "DE", "active"])
+    accounts.append([RING_SHOP, "seller", "2025-09-01T00:00:00Z", "DE", "active"])
+    devices.append([RING_SHOP, "ringphone", "2025-09-01T00:00:00Z", "2025-10-02T00:00:00Z", ""])
+    n = 0
+    chargebacks_left = 3
+    for i, h in enumerate(HONEST):
+        accounts.append([h, "buyer", "2024-03-01T00:00:00Z", "DE", "active"])
+        devices.append([h, f"dev-{h}", "2024-03-01T00:00:00Z", "2025-12-01T00:00:00Z", ""])
+        addresses.append([h, f"Gartenweg {i + 1}, 8{i:04d} München", "shipping", "DE"])
+        for k in range(4):
+            n += 1
+            status = "completed"
+            if chargebacks_left and k == 3 and i % 20 == 0:
+                status, chargebacks_left = "chargeback", chargebacks_left - 1
+            day = 1 + (i + 7 * k) % 28
+            orders.append([f"o{n}", h, SHOPS[(i + k) % 5], f"{20 + 7 * ((i * 3 + k) % 11)}.00", "EUR",
+                           f"2025-{9 + k:02d}-{day:02d}T12:00:00Z", status, "", "", "", ""])
+    for i, f in enumerate(HOUSE):
+        accounts.append([f, "buyer", f"{2019 + i}-05-01T00:00:00Z", "DE", "active"])
+        devices.append([f, f"dev-{f}", f"{2019 + i}-05-01T00:00:00Z", "2025-12-01T00:00:00Z", ""])
+        addresses.append([f, HOUSE_ADDRESS, "home", "DE"])
+        for k in range(4):
+            n += 1
+            orders.append([f"o{n}", f, SHOPS[(i + k) % 5], f"{35 + 10 * k}.00", "EUR",
+                           f"2025-{9 + k:02d}-{10 + i:02d}T18:00:00Z", "completed", "", "", "", ""])
+    for i, r in enumerate(RING):
+        accounts.append([r, "buyer", "2025-10-01T00:00:00Z", "DE", "active"])
+        devices.append([r, "ringphone", "2025-10-01T00:00:00Z", "2025-10-02T00:00:00Z", ""])
+        for k in range(5):
+            n += 1
+            status = "chargeback" if (i, k) in ((0, 4), (1, 4)) else "completed"
+            orders.append([f"o{n}", r, RING_SHOP, "9.99", "EUR", f"2025-10-0{1 + k % 2}T{10 + i:02d}:{10 * k:02d}:00Z",
+                           status, "", "", "", ""])
+    _write(folder, "accounts.csv", ["account_id", "role", "created_at", "country", "status"], accounts)
+    _write(folder, "account_devices.csv", ["account_id", "device_id", "first_seen", "last_seen", "ip"], devices)
+    _write(folder, "account_addresses.csv", ["account_id", "address", "kind", "country"], addresses)
+    _write(folder, "orders.csv", ["order_id", "buyer_id", "seller_id", "amount", "currency", "created_at", "status",
+                                  "device_id", "address", "instrument_id", "promo_code"], orders)
+    return folder
+
+
+@pytest.fixture
+def hand_built(store, tmp_path):
+    result = load(store, [build(tmp_path / "market")])
+    assert result.quarantined == 0
+    return store
+
+
+def _ring(store):
+    projection = project(store)
+    _, candidates, _, _ = find_rings(projection)
+    by_members = {frozenset(projection.ids[c.members].tolist()): c for c in candidates}
+    return projection, candidates, by_members
+
+
+def _reason(candidate, signal):
+    return next(r for r in candidate.reasons if r["signal"] == signal)
+
+
+def test_ring_is_found_with_its_seller_and_dismissed_household(hand_built):
+    _, candidates, by_members = _ring(hand_built)
+    ring = by_members[frozenset(RING + [RING_SHOP])]
+    assert ring.score >= 50
+    assert dict(zip(sorted(RING + [RING_SHOP]), ring.roles))[RING_SHOP] == "seller"
+    assert ring.typology == "brushing"
+    house = by_members[frozenset(HOUSE)]
+    assert house.score < 50
+    assert house.dismissal == "household: 3 accounts, 5 distinct sellers, no concentration; nothing unusual"
+    assert len([c for c in candidates if c.score >= 50]) == 1
+
+
+def test_concentration_reason_is_numerically_right(hand_built):
+    _, _, by_members = _ring(hand_built)
+    ring = by_members[frozenset(RING + [RING_SHOP])]
+    r = _reason(ring, "concentration")
+    assert r["holds"]
+    assert r["evidence"] == {"orders_to_sellers": 30, "orders": 30, "sellers": [RING_SHOP], "country": "DE"}
+    # no other German buyer ordered from the ring shop: the share is floored at half an order
+    others = 60 * 4 + 3 * 4
+    assert r["value"] == 1.0
+    assert r["baseline"] == pytest.approx(0.5 / others, rel=1e-3)
+    sellers_in_de = 6
+    expected = float(log10_binom_sf(30, 30, 0.5 / others)) + math.log10(sellers_in_de)
+    assert r["log10_p"] == pytest.approx(expected, abs=0.01)
+    assert r["text"].startswith("100 % of the group's orders (30 of 30) went to 1 ring seller "
+                                "(their market share in DE: 0.2 %; p < 1e-12)")
+
+
+def test_status_fresh_and_seller_link_reasons_are_numerically_right(hand_built):
+    _, _, by_members = _ring(hand_built)
+    ring = by_members[frozenset(RING + [RING_SHOP])]
+    cb = _reason(ring, "chargebacks")
+    assert (cb["evidence"]["chargebacks"], cb["evidence"]["orders"]) == (2, 30)
+    assert cb["value"] == pytest.approx(2 / 30, rel=1e-3)
+    assert cb["baseline"] == pytest.approx(3 / 252, rel=1e-3), "the marketplace rate leaves the group out"
+    assert cb["text"] == f"chargeback rate 6.7 % (2 of 30 orders; marketplace 1.2 %; {p_text(cb['log10_p'])})"
+    fresh = _reason(ring, "fresh_accounts")
+    assert fresh["holds"] and fresh["evidence"]["fresh"] == 6 and fresh["evidence"]["buyers"] == 6
+    assert fresh["evidence"]["median_age_days"] < 1
+    links = _reason(ring, "seller_links")
+    assert links["holds"] and links["evidence"] == {"linked_pairs": 6, "pairs": 6}
+    amounts = _reason(ring, "uniform_amounts")
+    assert amounts["holds"] and amounts["value"] == pytest.approx(0.0, abs=1e-6)
+    assert amounts["evidence"]["mean_amount"] == pytest.approx(9.99)
+
+
+def test_every_reason_has_a_number_a_baseline_evidence_and_a_sentence(hand_built):
+    _, _, by_members = _ring(hand_built)
+    ring = by_members[frozenset(RING + [RING_SHOP])]
+    assert {r["signal"] for r in ring.reasons} >= {"concentration", "block", "devotion", "fresh_accounts",
+                                                   "signup_burst", "chargebacks", "refunds", "cancellations",
+                                                   "promo_reuse", "promo_burst", "order_burst", "uniform_amounts",
+                                                   "seller_links"}
+    for r in ring.reasons:
+        assert set(r) >= {"signal", "family", "holds", "value", "baseline", "lift", "log10_p", "evidence", "text"}
+        assert isinstance(r["evidence"], dict) and r["text"]
+    held = [r for r in ring.reasons if r["holds"]]
+    assert held == ring.reasons[:len(held)], "the reasons that hold come first"
+    from graphfraud.score import FAMILY, WEIGHTS
+
+    families = {FAMILY[r["signal"]] for r in held}
+    assert ring.score == combine(WEIGHTS[f] for f in families)
+
+
+def test_detection_writes_rings_members_and_run(hand_built):
+    result = run_detection(hand_built)
+    assert len(result.rings) == 1
+    ring = result.rings[0]
+    assert ring["id"].startswith("R-") and ring["typology"] == "brushing"
+    runs = CliRunner().invoke(app, ["rings", "list", "--members", "--format", "csv"])
+    assert runs.exit_code == 0, runs.output
+    lines = runs.stdout.splitlines()
+    assert lines[0].startswith("ring_id,account_id,score")
+    assert sorted(line.split(",")[1] for line in lines[1:]) == sorted(RING + [RING_SHOP])
+    shown = CliRunner().invoke(app, ["rings", "show", ring["id"]])
+    assert shown.exit_code == 0, shown.output
+    assert "ring shop" not in shown.output and "ringphone" in shown.output.replace("dev-", "")
+    run = hand_built.read("rings_latest_run")[0]
+    assert run["id"] == result.run_id
+    import json
+
+    counts = json.loads(run["counts"])
+    assert counts["rings"] == 1 and counts["dismissed"] == counts["candidates"] - 1
+    assert counts["dismissed_by_kind"].get("household") == 1
+    assert set(json.loads(run["timings"])) >= {"projection", "candidates", "evidence", "write-back", "total"}
+
+
+def test_case_status_is_never_overwritten_by_detection(hand_built):
+    first = run_detection(hand_built)
+    rid = first.rings[0]["id"]
+    hand_built.run_cypher("MATCH (r:Ring {id: $id}) SET r.status = 'confirmed'", {"id": rid}, write=True)
+    second = run_detection(hand_built)
+    assert second.rings[0]["id"] == rid, "the same group keeps its id"
+    status = hand_built.run_cypher("MATCH (r:Ring {id: $id}) RETURN r.status AS s", {"id": rid})[1][0]["s"]
+    assert status == "confirmed"
+
+
+def test_as_of_before_the_ring_hides_it(hand_built):
+    result = run_detection(hand_built, as_of="2025-09-30")
+    assert result.rings == []
+    assert result.as_of == "2025-09-30T23:59:59Z"
+
+
+def test_empty_graph_is_a_clear_error(store):
+    with pytest.raises(UsageError, match="holds no accounts"):
+        run_detection(store)
+    result = CliRunner().invoke(app, ["detect", "--quiet"])
+    assert result.exit_code == 2
+    assert "holds no accounts" in result.output and "Traceback" not in result.output
+
+
+def test_unknown_ring_is_not_found(hand_built):
+    run_detection(hand_built)
+    result = CliRunner().invoke(app, ["rings", "show", "R-doesnotexist"])
+    assert result.exit_code == NotFoundError.exit_code
+    assert len(result.output.strip().splitlines()) == 1 and "R-doesnotexist" in result.output
+
+
+def test_score_helpers():
+    assert combine([0.4, 0.25]) == 55.0
+    assert combine([0.25, 0.25]) < 50 <= combine([0.4, 0.25])
+    assert float(log10_binom_sf(0, 10, 0.5)) == 0.0
+    assert float(np.round(log10_binom_sf(10, 10, 0.5), 6)) == pytest.approx(-10 * math.log10(2), abs=1e-6)
