@@ -199,8 +199,8 @@ def merge_groups(a: np.ndarray, b: np.ndarray, w: np.ndarray, membership: np.nda
     x, y = np.minimum(la[keep], lb[keep]), np.maximum(la[keep], lb[keep])
     key, inverse = np.unique(x * G + y, return_inverse=True)
     between = np.bincount(inverse, weights=np.asarray(w, float)[keep])
-    used, ca, cb = _compact(G, key // G, key % G)
     size = np.bincount(membership[membership >= 0], minlength=G)
+    used, ca, cb = _compact(G, key // G, key % G)
     g = _graph(len(used), ca, cb, between)
     with _seeded(seed):
         part = g.community_leiden(objective_function="CPM", weights="weight", resolution=resolution,

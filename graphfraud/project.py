@@ -14,10 +14,11 @@ offices, welcome codes) give no pairs at all; they stay in the projection as evi
 Kinds of one family (a card's instrument id and its fingerprint) count once per pair,
 with the larger weight, so a re-tokenised card is not counted twice.
 
-An address links a pair at half weight when one of the two holds it and the other only
-shipped a parcel there: gifts to family, and brushing parcels sent to strangers' homes,
-are not living together. Two accounts that only ship to the same address (a drop) keep
-the full weight.
+An address does not link a pair when one of the two holds it and the other only shipped
+a parcel there: gifts to family, and brushing parcels sent to strangers' homes, are not
+living together (at half weight, such links still pulled brushing rings apart into their
+victims' households). Two accounts that only ship to the same address (a drop) keep the
+full weight.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ KINDS: dict[str, tuple[str, str, float]] = {
 }
 KIND_NAMES = list(KINDS)
 GROUP_CAP = 50
-SHIPPED_ONLY = 0.5        # holder × shipped-there-only pair of an address
+SHIPPED_ONLY = 0.0        # weight factor of a holder × shipped-there-only pair of an address
 ROLES = {"buyer": 0, "seller": 1, "both": 2}
 STATUS_COLUMNS = ("chargebacks", "refunds", "cancels")
 
@@ -171,7 +172,8 @@ def pair_weights(ptr: np.ndarray, members: np.ndarray, kinds: np.ndarray, n_acco
     w = w[first]
     uniq, inverse = np.unique(pair, return_inverse=True)
     total = np.bincount(inverse, weights=w)
-    return (uniq // n).astype(np.int32), (uniq % n).astype(np.int32), total
+    keep = total > 0
+    return (uniq[keep] // n).astype(np.int32), (uniq[keep] % n).astype(np.int32), total[keep]
 
 
 def to_igraph(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray):

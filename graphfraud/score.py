@@ -25,8 +25,9 @@ tells an analyst (buying from one shop together is common; chargebacks are not):
     promo          0.35  one promo code used by many members against its marketplace use
     burst          0.30  the group's orders packed into a short window, against the
                          marketplace's orders in that window
-    amounts        0.20  near-identical amounts (chi-square on the spread, and the
+    amounts        0.40  near-identical amounts (chi-square on the spread, and the
                          coefficient of variation at least 3x below the sellers' usual)
+    value          0.25  orders dearer than 90 % of the marketplace's in their currency
     seller_links   0.40  ring sellers sharing identifiers with their own buyers
 
 The score combines the families that hold as independent pieces of evidence (a noisy
@@ -56,35 +57,38 @@ FRESH_QUANTILES = (0.10, 0.25)   # younger at first order than 90 % (or 75 %) of
 SIGNUP_WINDOW_DAYS = 7    # accounts created in one week
 DEVOTED_SHARE = 0.5       # a devoted buyer places at least half its orders with one seller
 MIN_ORDERS = 3            # fewer orders than this say nothing about rates or bursts
+HIGH_VALUE_QUANTILE = 0.9 # "dearer than 90 % of the marketplace's orders in that currency"
 WEIGHTS = {
-    # common among honest groups too (families share a shop, a code, a product): weak alone,
-    # and two of them together still stay under 50
+    # common among honest groups too (families share a shop, a code; some buy dear things):
+    # weak alone, and two of them together still stay under 50
     "coordination": 0.25,
     "devotion": 0.25,
     "promo": 0.25,
-    "amounts": 0.25,
+    "value": 0.25,
     "refunds": 0.25,
     "cancellations": 0.25,
-    # rare among honest groups: fabricated accounts, coordinated starts, sellers buying from
-    # themselves; one of these with one of the above reaches 50
+    # rare among honest groups: fabricated accounts, coordinated starts, many accounts paying
+    # the very same amount, sellers linked to their own buyers, chargebacks; one of these
+    # with any other family reaches 50
     "fresh": 0.40,
     "burst": 0.40,
+    "amounts": 0.40,
     "seller_links": 0.40,
-    # a harm in itself
     "chargebacks": 0.40,
 }
 FAMILY = {  # signals of one family count once
     "concentration": "coordination", "block": "coordination", "devotion": "devotion",
     "fresh_accounts": "fresh", "signup_burst": "fresh", "chargebacks": "chargebacks", "refunds": "refunds",
     "cancellations": "cancellations", "promo_reuse": "promo", "order_burst": "burst", "promo_burst": "burst",
-    "uniform_amounts": "amounts", "seller_links": "seller_links",
+    "uniform_amounts": "amounts", "high_value": "value", "seller_links": "seller_links",
 }
 LABELS = {  # signal names for people
     "concentration": "orders concentrated on few sellers", "block": "buyers concentrated on few sellers",
     "devotion": "devoted buyers", "fresh_accounts": "new accounts", "signup_burst": "accounts created together",
     "chargebacks": "chargebacks", "refunds": "refunds", "cancellations": "cancellations",
     "promo_reuse": "one promo code", "promo_burst": "promo code used together", "order_burst": "started together",
-    "uniform_amounts": "identical amounts", "seller_links": "sellers linked to their buyers",
+    "uniform_amounts": "identical amounts", "high_value": "dear orders",
+    "seller_links": "sellers linked to their buyers",
 }
 LN10 = math.log(10)
 
@@ -365,6 +369,7 @@ class _Context:
         s["promo_burst"] = self._promo_burst(s["promo_reuse"]["code"])
         s["order_burst"] = self._order_burst()
         s["uniform_amounts"] = self._amounts()
+        s["high_value"] = self._high_value()
         s["seller_links"] = self._seller_links()
         for sig in s.values():
             eligible = sig.get("eligible", np.ones(self.C, bool)) & (sig["lift"] >= self.min_lift)
@@ -674,6 +679,26 @@ class _Context:
                 "lift": cv0 / np.maximum(cv, cv0 / 1000), "k": k, "n": k, "mean": mean, "market_mean": amount_all,
                 "eligible": k >= 5}
 
+    def _high_value(self):
+        """Orders dearer than 90 % of the marketplace's orders in their currency."""
+        p, C = self.p, self.C
+        o = p.orders
+        mean = o["amount"] / np.maximum(self.on, 1)
+        cur = o["currency"].astype(np.int64)
+        cut = np.full(max(len(p.currencies), 1), np.inf)
+        for i in np.unique(cur):
+            m = cur == i
+            order = np.argsort(mean[m])
+            cum = np.cumsum(self.on[m][order])
+            cut[i] = mean[m][order][np.searchsorted(cum, HIGH_VALUE_QUANTILE * cum[-1])]
+        dear = mean >= cut[cur] if len(cur) else np.zeros(0, bool)
+        k = _sum(self.lb, np.where(dear, self.on, 0.0), C)
+        total = float(self.on[dear].sum())
+        base = np.maximum(total - k, 0.5) / np.maximum(self.on.sum() - self.n, 1.0)
+        share = np.where(self.n > 0, k / np.maximum(self.n, 1), 0.0)
+        return {"value": share, "baseline": base, "log10_p": log10_binom_sf(k, self.n, base), "lift": share / base,
+                "k": k, "n": self.n, "eligible": (k >= 3) & (self.n >= MIN_ORDERS)}
+
     def _seller_links(self):
         p, C = self.p, self.C
         n_acc = np.int64(p.n)
@@ -762,6 +787,10 @@ class _Context:
             text = (f"{k:.0f} orders to {self._seller_label(c)} averaged {mean:.2f} with a spread of {_pct(v)} "
                     f"(sellers' usual spread {_pct(base)}; {pt})")
             evidence = {"orders": k, "mean_amount": mean, "cv": v, "market_cv": base}
+        elif name == "high_value":
+            text = (f"{_pct(v)} of the group's orders ({k:.0f} of {n:.0f}) were dearer than 90 % of the "
+                    f"marketplace's orders in their currency (marketplace: {_pct(base)}; {pt})")
+            evidence = {"dear_orders": k, "orders": n}
         elif name == "seller_links":
             text = (f"{k:.0f} of {n:.0f} buyer-seller pairs inside the group share a device, address, card, "
                     f"network or code (marketplace pairs: {_pct(base)}; {pt})")
