@@ -46,6 +46,9 @@ def status(fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP
     row = {"target": "local", "running": bool(state)}
     if state:
         row.update({k: state[k] for k in ("uri", "pid", "database", "started_at", "home", "log")})
-    emit([row], fmt)
+    if fmt == Format.table:  # one record reads better as field/value pairs
+        emit([{"field": k, "value": v} for k, v in row.items()], fmt, title="local graph server")
+    else:
+        emit([row], fmt)
     if not state:
         raise typer.Exit(1)
