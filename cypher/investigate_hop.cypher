@@ -20,14 +20,15 @@ CALL (f) {
 }
 MATCH (n)-[r:USED_DEVICE|USED_IP|HAS_ADDRESS|HAS_INSTRUMENT|PLACED|SOLD_BY|FROM_DEVICE|SHIPPED_TO|PAID_WITH|USED_PROMO]-(m)
 WITH f, r, m, startNode(r) = n AS outgoing, m.id IN $seen AS skip,
-     [(m)-[mo:MEMBER_OF]->(g:Ring) | {id: g.id, score: g.score, role: mo.role, status: g.status}] AS rings
-WITH f, r, m, outgoing, skip, rings,
-     reduce(best = -1.0, x IN rings | CASE WHEN x.score > best THEN x.score ELSE best END) AS score
+     CASE WHEN m:Account THEN [(m)-[mo:MEMBER_OF]->(g:Ring) | g.score] ELSE [] END AS scores
+WITH f, r, m, outgoing, skip, reduce(best = -1.0, x IN scores | CASE WHEN x > best THEN x ELSE best END) AS score
 ORDER BY score DESC, m.created_at DESC, m.id
 WITH f, type(r) AS rel, outgoing, count(*) AS total, sum(CASE WHEN skip THEN 1 ELSE 0 END) AS skipped,
-     collect(CASE WHEN NOT skip THEN {m: m, r: r, rings: rings} END)[..$limit] AS top
+     collect(CASE WHEN NOT skip THEN {m: m, first_seen: r.first_seen, last_seen: r.last_seen, raw: r.raw} END)[..$limit] AS top
 UNWIND (CASE WHEN size(top) = 0 THEN [null] ELSE top END) AS t
 WITH f, rel, outgoing, total, skipped, t, t.m AS m
 RETURN f.type AS from_type, f.id AS from_id, rel, outgoing, total, skipped,
-       labels(m)[0] AS label, m.id AS id, properties(m) AS props, properties(t.r) AS link, t.rings AS rings,
+       labels(m)[0] AS label, m.id AS id, properties(m) AS props,
+       CASE WHEN t IS NULL THEN null ELSE {first_seen: t.first_seen, last_seen: t.last_seen, raw: t.raw} END AS link,
+       [(m)-[mo:MEMBER_OF]->(g:Ring) | {id: g.id, score: g.score, role: mo.role, status: g.status}] AS rings,
        COUNT { (m)-[:USED_DEVICE|USED_IP|HAS_ADDRESS|HAS_INSTRUMENT|PLACED|SOLD_BY|FROM_DEVICE|SHIPPED_TO|PAID_WITH|USED_PROMO]-() } AS links

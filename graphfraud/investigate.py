@@ -128,17 +128,20 @@ def candidate_keys(text: str, type_: str | None = None) -> dict[str, list[str]]:
 
 def resolve(store, text: str, type_: str | None = None) -> Entity:
     """The one entity ``text`` names; ``UnknownIdError`` with close matches, or ``AmbiguousIdError``."""
+    return _resolve_rows(store, text, type_)[0]
+
+
+def _resolve_rows(store, text: str, type_: str | None) -> tuple[Entity, dict]:
+    """The entity and its row (properties, rings, links) from the resolve query."""
     _check_type(type_)
     if not text or not text.strip():
         raise UsageError("the id is empty")
-    found = [Entity(r["type"], r["id"]) for r in store.read("investigate_resolve", **candidate_keys(text, type_))]
+    rows = store.read("investigate_resolve", **candidate_keys(text, type_))
+    found = [Entity(r["type"], r["id"]) for r in rows]
     entities = [e for e in found if e.type != "ring"]
     if len(entities) == 1:
-        return entities[0]
+        return entities[0], next(r for r in rows if r["type"] != "ring")
     if len(entities) > 1:
-        exact = [e for e in entities if e.id == text.strip()]
-        if len(exact) == 1 and type_ is not None:
-            return exact[0]
         raise AmbiguousIdError(text, entities)
     if found:  # only a ring has that id
         raise UsageError(f"{text!r} is a ring: see it with `graphfraud rings show {found[0].id}`")
@@ -319,11 +322,6 @@ class Neighbourhood:
         return out
 
 
-def _node_rows(store, entities: list[Entity]) -> dict[str, dict]:
-    rows = store.read("investigate_nodes", nodes=[{"type": e.type, "id": e.id} for e in entities])
-    return {f"{r['type']}:{r['id']}": r for r in rows}
-
-
 def expand(store, text: str, hops: int = 2, limit: int = 25, type_: str | None = None,
            max_nodes: int = MAX_NODES) -> Neighbourhood:
     """The neighbourhood of an entity to ``hops`` links, super-nodes summarised to ``limit`` neighbours."""
@@ -331,8 +329,7 @@ def expand(store, text: str, hops: int = 2, limit: int = 25, type_: str | None =
         raise UsageError(f"--hops must be between 1 and {MAX_HOPS}")
     if limit < 1:
         raise UsageError("--limit must be at least 1")
-    entity = resolve(store, text, type_)
-    row = _node_rows(store, [entity]).get(entity.key, {})
+    entity, row = _resolve_rows(store, text, type_)
     root = Node(entity.type, entity.id, 0, row.get("props") or {}, row.get("rings") or [], row.get("links"))
     nodes = {root.key: root}
     edges: dict[tuple, Edge] = {}
