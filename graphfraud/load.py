@@ -257,21 +257,20 @@ class _Instruments:
 # --------------------------------------------------------------------------- the load
 
 class _Loader:
-    """One load: parses every table into batches, then writes them in dependency order."""
+    """One load's parsing state: what this load has seen, what the store confirmed, quarantine, counts."""
 
-    def __init__(self, store, progress=None):
-        self.store, self.progress = store, progress
+    def __init__(self, store):
+        self.store = store
         self.quarantine = Quarantine()
         self.instruments = _Instruments()
         self.accounts: dict[str, tuple] = {}      # id -> (role, created_at, country) seen in this load
         self.orders: dict[str, tuple] = {}
         self.known_accounts: set[str] = set()    # ids confirmed to exist in the store
         self.counts: dict[str, dict] = {}
-        self.run_id = ""
 
     # ----- per-table row parsing: return the cleaned row or raise RowError
 
-    def _account(self, row):
+    def _parse_accounts(self, row):
         account_id = _required(row, "account_id")
         role = _required(row, "role").lower()
         if role not in ROLES:
@@ -294,7 +293,7 @@ class _Loader:
             raise RowError(column, f"account {account_id!r} does not exist")
         return account_id
 
-    def _account_device(self, row):
+    def _parse_account_devices(self, row):
         account_id = self._account_ref(row, "account_id")
         raw = _required(row, "device_id")
         device = normalise.device_id(raw)
@@ -307,7 +306,7 @@ class _Loader:
         return {"account_id": account_id, "device_id": device, "raw": raw, "first_seen": first,
                 "last_seen": last, "ip": ip}
 
-    def _account_address(self, row):
+    def _parse_account_addresses(self, row):
         account_id = self._account_ref(row, "account_id")
         raw = _required(row, "address")
         country = (row.get("country") or "").strip().upper() or (self.accounts.get(account_id) or ("", "", ""))[2]
@@ -317,7 +316,7 @@ class _Loader:
         return {"account_id": account_id, "address_id": key, "raw": raw, "kind": (row.get("kind") or "").strip().lower(),
                 "country": country, "postcode": normalise.postcode(raw, country)}
 
-    def _account_instrument(self, row):
+    def _parse_account_payment_instruments(self, row):
         account_id = self._account_ref(row, "account_id")
         resolved = self.instruments.resolve(row)
         if resolved is None:
@@ -326,7 +325,7 @@ class _Loader:
         return {"account_id": account_id, "instrument_id": instrument, "kind": (row.get("kind") or "card").strip().lower(),
                 "bin": bin_, "last4": last4, "fingerprint": normalise.instrument_fingerprint(bin_, last4)}
 
-    def _order(self, row):
+    def _parse_orders(self, row):
         order_id = _required(row, "order_id")
         buyer = self._account_ref(row, "buyer_id")
         seller = self._account_ref(row, "seller_id")
@@ -357,14 +356,11 @@ class _Loader:
                 "instrument": instrument[0] if instrument else "",
                 "instrument_bin": instrument[1] if instrument else "", "instrument_last4": instrument[2] if instrument else ""}
 
-    PARSERS = {"accounts": _account, "account_devices": _account_device, "account_addresses": _account_address,
-               "account_payment_instruments": _account_instrument, "orders": _order}
-
     # ----- reading
 
     def parse(self, table: str, path: Path) -> list[dict]:
         """Clean rows of one file; bad rows go to quarantine."""
-        parse = self.PARSERS[table].__get__(self)
+        parse = getattr(self, f"_parse_{table}")
         counts = self.counts.setdefault(table, {"read": 0, "loaded": 0, "quarantined": 0})
         rows = []
         raw_rows = list(iter_rows(path))
@@ -448,7 +444,6 @@ def load(store, paths: list[Path], progress=None) -> LoadResult:
 
     loader = _Loader(store)
     run_id = "load-" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
-    loader.run_id = run_id
     store.ensure_schema()
     store.write("load_run_start", id=run_id, started_at=_now(), files=[f["name"] for f in files],
                 sha256=[f["sha256"] for f in files])
