@@ -1,7 +1,9 @@
 // One hop out from every node of a frontier, aggregated on the server: per (node, link type,
 // direction) the number of neighbours and the top $limit of them (highest ring score, then
 // newest, then id), each with its rings and its own number of links. Neighbours whose id is in
-// $seen were expanded already: they are counted in `total` and `skipped`, never listed.
+// $seen were expanded already: they are counted in `total` and `skipped`, never listed (a group
+// whose neighbours were all expanded already returns no row). No pattern here ever starts at a
+// null: the local server matches such a pattern comprehension against the whole graph.
 UNWIND $frontier AS f
 CALL (f) {
   MATCH (n:Account {id: f.id}) WHERE f.type = 'account' RETURN n
@@ -20,15 +22,18 @@ CALL (f) {
 }
 MATCH (n)-[r:USED_DEVICE|USED_IP|HAS_ADDRESS|HAS_INSTRUMENT|PLACED|SOLD_BY|FROM_DEVICE|SHIPPED_TO|PAID_WITH|USED_PROMO]-(m)
 WITH f, r, m, startNode(r) = n AS outgoing, m.id IN $seen AS skip,
-     CASE WHEN m:Account THEN [(m)-[mo:MEMBER_OF]->(g:Ring) | g.score] ELSE [] END AS scores
-WITH f, r, m, outgoing, skip, reduce(best = -1.0, x IN scores | CASE WHEN x > best THEN x ELSE best END) AS score
+     CASE WHEN m:Account
+          THEN [(m)-[mo:MEMBER_OF]->(g:Ring) | {id: g.id, score: g.score, role: mo.role, status: g.status}]
+          ELSE [] END AS rings
+WITH f, r, m, outgoing, skip, rings,
+     reduce(best = -1.0, x IN rings | CASE WHEN x.score > best THEN x.score ELSE best END) AS score
 ORDER BY score DESC, m.created_at DESC, m.id
 WITH f, type(r) AS rel, outgoing, count(*) AS total, sum(CASE WHEN skip THEN 1 ELSE 0 END) AS skipped,
-     collect(CASE WHEN NOT skip THEN {m: m, first_seen: r.first_seen, last_seen: r.last_seen, raw: r.raw} END)[..$limit] AS top
-UNWIND (CASE WHEN size(top) = 0 THEN [null] ELSE top END) AS t
+     collect(CASE WHEN NOT skip
+                  THEN {m: m, rings: rings, link: {first_seen: r.first_seen, last_seen: r.last_seen, raw: r.raw}}
+             END)[..$limit] AS top
+UNWIND top AS t
 WITH f, rel, outgoing, total, skipped, t, t.m AS m
 RETURN f.type AS from_type, f.id AS from_id, rel, outgoing, total, skipped,
-       labels(m)[0] AS label, m.id AS id, properties(m) AS props,
-       CASE WHEN t IS NULL THEN null ELSE {first_seen: t.first_seen, last_seen: t.last_seen, raw: t.raw} END AS link,
-       [(m)-[mo:MEMBER_OF]->(g:Ring) | {id: g.id, score: g.score, role: mo.role, status: g.status}] AS rings,
+       labels(m)[0] AS label, m.id AS id, properties(m) AS props, t.link AS link, t.rings AS rings,
        COUNT { (m)-[:USED_DEVICE|USED_IP|HAS_ADDRESS|HAS_INSTRUMENT|PLACED|SOLD_BY|FROM_DEVICE|SHIPPED_TO|PAID_WITH|USED_PROMO]-() } AS links

@@ -105,6 +105,8 @@ def test_two_hops_reach_ring_partners_with_their_ring_and_score(market):
     kiosk = [m for m in hood.more if m.parent == "device:kiosk-0001"]
     assert kiosk and kiosk[0].hidden == len(KIOSK_USERS) + 1 - 25 - 1, "r1 was expanded already: counted, not listed"
     assert all(n.type != "ring" for n in hood.nodes), "ring membership is an annotation, not a hop"
+    assert all(not n.rings for n in hood.nodes if n.type != "account"), "only accounts are ring members"
+    assert by_id["s1"].rings == [], "s1 is in no ring"
 
 
 def test_expansion_stops_at_the_node_cap_and_says_so(market):
