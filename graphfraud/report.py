@@ -270,6 +270,12 @@ def _svg(fig) -> str:
     return re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
 
 
+def _short_date(iso: str) -> str:
+    """'2026-02-15' -> '15 Feb'."""
+    months = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+    return f"{int(iso[8:10])} {months[int(iso[5:7]) - 1]}"
+
+
 def charts(weeks: list[WeekMetrics], currency: str = "EUR") -> dict[str, str]:
     """Three inline SVG charts over the weeks given: new rings and money at risk by
     typology (stacked bars), and days to detection (median and each ring)."""
@@ -279,7 +285,8 @@ def charts(weeks: list[WeekMetrics], currency: str = "EUR") -> dict[str, str]:
     import matplotlib.pyplot as plt
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-    labels = [w.as_of[5:] for w in weeks]  # MM-DD
+    step = 1 if len(weeks) <= 6 else 2  # every other week's label when 12 would collide
+    labels = [_short_date(w.as_of) if (len(weeks) - 1 - i) % step == 0 else "" for i, w in enumerate(weeks)]
     typologies = sorted({t for w in weeks for t in (*w.new_by_typology, *w.money_by_typology)})
     x = list(range(len(weeks)))
     style = {"svg.fonttype": "none", "svg.hashsalt": "graphfraud", "font.size": 9,

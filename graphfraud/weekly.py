@@ -172,22 +172,11 @@ def _day(d: date) -> str:
 
 
 def _detect(store, as_of: date, progress, previous: dict[str, frozenset] | None = None) -> str:
-    """Run detection as of the end of ``as_of``; returns the detection run id.
-
-    ``previous`` (ring id -> members of the week before) is what detection should match its
-    rings against so that ids follow the weekly lineage; it is passed when ``run_detection``
-    takes it (otherwise detection matches against its latest completed run, which is the
-    same run except in a backfill while later weeks are stored).
-    """
-    import inspect
-
+    """Run detection as of the end of ``as_of``, its ring ids matched against ``previous``
+    (ring id -> members of the week before); returns the detection run id."""
     from .detection import run_detection
 
-    kwargs = {}
-    if previous is not None and "previous" in inspect.signature(run_detection).parameters:
-        kwargs["previous"] = previous
-    result = run_detection(store, as_of=as_of, progress=progress, **kwargs)
-    return result.run_id
+    return run_detection(store, as_of=as_of, progress=progress, previous=previous).run_id
 
 
 def run_weekly(store, as_of: date, load_dir: Path | None, out_dir: Path, progress=None, *,
@@ -396,9 +385,10 @@ def _summarise(weekly_id, as_of, rings, events, before, measured, store, cfg):
     rates, currency = cfg["rates"], cfg["currency"]
     by_id = {r["ring_id"]: r for r in rings}
     event_of = {e["ring_id"]: e for e in events}
-    money, unconverted = {}, Counter()
+    money, unconverted, used = {}, Counter(), set()
     for rid, m in measured.items():
         per_cur = m["money"]
+        used.update(c.upper() for c in per_cur)
         gmv, miss = convert({c: v["amount"] for c, v in per_cur.items()}, rates)
         promo, _ = convert({c: v["promo_amount"] for c, v in per_cur.items()}, rates)
         cb, _ = convert({c: v["chargeback_amount"] for c, v in per_cur.items()}, rates)
@@ -485,7 +475,8 @@ def _summarise(weekly_id, as_of, rings, events, before, measured, store, cfg):
         changes["new"] -= returning
         changes["returning"] = returning
     data = ReportData(weeks=[], top_new=top_new[:TOP_RINGS], fastest_growing=growing[:TOP_RINGS], hubs=hubs,
-                      lineage={k: n for k, n in changes.items() if n}, currency=currency, rates=rates,
+                      lineage={k: n for k, n in changes.items() if n}, currency=currency,
+                      rates={c: r for c, r in rates.items() if c in used or c == currency},
                       rates_note=cfg["rates_note"],
                       promo_note=(f"Estimated subsidy: {cfg['promo_discount']:.0%} (assumed average discount) of the "
                                   "value of the orders ring members placed with a promo code this week."))
