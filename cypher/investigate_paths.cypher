@@ -32,7 +32,7 @@ CALL () {
   MATCH (n:PromoCode {id: $b}) WHERE $b_type = 'promo' RETURN n
 }
 WITH a, n AS b
-MATCH p = allShortestPaths((a)-[:USED_DEVICE|USED_IP|HAS_ADDRESS|HAS_INSTRUMENT|PLACED|SOLD_BY|FROM_DEVICE|SHIPPED_TO|PAID_WITH|USED_PROMO*..10]-(b))
+MATCH p = allShortestPaths((a)-[:USED_DEVICE|USED_IP|HAS_ADDRESS|HAS_INSTRUMENT|PLACED|SOLD_BY|FROM_DEVICE|SHIPPED_TO|PAID_WITH|USED_PROMO*..6]-(b))
 WHERE length(p) <= $max_hops
 WITH p LIMIT $limit
 RETURN [x IN nodes(p) | {label: labels(x)[0], id: x.id, props: properties(x),

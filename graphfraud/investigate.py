@@ -31,7 +31,7 @@ TYPES = {"account": "Account", "device": "Device", "ip": "IP", "address": "Addre
          "instrument": "PaymentInstrument", "order": "Order", "promo": "PromoCode"}
 TYPE_OF_LABEL = {label: t for t, label in TYPES.items()} | {"Ring": "ring"}
 MAX_HOPS = 4
-MAX_PATH_HOPS = 10  # the bound written into cypher/investigate_paths.cypher
+MAX_PATH_HOPS = 6  # the bound written into cypher/investigate_paths.cypher
 MAX_NODES = 2000    # expand stops adding nodes past this many, and says so
 REL_ORDER = {rel: i for i, rel in enumerate(("USED_DEVICE", "HAS_INSTRUMENT", "HAS_ADDRESS", "USED_IP", "SOLD_BY",
                                              "PLACED", "PAID_WITH", "FROM_DEVICE", "SHIPPED_TO", "USED_PROMO"))}

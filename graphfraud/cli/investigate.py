@@ -135,7 +135,7 @@ def expand(
 def path(
     a: str = typer.Argument(..., metavar="A", help="Where the path starts (any entity id)."),
     b: str = typer.Argument(..., metavar="B", help="Where it ends (any entity id)."),
-    max_hops: int = typer.Option(6, "--max-hops", min=1, max=10, help="Longest connection to look for."),
+    max_hops: int = typer.Option(6, "--max-hops", min=1, max=6, help="Longest connection to look for (at most 6)."),
     limit: int = typer.Option(10, "--limit", min=1, max=100, help="At most this many paths."),
     type_a: str = typer.Option(None, "--type-a", help="Type of A. " + TYPE_HELP),
     type_b: str = typer.Option(None, "--type-b", help="Type of B. " + TYPE_HELP),
