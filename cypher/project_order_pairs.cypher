@@ -1,5 +1,5 @@
-// Orders summed per (buyer, seller, currency): counts by status, amounts, promo use, first and
-// last order time (epoch seconds), as one record of parallel lists. With $as_of, only orders
+// Orders summed per (buyer, seller, currency): counts by status, amounts, promo use, first order
+// time (epoch seconds), as one record of parallel lists. With $as_of, only orders
 // placed on or before it count.
 MATCH (b:Account)-[:PLACED]->(o:Order)-[:SOLD_BY]->(s:Account)
 WHERE $as_of IS NULL OR o.created_at <= datetime($as_of)
@@ -9,8 +9,8 @@ WITH b.id AS buyer, s.id AS seller, o.currency AS currency, count(*) AS orders,
      sum(CASE WHEN o.status = 'refunded' THEN 1 ELSE 0 END) AS refunds,
      sum(CASE WHEN o.status = 'cancelled' THEN 1 ELSE 0 END) AS cancels,
      sum(CASE WHEN o.promo_code IS NULL OR o.promo_code = '' THEN 0 ELSE 1 END) AS promos,
-     min(o.created_at.epochSeconds) AS first, max(o.created_at.epochSeconds) AS last
+     min(o.created_at.epochSeconds) AS first
 RETURN collect(buyer) AS buyer, collect(seller) AS seller, collect(currency) AS currency,
        collect(orders) AS orders, collect(amount) AS amount, collect(amount_sq) AS amount_sq,
        collect(chargebacks) AS chargebacks, collect(refunds) AS refunds, collect(cancels) AS cancels,
-       collect(promos) AS promos, collect(first) AS first, collect(last) AS last
+       collect(promos) AS promos, collect(first) AS first

@@ -120,12 +120,23 @@ def run_detection(store, as_of=None, min_score: float = MIN_SCORE, seed: int = S
               "order_edges": detect.ORDER_EDGES}
     store.write("rings_run_start", id=run_id, started_at=started_at, as_of=as_of, params=json.dumps(params))
 
-    membership, candidates, (a, _, _), stage_times = find_rings(projection, min_score=min_score, seed=seed,
-                                                                 resolution=resolution, tick=tick)
+    membership, scored, (a, _, _), stage_times = find_rings(projection, min_score=min_score, seed=seed,
+                                                             resolution=resolution, tick=tick)
     timings.update(stage_times)
+    t0 = time.perf_counter()
+    order = scored.order()
+    found = [scored.candidate(c, min_score) for c in order[scored.scores[order] >= min_score]]
+    examples = []
+    for c in order[(scored.scores[order] < min_score)]:
+        if len(examples) >= 20:
+            break
+        if scored.ctx.size[c] >= 3:
+            cand = scored.candidate(c, min_score)
+            examples.append({"score": cand.score, "size": cand.facts["size"], "reason": cand.dismissal})
+    dismissed = scored.dismissed_counts(min_score)
+    timings["evidence"] += time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    found = [c for c in candidates if c.score >= min_score]
     groups = [frozenset(projection.ids[c.members].tolist()) for c in found]
     if previous is None:
         latest = store.read("rings_latest_run")
@@ -154,23 +165,16 @@ def run_detection(store, as_of=None, min_score: float = MIN_SCORE, seed: int = S
     store.write_rows("rings_members", member_rows, on_batch=advance, run_id=run_id)
     timings["write-back"] = time.perf_counter() - t0
 
-    dismissed: dict[str, int] = {}
-    examples = []
-    for c in candidates:
-        if c.score < min_score:
-            dismissed[c.dismissal_kind] = dismissed.get(c.dismissal_kind, 0) + 1
-            if len(examples) < 20 and c.facts["size"] >= 3:
-                examples.append({"score": c.score, "size": c.facts["size"], "reason": c.dismissal})
     by_typology: dict[str, int] = {}
     for r in out:
         by_typology[r["typology"] or "unclassified"] = by_typology.get(r["typology"] or "unclassified", 0) + 1
     counts = {"accounts": int(projection.n), "identifier_groups": int(len(projection.group_kind)),
               "groups_over_cap": int((projection.group_sizes() > projection.cap).sum()),
               "account_pairs": int(len(projection.pair_a)), "linkage_edges": int(len(a)),
-              "order_pairs": int(len(projection.orders["buyer"])), "candidates": len(candidates),
+              "order_pairs": int(len(projection.orders["buyer"])), "candidates": len(scored),
               "accounts_in_candidates": int((membership >= 0).sum()), "rings": len(out),
               "ring_accounts": int(sum(r["size"] for r in out)), "rings_by_typology": by_typology,
-              "dismissed": int(len(candidates) - len(out)), "dismissed_by_kind": dict(sorted(dismissed.items())),
+              "dismissed": int(len(scored) - len(out)), "dismissed_by_kind": dict(sorted(dismissed.items())),
               "lineage": _lineage_counts(lineage)}
     timings["total"] = time.perf_counter() - t_start
     timings = {k: round(v, 3) for k, v in timings.items()}
@@ -187,8 +191,8 @@ def find_rings(projection, min_score: float = MIN_SCORE, seed: int = SEED, resol
     Leiden/CPM cuts the linkage into candidate groups; every group is scored; groups with
     some evidence (``SUSPECT_SCORE``: one strong signal, or two weak ones) that CPM cut
     apart are joined by a second CPM pass at half the resolution over those groups only,
-    and the joined groups are scored again. Returns (membership, candidates best first,
-    the linkage (a, b, w), stage timings).
+    and the joined groups are scored again. Returns (membership, ``score.Scores`` of every
+    group, the linkage (a, b, w), stage timings); ``scores.candidate(i)`` explains group i.
     """
     from . import detect, score
 
@@ -204,24 +208,22 @@ def find_rings(projection, min_score: float = MIN_SCORE, seed: int = SEED, resol
 
     t0 = time.perf_counter()
     advance_e = tick("evidence", 2)
-    candidates = score.score_candidates(projection, membership, min_score=min_score)
+    scored = score.score_groups(projection, membership)
     advance_e(1)
     timings["evidence"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    suspect = np.zeros(int(membership.max()) + 1 if (membership >= 0).any() else 0, dtype=bool)
-    for c in candidates:
-        suspect[c.index] = c.score >= SUSPECT_SCORE
-    merged = detect.merge_groups(a, b, w, membership, suspect, resolution=resolution / 2, seed=seed)
+    merged = detect.merge_groups(a, b, w, membership, scored.scores >= SUSPECT_SCORE, resolution=resolution / 2,
+                                 seed=seed)
     advance(1)
     timings["candidates"] += time.perf_counter() - t0
     if not np.array_equal(merged, membership):
         t0 = time.perf_counter()
         membership = merged
-        candidates = score.score_candidates(projection, membership, min_score=min_score)
+        scored = score.score_groups(projection, membership)
         timings["evidence"] += time.perf_counter() - t0
     advance_e(1)
-    return membership, candidates, (a, b, w), timings
+    return membership, scored, (a, b, w), timings
 
 
 def _lineage_counts(events: list[dict]) -> dict[str, int]:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
 
@@ -69,7 +70,6 @@ class Projection:
     pair_w: np.ndarray                   # float64
     orders: dict[str, np.ndarray]        # per (buyer, seller, currency) sums; see ORDER_COLUMNS
     currencies: list[str]
-    order_days: np.ndarray               # (day, orders) marketplace-wide
     promo_uses: dict = field(default_factory=dict)   # per (account, code): account, code, first, uses
     as_of: str | None = None
     cap: int = GROUP_CAP
@@ -93,7 +93,7 @@ class Projection:
 
 
 ORDER_COLUMNS = ("buyer", "seller", "currency", "orders", "amount", "amount_sq", "chargebacks", "refunds", "cancels",
-                 "promos", "first", "last")
+                 "promos", "first")
 
 
 def expand_groups(ptr: np.ndarray, members: np.ndarray, cap: int = GROUP_CAP, positions: bool = False):
@@ -187,10 +187,30 @@ def to_igraph(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray):
 
 # --------------------------------------------------------------------------- reading the store
 
-def _codes(values: list, known: list[str] | None = None) -> tuple[np.ndarray, list[str]]:
-    labels = sorted({v or "" for v in values}) if known is None else known
-    lookup = {v: i for i, v in enumerate(labels)}
-    return np.fromiter((lookup[v or ""] for v in values), dtype=np.int32, count=len(values)), labels
+def _codes(values: list) -> tuple[np.ndarray, list[str]]:
+    """Category codes of a list of strings (None as ""), without a Python loop per value."""
+    arr = np.array(["" if v is None else v for v in values] if None in values else values, dtype=str)
+    if not len(arr):
+        return np.zeros(0, dtype=np.int32), []
+    labels, codes = np.unique(arr, return_inverse=True)
+    return codes.astype(np.int32), labels.tolist()
+
+
+def _numbers(values: list, dtype) -> np.ndarray:
+    """A numeric column; nulls become 0."""
+    try:
+        return np.array(values, dtype=dtype)
+    except (TypeError, ValueError):
+        return np.array([0 if v is None else v for v in values], dtype=dtype)
+
+
+def _index(ids: np.ndarray, values) -> np.ndarray:
+    """Positions of ``values`` in the sorted ``ids`` (-1 where absent), vectorised."""
+    values = np.asarray(values, dtype=str)
+    if not len(values) or not len(ids):
+        return np.full(len(values), -1, dtype=np.int64)
+    pos = np.minimum(np.searchsorted(ids, values), len(ids) - 1)
+    return np.where(ids[pos] == values, pos, -1)
 
 
 def _columns(store, name: str, as_of: str | None) -> dict:
@@ -216,71 +236,78 @@ def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None
         return value
 
     acc = timed("accounts", lambda: _columns(store, "project_accounts", as_of))
-    raw_ids = np.array(acc.get("id") or [], dtype=object)
-    order = np.argsort(raw_ids, kind="stable") if len(raw_ids) else np.zeros(0, dtype=np.int64)
-    ids = raw_ids[order].astype(str) if len(raw_ids) else np.zeros(0, dtype=str)
-    role = np.array([ROLES.get(r, 0) for r in acc.get("role") or []], dtype=np.int8)[order]
-    created = np.array([t or 0 for t in acc.get("created") or []], dtype=np.int64)[order]
+    raw_ids = np.array(acc.get("id") or [], dtype=str)
+    order = np.argsort(raw_ids, kind="stable")
+    ids = raw_ids[order]
+    roles = np.array(acc.get("role") or [], dtype=object)
+    role = np.zeros(len(ids), dtype=np.int8)
+    for name, code in ROLES.items():
+        role[roles == name] = code
+    role = role[order]
+    created = _numbers(acc.get("created") or [], np.int64)[order]
     country, countries = _codes(acc.get("country") or [])
-    country = country[order]
-    position = {a: i for i, a in enumerate(ids.tolist())}
+    country = country[order] if len(country) else country
 
-    kinds, keys, sizes, flat, flat_held = [], [], [], [], []
+    kinds, keys, sizes, members, helds = [], [], [], [], []
     for k, name in enumerate(KIND_NAMES):
         groups = timed(name, lambda name=name: _columns(store, KINDS[name][0], as_of))
-        held_lists = groups.get("held") or [None] * len(groups.get("keys") or [])
-        for key, accounts, held in zip(groups.get("keys") or [], groups.get("accounts") or [], held_lists):
-            found = [(position[a], 1 if held is None else held[i]) for i, a in enumerate(accounts) if a in position]
-            if len(found) < 2:
-                continue
-            kinds.append(k)
-            keys.append(key)
-            sizes.append(len(found))
-            flat.extend(f[0] for f in found)
-            flat_held.extend(f[1] for f in found)
+        lists = groups.get("accounts") or []
+        if not lists:
+            continue
+        n_in = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+        idx = _index(ids, list(chain.from_iterable(lists)))
+        held = np.array(list(chain.from_iterable(groups["held"])), dtype=bool) if groups.get("held") \
+            else np.ones(len(idx), dtype=bool)
+        found = idx >= 0
+        row = np.repeat(np.arange(len(lists)), n_in)[found]
+        size = np.bincount(row, minlength=len(lists))
+        keep_group = size >= 2
+        keep = keep_group[row]
+        kinds.append(np.full(int(keep_group.sum()), k, dtype=np.int8))
+        keys.append(np.array(groups["keys"], dtype=object)[keep_group])
+        sizes.append(size[keep_group])
+        members.append(idx[found][keep])
+        helds.append(held[found][keep])
+    sizes = np.concatenate(sizes) if sizes else np.zeros(0, dtype=np.int64)
     group_ptr = np.zeros(len(sizes) + 1, dtype=np.int64)
     np.cumsum(sizes, out=group_ptr[1:])
-    group_members = np.array(flat, dtype=np.int32)
-    group_held = np.array(flat_held, dtype=bool)
-    group_kind = np.array(kinds, dtype=np.int8)
+    group_members = np.concatenate(members).astype(np.int32) if members else np.zeros(0, dtype=np.int32)
+    group_held = np.concatenate(helds) if helds else np.zeros(0, dtype=bool)
+    group_kind = np.concatenate(kinds) if kinds else np.zeros(0, dtype=np.int8)
+    group_key = np.concatenate(keys) if keys else np.zeros(0, dtype=object)
 
     t0 = time.perf_counter()
     pair_a, pair_b, pair_w = pair_weights(group_ptr, group_members, group_kind, len(ids), cap, held=group_held)
     timings["pairs"] = time.perf_counter() - t0
 
     columns = timed("orders", lambda: _columns(store, "project_order_pairs", as_of))
-    orders, currencies = _order_arrays(columns, position)
+    orders, currencies = _order_arrays(columns, ids)
     uses = timed("promo uses", lambda: _columns(store, "project_promo_uses", as_of))
-    promo_uses = _promo_use_arrays(uses, position)
-    days = timed("order days", lambda: _columns(store, "project_order_days", as_of))
-    order_days = np.column_stack([np.array(days.get("day") or [], dtype=np.int64),
-                                  np.array(days.get("orders") or [], dtype=np.int64)]).reshape(-1, 2)
+    promo_uses = _promo_use_arrays(uses, ids)
     return Projection(ids=ids, role=role, created=created, country=country, countries=countries,
-                      group_kind=group_kind, group_key=np.array(keys, dtype=object), group_ptr=group_ptr,
+                      group_kind=group_kind, group_key=group_key, group_ptr=group_ptr,
                       group_members=group_members, group_held=group_held, pair_a=pair_a, pair_b=pair_b, pair_w=pair_w,
-                      orders=orders, currencies=currencies, order_days=order_days, promo_uses=promo_uses,
+                      orders=orders, currencies=currencies, promo_uses=promo_uses,
                       as_of=as_of, cap=cap, timings=timings)
 
 
-def _promo_use_arrays(columns: dict, position: dict[str, int]) -> dict:
-    accounts = columns.get("account") or []
-    a = np.fromiter((position.get(x, -1) for x in accounts), dtype=np.int64, count=len(accounts))
+def _promo_use_arrays(columns: dict, ids: np.ndarray) -> dict:
+    a = _index(ids, columns.get("account") or [])
     keep = a >= 0
     return {"account": a[keep].astype(np.int32), "code": np.array(columns.get("code") or [], dtype=object)[keep],
-            "first": np.array([t or 0 for t in columns.get("first") or []], dtype=np.int64)[keep],
-            "uses": np.array([u or 0 for u in columns.get("uses") or []], dtype=np.int64)[keep]}
+            "first": _numbers(columns.get("first") or [], np.int64)[keep],
+            "uses": _numbers(columns.get("uses") or [], np.int64)[keep]}
 
 
-def _order_arrays(columns: dict, position: dict[str, int]) -> tuple[dict, list[str]]:
-    buyers = columns.get("buyer") or []
-    sellers = columns.get("seller") or []
-    b = np.fromiter((position.get(x, -1) for x in buyers), dtype=np.int64, count=len(buyers))
-    s = np.fromiter((position.get(x, -1) for x in sellers), dtype=np.int64, count=len(sellers))
+def _order_arrays(columns: dict, ids: np.ndarray) -> tuple[dict, list[str]]:
+    b = _index(ids, columns.get("buyer") or [])
+    s = _index(ids, columns.get("seller") or [])
     keep = (b >= 0) & (s >= 0)
     currency, currencies = _codes(columns.get("currency") or [])
-    out = {"buyer": b[keep].astype(np.int32), "seller": s[keep].astype(np.int32), "currency": currency[keep]}
-    for column in ("orders", "chargebacks", "refunds", "cancels", "promos", "first", "last"):
-        out[column] = np.array([v or 0 for v in columns.get(column) or []], dtype=np.int64)[keep]
+    out = {"buyer": b[keep].astype(np.int32), "seller": s[keep].astype(np.int32),
+           "currency": currency[keep] if len(currency) else currency}
+    for column in ("orders", "chargebacks", "refunds", "cancels", "promos", "first"):
+        out[column] = _numbers(columns.get(column) or [], np.int64)[keep]
     for column in ("amount", "amount_sq"):
-        out[column] = np.array([v or 0.0 for v in columns.get(column) or []], dtype=np.float64)[keep]
+        out[column] = _numbers(columns.get(column) or [], np.float64)[keep]
     return out, currencies

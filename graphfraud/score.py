@@ -46,8 +46,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["ALPHA", "MIN_LIFT", "WEIGHTS", "Candidate", "score_candidates", "log10_binom_sf", "p_text",
-           "combine"]
+__all__ = ["ALPHA", "MIN_LIFT", "WEIGHTS", "Candidate", "Scores", "score_groups", "score_candidates",
+           "log10_binom_sf", "p_text", "combine"]
 
 ALPHA = 0.01
 MULTIPLE = "bonferroni"
@@ -240,43 +240,70 @@ def _max_by(labels, values, C, fill):
 
 # --------------------------------------------------------------------------- scoring
 
-def score_candidates(proj, membership: np.ndarray, min_score: float = 50.0, alpha: float | None = None,
-                     min_lift: float | None = None, explain_all: bool = False) -> list[Candidate]:
-    """Test every candidate group of ``membership`` (-1 = none) against the marketplace.
+class Scores:
+    """Scores of every candidate group as arrays; ``Candidate`` objects are built on demand.
 
-    Returns one ``Candidate`` per group, best score first. Reason sentences are written
-    for groups at or above ``min_score`` (and for all with ``explain_all``); the others
-    get a one-line dismissal.
+    A million accounts make a hundred thousand candidates, almost all honest: their scores
+    and dismissal kinds stay arrays, and only the groups someone will read (rings, a few
+    examples) become objects with sentences.
     """
-    membership = np.asarray(membership, dtype=np.int64)
-    C = int(membership.max()) + 1 if len(membership) and membership.max() >= 0 else 0
-    if C == 0:
-        return []
-    ctx = _Context(proj, membership, C, ALPHA if alpha is None else alpha, MIN_LIFT if min_lift is None else min_lift)
-    signals = ctx.signals()
-    held = {name: s["holds"] for name, s in signals.items()}
-    fam_weights = np.zeros((C, len(WEIGHTS)))
-    fam_index = {f: i for i, f in enumerate(WEIGHTS)}
-    for name, holds in held.items():
-        f = fam_index[FAMILY[name]]
-        fam_weights[:, f] = np.maximum(fam_weights[:, f], np.where(holds, WEIGHTS[FAMILY[name]], 0.0))
-    scores = np.round(100.0 * (1.0 - np.prod(1.0 - fam_weights, axis=1)), 1)
 
-    out = []
-    order = np.lexsort((np.arange(C), -scores))
-    for c in order:
+    def __init__(self, ctx, signals: dict, scores: np.ndarray):
+        self.ctx, self.signals, self.scores = ctx, signals, scores
+        self.kinds = ctx.dismissal_kinds(signals)
+        ctx._kinds = self.kinds
+
+    def __len__(self) -> int:
+        return len(self.scores)
+
+    def order(self) -> np.ndarray:
+        """Candidate indices, best score first (ties by index)."""
+        return np.lexsort((np.arange(len(self.scores)), -self.scores))
+
+    def candidate(self, c: int, min_score: float = 50.0, explain: bool | None = None) -> Candidate:
+        ctx, signals = self.ctx, self.signals
+        c = int(c)
         members = ctx.members_of(c)
-        roles = ctx.roles(c, members)
-        report = explain_all or scores[c] >= min_score
+        score = float(self.scores[c])
+        report = score >= min_score if explain is None else explain
         reasons = [ctx.reason(name, s, c) for name, s in signals.items()] if report else []
         reasons.sort(key=lambda r: (not r["holds"], -WEIGHTS[FAMILY[r["signal"]]] if r["holds"] else 0, r["log10_p"]))
         typology, basis = ctx.typology(c, signals) if report else (None, "")
-        cand = Candidate(index=int(c), members=members, roles=roles, score=float(scores[c]), typology=typology,
+        cand = Candidate(index=c, members=members, roles=ctx.roles(c, members), score=score, typology=typology,
                          typology_basis=basis, reasons=reasons, facts=ctx.facts(c))
-        if scores[c] < min_score:
+        if score < min_score:
             cand.dismissal_kind, cand.dismissal = ctx.dismissal(c, signals)
-        out.append(cand)
-    return out
+        return cand
+
+    def dismissed_counts(self, min_score: float) -> dict[str, int]:
+        kinds, counts = np.unique(self.kinds[self.scores < min_score], return_counts=True)
+        return {str(k): int(n) for k, n in zip(kinds, counts)}
+
+
+def score_groups(proj, membership: np.ndarray, alpha: float | None = None, min_lift: float | None = None) -> Scores:
+    """Test every candidate group of ``membership`` (-1 = none) against the marketplace."""
+    membership = np.asarray(membership, dtype=np.int64)
+    C = int(membership.max()) + 1 if len(membership) and membership.max() >= 0 else 0
+    ctx = _Context(proj, membership, C, ALPHA if alpha is None else alpha, MIN_LIFT if min_lift is None else min_lift)
+    signals = ctx.signals() if C else {}
+    fam_weights = np.zeros((C, len(WEIGHTS)))
+    fam_index = {f: i for i, f in enumerate(WEIGHTS)}
+    for name, s in signals.items():
+        f = fam_index[FAMILY[name]]
+        fam_weights[:, f] = np.maximum(fam_weights[:, f], np.where(s["holds"], WEIGHTS[FAMILY[name]], 0.0))
+    scores = np.round(100.0 * (1.0 - np.prod(1.0 - fam_weights, axis=1)), 1)
+    return Scores(ctx, signals, scores)
+
+
+def score_candidates(proj, membership: np.ndarray, min_score: float = 50.0, alpha: float | None = None,
+                     min_lift: float | None = None, explain_all: bool = False) -> list[Candidate]:
+    """Every candidate group as a ``Candidate``, best score first (small graphs, tests).
+
+    Reason sentences are written for groups at or above ``min_score`` (and for all with
+    ``explain_all``); the others get a one-line dismissal.
+    """
+    scored = score_groups(proj, membership, alpha, min_lift)
+    return [scored.candidate(c, min_score, explain=True if explain_all else None) for c in scored.order()]
 
 
 class _Context:
@@ -838,44 +865,48 @@ class _Context:
                 "ring_sellers": int(self.n_targets[c]) if self.use_internal[c] else 0,
                 "country": self.p.countries[self.country[c]] if self.p.countries else None}
 
+    def dismissal_kinds(self, s) -> np.ndarray:
+        """The dismissal category of every candidate, as ``dismissal`` names it, vectorised."""
+        from .project import KIND_NAMES
+
+        C = self.C
+        out = np.full(C, "", dtype=object)
+        if not C:
+            return out
+        self._group_counts()
+        shared = self.kinds_shared
+        top = shared.argmax(axis=1)
+        has = shared.max(axis=1) > 0
+        size = self.size
+        k = {name: i for i, name in enumerate(KIND_NAMES)}
+        out[:] = np.array([f"shared {name}" for name in KIND_NAMES], dtype=object)[top]
+        out[has & (top == k["device"]) & (size > 6)] = "shared machine"
+        out[has & (top == k["promo"])] = "shared promo code"
+        out[has & (top == k["subnet"])] = "shared network"
+        out[has & (shared[:, k["address"]] > 0) & (size <= 6) & (top != k["subnet"])] = "household"
+        out[~has] = "customers of one seller"
+        n_held = sum(sig["holds"].astype(int) for sig in s.values())
+        fav = s["concentration"]["holds"] & (n_held <= 2) & np.isin(out, ["household", "customers of one seller"])
+        out[fav] = "favourite seller"
+        return out
+
     def dismissal(self, c, s) -> tuple[str, str]:
         """A category and a sentence for a group that is not a ring."""
-        kinds = self._linking_kinds(c)
+        if not hasattr(self, "_kinds"):
+            self._kinds = self.dismissal_kinds(s)
+        kind = str(self._kinds[c])
         size = int(self.size[c])
         distinct = int(self.distinct_sellers[c])
-        if "address" in kinds and size <= 6 and "subnet" not in kinds[:1]:
-            kind = "household"
-        elif kinds[:1] == ["subnet"]:
-            kind = "shared network"
-        elif kinds[:1] == ["device"] and size > 6:
-            kind = "shared machine"
-        elif kinds[:1] == ["promo"]:
-            kind = "shared promo code"
-        elif not kinds:
-            kind = "customers of one seller"
-        else:
-            kind = f"shared {kinds[0]}"
         held = [name for name in s if s[name]["holds"][c]]
         if s["concentration"]["holds"][c]:
             v = float(s["concentration"]["value"][c])
             conc = f"{_pct(v)} of orders to {self._seller_label(c)} (market share {_pct(float(s['concentration']['baseline'][c]))})"
-            if len(held) <= 2:
-                kind = "favourite seller" if kind in ("household", "customers of one seller") else kind
         else:
             conc = "no concentration"
         rest = [LABELS[h] for h in held if FAMILY[h] != "coordination"]
         tail = f"; also {', '.join(rest)}, not enough" if rest else ("" if held else "; nothing unusual")
         sentence = f"{kind}: {size} accounts, {distinct} distinct seller{'s' if distinct != 1 else ''}, {conc}{tail}"
         return kind, sentence
-
-    def _linking_kinds(self, c) -> list[str]:
-        """Identifier kinds shared inside the group, most shared first."""
-        from .project import KIND_NAMES
-
-        self._group_counts()
-        kinds = self.kinds_shared[c]
-        order = np.argsort(-kinds, kind="stable")
-        return [KIND_NAMES[i] for i in order if kinds[i] > 0]
 
 
 def _num(x: float):

@@ -95,7 +95,8 @@ def hand_built(store, tmp_path):
 
 def _ring(store):
     projection = project(store)
-    _, candidates, _, _ = find_rings(projection)
+    _, scored, _, _ = find_rings(projection)
+    candidates = [scored.candidate(c) for c in scored.order()]
     by_members = {frozenset(projection.ids[c.members].tolist()): c for c in candidates}
     return projection, candidates, by_members
 

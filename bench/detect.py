@@ -1,0 +1,150 @@
+"""Detection speed and memory: each stage timed at 100k and 1M accounts, against networkx Louvain.
+
+For each size: generate a marketplace, load it into a fresh local server
+(``graphfraud.load.load``, GRAPHFRAUD_HOME in a temporary folder), restart the server so
+its peak memory counts detection only, then run ``run_detection`` ``--repeat`` times, each
+in a fresh Python process, and print the median time of every stage (projection,
+candidates, evidence, write-back, total) and the peak memory of the client (ru_maxrss of
+the detection process) and of the server (VmHWM of the local server's pid). At the
+Louvain size, networkx's Louvain runs on the very same linkage graph in the same run and
+the ratio is printed. The server is stopped at the end.
+
+    .venv/bin/python bench/detect.py                       # 100k and 1M
+    .venv/bin/python bench/detect.py --sizes 100000 --repeat 3
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+CHILD = r"""
+import json, os, resource, sys, time
+from graphfraud.store import Store
+from graphfraud.detection import run_detection
+with Store.open() as store:
+    t = time.perf_counter()
+    result = run_detection(store, seed=int(sys.argv[1]))
+    total = time.perf_counter() - t
+print(json.dumps({"timings": result.timings, "wall": total, "rings": len(result.rings),
+                  "counts": {k: v for k, v in result.counts.items() if isinstance(v, int)},
+                  "client_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+LOUVAIN = r"""
+import json, resource, sys, time
+import networkx as nx
+import numpy as np
+from graphfraud.store import Store
+from graphfraud.project import project
+from graphfraud import detect
+with Store.open() as store:
+    p = project(store)
+a, b, w = detect.linkage(p)
+t = time.perf_counter()
+detect.leiden_cpm(p.n, a, b, w, resolution=detect.RESOLUTION, seed=1)
+leiden = time.perf_counter() - t
+g = nx.Graph()
+g.add_weighted_edges_from(zip(a.tolist(), b.tolist(), w.tolist()))
+t = time.perf_counter()
+nx.community.louvain_communities(g, weight="weight", seed=1)
+louvain = time.perf_counter() - t
+print(json.dumps({"leiden": leiden, "louvain": louvain, "vertices": g.number_of_nodes(), "edges": g.number_of_edges()}))
+"""
+
+
+def server_peak_mb() -> float:
+    from graphfraud import localserver
+
+    state = localserver.status()
+    if not state:
+        return float("nan")
+    for line in open(f"/proc/{state['pid']}/status"):
+        if line.startswith("VmHWM"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def child(code: str, *args) -> dict:
+    out = subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, env=os.environ)
+    if out.returncode:
+        sys.stderr.write(out.stderr)
+        raise SystemExit(f"a benchmark step failed (exit {out.returncode})")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run_size(buyers: int, repeat: int, louvain: bool, seed: int) -> dict:
+    from graphfraud import localserver
+    from graphfraud.generate import write_marketplace
+    from graphfraud.load import load
+    from graphfraud.store import Store
+
+    work = Path(tempfile.mkdtemp(prefix=f"gf-bench-detect-{buyers}-"))
+    home = work / "home"
+    os.environ["GRAPHFRAUD_HOME"] = str(home)
+    try:
+        t = time.perf_counter()
+        write_marketplace(work / "data", buyers=buyers, seed=seed)
+        generated = time.perf_counter() - t
+        t = time.perf_counter()
+        with Store.open() as store:
+            loaded = load(store, [work / "data"])
+        load_s = time.perf_counter() - t
+        print(f"  {buyers:,} buyers: generated in {generated:.0f} s, loaded {loaded.rows_read:,} rows in {load_s:.0f} s",
+              flush=True)
+        runs = []
+        for i in range(repeat):
+            localserver.stop(home)           # a fresh server: its peak memory is detection's alone
+            localserver.start(home)
+            r = child(CHILD, seed)
+            r["server_mb"] = server_peak_mb()
+            runs.append(r)
+            print(f"  run {i + 1}: {r['wall']:.1f} s, {r['rings']} rings, client {r['client_mb']:.0f} MB, "
+                  f"server {r['server_mb']:.0f} MB", flush=True)
+        out = {"buyers": buyers, "accounts": runs[0]["counts"]["accounts"], "runs": runs, "load_s": load_s}
+        if louvain:
+            out["louvain"] = child(LOUVAIN)
+            print(f"  networkx Louvain {out['louvain']['louvain']:.1f} s vs Leiden/CPM {out['louvain']['leiden']:.2f} s "
+                  f"on {out['louvain']['vertices']:,} vertices, {out['louvain']['edges']:,} edges", flush=True)
+        return out
+    finally:
+        localserver.stop(home)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100000,1000000", help="buyer counts, comma-separated")
+    parser.add_argument("--repeat", type=int, default=3, help="detection runs per size (medians are printed)")
+    parser.add_argument("--louvain-at", type=int, default=100_000, help="size at which networkx Louvain also runs")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+
+    results = []
+    for size in [int(s) for s in args.sizes.split(",")]:
+        print(f"size {size:,}", flush=True)
+        results.append(run_size(size, args.repeat, size == args.louvain_at, args.seed))
+
+    stages = ["projection", "candidates", "evidence", "write-back", "total"]
+    print()
+    print("| accounts | " + " | ".join(stages) + " | client peak | server peak | networkx Louvain | Leiden/CPM | ratio |")
+    print("|---" * (len(stages) + 6) + "|")
+    for r in results:
+        med = {s: statistics.median(run["timings"].get(s, float("nan")) for run in r["runs"]) for s in stages}
+        client = max(run["client_mb"] for run in r["runs"])
+        server = max(run["server_mb"] for run in r["runs"])
+        lv = r.get("louvain")
+        tail = (f"{lv['louvain']:.1f} s | {lv['leiden']:.2f} s | {lv['louvain'] / lv['leiden']:.0f}x "
+                f"(vs whole detection {lv['louvain'] / med['total']:.1f}x)") if lv else "– | – | –"
+        print(f"| {r['accounts']:,} | " + " | ".join(f"{med[s]:.1f} s" for s in stages)
+              + f" | {client:,.0f} MB | {server:,.0f} MB | {tail} |")
+    print(f"\nmedians of {args.repeat} runs; 2-core machine shared with other work, so times are noisy")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    main()
