@@ -154,9 +154,15 @@ def suggestions(store, text: str, types: list[str], n: int = 5) -> list[Entity]:
     raw = text.strip()
     if len(raw) < 2:
         return []
-    k = max(2, min(len(raw) - 1, 6))
-    prefixes = sorted({raw[:k], raw[:k].lower(), raw[:k].upper(), normalise.device_id(raw)[:k]})
-    address = [key[:k] for key in _address_keys(raw)[:1]] if "address" in types else []
+    # longest prefixes first: the server keeps the first $per_type ids it finds per type
+    lengths = sorted({max(2, len(raw) - d) for d in (1, 2, 4)} | {min(len(raw), 4)}, reverse=True)
+    prefixes = []
+    for k in lengths:
+        for variant in (raw, raw.lower(), raw.upper(), normalise.device_id(raw)):
+            if variant[:k] not in prefixes:
+                prefixes.append(variant[:k])
+    keys = _address_keys(raw)[:1] if "address" in types else []
+    address = [key[:max(2, len(key) - d)] for key in keys for d in (1, 4, 8)]
     rows = store.read("investigate_suggest", prefixes=prefixes, address_prefixes=address, types=list(types),
                       per_type=200)
     by_id: dict[str, list[Entity]] = {}
@@ -166,8 +172,8 @@ def suggestions(store, text: str, types: list[str], n: int = 5) -> list[Entity]:
     scored = []
     for i in by_id:
         ratio = difflib.SequenceMatcher(None, target, i.lower()).ratio()
-        if ratio >= 0.6:
-            scored.append((-ratio, len(i), i))
+        if ratio >= 0.6:  # an id the text is the start of (a truncated paste) comes first
+            scored.append((-ratio - (0.1 if i.lower().startswith(target) else 0.0), len(i), i))
     return [e for _, _, i in sorted(scored)[:n] for e in by_id[i]][:n]
 
 

@@ -79,7 +79,7 @@ def _print_tree(hood) -> None:
 
     tree = Tree(_label(hood.root, rel_text, describe), guide_style="dim")
     add(hood.root, tree)
-    out.print(tree)
+    out.print(tree, soft_wrap=False)  # long labels wrap under their branch instead of being cut
     shown = len(hood.nodes)
     err.print(f"{shown:,} entities within {hood.hops} hop{'s' if hood.hops > 1 else ''} of {hood.root.type} "
               f"{escape(hood.root.id)}" + (f"; {len(hood.more)} busy neighbours summarised (top {hood.limit} shown)"
@@ -197,13 +197,21 @@ def shared(
     with Store.open() as store:
         ea, eb, links = shared_links(store, a, b)
     rows = [link.row(ea.id, eb.id) for link in links]
-    columns = ["kind", "id", "a_how", "a_first_seen", "a_last_seen", "b_how", "b_first_seen", "b_last_seen", "note"]
-    if fmt != Format.table:
-        columns[-1:-1] = ["a_spellings", "b_spellings"]
+    columns = ["kind", "id", "a_how", "a_first_seen", "a_last_seen", "b_how", "b_first_seen", "b_last_seen",
+               "a_spellings", "b_spellings", "note"]
     if fmt == Format.json:
         _json({"a": ea.id, "b": eb.id, "shared": rows})
-    else:
-        emit(rows, fmt, columns=columns, title=f"what {ea.id} (a) and {eb.id} (b) share")
+    elif fmt == Format.csv:
+        emit(rows, fmt, columns=columns)
+    else:  # one cell per account: how, first → last seen, and the spellings it used
+        def cell(r, side):
+            seen = " → ".join(x for x in (r[f"{side}_first_seen"], r[f"{side}_last_seen"]) if x)
+            text = ", ".join(x for x in (r[f"{side}_how"], seen) if x)
+            return text + (f"\nas {r[f'{side}_spellings']}" if r[f"{side}_spellings"] else "")
+
+        table = [{"kind": r["kind"], "id": r["id"], ea.id: cell(r, "a"), eb.id: cell(r, "b"), "note": r["note"]}
+                 for r in rows]
+        emit(table, fmt, columns=["kind", "id", ea.id, eb.id, "note"], title=f"what {ea.id} and {eb.id} share")
     if not links:
         err.print(f"{escape(ea.id)} and {escape(eb.id)} share nothing", highlight=False)
 
