@@ -80,11 +80,14 @@ def _print_tree(hood) -> None:
     tree = Tree(_label(hood.root, rel_text, describe), guide_style="dim")
     add(hood.root, tree)
     out.print(tree, soft_wrap=False)  # long labels wrap under their branch instead of being cut
-    shown = len(hood.nodes)
-    err.print(f"{shown:,} entities within {hood.hops} hop{'s' if hood.hops > 1 else ''} of {hood.root.type} "
-              f"{escape(hood.root.id)}" + (f"; {len(hood.more)} busy neighbours summarised (top {hood.limit} shown)"
-                                           if hood.more else "")
-              + ("; stopped at the node cap, narrow with --limit or --hops" if hood.stopped else ""), highlight=False)
+    note = (f"{len(hood.nodes):,} entities within {hood.hops} hop{'s' if hood.hops > 1 else ''} "
+            f"of {hood.root.type} {hood.root.id}")
+    if hood.more:
+        groups = len(hood.more)
+        note += f"; {groups} busy link group{'s' if groups != 1 else ''} summarised (top {hood.limit} shown)"
+    if hood.stopped:
+        note += "; stopped at the node cap, narrow with --limit or --hops"
+    err.print(escape(note), highlight=False)
 
 
 @app.command()
