@@ -27,6 +27,7 @@ __all__ = ["MIN_SCORE", "SEED", "DetectionResult", "run_detection", "latest_run"
 
 MIN_SCORE = 50.0
 SEED = 42
+MERGE_DIV = 2             # the second CPM pass joins suspect groups at half the first resolution
 SUSPECT_SCORE = 40.0      # one strong signal, or two weak ones: may be joined with its neighbours
 
 
@@ -213,7 +214,7 @@ def find_rings(projection, min_score: float = MIN_SCORE, seed: int = SEED, resol
     timings["evidence"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    merged = detect.merge_groups(a, b, w, membership, scored.scores >= SUSPECT_SCORE, resolution=resolution / 2,
+    merged = detect.merge_groups(a, b, w, membership, scored.scores >= SUSPECT_SCORE, resolution=resolution / MERGE_DIV,
                                  seed=seed)
     advance(1)
     timings["candidates"] += time.perf_counter() - t0

@@ -642,8 +642,10 @@ class _Context:
 
         The unit is the buyer, not the order: one keen customer's many orders are not a
         burst, many accounts starting together are. P(all m buyers start inside a window
-        of that width) <= windows * p_w ** m, p_w being the marketplace's share of buyers
-        whose first order fell in that window.
+        of that width) <= windows * p_w ** m, p_w being the marketplace's share of first
+        orders that fell in that window: first orders of buyers, or, for groups tested on
+        their ring sellers, first orders of buyer-seller pairs (when anyone starts buying
+        from a given shop).
         """
         p, C = self.p, self.C
         o = p.orders
@@ -661,6 +663,7 @@ class _Context:
         t0 = _min_by(lab, start, C, big)
         t1 = _max_by(lab, np.where(start < big, start, 0), C, 0)
         firsts = np.sort(first_any[self.is_buyer])
+        pair_firsts = np.sort(o["first"])
         empty = {"value": np.zeros(C), "baseline": np.ones(C), "log10_p": np.zeros(C), "lift": np.zeros(C),
                  "k": m, "n": m, "first": t0, "last": t1, "eligible": np.zeros(C, bool)}
         if not len(firsts):
@@ -671,6 +674,9 @@ class _Context:
         d1 = (t1c // DAY + 1) * DAY
         in_window = np.searchsorted(firsts, d1) - np.searchsorted(firsts, d0)
         share_w = np.clip((in_window - m) / max(len(firsts) - 1, 1), 1.0 / len(firsts), 1.0)
+        in_pairs = np.searchsorted(pair_firsts, d1) - np.searchsorted(pair_firsts, d0)
+        share_p = np.clip((in_pairs - m) / max(len(pair_firsts) - 1, 1), 1.0 / len(pair_firsts), 1.0)
+        share_w = np.where(self.use_internal, share_p, share_w)
         span_days = max((firsts[-1] - firsts[0]) / DAY, 1.0)
         width = (d1 - d0) / DAY
         log10p = m * np.log10(share_w) + np.log10(np.maximum(span_days / width, 1.0))
@@ -678,6 +684,13 @@ class _Context:
                 "k": m, "n": m, "first": t0, "last": t1, "eligible": (m >= 3) & (share_w < 1)}
 
     def _amounts(self):
+        """Near-identical amounts on the orders to the target sellers.
+
+        The spread (coefficient of variation) is compared with the same sellers' orders
+        from everyone else (a lunch counter sells in a narrow price range), or, for sellers
+        with fewer than 10 such orders, with the median seller's spread: a chi-square test
+        of the variance, (k - 1) * (cv / cv0)^2 ~ chi2(k - 1), lower tail.
+        """
         p, C = self.p, self.C
         o = p.orders
         use = np.where(self.to_target, self.lb, -1)
@@ -685,25 +698,28 @@ class _Context:
         s1 = _sum(use, o["amount"], C)
         s2 = _sum(use, o["amount_sq"], C)
         mean = s1 / np.maximum(k, 1)
-        var = np.maximum(s2 / np.maximum(k, 1) - mean ** 2, 0.0)
-        cv = np.sqrt(var) / np.maximum(mean, 1e-9)
-        # the usual spread of one seller's order amounts (median over sellers with 10+ orders)
+        cv = np.sqrt(np.maximum(s2 / np.maximum(k, 1) - mean ** 2, 0.0)) / np.maximum(mean, 1e-9)
         n_s = np.bincount(self.os, weights=self.on, minlength=p.n)
         a_s = np.bincount(self.os, weights=o["amount"], minlength=p.n)
         q_s = np.bincount(self.os, weights=o["amount_sq"], minlength=p.n)
         ok = n_s >= 10
         if ok.any():
             m_s = a_s[ok] / n_s[ok]
-            cv_s = np.sqrt(np.maximum(q_s[ok] / n_s[ok] - m_s ** 2, 0)) / np.maximum(m_s, 1e-9)
-            cv0 = float(np.median(cv_s))
+            cv0 = float(np.median(np.sqrt(np.maximum(q_s[ok] / n_s[ok] - m_s ** 2, 0)) / np.maximum(m_s, 1e-9)))
         else:
             cv0 = 0.5
         cv0 = max(cv0, 1e-3)
-        stat = (k - 1) * (cv / cv0) ** 2
-        log10p = log10_chi2_cdf(stat, k - 1)
+        others_n = _sum(self.target_c, n_s[self.target_s], C) - k
+        others_a = _sum(self.target_c, a_s[self.target_s], C) - s1
+        others_q = _sum(self.target_c, q_s[self.target_s], C) - s2
+        others_mean = others_a / np.maximum(others_n, 1)
+        others_cv = np.sqrt(np.maximum(others_q / np.maximum(others_n, 1) - others_mean ** 2, 0)) / \
+            np.maximum(others_mean, 1e-9)
+        base = np.where(others_n >= 10, np.maximum(others_cv, 1e-3), cv0)
+        log10p = log10_chi2_cdf((k - 1) * (cv / base) ** 2, k - 1)
         amount_all = o["amount"].sum() / max(self.on.sum(), 1)
-        return {"value": cv, "baseline": np.full(C, cv0), "log10_p": log10p,
-                "lift": cv0 / np.maximum(cv, cv0 / 1000), "k": k, "n": k, "mean": mean, "market_mean": amount_all,
+        return {"value": cv, "baseline": base, "log10_p": log10p,
+                "lift": base / np.maximum(cv, base / 1000), "k": k, "n": k, "mean": mean, "market_mean": amount_all,
                 "eligible": k >= 5}
 
     def _high_value(self):
@@ -812,7 +828,7 @@ class _Context:
         elif name == "uniform_amounts":
             mean = float(s["mean"][c])
             text = (f"{k:.0f} orders to {self._seller_label(c)} averaged {mean:.2f} with a spread of {_pct(v)} "
-                    f"(sellers' usual spread {_pct(base)}; {pt})")
+                    f"(the same sellers' orders from others, or a usual seller's: {_pct(base)}; {pt})")
             evidence = {"orders": k, "mean_amount": mean, "cv": v, "market_cv": base}
         elif name == "high_value":
             text = (f"{_pct(v)} of the group's orders ({k:.0f} of {n:.0f}) were dearer than 90 % of the "
