@@ -50,7 +50,6 @@ __all__ = ["ALPHA", "MIN_LIFT", "WEIGHTS", "Candidate", "Scores", "score_groups"
            "log10_binom_sf", "p_text", "combine"]
 
 ALPHA = 0.01
-MULTIPLE = "bonferroni"
 MIN_LIFT = 3.0
 DAY = 86_400
 FRESH_QUANTILES = (0.10, 0.25)   # younger at first order than 90 % (or 75 %) of the marketplace's buyers
@@ -125,24 +124,6 @@ def combine(weights) -> float:
     for w in weights:
         rest *= 1.0 - w
     return round(100.0 * (1.0 - rest), 1)
-
-
-def bh_threshold(log10p: np.ndarray, q: float) -> float:
-    """Benjamini–Hochberg: the largest log10 p-value that keeps the false discovery rate at ``q``.
-
-    With ``m`` tests, the ``i``-th smallest p-value passes when p_(i) <= q * i / m; every test
-    up to the largest such ``i`` holds. Returns -inf when none passes.
-
-    >>> round(bh_threshold(np.log10([0.001, 0.008, 0.04, 0.9]), 0.05), 3)
-    -2.097
-    """
-    log10p = np.sort(np.asarray(log10p, float))
-    m = len(log10p)
-    if m == 0:
-        return -np.inf
-    limits = np.log10(q * np.arange(1, m + 1) / m)
-    ok = np.flatnonzero(log10p <= limits)
-    return float(log10p[ok[-1]]) if len(ok) else -np.inf
 
 
 def log10_binom_sf(k, n, p) -> np.ndarray:
@@ -312,7 +293,6 @@ class _Context:
     def __init__(self, proj, membership, C, alpha, min_lift):
         self.p, self.lab, self.C = proj, membership, C
         self.alpha, self.min_lift = alpha, min_lift
-        self.threshold = math.log10(alpha / max(C, 1))   # log10 of the Bonferroni level
         o = proj.orders
         n_acc = proj.n
         self.ob, self.os = o["buyer"].astype(np.int64), o["seller"].astype(np.int64)
@@ -399,12 +379,9 @@ class _Context:
         s["high_value"] = self._high_value()
         s["seller_links"] = self._seller_links()
         for sig in s.values():
-            eligible = sig.get("eligible", np.ones(self.C, bool)) & (sig["lift"] >= self.min_lift)
-            if MULTIPLE == "bh":
-                sig["threshold"] = bh_threshold(sig["log10_p"][eligible], self.alpha)
-            else:
-                sig["threshold"] = self.threshold
-            sig["holds"] = eligible & (sig["log10_p"] <= sig["threshold"])
+            tested = sig.get("eligible", np.ones(self.C, bool))
+            sig["threshold"] = math.log10(self.alpha / max(int(tested.sum()), 1))   # Bonferroni over the tests run
+            sig["holds"] = tested & (sig["lift"] >= self.min_lift) & (sig["log10_p"] <= sig["threshold"])
         return s
 
     def _market(self):
@@ -582,15 +559,49 @@ class _Context:
             self.kinds_shared = np.bincount(key, minlength=self.C * K).reshape(self.C, K)
         return self._gc
 
+    def personal(self) -> np.ndarray:
+        """Accounts that share a device or a payment card with another member of their group.
+
+        Flatmates share an address and a router; several accounts on one phone or one card
+        is one person with several accounts.
+        """
+        if not hasattr(self, "_personal"):
+            from .project import KIND_NAMES
+
+            p = self.p
+            G = max(len(p.group_kind), 1)
+            labs, groups, counts = self._group_counts()
+            personal_kinds = [KIND_NAMES.index(k) for k in ("device", "instrument", "fingerprint")]
+            shared = counts >= 2
+            shared &= np.isin(p.group_kind[groups], personal_kinds) if len(groups) else shared
+            keys = np.sort(labs[shared] * G + groups[shared])
+            rows = np.repeat(np.arange(len(p.group_kind), dtype=np.int64), np.diff(p.group_ptr))
+            lab = self.lab[p.group_members]
+            entry = lab * G + rows
+            pos = np.minimum(np.searchsorted(keys, entry), max(len(keys) - 1, 0))
+            hit = (lab >= 0) & (len(keys) > 0) & (keys[pos] == entry if len(keys) else False)
+            out = np.zeros(p.n, dtype=bool)
+            out[p.group_members[hit]] = True
+            self._personal = out
+        return self._personal
+
     def _promo(self):
-        """One code used by many members, against the share of the marketplace's buyers using it."""
+        """One code used by many members who share a phone or a card, against its use in the marketplace.
+
+        Only members sharing a device or a payment card with another member count: flatmates
+        and families pass a welcome or referral code around as a matter of course, while
+        one person redeeming it from many accounts is the abuse.
+        """
         p, C = self.p, self.C
         from .project import KIND_NAMES
 
         kind = KIND_NAMES.index("promo")
-        labs, groups, counts = self._group_counts()
-        m = p.group_kind[groups] == kind if len(groups) else np.zeros(0, bool)
-        labs, groups, counts = labs[m], groups[m], counts[m]
+        G = max(len(p.group_kind), 1)
+        rows = np.repeat(np.arange(len(p.group_kind), dtype=np.int64), np.diff(p.group_ptr))
+        lab = self.lab[p.group_members]
+        use = (lab >= 0) & (p.group_kind[rows] == kind) & self.personal()[p.group_members] if len(rows) else lab >= 0
+        uk, counts = np.unique(lab[use] * G + rows[use], return_counts=True)
+        labs, groups = uk // G, uk % G
         best = _argmax_by(labs, counts, C)
         k = np.where(best >= 0, counts[np.maximum(best, 0)] if len(counts) else 0, 0).astype(float)
         code = np.where(best >= 0, groups[np.maximum(best, 0)] if len(groups) else -1, -1)
@@ -619,7 +630,7 @@ class _Context:
             return empty
         lab = self.lab[pu["account"]]
         key = np.where(code >= 0, p.group_key[np.maximum(code, 0)] if len(p.group_key) else "", "")
-        mine = (lab >= 0) & (pu["code"] == key[np.maximum(lab, 0)])
+        mine = (lab >= 0) & (pu["code"] == key[np.maximum(lab, 0)]) & self.personal()[pu["account"]]
         use_lab = np.where(mine, lab, -1)
         k = _count(use_lab, C)
         big = np.iinfo(np.int64).max
@@ -686,10 +697,10 @@ class _Context:
     def _amounts(self):
         """Near-identical amounts on the orders to the target sellers.
 
-        The spread (coefficient of variation) is compared with the same sellers' orders
-        from everyone else (a lunch counter sells in a narrow price range), or, for sellers
-        with fewer than 10 such orders, with the median seller's spread: a chi-square test
-        of the variance, (k - 1) * (cv / cv0)^2 ~ chi2(k - 1), lower tail.
+        The spread (coefficient of variation) is compared with the narrower of two: the
+        same sellers' orders from everyone else (a lunch counter sells in a narrow price
+        range; counted when there are 10 or more) and the median seller's spread; a
+        chi-square test of the variance, (k - 1) * (cv / cv0)^2 ~ chi2(k - 1), lower tail.
         """
         p, C = self.p, self.C
         o = p.orders
@@ -715,7 +726,7 @@ class _Context:
         others_mean = others_a / np.maximum(others_n, 1)
         others_cv = np.sqrt(np.maximum(others_q / np.maximum(others_n, 1) - others_mean ** 2, 0)) / \
             np.maximum(others_mean, 1e-9)
-        base = np.where(others_n >= 10, np.maximum(others_cv, 1e-3), cv0)
+        base = np.where(others_n >= 10, np.clip(others_cv, 1e-3, cv0), cv0)
         log10p = log10_chi2_cdf((k - 1) * (cv / base) ** 2, k - 1)
         amount_all = o["amount"].sum() / max(self.on.sum(), 1)
         return {"value": cv, "baseline": base, "log10_p": log10p,
@@ -809,8 +820,8 @@ class _Context:
             code = int(s["code"][c])
             key = str(p.group_key[code]) if code >= 0 else ""
             users = float(s["users"][c])
-            text = (f"promo code {key} used by {k:.0f} of {n:.0f} buyers ({_pct(v)}; {_pct(base)} of the "
-                    f"marketplace's buyers, {users:.0f} accounts, use it; {pt})")
+            text = (f"promo code {key} used by {k:.0f} of {n:.0f} buyers who share a phone or card with another "
+                    f"member ({_pct(v)}; {_pct(base)} of the marketplace's buyers, {users:.0f} accounts, use it; {pt})")
             evidence = {"code": key, "members_using": k, "buyers": n, "accounts_using": users}
         elif name == "order_burst":
             t0, t1 = (int(s["first"][c]), int(s["last"][c])) if k else (0, 0)
@@ -828,7 +839,7 @@ class _Context:
         elif name == "uniform_amounts":
             mean = float(s["mean"][c])
             text = (f"{k:.0f} orders to {self._seller_label(c)} averaged {mean:.2f} with a spread of {_pct(v)} "
-                    f"(the same sellers' orders from others, or a usual seller's: {_pct(base)}; {pt})")
+                    f"(their orders from others, or a usual seller's if narrower: {_pct(base)}; {pt})")
             evidence = {"orders": k, "mean_amount": mean, "cv": v, "market_cv": base}
         elif name == "high_value":
             text = (f"{_pct(v)} of the group's orders ({k:.0f} of {n:.0f}) were dearer than 90 % of the "
