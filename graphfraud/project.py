@@ -32,7 +32,8 @@ import numpy as np
 __all__ = ["KINDS", "Projection", "expand_groups", "pair_weights", "project", "to_igraph"]
 
 # kind → (statement, family, weight). Weights are round: a device, an address or a card
-# shared is full evidence of linkage; a subnet or a promo code is half (shared by chance more often).
+# shared is full evidence of linkage; a /24 subnet half (neighbours, carriers); a promo code a
+# quarter (codes are public: one only adds to other links, it does not make a group alone).
 KINDS: dict[str, tuple[str, str, float]] = {
     "device": ("project_devices", "device", 1.0),
     "address": ("project_addresses", "address", 1.0),
@@ -45,7 +46,6 @@ KIND_NAMES = list(KINDS)
 GROUP_CAP = 50
 SHIPPED_ONLY = 0.0        # weight factor of a holder × shipped-there-only pair of an address
 ROLES = {"buyer": 0, "seller": 1, "both": 2}
-STATUS_COLUMNS = ("chargebacks", "refunds", "cancels")
 
 
 @dataclass

@@ -5,38 +5,51 @@ flatmates, offices and cafés share them too. Each candidate is therefore tested
 by signal, against what the rest of the marketplace does, and a signal *holds* only when
 it is both significant and large:
 
-- significant: its one-sided p-value passes the Benjamini–Hochberg procedure over all
-  candidates tested for that signal at a false discovery rate of ``ALPHA`` (1 %), with
-  the selection of a seller, a code or a time window paid for first (the p-value is
-  multiplied by the number of choices);
-- large: the group's rate is at least ``MIN_LIFT`` (3) times the marketplace's.
+- significant: its one-sided p-value is below ``ALPHA`` (1 %) divided by the number of
+  candidates that signal was tested on (Bonferroni), after paying for any choice made
+  while looking (the p-value is multiplied by the number of sellers, codes, windows or
+  cut-offs it was picked from);
+- large: the group's rate is at least ``MIN_LIFT`` (3) times the baseline.
 
-Signals fall into families, each with a weight that says how much that family alone
-tells an analyst (buying from one shop together is common; chargebacks are not)::
+The signals, each with its baseline (what honest accounts do):
 
-    coordination   0.30  orders concentrated on a few sellers beyond their market share
-                         in the group's country (binomial), and on enough distinct
-                         buyers (a camouflage-resistant block test, FRAUDAR-style)
-    devotion       0.15  members whose orders mostly go to one seller
-    fresh          0.35  accounts placing their first order within a day of sign-up;
-                         accounts created in one burst
-    chargebacks    0.50  chargeback rate against the marketplace rate
-    refunds        0.20, cancellations 0.20
-    promo          0.35  one promo code used by many members against its marketplace use
-    burst          0.30  the group's orders packed into a short window, against the
-                         marketplace's orders in that window
-    amounts        0.40  near-identical amounts (chi-square on the spread, and the
-                         coefficient of variation at least 3x below the sellers' usual)
-    value          0.25  orders dearer than 90 % of the marketplace's in their currency
-    seller_links   0.40  ring sellers sharing identifiers with their own buyers
+==================  =====================================================================
+concentration       share of the group's orders going to its ring sellers (or its top
+                    seller) vs those sellers' market share among other buyers of the
+                    group's country (binomial)
+block               buyers reaching those sellers vs the number expected from market
+                    shares and each buyer's order count (Poisson; FRAUDAR-like: orders to
+                    popular sellers, the camouflage, barely count)
+devotion            buyers placing half their orders with one seller vs the marketplace
+fresh_accounts      buyers younger at first order than 90 % (or 75 %) of all buyers
+signup_burst        accounts created in one week vs the marketplace's sign-ups that week
+order_burst         buyers starting (with the ring sellers) within one window vs the
+                    marketplace's first orders in that window
+promo_reuse         one code used by members who share a phone or card vs its use overall
+promo_burst         those members' first uses of the code in one window vs all code uses
+chargebacks,        rates vs the marketplace's rates (binomial)
+refunds,
+cancellations
+uniform_amounts     spread of amounts to the ring sellers vs the narrower of the same
+                    sellers' orders from others and a usual seller's (chi-square)
+high_value          orders dearer than 90 % of the marketplace's in their currency
+seller_links        ring buyer-seller pairs sharing a device, address, card, network or
+                    code vs all buyer-seller pairs of the marketplace
+==================  =====================================================================
 
-The score combines the families that hold as independent pieces of evidence (a noisy
-OR): ``100 * (1 - prod(1 - weight))``. So no family alone reaches 50, the default
-minimum, except chargebacks; two strong families do. The weights are round numbers
-fixed before looking at any labels and are not fitted.
+Signals fall into families (``FAMILY``) that count once each, with a weight
+(``WEIGHTS``) saying how much that family alone tells an analyst. Weak families (0.25)
+are things honest groups do too: buying from one shop, sharing a code, dear orders,
+refunds. Strong families (0.40) are rare among honest groups: fabricated accounts,
+coordinated starts, many accounts paying the very same amount, sellers linked to their
+own buyers, chargebacks. The score combines the families that hold as independent
+evidence (a noisy OR): ``100 * (1 - prod(1 - weight))``. One family alone never reaches
+50, the default minimum; two weak ones make 43.8; a strong one with any other makes 55
+or more. The weights are two round levels fixed by that reading, not fitted to labels.
 
-All computations are vectorised over candidates (group-bys with ``np.bincount``), so a
-million accounts take seconds; reason sentences are written only for reported groups.
+All computations are vectorised over candidates (group-bys with ``np.bincount``):
+``score_groups`` returns the scores as arrays and builds a ``Candidate``, with its
+sentences, only for the groups someone will read.
 """
 
 from __future__ import annotations
