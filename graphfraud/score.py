@@ -834,7 +834,8 @@ class _Context:
             key = str(p.group_key[code]) if code >= 0 else ""
             users = float(s["users"][c])
             text = (f"promo code {key} used by {k:.0f} of {n:.0f} buyers who share a phone or card with another "
-                    f"member ({_pct(v)}; {_pct(base)} of the marketplace's buyers, {users:.0f} accounts, use it; {pt})")
+                    f"member ({_pct(v)}; {_pct(base)} of the marketplace's buyers, {users:.0f} accounts, use it; {pt})"
+                    if k else "no promo code shared by members who share a phone or card")
             evidence = {"code": key, "members_using": k, "buyers": n, "accounts_using": users}
         elif name == "order_burst":
             t0, t1 = (int(s["first"][c]), int(s["last"][c])) if k else (0, 0)
@@ -846,7 +847,8 @@ class _Context:
             key = str(p.group_key[code]) if code >= 0 else ""
             t0, t1 = (int(s["first"][c]), int(s["last"][c])) if k else (0, 0)
             text = (f"{k:.0f} members first used code {key} within {v:.0f} day{'s' if v != 1 else ''} "
-                    f"({_date(t0)} to {_date(t1)}); {_pct(base)} of the marketplace's code uses fell then ({pt})")
+                    f"({_date(t0)} to {_date(t1)}); {_pct(base)} of the marketplace's code uses fell then ({pt})"
+                    if k else "no promo code shared by members who share a phone or card")
             evidence = {"code": key, "uses": k, "days": v, "first": _date(t0) if k else None,
                         "last": _date(t1) if k else None}
         elif name == "uniform_amounts":

@@ -44,12 +44,14 @@ def detect(
         return
     c = result.counts
     rows = [{"ring_id": r["id"], "score": r["score"], "typology": r["typology"], "size": r["size"],
-             "sellers": r["seller_count"], "why": next((x["text"] for x in r["reasons"] if x["holds"]), "")}
+             "sellers": r["seller_count"], "evidence": ", ".join(x["label"] for x in r["reasons"] if x["holds"])}
             for r in result.rings[:top]]
     stages = ", ".join(f"{k} {v:.1f} s" for k, v in result.timings.items() if "." not in k and k != "total")
     title = (f"{result.run_id}: {c['rings']} rings ({c['ring_accounts']} accounts) from {c['candidates']:,} "
              f"candidates among {c['accounts']:,} accounts in {result.timings['total']:.1f} s")
-    emit(rows, Format.table, columns=["ring_id", "score", "typology", "size", "sellers", "why"], title=title)
+    emit(rows, Format.table, columns=["ring_id", "score", "typology", "size", "sellers", "evidence"], title=title)
+    if result.rings:
+        err.print(f"next: graphfraud rings show {result.rings[0]['id']}")
     err.print(f"stages: {stages}")
     if result.dismissed:
         kinds = ", ".join(f"{k} {n:,}" for k, n in sorted(result.dismissed.items(), key=lambda kv: -kv[1]))
