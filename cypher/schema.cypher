@@ -9,6 +9,8 @@ CREATE CONSTRAINT order_id IF NOT EXISTS FOR (n:Order) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT load_run_id IF NOT EXISTS FOR (n:LoadRun) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT ring_id IF NOT EXISTS FOR (n:Ring) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT detection_run_id IF NOT EXISTS FOR (n:DetectionRun) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT weekly_run_id IF NOT EXISTS FOR (n:WeeklyRun) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT case_event_id IF NOT EXISTS FOR (n:CaseEvent) REQUIRE n.id IS UNIQUE;
 CREATE INDEX instrument_fingerprint IF NOT EXISTS FOR (n:PaymentInstrument) ON (n.fingerprint);
 CREATE INDEX ip_subnet IF NOT EXISTS FOR (n:IP) ON (n.subnet);
 CREATE INDEX order_created_at IF NOT EXISTS FOR (n:Order) ON (n.created_at)
