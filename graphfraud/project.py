@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
 from itertools import chain
 
 import numpy as np
@@ -44,6 +45,7 @@ KINDS: dict[str, tuple[str, str, float]] = {
 }
 KIND_NAMES = list(KINDS)
 GROUP_CAP = 50
+READERS = 1               # projection reads in flight at once (more only helps when the server has idle cores)
 SHIPPED_ONLY = 0.0        # weight factor of a holder × shipped-there-only pair of an address
 ROLES = {"buyer": 0, "seller": 1, "both": 2}
 
@@ -68,7 +70,8 @@ class Projection:
     pair_a: np.ndarray                   # int32, pair_a < pair_b
     pair_b: np.ndarray
     pair_w: np.ndarray                   # float64
-    orders: dict[str, np.ndarray]        # per (buyer, seller, currency) sums; see ORDER_COLUMNS
+    orders: dict[str, np.ndarray]        # per (buyer, seller, currency) sums (ORDER_COLUMNS), and per account
+                                         # account_chargebacks, account_refunds, account_cancels
     currencies: list[str]
     promo_uses: dict = field(default_factory=dict)   # per (account, code): account, code, first, uses
     as_of: str | None = None
@@ -92,8 +95,7 @@ class Projection:
         return np.diff(self.group_ptr)
 
 
-ORDER_COLUMNS = ("buyer", "seller", "currency", "orders", "amount", "amount_sq", "chargebacks", "refunds", "cancels",
-                 "promos", "first")
+ORDER_COLUMNS = ("buyer", "seller", "currency", "orders", "amount", "amount_sq", "first")
 
 
 def expand_groups(ptr: np.ndarray, members: np.ndarray, cap: int = GROUP_CAP, positions: bool = False):
@@ -248,9 +250,17 @@ def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None
     country, countries = _codes(acc.get("country") or [])
     country = country[order] if len(country) else country
 
+    # The reads are independent: READERS at a time keep both of the server's cores busy.
+    with ThreadPoolExecutor(READERS) as pool:
+        pending = {name: pool.submit(timed, name, lambda name=name: _columns(store, KINDS[name][0], as_of))
+                   for name in KIND_NAMES}
+        pending["orders"] = pool.submit(timed, "orders", lambda: _read_orders(store, ids, as_of))
+        pending["promo uses"] = pool.submit(timed, "promo uses", lambda: _columns(store, "project_promo_uses", as_of))
+        results = {name: f.result() for name, f in pending.items()}
+
     kinds, keys, sizes, members, helds = [], [], [], [], []
     for k, name in enumerate(KIND_NAMES):
-        groups = timed(name, lambda name=name: _columns(store, KINDS[name][0], as_of))
+        groups = results.pop(name)
         lists = groups.get("accounts") or []
         if not lists:
             continue
@@ -280,10 +290,8 @@ def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None
     pair_a, pair_b, pair_w = pair_weights(group_ptr, group_members, group_kind, len(ids), cap, held=group_held)
     timings["pairs"] = time.perf_counter() - t0
 
-    columns = timed("orders", lambda: _columns(store, "project_order_pairs", as_of))
-    orders, currencies = _order_arrays(columns, ids)
-    uses = timed("promo uses", lambda: _columns(store, "project_promo_uses", as_of))
-    promo_uses = _promo_use_arrays(uses, ids)
+    orders, currencies = results.pop("orders")
+    promo_uses = _promo_use_arrays(results.pop("promo uses"), ids)
     return Projection(ids=ids, role=role, created=created, country=country, countries=countries,
                       group_kind=group_kind, group_key=group_key, group_ptr=group_ptr,
                       group_members=group_members, group_held=group_held, pair_a=pair_a, pair_b=pair_b, pair_w=pair_w,
@@ -299,15 +307,35 @@ def _promo_use_arrays(columns: dict, ids: np.ndarray) -> dict:
             "uses": _numbers(columns.get("uses") or [], np.int64)[keep]}
 
 
-def _order_arrays(columns: dict, ids: np.ndarray) -> tuple[dict, list[str]]:
-    b = _index(ids, columns.get("buyer") or [])
-    s = _index(ids, columns.get("seller") or [])
-    keep = (b >= 0) & (s >= 0)
-    currency, currencies = _codes(columns.get("currency") or [])
-    out = {"buyer": b[keep].astype(np.int32), "seller": s[keep].astype(np.int32),
-           "currency": currency[keep] if len(currency) else currency}
-    for column in ("orders", "chargebacks", "refunds", "cancels", "promos", "first"):
-        out[column] = _numbers(columns.get(column) or [], np.int64)[keep]
-    for column in ("amount", "amount_sq"):
-        out[column] = _numbers(columns.get(column) or [], np.float64)[keep]
+PAIR_SLICE = 100_000      # buyers per slice of the order read: bounds the client's memory
+
+
+def _read_orders(store, ids: np.ndarray, as_of: str | None) -> tuple[dict, list[str]]:
+    """Order sums per (buyer, seller, currency), read in slices of buyers, and per-buyer statuses."""
+    slices = max(1, -(-len(ids) // PAIR_SLICE))
+    bounds = [None] + [str(ids[len(ids) * i // slices]) for i in range(1, slices)] + [None]
+    parts, currency_parts = [], []
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        rows = store.read("project_order_pairs", as_of=as_of, lo=lo, hi=hi)
+        columns = rows[0] if rows else {}
+        b = _index(ids, columns.get("buyer") or [])
+        s = _index(ids, columns.get("seller") or [])
+        keep = (b >= 0) & (s >= 0)
+        part = {"buyer": b[keep].astype(np.int32), "seller": s[keep].astype(np.int32)}
+        for column in ("orders", "first"):
+            part[column] = _numbers(columns.get(column) or [], np.int64)[keep]
+        for column in ("amount", "amount_sq"):
+            part[column] = _numbers(columns.get(column) or [], np.float64)[keep]
+        parts.append(part)
+        currency_parts.append(np.array(columns.get("currency") or [], dtype=object)[keep])
+    out = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    all_currency = np.concatenate(currency_parts) if currency_parts else np.zeros(0, dtype=object)
+    out["currency"], currencies = _codes(list(all_currency))
+    statuses = _columns(store, "project_order_statuses", as_of)
+    who = _index(ids, statuses.get("buyer") or [])
+    keep = who >= 0
+    for column in ("chargebacks", "refunds", "cancels"):
+        per_account = np.zeros(len(ids), dtype=np.int64)
+        np.add.at(per_account, who[keep], _numbers(statuses.get(column) or [], np.int64)[keep])
+        out[f"account_{column}"] = per_account
     return out, currencies

@@ -545,8 +545,8 @@ class _Context:
     def _status(self, column):
         C = self.C
         o = self.p.orders
-        x = o[column].astype(float)
-        k = _sum(self.lb, x, C)
+        x = o[f"account_{column}"].astype(float)
+        k = _sum(self.lab, x, C)
         total, total_n = x.sum(), self.on.sum()
         base = np.maximum(total - k, 0.5) / np.maximum(total_n - self.n, 1.0)
         rate = np.where(self.n > 0, k / np.maximum(self.n, 1), 0.0)
