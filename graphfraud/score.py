@@ -244,8 +244,9 @@ class Scores:
 
     def __init__(self, ctx, signals: dict, scores: np.ndarray):
         self.ctx, self.signals, self.scores = ctx, signals, scores
-        self.kinds = ctx.dismissal_kinds(signals)
-        ctx._kinds = self.kinds
+        self.kinds = ctx.dismissal_kinds(signals) if ctx is not None else np.zeros(0, dtype=object)
+        if ctx is not None:
+            ctx._kinds = self.kinds
 
     def __len__(self) -> int:
         return len(self.scores)
@@ -278,8 +279,10 @@ def score_groups(proj, membership: np.ndarray, alpha: float | None = None, min_l
     """Test every candidate group of ``membership`` (-1 = none) against the marketplace."""
     membership = np.asarray(membership, dtype=np.int64)
     C = int(membership.max()) + 1 if len(membership) and membership.max() >= 0 else 0
+    if C == 0:
+        return Scores(None, {}, np.zeros(0))
     ctx = _Context(proj, membership, C, ALPHA if alpha is None else alpha, MIN_LIFT if min_lift is None else min_lift)
-    signals = ctx.signals() if C else {}
+    signals = ctx.signals()
     fam_weights = np.zeros((C, len(WEIGHTS)))
     fam_index = {f: i for i, f in enumerate(WEIGHTS)}
     for name, s in signals.items():
