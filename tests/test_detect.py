@@ -172,3 +172,22 @@ def test_linkage_is_identifier_pairs_plus_order_links(loaded):
     a, b, w = linkage(p)
     assert len(a) >= len(p.pair_a) and (a < b).all() and (w > 0).all()
     assert len(np.unique(a.astype(np.int64) * p.n + b)) == len(a), "one edge per pair"
+
+
+def test_a_graph_without_links_gives_no_candidates_not_an_error():
+    from graphfraud.project import KIND_NAMES, Projection
+
+    n = 4
+    z = np.zeros(0, np.int64)
+    orders = {"buyer": z.astype(np.int32), "seller": z.astype(np.int32), "currency": z.astype(np.int32), "orders": z,
+              "amount": z.astype(float), "amount_sq": z.astype(float), "first": z,
+              "account_chargebacks": np.zeros(n, np.int64), "account_refunds": np.zeros(n, np.int64),
+              "account_cancels": np.zeros(n, np.int64)}
+    p = Projection(ids=np.array(["a", "b", "c", "d"]), role=np.zeros(n, np.int8), created=np.zeros(n, np.int64),
+                   country=np.zeros(n, np.int32), countries=["DE"], group_kind=np.zeros(0, np.int8),
+                   group_key=np.zeros(0, object), group_ptr=np.zeros(1, np.int64),
+                   group_members=np.zeros(0, np.int32), group_held=np.zeros(0, bool), pair_a=z.astype(np.int32),
+                   pair_b=z.astype(np.int32), pair_w=z.astype(float), orders=orders, currencies=[], promo_uses={})
+    membership, scored, _, _ = find_rings(p)
+    assert (membership == -1).all() and len(scored) == 0 and scored.dismissed_counts(50) == {}
+    assert KIND_NAMES
