@@ -269,12 +269,20 @@ def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None
         held = np.array(list(chain.from_iterable(groups["held"])), dtype=bool) if groups.get("held") \
             else np.ones(len(idx), dtype=bool)
         found = idx >= 0
-        row = np.repeat(np.arange(len(lists)), n_in)[found]
+        # the server returns groups in no fixed order: sort them by key, and members by index,
+        # so that the same graph always gives the same arrays (and the same rings)
+        group_order = np.argsort(np.array(groups["keys"], dtype=str), kind="stable")
+        rank = np.empty(len(lists), dtype=np.int64)
+        rank[group_order] = np.arange(len(lists))
+        row = rank[np.repeat(np.arange(len(lists)), n_in)][found]
+        entry_order = np.lexsort((idx[found], row))
+        idx, held, row = idx[found][entry_order], held[found][entry_order], row[entry_order]
+        found = np.ones(len(idx), dtype=bool)
         size = np.bincount(row, minlength=len(lists))
         keep_group = size >= 2
         keep = keep_group[row]
         kinds.append(np.full(int(keep_group.sum()), k, dtype=np.int8))
-        keys.append(np.array(groups["keys"], dtype=object)[keep_group])
+        keys.append(np.array(groups["keys"], dtype=object)[group_order][keep_group])
         sizes.append(size[keep_group])
         members.append(idx[found][keep])
         helds.append(held[found][keep])
@@ -331,6 +339,8 @@ def _read_orders(store, ids: np.ndarray, as_of: str | None) -> tuple[dict, list[
     out = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     all_currency = np.concatenate(currency_parts) if currency_parts else np.zeros(0, dtype=object)
     out["currency"], currencies = _codes(list(all_currency))
+    order = np.lexsort((out["currency"], out["seller"], out["buyer"]))   # a fixed order, whatever the server's
+    out = {k: v[order] for k, v in out.items()}
     statuses = _columns(store, "project_order_statuses", as_of)
     who = _index(ids, statuses.get("buyer") or [])
     keep = who >= 0
