@@ -258,7 +258,9 @@ def list_rings(store, min_score: float = 0.0, typology: str | None = None, membe
         rows = store.read("rings_list", run_id=run["id"], min_score=float(min_score), typology=typology)
         for r in rows:
             reasons = json.loads(r.pop("reasons") or "[]")
-            r["reason"] = "; ".join(x["text"] for x in reasons if x.get("holds"))
+            held = [x for x in reasons if x.get("holds")]
+            r["evidence"] = ", ".join(x.get("label") or x.get("signal", "") for x in held)
+            r["reason"] = "; ".join(x["text"] for x in held)
     return run, rows
 
 

@@ -77,9 +77,9 @@ def list_(
     if members:
         columns = ["ring_id", "account_id", "score", "role", "typology", "status", "country", "created_at"]
     else:
-        columns = ["ring_id", "score", "typology", "size", "buyers", "sellers", "status", "reason"]
+        columns = ["ring_id", "score", "typology", "size", "buyers", "sellers", "status", "evidence"]
         if fmt != Format.table:
-            columns += ["typology_basis", "first_run", "last_run"]
+            columns += ["reason", "typology_basis", "first_run", "last_run"]
     emit(rows, fmt, columns=columns, title=f"rings of {run['id']}" + (f" (as of {run['as_of']})" if run["as_of"] else ""))
 
 
