@@ -4,8 +4,8 @@ For each size: generate a marketplace, load it into a fresh local server
 (``graphfraud.load.load``, GRAPHFRAUD_HOME in a temporary folder), restart the server so
 its peak memory counts detection only, then run ``run_detection`` ``--repeat`` times, each
 in a fresh Python process, and print the median time of every stage (projection,
-candidates, evidence, write-back, total) and the peak memory of the client (ru_maxrss of
-the detection process) and of the server (VmHWM of the local server's pid). At the
+candidates, evidence, write-back, total) and the peak memory of the client (VmHWM of the
+detection process) and of the server (VmHWM of the local server's pid). At the
 Louvain size, networkx's Louvain runs on the very same linkage graph in the same run and
 the ratio is printed. The server is stopped at the end.
 
@@ -24,16 +24,18 @@ import time
 from pathlib import Path
 
 CHILD = r"""
-import json, os, resource, sys, time
+import json, os, sys, time
 from graphfraud.store import Store
 from graphfraud.detection import run_detection
 with Store.open() as store:
     t = time.perf_counter()
     result = run_detection(store, seed=int(sys.argv[1]))
     total = time.perf_counter() - t
+# VmHWM, not ru_maxrss: after fork+exec, ru_maxrss still carries the parent's peak
+hwm = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM"))
 print(json.dumps({"timings": result.timings, "wall": total, "rings": len(result.rings),
                   "counts": {k: v for k, v in result.counts.items() if isinstance(v, int)},
-                  "client_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "client_mb": hwm / 1024}))
 """
 
 LOUVAIN = r"""
