@@ -1,8 +1,10 @@
 // identifiers.csv: one row per (identifier, member) for every identifier two or more members reach,
 // directly or through their orders (also the card fingerprint and IP subnet behind them), with how
 // each member reaches it, first/last seen, the raw spellings it was typed as, and how many links the
-// identifier has in the whole graph (a busy identifier is weak evidence).
-MATCH (a:Account)-[:MEMBER_OF]->(:Ring {id: $ring_id})
+// identifier has in the whole graph (a busy identifier is weak evidence). Patterns start at the
+// node already bound: the local server plans a pattern from its left end.
+MATCH (ring:Ring {id: $ring_id})
+MATCH (ring)<-[:MEMBER_OF]-(a:Account)
 CALL (a) {
   MATCH (a)-[r:USED_DEVICE|USED_IP|HAS_ADDRESS|HAS_INSTRUMENT]->(x)
   RETURN labels(x)[0] AS type, x.id AS identifier, x AS x, type(r) AS link, r.first_seen AS first,

@@ -1,15 +1,17 @@
 // orders.csv: every order a ring member placed or sold, oldest first, with the identifiers it used.
+// Patterns start at the node already bound: the local server plans a pattern from its left end.
 MATCH (r:Ring {id: $ring_id})
 CALL (r) {
-  MATCH (b:Account)-[:MEMBER_OF]->(r)
+  MATCH (r)<-[:MEMBER_OF]-(b:Account)
   MATCH (b)-[:PLACED]->(o:Order)
   RETURN o
   UNION
-  MATCH (s:Account)-[:MEMBER_OF]->(r)
-  MATCH (o:Order)-[:SOLD_BY]->(s)
+  MATCH (r)<-[:MEMBER_OF]-(s:Account)
+  MATCH (s)<-[:SOLD_BY]-(o:Order)
   RETURN o
 }
-MATCH (b:Account)-[:PLACED]->(o)-[:SOLD_BY]->(s:Account)
+MATCH (o)<-[:PLACED]-(b:Account)
+MATCH (o)-[:SOLD_BY]->(s:Account)
 OPTIONAL MATCH (o)-[:FROM_DEVICE]->(d:Device)
 OPTIONAL MATCH (o)-[sh:SHIPPED_TO]->(ad:Address)
 OPTIONAL MATCH (o)-[:PAID_WITH]->(p:PaymentInstrument)

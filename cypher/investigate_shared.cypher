@@ -1,7 +1,9 @@
 // What two accounts have in common: identifiers each reaches directly or through its orders
 // (also the card fingerprint and IP subnet behind them), counterparties and promo codes, with
-// first/last seen per account; plus orders between the two accounts themselves.
-MATCH (acc:Account) WHERE acc.id IN [$a, $b]
+// first/last seen per account; plus orders between the two accounts themselves. The accounts are
+// looked up one id at a time (`WHERE id IN [...]` before a CALL scans every account on the local server).
+UNWIND [$a, $b] AS account_id
+MATCH (acc:Account {id: account_id})
 CALL (acc) {
   MATCH (acc)-[r:USED_DEVICE|USED_IP|HAS_ADDRESS|HAS_INSTRUMENT]->(x)
   RETURN labels(x)[0] AS kind, x.id AS key, x AS x, r.first_seen AS first, r.last_seen AS last, 0 AS orders, r.raw AS raw
