@@ -1,5 +1,6 @@
-// The shortest connections between two entities through shared identifiers and orders (ring
-// membership is not a link), at most $max_hops long; each node with its rings and link count.
+// Every shortest connection (at most $limit) between two entities through shared identifiers and
+// orders, at most $max_hops (<= 4) long; each node with its rings and link count. Only run once
+// investigate_path_shortest found a connection that short: over more hops this is too slow.
 CALL () {
   MATCH (n:Account {id: $a}) WHERE $a_type = 'account' RETURN n
   UNION ALL
@@ -32,7 +33,7 @@ CALL () {
   MATCH (n:PromoCode {id: $b}) WHERE $b_type = 'promo' RETURN n
 }
 WITH a, n AS b
-MATCH p = allShortestPaths((a)-[:USED_DEVICE|USED_IP|HAS_ADDRESS|HAS_INSTRUMENT|PLACED|SOLD_BY|FROM_DEVICE|SHIPPED_TO|PAID_WITH|USED_PROMO*..6]-(b))
+MATCH p = allShortestPaths((a)-[:USED_DEVICE|USED_IP|HAS_ADDRESS|HAS_INSTRUMENT|PLACED|SOLD_BY|FROM_DEVICE|SHIPPED_TO|PAID_WITH|USED_PROMO*..4]-(b))
 WHERE length(p) <= $max_hops
 WITH p LIMIT $limit
 RETURN [x IN nodes(p) | {label: labels(x)[0], id: x.id, props: properties(x),

@@ -31,7 +31,8 @@ TYPES = {"account": "Account", "device": "Device", "ip": "IP", "address": "Addre
          "instrument": "PaymentInstrument", "order": "Order", "promo": "PromoCode"}
 TYPE_OF_LABEL = {label: t for t, label in TYPES.items()} | {"Ring": "ring"}
 MAX_HOPS = 4
-MAX_PATH_HOPS = 6  # the bound written into cypher/investigate_paths.cypher
+MAX_PATH_HOPS = 6   # the bound written into cypher/investigate_path_shortest.cypher
+ALL_PATHS_HOPS = 4  # ... and into cypher/investigate_paths.cypher: every connection up to this long
 MAX_NODES = 2000    # expand stops adding nodes past this many, and says so
 REL_ORDER = {rel: i for i, rel in enumerate(("USED_DEVICE", "HAS_INSTRUMENT", "HAS_ADDRESS", "USED_IP", "SOLD_BY",
                                              "PLACED", "PAID_WITH", "FROM_DEVICE", "SHIPPED_TO", "USED_PROMO"))}
@@ -458,14 +459,20 @@ def _node_text(n: dict) -> str:
 
 def paths(store, a: str, b: str, max_hops: int = 6, limit: int = 10, type_a: str | None = None,
           type_b: str | None = None) -> tuple[Entity, Entity, list[Path]]:
-    """Shortest connections between two entities, most specific first (quietest nodes in between)."""
+    """Shortest connections between two entities, most specific first (quietest nodes in between).
+
+    One shortest path is found first (searched from both ends, fast at any length); when it is
+    at most ``ALL_PATHS_HOPS`` long, every other connection of that length is listed too.
+    """
     if not 1 <= max_hops <= MAX_PATH_HOPS:
         raise UsageError(f"--max-hops must be between 1 and {MAX_PATH_HOPS}")
     ea, eb = resolve(store, a, type_a), resolve(store, b, type_b)
     if ea == eb:
         raise UsageError(f"{ea} is both ends of the path")
-    rows = store.read("investigate_paths", a=ea.id, a_type=ea.type, b=eb.id, b_type=eb.type, max_hops=max_hops,
-                      limit=max(limit * 5, 50))
+    ends = {"a": ea.id, "a_type": ea.type, "b": eb.id, "b_type": eb.type}
+    rows = store.read("investigate_path_shortest", **ends, max_hops=max_hops)
+    if rows and limit > 1 and len(rows[0]["rels"]) <= ALL_PATHS_HOPS:
+        rows = store.read("investigate_paths", **ends, max_hops=len(rows[0]["rels"]), limit=max(limit * 5, 50)) or rows
     found = []
     for r in rows:
         nodes = []

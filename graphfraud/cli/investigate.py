@@ -153,7 +153,7 @@ def path(
     """
     from rich.markup import escape
 
-    from ..investigate import paths
+    from ..investigate import ALL_PATHS_HOPS, paths
     from ..store import Store
 
     with Store.open() as store:
@@ -174,6 +174,8 @@ def path(
     if not found:
         err.print(f"no connection between {escape(str(ea))} and {escape(str(eb))} within {max_hops} hops",
                   highlight=False)
+    elif found[0].hops > ALL_PATHS_HOPS:
+        err.print(f"connections longer than {ALL_PATHS_HOPS} hops are shown one at a time")
 
 
 # --------------------------------------------------------------------------- shared
