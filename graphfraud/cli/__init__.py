@@ -7,6 +7,7 @@ command group lives in its own module and registers itself on ``app``.
 
 import csv
 import json
+import os
 import sys
 from contextlib import contextmanager
 from enum import Enum
@@ -17,8 +18,13 @@ from rich.console import Console
 
 from ..errors import GraphfraudError
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+def _width(stream) -> int | None:
+    """Terminals report their own width; piped output gets a roomy one so tables are not folded."""
+    return None if stream.isatty() else int(os.environ.get("COLUMNS") or 160)
+
+
+out = Console(soft_wrap=True, width=_width(sys.stdout))
+err = Console(stderr=True, soft_wrap=True, width=_width(sys.stderr))
 
 
 class Format(str, Enum):
