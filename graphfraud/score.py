@@ -519,8 +519,9 @@ class _Context:
                 "k": k, "n": n, "median_age_days": median_age, "cut_days": cut, "eligible": k >= 3}
 
     def _signup_burst(self):
+        """Accounts created in one week, counting members who share a phone or card with another."""
         p, C = self.p, self.C
-        lab = self.lab
+        lab = np.where(self.personal(), self.lab, -1)
         idx = np.flatnonzero(lab >= 0)
         window = SIGNUP_WINDOW_DAYS * DAY
         empty = {"value": np.zeros(C), "baseline": np.ones(C), "log10_p": np.zeros(C), "lift": np.zeros(C),
@@ -540,10 +541,11 @@ class _Context:
         in_window = np.searchsorted(all_created, start + window, side="right") - np.searchsorted(all_created, start)
         share_w = np.maximum(in_window - k, 0.5) / max(len(all_created), 1)
         span = max((all_created[-1] - all_created[0]) / window, 1.0) if len(all_created) else 1.0
-        log10p = log10_binom_sf(k, self.size, share_w) + math.log10(span)
-        value = k / np.maximum(self.size, 1)
+        n = _count(lab, C)
+        log10p = log10_binom_sf(k, n, share_w) + math.log10(span)
+        value = k / np.maximum(n, 1)
         return {"value": value, "baseline": share_w, "log10_p": np.minimum(log10p, 0.0), "lift": value / share_w,
-                "k": k, "n": self.size, "start": start, "eligible": k >= 3}
+                "k": k, "n": n, "start": start, "eligible": k >= 3}
 
     def _status(self, column):
         C = self.C
@@ -668,7 +670,8 @@ class _Context:
         """Buyers whose first order (to the ring sellers, if any) falls in one short window.
 
         The unit is the buyer, not the order: one keen customer's many orders are not a
-        burst, many accounts starting together are. P(all m buyers start inside a window
+        burst, many accounts starting together are; and only buyers sharing a phone or card
+        with another member count (colleagues take up a lunch place together). P(all m buyers start inside a window
         of that width) <= windows * p_w ** m, p_w being the marketplace's share of first
         orders that fell in that window: first orders of buyers, or, for groups tested on
         their ring sellers, first orders of buyer-seller pairs (when anyone starts buying
@@ -682,7 +685,7 @@ class _Context:
         first_target = np.full(p.n, big, dtype=np.int64)
         np.minimum.at(first_target, self.ob[use_target], o["first"][use_target])
         first_any = self._first_order()
-        buyer_lab = np.where(self.is_buyer, self.lab, -1)
+        buyer_lab = np.where(self.is_buyer & self.personal(), self.lab, -1)
         internal_c = self.use_internal[np.maximum(buyer_lab, 0)] & (buyer_lab >= 0)
         start = np.where(internal_c, first_target, first_any)
         lab = np.where(start < big, buyer_lab, -1)
@@ -825,8 +828,9 @@ class _Context:
             evidence = {"fresh": k, "buyers": n, "median_age_days": med, "market_median_age_days": self.market_median_age}
         elif name == "signup_burst":
             start = _date(int(s["start"][c]))
-            text = (f"{k:.0f} of {n:.0f} accounts were created in the {SIGNUP_WINDOW_DAYS} days from {start} "
-                    f"(the marketplace created {_pct(base)} of its accounts then; {pt})")
+            text = (f"{k:.0f} of the {n:.0f} members sharing a phone or card with another were created in the "
+                    f"{SIGNUP_WINDOW_DAYS} days from {start} (the marketplace created {_pct(base)} of its accounts then; "
+                    f"{pt})")
             evidence = {"created_in_window": k, "accounts": n, "window_start": start}
         elif name in ("chargebacks", "refunds", "cancellations"):
             word = {"chargebacks": "chargeback", "refunds": "refund", "cancellations": "cancellation"}[name]
@@ -842,8 +846,9 @@ class _Context:
             evidence = {"code": key, "members_using": k, "buyers": n, "accounts_using": users}
         elif name == "order_burst":
             t0, t1 = (int(s["first"][c]), int(s["last"][c])) if k else (0, 0)
-            text = (f"{k:.0f} buyers placed their first order within {v:.0f} days ({_date(t0)} to {_date(t1)}); "
-                    f"{_pct(base)} of the marketplace's buyers started then ({pt})")
+            text = (f"{k:.0f} buyers sharing a phone or card with another member placed their first order within "
+                    f"{v:.0f} days ({_date(t0)} to {_date(t1)}); {_pct(base)} of the marketplace's first orders fell "
+                    f"then ({pt})")
             evidence = {"buyers": k, "days": v, "first": _date(t0) if k else None, "last": _date(t1) if k else None}
         elif name == "promo_burst":
             code = int(s["code"][c])
