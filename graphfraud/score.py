@@ -37,6 +37,11 @@ seller_links        ring buyer-seller pairs sharing a device, address, card, net
                     code vs all buyer-seller pairs of the marketplace
 ==================  =====================================================================
 
+Friends do things together: flatmates sign up in the same week and pass the welcome code
+around, colleagues take up the same lunch place. The co-behaviour signals (promo_reuse,
+promo_burst, signup_burst, order_burst) therefore count only members who share a phone or
+a payment card with another member of the group: one person with many accounts.
+
 Signals fall into families (``FAMILY``) that count once each, with a weight
 (``WEIGHTS``) saying how much that family alone tells an analyst. Weak families (0.25)
 are things honest groups do too: buying from one shop, sharing a code, dear orders,
