@@ -176,6 +176,7 @@ def run_detection(store, as_of=None, min_score: float = MIN_SCORE, seed: int = S
               "accounts_in_candidates": int((membership >= 0).sum()), "rings": len(out),
               "ring_accounts": int(sum(r["size"] for r in out)), "rings_by_typology": by_typology,
               "dismissed": int(len(scored) - len(out)), "dismissed_by_kind": dict(sorted(dismissed.items())),
+              "dismissed_examples": examples[:10],
               "lineage": _lineage_counts(lineage)}
     timings["total"] = time.perf_counter() - t_start
     timings = {k: round(v, 3) for k, v in timings.items()}
