@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from common import server_peak_mb
+
 CHILD = r"""
 import json, os, sys, time
 from graphfraud.store import Store
@@ -99,18 +101,6 @@ def _write_slice(out: Path, table: str, part: int, header: list[str], rows: list
         writer.writerow(header)
         writer.writerows(rows)
     return folder
-
-
-def server_peak_mb() -> float:
-    from graphfraud import localserver
-
-    state = localserver.status()
-    if not state:
-        return float("nan")
-    for line in open(f"/proc/{state['pid']}/status"):
-        if line.startswith("VmHWM"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def child(code: str, *args) -> dict:

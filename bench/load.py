@@ -16,17 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-
-def server_peak_mb() -> float:
-    from graphfraud import localserver
-
-    state = localserver.status()
-    if not state:
-        return float("nan")
-    for line in open(f"/proc/{state['pid']}/status"):
-        if line.startswith("VmHWM"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+from common import server_peak_mb
 
 
 def naive_replay(store, folder: Path, sample: int, seconds: float) -> tuple[int, float]:

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from . import __version__, normalise
 from .errors import GraphfraudError, NotFoundError, UsageError
+from .hashing import sha256_file
 
 __all__ = ["BUNDLE_FILES", "export_ring", "verify", "ExportResult", "Verification", "VerificationFailed"]
 
@@ -118,14 +119,6 @@ def _cell(value) -> str:
     if isinstance(value, list):
         return "; ".join(_cell(v) for v in value)
     return str(_iso(value))
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _canonical(obj) -> bytes:
@@ -590,7 +583,7 @@ def export_ring(store, ring_id: str, out: Path, unmask: bool = False, force: boo
                                           encoding="utf-8")
         (tmp / "queries.cypher").write_text(_queries_text(data, ring_id, created, not unmask), encoding="utf-8")
         (tmp / "report.html").write_text(_report_html(data, tables, summary, drawing, timeline, mask), encoding="utf-8")
-        files = {name: {"sha256": _sha256(tmp / name), "bytes": (tmp / name).stat().st_size} for name in DATA_FILES}
+        files = {name: {"sha256": sha256_file(tmp / name), "bytes": (tmp / name).stat().st_size} for name in DATA_FILES}
         manifest = {
             "format": FORMAT, "ring_id": ring_id, "graphfraud_version": __version__,
             "created_at": created["at"], "created_by": created["by"], "masked": not unmask,
@@ -612,7 +605,7 @@ def export_ring(store, ring_id: str, out: Path, unmask: bool = False, force: boo
         raise
     counts = {"members": len(tables["members"]), "identifiers": len(_hubs(tables["identifiers"])),
               "orders": len(tables["orders"])}
-    return ExportResult(out, ring_id, {n: f["sha256"] for n, f in files.items()} | {MANIFEST: _sha256(out / MANIFEST)},
+    return ExportResult(out, ring_id, {n: f["sha256"] for n, f in files.items()} | {MANIFEST: sha256_file(out / MANIFEST)},
                         counts, not unmask, manifest["manifest_sha256"])
 
 
@@ -656,7 +649,7 @@ def verify(folder: Path) -> Verification:
         except (ValueError, UnicodeDecodeError):
             manifest = None
             result.rows.append({"file": MANIFEST, "status": "changed (not a readable manifest)",
-                                "expected_sha256": "", "actual_sha256": _sha256(manifest_path)})
+                                "expected_sha256": "", "actual_sha256": sha256_file(manifest_path)})
         if manifest is not None:
             expected, actual = manifest.get("manifest_sha256", ""), manifest_hash(manifest)
             status = "ok" if expected == actual else "changed (its own hash does not match)"
@@ -674,12 +667,12 @@ def verify(folder: Path) -> Verification:
         if not path.is_file():
             result.rows.append({"file": name, "status": "missing", "expected_sha256": expected, "actual_sha256": ""})
             continue
-        actual = _sha256(path)
+        actual = sha256_file(path)
         result.rows.append({"file": name, "status": "ok" if actual == expected else "changed",
                             "expected_sha256": expected, "actual_sha256": actual})
     for name in present:
         if name != MANIFEST and name not in listed:
             path = folder / name
             result.rows.append({"file": name + ("/" if path.is_dir() else ""), "status": "extra", "expected_sha256": "",
-                                "actual_sha256": _sha256(path) if path.is_file() else ""})
+                                "actual_sha256": sha256_file(path) if path.is_file() else ""})
     return result

@@ -11,7 +11,6 @@ quarantine file.
 
 import csv
 import gzip
-import hashlib
 import io
 import json
 import time
@@ -22,6 +21,7 @@ from pathlib import Path
 
 from . import normalise
 from .errors import InputError, UsageError
+from .hashing import sha256_file
 from .home import card_hash_key, home
 from .store import BATCH_ROWS
 
@@ -182,14 +182,6 @@ def _text(value) -> str:
     if isinstance(value, datetime):
         return value.isoformat()
     return str(value)
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 # --------------------------------------------------------------------------- values
@@ -440,7 +432,7 @@ def load(store, paths: list[Path], progress=None) -> LoadResult:
         extra = [c for c in header if c not in spec.required + spec.optional]
         if extra:
             notes.append(f"{path.name}: extra columns ignored: {', '.join(extra)}")
-        files.append({"table": table, "path": path, "name": path.name, "sha256": sha256(path)})
+        files.append({"table": table, "path": path, "name": path.name, "sha256": sha256_file(path)})
 
     loader = _Loader(store)
     run_id = "load-" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]

@@ -1,6 +1,7 @@
 """Evidence bundles on the real local server: exported, verified, tampered and caught, read back, rendered."""
 
 import csv
+import io
 import json
 import os
 import re
@@ -14,6 +15,7 @@ from typer.testing import CliRunner
 
 from graphfraud import cases, export
 from graphfraud.cli import app
+from graphfraud.hashing import sha256_file
 from investigate_data import PAN, RING_ID, load_marketplace
 
 ALL_FILES = ["members.csv", "identifiers.csv", "orders.csv", "graph.graphml", "report.html", "summary.json",
@@ -64,6 +66,8 @@ def test_bundle_holds_every_file_and_verifies(bundle):
     assert result.ok and {r["status"] for r in result.rows} == {"ok"}
     cli = run("verify", bundle)
     assert cli.exit_code == 0 and "all 7 files match" in cli.stderr
+    rows = list(csv.DictReader(io.StringIO(run("verify", bundle, "--format", "csv").stdout)))
+    assert len(rows) == 8 and all(r["status"] == "ok" and len(r["actual_sha256"]) == 64 for r in rows)
 
 
 def test_export_command_writes_a_bundle_and_prints_its_hashes(market, tmp_path):
@@ -105,7 +109,7 @@ def test_a_tampered_manifest_is_caught(copy):
     # whoever edits members.csv and puts its new hash into the manifest still breaks the manifest's own hash
     with open(copy / "members.csv", "a") as f:
         f.write("ghost,buyer\n")
-    manifest["files"]["members.csv"]["sha256"] = export._sha256(copy / "members.csv")
+    manifest["files"]["members.csv"]["sha256"] = sha256_file(copy / "members.csv")
     (copy / "manifest.json").write_text(json.dumps(manifest, indent=2))
     result = run("verify", copy, "--format", "json")
     assert result.exit_code == 1

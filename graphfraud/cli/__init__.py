@@ -108,6 +108,14 @@ def progress(quiet: bool = False):
         yield bar
 
 
+def ticker(bar):
+    """Adapts a rich Progress to the library's ``tick(description, total) -> advance(n)``."""
+    def tick(description, total):
+        task = bar.add_task(description, total=total)
+        return lambda n: bar.advance(task, n)
+    return tick
+
+
 def main() -> None:
     app()
 

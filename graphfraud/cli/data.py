@@ -4,15 +4,8 @@ from pathlib import Path
 
 import typer
 
-from . import FORMAT_HELP, Format, app, emit, err, out, progress
+from . import FORMAT_HELP, Format, app, emit, err, out, progress, ticker
 
-
-def _ticker(bar):
-    """Adapts a rich Progress to the library's ``tick(description, total) -> advance(n)``."""
-    def tick(description, total):
-        task = bar.add_task(description, total=total)
-        return lambda n: bar.advance(task, n)
-    return tick
 
 
 @app.command()
@@ -47,7 +40,7 @@ def load(
     from ..store import Store
 
     with Store.open() as store, progress(quiet) as bar:
-        result = load_files(store, paths, progress=_ticker(bar))
+        result = load_files(store, paths, progress=ticker(bar))
     for note in result.notes:
         err.print(f"note: {note}")
     if not quiet:
@@ -105,8 +98,8 @@ def demo(
     from ..store import Store
 
     with Store.open() as store, progress(quiet) as bar:
-        loaded = load_files(store, [SAMPLE], progress=_ticker(bar))
-        result = run_detection(store, progress=_ticker(bar))
+        loaded = load_files(store, [SAMPLE], progress=ticker(bar))
+        result = run_detection(store, progress=ticker(bar))
         truth = read_labels(SAMPLE / "labels.csv")
         scores = evaluate_rings(truth.rings, predicted_rings(store), truth.typologies)
     out.print(f"loaded {loaded.rows_read:,} rows from {SAMPLE} in {loaded.seconds:.1f} s; "

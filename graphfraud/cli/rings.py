@@ -6,18 +6,12 @@ from pathlib import Path
 
 import typer
 
-from . import FORMAT_HELP, Format, app, emit, err, out, progress
+from . import FORMAT_HELP, Format, app, emit, err, out, progress, ticker
 
 rings_app = typer.Typer(help="Rings found by the latest detection run: list, show (and case commands).",
                         no_args_is_help=True)
 app.add_typer(rings_app, name="rings")
 
-
-def _ticker(bar):
-    def tick(description, total):
-        task = bar.add_task(description, total=total)
-        return lambda n: bar.advance(task, n)
-    return tick
 
 
 @app.command()
@@ -38,7 +32,7 @@ def detect(
     from ..store import Store
 
     with Store.open() as store, progress(quiet) as bar:
-        result = run_detection(store, as_of=as_of, min_score=min_score, seed=seed, progress=_ticker(bar))
+        result = run_detection(store, as_of=as_of, min_score=min_score, seed=seed, progress=ticker(bar))
     if quiet:
         out.print(result.run_id, highlight=False)
         return

@@ -7,15 +7,9 @@ from pathlib import Path
 
 import typer
 
-from . import FORMAT_HELP, Format, app, emit, err, progress
+from . import FORMAT_HELP, Format, app, emit, err, progress, ticker
 from ..errors import GraphfraudError
 
-
-def _ticker(bar):
-    def tick(description, total):
-        task = bar.add_task(description, total=total)
-        return lambda n: bar.advance(task, n)
-    return tick
 
 
 @app.command()
@@ -43,7 +37,7 @@ def weekly(
     out_dir = out or home() / "reports" / day.isoformat()
     try:
         with Store.open() as store, progress(quiet) as bar:
-            result = run_weekly(store, day, load, out_dir, progress=None if quiet else _ticker(bar))
+            result = run_weekly(store, day, load, out_dir, progress=None if quiet else ticker(bar))
     except GraphfraudError as e:
         if quiet:
             sys.stdout.write(json.dumps({"status": "error", "as_of": day.isoformat(), "exit_code": e.exit_code,
