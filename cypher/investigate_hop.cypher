@@ -1,6 +1,6 @@
 // One hop out from every node of a frontier, aggregated on the server: per (node, link type,
 // direction) the number of neighbours and the top $limit of them (highest ring score, then
-// newest, then id), each with its rings and its own number of links. Neighbours whose id is in
+// newest, then id), each with its rings and, for identifiers, its own number of links (how busy it is). Neighbours whose id is in
 // $seen were expanded already: they are counted in `total` and `skipped`, never listed (a group
 // whose neighbours were all expanded already returns no row). No pattern here ever starts at a
 // null: the local server matches such a pattern comprehension against the whole graph.
@@ -36,4 +36,6 @@ UNWIND top AS t
 WITH f, rel, outgoing, total, skipped, t, t.m AS m
 RETURN f.type AS from_type, f.id AS from_id, rel, outgoing, total, skipped,
        labels(m)[0] AS label, m.id AS id, properties(m) AS props, t.link AS link, t.rings AS rings,
-       COUNT { (m)-[:USED_DEVICE|USED_IP|HAS_ADDRESS|HAS_INSTRUMENT|PLACED|SOLD_BY|FROM_DEVICE|SHIPPED_TO|PAID_WITH|USED_PROMO]-() } AS links
+       CASE WHEN m:Account OR m:Order THEN null
+            ELSE COUNT { (m)-[:USED_DEVICE|USED_IP|HAS_ADDRESS|HAS_INSTRUMENT|PLACED|SOLD_BY|FROM_DEVICE|SHIPPED_TO|PAID_WITH|USED_PROMO]-() }
+       END AS links

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 from .errors import NotFoundError, UsageError
 
-__all__ = ["STATUSES", "mark", "history", "current_user"]
+__all__ = ["STATUSES", "mark", "history", "events", "current_user"]
 
 STATUSES = ("open", "under_review", "confirmed", "dismissed", "actioned")
 MAX_NOTE = 4000
@@ -60,3 +60,17 @@ def history(store, ring_id: str) -> dict:
     events = [e for e in row["events"] if e.get("at") is not None]
     events.sort(key=lambda e: str(e["at"]))
     return {"ring_id": row["ring_id"], "status": row["status"], "events": events}
+
+
+def events(store, since: datetime, until: datetime) -> list[dict]:
+    """Every ring's status changes in ``[since, until)``, oldest first (for the weekly report).
+
+    Each is ``{ring_id, at, by, status, previous, note}``; naive datetimes are taken as UTC.
+    """
+    def iso(t: datetime) -> str:
+        t = t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+        return t.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+    if until <= since:
+        raise UsageError("the end of the period must come after its start")
+    return store.read("cases_events", since=iso(since), until=iso(until))

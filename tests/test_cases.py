@@ -40,6 +40,18 @@ def test_marking_a_ring_records_an_event_and_sets_its_status(ring):
     assert rows == [{"status": "confirmed", "by": "bob"}]
 
 
+def test_events_of_a_period_for_the_weekly_report(ring):
+    monday = datetime(2026, 3, 2, tzinfo=timezone.utc)
+    cases.mark(ring, RING_ID, "under_review", "before", by="a", at=monday - timedelta(seconds=1))
+    cases.mark(ring, RING_ID, "confirmed", "in the week", by="b", at=monday)
+    cases.mark(ring, RING_ID, "actioned", "next week", by="c", at=monday + timedelta(days=7))
+    week = cases.events(ring, monday, monday + timedelta(days=7))
+    assert [(e["ring_id"], e["status"], e["previous"], e["by"]) for e in week] == [
+        (RING_ID, "confirmed", "under_review", "b")]
+    with pytest.raises(UsageError):
+        cases.events(ring, monday, monday)
+
+
 def test_the_author_defaults_to_the_os_user(ring, monkeypatch):
     monkeypatch.setattr(cases.getpass, "getuser", lambda: "investigator7")
     assert cases.mark(ring, RING_ID, "dismissed", "benign family household")["by"] == "investigator7"
