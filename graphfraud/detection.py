@@ -159,13 +159,6 @@ def run_detection(store, as_of=None, min_score: float = MIN_SCORE, seed: int = S
         member_rows.extend({"ring_id": rid, "account_id": a, "role": roles[a]} for a in sorted(members))
         out.append({**row, "reasons": cand.reasons, "members": sorted(members), "roles": roles,
                     "facts": cand.facts})
-    advance = tick("write-back", len(ring_rows) + len(member_rows))
-    store.write_rows("rings_upsert", ring_rows, on_batch=advance, batch_rows=1000, run_id=run_id, now=now)
-    for start in range(0, len(ids), 5000):
-        store.write("rings_clear_members", ids=ids[start:start + 5000])
-    store.write_rows("rings_members", member_rows, on_batch=advance, run_id=run_id)
-    timings["write-back"] = time.perf_counter() - t0
-
     by_typology: dict[str, int] = {}
     for r in out:
         by_typology[r["typology"] or "unclassified"] = by_typology.get(r["typology"] or "unclassified", 0) + 1
@@ -178,10 +171,23 @@ def run_detection(store, as_of=None, min_score: float = MIN_SCORE, seed: int = S
               "dismissed": int(len(scored) - len(out)), "dismissed_by_kind": dict(sorted(dismissed.items())),
               "dismissed_examples": examples[:10],
               "lineage": _lineage_counts(lineage)}
+
+    # One transaction: the rings, their members and the run's completion become visible together,
+    # so a run killed during write-back leaves the previous run's rings exactly as they were.
+    advance = tick("write-back", 1)
+    store.write_together([
+        ("rings_upsert", {"rows": ring_rows, "run_id": run_id, "now": now}),
+        ("rings_clear_members", {"ids": ids}),
+        ("rings_members", {"rows": member_rows, "run_id": run_id}),
+        ("rings_run_end", {"id": run_id, "ended_at": _now(), "timings": json.dumps(timings),
+                           "counts": json.dumps(counts), "lineage": json.dumps(lineage, ensure_ascii=False),
+                           "status": "complete"}),
+    ])
+    advance(1)
+    timings["write-back"] = time.perf_counter() - t0
     timings["total"] = time.perf_counter() - t_start
     timings = {k: round(v, 3) for k, v in timings.items()}
-    store.write("rings_run_end", id=run_id, ended_at=_now(), timings=json.dumps(timings),
-                counts=json.dumps(counts), lineage=json.dumps(lineage, ensure_ascii=False), status="complete")
+    store.write("rings_run_timings", id=run_id, timings=json.dumps(timings))
     return DetectionResult(run_id=run_id, as_of=as_of, rings=out, dismissed=dismissed, counts=counts,
                            timings=timings, params=params, lineage=lineage, examples=examples)
 

@@ -191,3 +191,21 @@ def test_a_graph_without_links_gives_no_candidates_not_an_error():
     membership, scored, _, _ = find_rings(p)
     assert (membership == -1).all() and len(scored) == 0 and scored.dismissed_counts(50) == {}
     assert KIND_NAMES
+
+
+def test_a_run_killed_during_write_back_leaves_the_previous_rings_as_they_were(loaded, monkeypatch):
+    store, _ = loaded
+
+    def listing():
+        return json.loads(CliRunner().invoke(app, ["rings", "list", "--members", "--format", "json"]).stdout)
+
+    before = listing()
+
+    def killed(parts):
+        raise KeyboardInterrupt  # the process dies before the write-back transaction commits
+
+    monkeypatch.setattr(store, "write_together", killed)
+    with pytest.raises(KeyboardInterrupt):
+        run_detection(store, min_score=0.0)  # would store many more rings than the run before
+    monkeypatch.undo()
+    assert listing() == before
