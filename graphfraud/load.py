@@ -551,7 +551,7 @@ class _Writer:
                 if changed:
                     update.append(widened)
             parts = [(f"load_{name}_create", {"rows": create})]
-            if update and name != "account_instruments":
+            if update:  # never for instruments: their links carry nothing to widen
                 parts.append((f"load_{name}_update", {"rows": update}))
             self.store.write_together(parts)
         self._each_batch(rows, description, handle)
