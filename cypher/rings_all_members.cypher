@@ -1,4 +1,4 @@
 // Members of every ring a detection run found (for evaluation against labels).
-MATCH (r:Ring)-[:FOUND_BY]->(:DetectionRun {id: $run_id})
-MATCH (a:Account)-[:MEMBER_OF]->(r)
+MATCH (:DetectionRun {id: $run_id})<-[:FOUND_BY]-(r:Ring)
+MATCH (r)<-[:MEMBER_OF]-(a:Account)
 RETURN r.id AS ring_id, r.score AS score, collect(a.id) AS members

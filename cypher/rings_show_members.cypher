@@ -1,5 +1,5 @@
 // A ring's members with their role in it and their account facts and order counts.
-MATCH (a:Account)-[m:MEMBER_OF]->(:Ring {id: $id})
+MATCH (:Ring {id: $id})<-[m:MEMBER_OF]-(a:Account)
 RETURN a.id AS account_id, m.role AS role, m.run_id AS run_id, a.role AS account_role, a.country AS country,
        a.created_at AS created_at, a.status AS status,
        COUNT { (a)-[:PLACED]->(:Order) } AS orders_placed,
