@@ -58,3 +58,16 @@ def test_demo_loads_the_sample_detects_and_explains_the_top_rings(store):
     assert "rings found among" in result.output
     assert "score" in result.output and "R-" in result.output
     assert "against the planted answer key" in result.output
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(store):
+    """`graphfraud query … | head -1`: no traceback and no error line when head closes the pipe."""
+    command = [sys.executable, "-c", "from graphfraud.cli import main; main()", "query", "UNWIND range(1, 200000) AS i RETURN i", "--format", "csv"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        first = proc.stdout.readline()
+        proc.stdout.close()
+        stderr = proc.stderr.read().decode()
+        code = proc.wait(timeout=120)
+    assert first.strip() == b"i"
+    assert code == 141
+    assert stderr == ""

@@ -48,6 +48,10 @@ class _Group(typer.core.TyperGroup):
         except KeyboardInterrupt:
             err.print("interrupted")
             ctx.exit(130)
+        except BrokenPipeError:
+            # the reader went away (`… | head`): stop quietly, as Unix tools do on SIGPIPE
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(141)
         except (OSError, ValueError) as e:
             err.print(f"[red]error:[/red] {type(e).__name__}: {e}", markup=True, highlight=False)
             ctx.exit(1)
