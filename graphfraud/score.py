@@ -11,6 +11,9 @@ it is both significant and large:
   cut-offs it was picked from);
 - large: the group's rate is at least ``MIN_LIFT`` (3) times the baseline.
 
+Signals about what the group does together (concentration, uniform amounts) are tested only
+when two or more of its buyers do it: one member's lunch habit is not the household's act.
+
 The signals, each with its baseline (what honest accounts do):
 
 ==================  =====================================================================
@@ -382,6 +385,9 @@ class _Context:
         tkey = np.unique(tl[tl >= 0] * n_acc + self.os[tl >= 0])
         self.target_c, self.target_s = tkey // n_acc, tkey % n_acc
         self.n_targets = np.bincount(self.target_c, minlength=C).astype(float)
+        # distinct buyers behind the orders to the targets: one account's habits are not a group's act
+        bkey = np.unique(tl[tl >= 0] * n_acc + self.ob[tl >= 0])
+        self.target_buyers = np.bincount(bkey // n_acc, minlength=C)
 
     # ----- signals: each returns dict of arrays (value, baseline, log10_p, lift, holds, ...)
 
@@ -446,7 +452,8 @@ class _Context:
         log10p = log10_binom_sf(k, n, share) + self.n_targets * np.log10(n_sellers)
         observed = np.where(n > 0, k / np.maximum(n, 1), 0.0)
         conc = {"value": observed, "baseline": share, "log10_p": np.minimum(log10p, 0.0),
-                "lift": observed / share, "k": k, "n": n, "eligible": (n >= MIN_ORDERS) & (self.n_targets > 0)}
+                "lift": observed / share, "k": k, "n": n,
+                "eligible": (n >= MIN_ORDERS) & (self.n_targets > 0) & (self.target_buyers >= 2)}
         # block: distinct buyers reaching the target sellers against the chance of reaching them
         has_target = np.bincount(self.ob[self.to_target], minlength=n_acc) > 0
         buyer_lab = np.where(self.is_buyer, self.lab, -1)
@@ -755,7 +762,7 @@ class _Context:
         amount_all = o["amount"].sum() / max(self.on.sum(), 1)
         return {"value": cv, "baseline": base, "log10_p": log10p,
                 "lift": base / np.maximum(cv, base / 1000), "k": k, "n": k, "mean": mean, "market_mean": amount_all,
-                "eligible": k >= 5}
+                "eligible": (k >= 5) & (self.target_buyers >= 2)}
 
     def _high_value(self):
         """Orders dearer than 90 % of the marketplace's orders in their currency."""

@@ -117,6 +117,24 @@ def test_ring_is_found_with_its_seller_and_dismissed_household(hand_built):
     assert len([c for c in candidates if c.score >= 50]) == 1
 
 
+def test_one_members_habit_is_not_the_groups_act(store, tmp_path):
+    """One household member ordering the same lunch from a corner shop 8 times: the group's orders
+    are concentrated on that shop with identical amounts, but only one buyer does it."""
+    folder = build(tmp_path / "market")
+    with open(folder / "accounts.csv", "a", newline="") as f:
+        csv.writer(f).writerow(["corner", "seller", "2023-01-01T00:00:00Z", "DE", "active"])
+    with open(folder / "orders.csv", "a", newline="") as f:
+        csv.writer(f).writerows([[f"lunch{k}", HOUSE[0], "corner", "8.50", "EUR", f"2025-11-{k + 1:02d}T12:30:00Z",
+                                  "completed", "", "", "", ""] for k in range(8)])
+    assert load(store, [folder]).quarantined == 0
+    _, _, by_members = _ring(store)
+    members, house = next((m, c) for m, c in by_members.items() if HOUSE[0] in m)
+    assert set(HOUSE) | {"corner"} == members
+    held = {r["signal"] for r in house.held}
+    assert not held & {"concentration", "uniform_amounts"}, held
+    assert house.score < 50
+
+
 def test_concentration_reason_is_numerically_right(hand_built):
     _, _, by_members = _ring(hand_built)
     ring = by_members[frozenset(RING + [RING_SHOP])]
