@@ -38,6 +38,9 @@ uniform_amounts     spread of amounts to the ring sellers vs the narrower of the
 high_value          orders dearer than 90 % of the marketplace's in their currency
 seller_links        ring buyer-seller pairs sharing a device, address, card, network or
                     code vs all buyer-seller pairs of the marketplace
+trade_circle        the group's sellers that buy from each other in a circle (A from B,
+                    B from C, C from A: a directed cycle of orders inside the group) vs
+                    the sellers on any such circle in the whole marketplace (binomial)
 ==================  =====================================================================
 
 Friends do things together: flatmates sign up in the same week and pass the welcome code
@@ -95,12 +98,14 @@ WEIGHTS = {
     "amounts": 0.40,
     "seller_links": 0.40,
     "chargebacks": 0.40,
+    "trade_circle": 0.40,
 }
 FAMILY = {  # signals of one family count once
     "concentration": "coordination", "block": "coordination", "devotion": "devotion",
     "fresh_accounts": "fresh", "signup_burst": "fresh", "chargebacks": "chargebacks", "refunds": "refunds",
     "cancellations": "cancellations", "promo_reuse": "promo", "order_burst": "burst", "promo_burst": "burst",
     "uniform_amounts": "amounts", "high_value": "value", "seller_links": "seller_links",
+    "trade_circle": "trade_circle",
 }
 LABELS = {  # signal names for people
     "concentration": "orders concentrated on few sellers", "block": "buyers concentrated on few sellers",
@@ -108,7 +113,7 @@ LABELS = {  # signal names for people
     "chargebacks": "chargebacks", "refunds": "refunds", "cancellations": "cancellations",
     "promo_reuse": "one promo code", "promo_burst": "promo code used together", "order_burst": "started together",
     "uniform_amounts": "identical amounts", "high_value": "dear orders",
-    "seller_links": "sellers linked to their buyers",
+    "seller_links": "sellers linked to their buyers", "trade_circle": "sellers buying from each other in a circle",
 }
 LN10 = math.log(10)
 
@@ -405,6 +410,7 @@ class _Context:
         s["uniform_amounts"] = self._amounts()
         s["high_value"] = self._high_value()
         s["seller_links"] = self._seller_links()
+        s["trade_circle"] = self._trade_circle()
         for sig in s.values():
             tested = sig.get("eligible", np.ones(self.C, bool))
             sig["threshold"] = math.log10(self.alpha / max(int(tested.sum()), 1))   # Bonferroni over the tests run
@@ -805,6 +811,35 @@ class _Context:
         return {"value": share, "baseline": base, "log10_p": log10_binom_sf(k, n, base), "lift": share / base,
                 "k": k, "n": n, "eligible": k >= 1}
 
+    def _trade_circle(self):
+        """Sellers on a directed cycle of orders inside the group, against the whole marketplace.
+
+        Shops buy supplies from wholesalers, which makes stars; shops that buy from each other
+        round a circle are rare and are how collusive sellers inflate each other's sales.
+        Strongly connected components of the buyer → seller graph find the cycles: over the
+        group's internal orders for the group; over every order, among the sellers that share no
+        identifier with anyone (no candidate group), for the baseline, so that other rings'
+        circles do not raise the bar.
+        """
+        import igraph as ig
+
+        p, C = self.p, self.C
+        sellers = np.bincount(self.os, weights=self.on, minlength=p.n) > 0
+
+        def on_cycle(a, b):
+            comp = np.asarray(ig.Graph(n=p.n, edges=np.column_stack([a, b]).tolist(), directed=True)
+                              .connected_components(mode="strong").membership)
+            return (np.bincount(comp, minlength=p.n) >= 2)[comp] & sellers
+
+        inner = on_cycle(self.ob[self.internal], self.os[self.internal])
+        k = _count(np.where(inner, self.lab, -1), C)
+        n = _count(np.where(sellers, self.lab, -1), C)
+        background = sellers & (self.lab < 0)
+        base = np.full(C, max(float((on_cycle(self.ob, self.os) & background).sum()), 0.5) / max(background.sum(), 1))
+        share = np.where(n > 0, k / np.maximum(n, 1), 0.0)
+        return {"value": share, "baseline": base, "log10_p": log10_binom_sf(k, n, base), "lift": share / base,
+                "k": k, "n": n, "eligible": k >= 2}
+
     # ----- words
 
     def _seller_label(self, c):
@@ -884,6 +919,10 @@ class _Context:
             text = (f"{k:.0f} of {n:.0f} buyer-seller pairs inside the group share a device, address, card, "
                     f"network or code (marketplace pairs: {_pct(base)}; {pt})")
             evidence = {"linked_pairs": k, "pairs": n}
+        elif name == "trade_circle":
+            text = (f"{k:.0f} of the group's {n:.0f} sellers buy from each other in a circle "
+                    f"(sellers on such a circle in the marketplace: {_pct(base)}; {pt})")
+            evidence = {"sellers_in_circle": k, "sellers": n}
         else:
             text, evidence = name, {}
         return {"signal": name, "label": LABELS[name], "family": FAMILY[name], "holds": bool(s["holds"][c]), "value": _num(v),

@@ -135,6 +135,33 @@ def test_one_members_habit_is_not_the_groups_act(store, tmp_path):
     assert house.score < 50
 
 
+def test_sellers_buying_from_each_other_in_a_circle(store, tmp_path):
+    """Three shops on one phone, each buying from the next (c1 → c2 → c3 → c1), four orders a leg.
+
+    The five established shops share nothing with anyone and are on no circle: the baseline is
+    half a seller in five (0.1), and 3 of 3 sellers on the circle is p = 0.1^3 = 1e-3."""
+    folder = build(tmp_path / "market")
+    circle = ["c1", "c2", "c3"]
+    with open(folder / "accounts.csv", "a", newline="") as f:
+        csv.writer(f).writerows([[c, "both", "2025-08-01T00:00:00Z", "DE", "active"] for c in circle])
+    with open(folder / "account_devices.csv", "a", newline="") as f:
+        csv.writer(f).writerows([[c, "circlephone", "2025-08-01T00:00:00Z", "2025-12-01T00:00:00Z", ""] for c in circle])
+    with open(folder / "orders.csv", "a", newline="") as f:
+        csv.writer(f).writerows([[f"circle{i}{k}", c, circle[(i + 1) % 3], f"{50 + 10 * k}.00", "EUR",
+                                  f"2025-11-{3 * k + i + 1:02d}T12:00:00Z", "completed", "", "", "", ""]
+                                 for i, c in enumerate(circle) for k in range(4)])
+    assert load(store, [folder]).quarantined == 0
+    _, _, by_members = _ring(store)
+    group = by_members[frozenset(circle)]
+    reason = _reason(group, "trade_circle")
+    assert reason["evidence"] == {"sellers_in_circle": 3, "sellers": 3}
+    assert reason["baseline"] == pytest.approx(0.1)
+    assert reason["log10_p"] == pytest.approx(-3.0, abs=0.01)
+    assert reason["holds"]
+    assert group.typology == "collusion"
+    assert reason["text"].startswith("3 of the group's 3 sellers buy from each other in a circle")
+
+
 def test_concentration_reason_is_numerically_right(hand_built):
     _, _, by_members = _ring(hand_built)
     ring = by_members[frozenset(RING + [RING_SHOP])]
