@@ -1,8 +1,7 @@
 """Detection speed and memory: each stage timed at 100k and 1M accounts, against networkx Louvain.
 
 For each size: generate a marketplace, load it into a fresh local server
-(``graphfraud.load.load``, GRAPHFRAUD_HOME in a temporary folder; big tables in slices of
-400k rows, one ``load`` call each, since the loader parses a call in memory), restart the server so
+(``graphfraud.load.load``, GRAPHFRAUD_HOME in a temporary folder), restart the server so
 its peak memory counts detection only, then run ``run_detection`` ``--repeat`` times, each
 in a fresh Python process, and print the median time of every stage (projection,
 candidates, evidence, write-back, total) and the peak memory of the client (VmHWM of the
@@ -15,7 +14,6 @@ the ratio is printed. The server is stopped at the end.
 """
 
 import argparse
-import csv
 import json
 import os
 import statistics
@@ -64,45 +62,6 @@ print(json.dumps({"leiden": leiden, "louvain": louvain, "vertices": g.number_of_
 """
 
 
-SLICE_ROWS = 400_000   # graphfraud.load holds a call's rows in memory: 1M accounts at once took 18 GB
-
-
-def slices(data: Path, out: Path) -> list[Path]:
-    """The marketplace's tables cut into folders of at most SLICE_ROWS rows, in load order.
-
-    Each folder is one ``load`` call; files are named ``<table>_<n>.csv``, which the loader
-    reads as its table.
-    """
-    order = ["accounts", "account_devices", "account_addresses", "account_payment_instruments", "orders"]
-    folders = []
-    for table in order:
-        src = data / f"{table}.csv"
-        if not src.exists():
-            continue
-        with open(src, newline="", encoding="utf-8") as f:
-            reader = csv.reader(f)
-            header = next(reader)
-            part, rows = 0, []
-            for row in reader:
-                rows.append(row)
-                if len(rows) >= SLICE_ROWS:
-                    folders.append(_write_slice(out, table, part, header, rows))
-                    part, rows = part + 1, []
-            if rows:
-                folders.append(_write_slice(out, table, part, header, rows))
-    return folders
-
-
-def _write_slice(out: Path, table: str, part: int, header: list[str], rows: list[list[str]]) -> Path:
-    folder = out / f"{table}_{part:03d}"
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / f"{table}_{part:03d}.csv", "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return folder
-
-
 def child(code: str, *args) -> dict:
     out = subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, env=os.environ)
     if out.returncode:
@@ -125,10 +84,8 @@ def run_size(buyers: int, repeat: int, louvain: bool, seed: int) -> dict:
         write_marketplace(work / "data", buyers=buyers, seed=seed)
         generated = time.perf_counter() - t
         t = time.perf_counter()
-        rows = 0
         with Store.open() as store:
-            for part in slices(work / "data", work / "slices"):
-                rows += load(store, [part]).rows_read
+            rows = load(store, [work / "data"]).rows_read
         load_s = time.perf_counter() - t
         print(f"  {buyers:,} buyers: generated in {generated:.0f} s, loaded {rows:,} rows in {load_s:.0f} s",
               flush=True)

@@ -16,6 +16,7 @@ import json
 import time
 import uuid
 from dataclasses import dataclass, field
+from itertools import islice
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -24,6 +25,8 @@ from .errors import InputError, UsageError
 from .hashing import sha256_file
 from .home import card_hash_key, home
 from .store import BATCH_ROWS
+
+CHUNK_ROWS = 200_000   # raw rows parsed and written at a time: bounds the memory of a load
 
 
 @dataclass(frozen=True)
@@ -256,7 +259,7 @@ class _Loader:
         self.quarantine = Quarantine()
         self.instruments = _Instruments()
         self.accounts: dict[str, tuple] = {}      # id -> (role, created_at, country) seen in this load
-        self.orders: dict[str, tuple] = {}
+        self.orders: dict[str, tuple] = {}       # id -> values, for the chunk being parsed
         self.known_accounts: set[str] = set()    # ids confirmed to exist in the store
         self.counts: dict[str, dict] = {}
 
@@ -350,30 +353,36 @@ class _Loader:
 
     # ----- reading
 
-    def parse(self, table: str, path: Path) -> list[dict]:
-        """Clean rows of one file; bad rows go to quarantine."""
+    def chunks(self, table: str, path: Path):
+        """Clean rows of one file, ``CHUNK_ROWS`` raw rows at a time; bad rows go to quarantine.
+
+        A load never holds more than a chunk of a file: a marketplace of millions of orders
+        loads in bounded memory. A duplicate id in a later chunk is caught against the store.
+        """
         parse = getattr(self, f"_parse_{table}")
         counts = self.counts.setdefault(table, {"read": 0, "loaded": 0, "quarantined": 0})
-        rows = []
-        raw_rows = list(iter_rows(path))
-        if table in ("account_devices", "account_addresses", "account_payment_instruments", "orders"):
-            self._confirm_accounts(table, raw_rows)
-        for line, row in raw_rows:
-            counts["read"] += 1
-            if row is None:
-                self.quarantine.add(path.name, line, None, "not a JSON object", {})
-                counts["quarantined"] += 1
-                continue
-            try:
-                clean = parse(row)
-            except RowError as e:
-                self.quarantine.add(path.name, line, e.column, e.reason, row)
-                counts["quarantined"] += 1
-                continue
-            if clean is not None:
-                clean["line"] = f"{path.name}:{line}"
-                rows.append(clean)
-        return rows
+        raw = iter_rows(path)
+        while raw_rows := list(islice(raw, CHUNK_ROWS)):
+            self.orders.clear()   # orders of earlier chunks are in the store, and checked there
+            if table in ("account_devices", "account_addresses", "account_payment_instruments", "orders"):
+                self._confirm_accounts(table, raw_rows)
+            rows = []
+            for line, row in raw_rows:
+                counts["read"] += 1
+                if row is None:
+                    self.quarantine.add(path.name, line, None, "not a JSON object", {})
+                    counts["quarantined"] += 1
+                    continue
+                try:
+                    clean = parse(row)
+                except RowError as e:
+                    self.quarantine.add(path.name, line, e.column, e.reason, row)
+                    counts["quarantined"] += 1
+                    continue
+                if clean is not None:
+                    clean["line"] = f"{path.name}:{line}"
+                    rows.append(clean)
+            yield rows
 
     def _confirm_accounts(self, table, raw_rows):
         """Look up, in one pass, referenced accounts that this load did not bring."""
@@ -441,13 +450,10 @@ def load(store, paths: list[Path], progress=None) -> LoadResult:
                 sha256=[f["sha256"] for f in files])
     tick = progress or (lambda description, total: (lambda n: None))
 
-    by_table: dict[str, list[dict]] = {}
-    for f in files:
-        by_table.setdefault(f["table"], []).extend(loader.parse(f["table"], f["path"]))
     writer = _Writer(store, loader, run_id, tick)
-    for table in TABLE_BY_NAME:
-        if table in by_table:
-            getattr(writer, table)(by_table[table])
+    for f in files:  # in dependency order (discover)
+        for rows in loader.chunks(f["table"], f["path"]):
+            getattr(writer, f["table"])(rows)
 
     for c in loader.counts.values():
         c["loaded"] = c["read"] - c["quarantined"]
@@ -474,6 +480,7 @@ class _Writer:
 
     def __init__(self, store, loader: _Loader, run_id: str, tick):
         self.store, self.loader, self.run_id, self.tick = store, loader, run_id, tick
+        self._advance = {}    # description -> advance(n): one progress line per kind of row, across chunks
 
     def _each_batch(self, rows: list[dict], description: str, handle) -> None:
         """``handle(batch)`` for every batch, one after the other.
@@ -481,7 +488,9 @@ class _Writer:
         Not in parallel: two batches of orders add edges to the same popular sellers, and
         this server answers such conflicts with retries that cost more than they gain.
         """
-        advance = self.tick(description, len(rows))
+        if description not in self._advance:
+            self._advance[description] = self.tick(description, None)
+        advance = self._advance[description]
         for start in range(0, len(rows), BATCH_ROWS):
             batch = rows[start:start + BATCH_ROWS]
             handle(batch)

@@ -270,3 +270,26 @@ def test_stats_json_counts_labels_relationships_and_runs(store, marketplace):
     assert {"label": "Account", "count": 4} in data["nodes"]
     assert {"type": "PLACED", "count": 3} in data["relationships"]
     assert data["load_runs"][0]["status"] == "complete"
+
+
+def test_a_load_in_small_chunks_gives_the_same_graph_and_catches_duplicates_across_chunks(store, tmp_path, monkeypatch):
+    """Big files are parsed and written a chunk at a time; the graph must not depend on the chunk size."""
+    import graphfraud.load as loader
+
+    sample = Path(__file__).resolve().parents[1] / "datasets" / "sample"
+    load(store, [sample])
+    whole = counts(store)
+    store.write("clear_graph")
+    folder = tmp_path / "sample"
+    folder.mkdir()
+    for path in sample.glob("*.csv"):
+        (folder / path.name).write_text(path.read_text())
+    with open(folder / "orders.csv", newline="") as f:
+        first = next(csv.DictReader(f))
+    with open(folder / "orders.csv", "a", newline="") as f:   # the first order again, last, with another amount
+        csv.DictWriter(f, fieldnames=list(first)).writerow({**first, "amount": "999.00"})
+    monkeypatch.setattr(loader, "CHUNK_ROWS", 97)
+    result = load(store, [folder])
+    assert counts(store) == whole
+    assert result.quarantined == 1
+    assert result.counts["orders"]["quarantined"] == 1
