@@ -53,7 +53,7 @@ Signals fall into families (``FAMILY``) that count once each, with a weight
 are things honest groups do too: buying from one shop, sharing a code, dear orders,
 refunds. Strong families (0.40) are rare among honest groups: fabricated accounts,
 coordinated starts, many accounts paying the very same amount, sellers linked to their
-own buyers, chargebacks. The score combines the families that hold as independent
+own buyers, sellers trading in a circle, chargebacks. The score combines the families that hold as independent
 evidence (a noisy OR): ``100 * (1 - prod(1 - weight))``. One family alone never reaches
 50, the default minimum; two weak ones make 43.8; a strong one with any other makes 55
 or more. The weights are two round levels fixed by that reading, not fitted to labels.
@@ -91,7 +91,7 @@ WEIGHTS = {
     "refunds": 0.25,
     "cancellations": 0.25,
     # rare among honest groups: fabricated accounts, coordinated starts, many accounts paying
-    # the very same amount, sellers linked to their own buyers, chargebacks; one of these
+    # the very same amount, sellers linked to their own buyers or trading in a circle, chargebacks; one of these
     # with any other family reaches 50
     "fresh": 0.40,
     "burst": 0.40,
