@@ -350,7 +350,8 @@ def _sub_if(needle: str, pattern: str, replacement: str):
 _ELISION = _sub_if("'", r"\b(l|d|j|m|n|s|t|qu|dell|all|dall|nell|sull|coll|un)'", r"\1 ")
 # Country conventions for a unit written into the house number.
 _COUNTRY_PRE = {
-    "AU": [_sub_if("/", r"^\s*(\d+[a-z]?)\s*/\s*(\d+[a-z]?)\b", r" unit \1 \2")],   # 5/12 Smith St
+    "AU": [_sub_if("u", r"^\s*u\s?(\d+[a-z]?)\b\s*/?", r" unit \1 "),                  # U5 12 Smith St, U 5/12
+           _sub_if("/", r"^\s*(\d+[a-z]?)\s*/\s*(\d+[a-z]?)\b", r" unit \1 \2")],   # 5/12 Smith St
     "CA": [_sub_if("-", r"^\s*(\d+[a-z]?)\s*-\s*(\d+[a-z]?)\b", r" unit \1 \2")],   # 200-123 Main St
     "PL": [_sub_if("/", r"\b(\d+[a-z]?)\s*/\s*(\d+[a-z]?)\b", r"\1 unit \2")],      # Marszałkowska 10/5
 }
@@ -409,11 +410,14 @@ def _tokens(s: str, r: _Rules) -> list[str]:
                     continue
                 nxt = toks[i + 1] if i < last else ""
                 if kind == _IF_NUMBER:
-                    if nxt[:1].isdigit() and not (out and out[-1] == "unit"):  # "Flat F 12": F is the flat
-                        if c:
-                            out.append(c)
-                        continue
-                    c = words.get(t, t)
+                    if nxt[:1].isdigit():
+                        if not (out and out[-1] == "unit"):
+                            if c:
+                                out.append(c)
+                            continue
+                        if not c:  # "Flat no. 4": a number word after a unit word says nothing
+                            continue
+                    c = words.get(t, t)  # "Flat F 12": F is the flat
                 elif not (len(nxt) > 1 and nxt.isalpha() and (flag or not i or not toks[i - 1][:1].isdigit())):
                     c = words.get(t, t)  # a one-letter street type only before a street name
         if out:
@@ -467,7 +471,8 @@ def address_key(raw: str, country: str | None = None) -> str:
        ("Berliner Str." = "Berlinerstraße"); "12 A" and "12-A" become "12a"; French,
        Spanish and Italian articles ("de la", "dell'") are dropped.
     5. "unit N" moves to the front, wherever it was written ("Apt 4, 12 Main St" =
-       "12 Main St #4"; AU "5/12", CA "5-12" and PL "12/5" are read as units).
+       "12 Main St #4"; AU "5/12" and "U5", CA "5-12" and PL "12/5" are read as units;
+       "Flat no. 4" is "Flat 4"). An Italian province after the town ("Roma (RM)") is dropped.
 
     Word order is otherwise kept. Returns "" for empty input.
 
@@ -500,6 +505,8 @@ def _address_key(raw: str, cc: str | None) -> str:
     if not s.isascii():
         s = _NON_WORD.sub(" ", s)
     toks = _tokens(s, r)
+    if cc == "IT" and len(toks) > 2 and len(toks[-1]) == 2 and toks[-1].isalpha():
+        toks.pop()  # the province after the town: "00184 Roma (RM)"
     if code:
         toks.append(code)
     return " ".join(toks)

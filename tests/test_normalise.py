@@ -20,7 +20,8 @@ SAME_PLACE = {
     "GB": ["Flat 4, 12 High Street, London SW1A 1AA",
            "12 High St, Flat 4, London, sw1a1aa, UK",
            "F4 12 High St London SW1A 1AA United Kingdom",
-           "Flat 4 12 High Street London SW1A1AA England"],
+           "Flat 4 12 High Street London SW1A1AA England",
+           "Flat no. 4, 12 High Street, London SW1A 1AA"],
     "DE": ["Berliner Straße 12a, Whg 3, 10115 Berlin",
            "Berliner Str. 12 a, Wohnung 3, 10115 Berlin, Deutschland",
            "Berlinerstrasse 12-A Whg. 3 10115 Berlin Germany",
@@ -40,7 +41,9 @@ SAME_PLACE = {
     "IT": ["Via Roma 12, int. 5, 00184 Roma",
            "V. Roma, 12 interno 5 00184 Roma Italia",
            "Via Roma n. 12 int 5, 00184 Roma",
-           "via roma 12 int5 00184 ROMA IT"],
+           "via roma 12 int5 00184 ROMA IT",
+           "Via Roma 12, int. 5, 00184 Roma (RM)",
+           "Via Roma 12 interno 5 00184 Roma RM"],
     "PL": ["ul. Marszałkowska 10/5, 00-950 Warszawa",
            "ulica Marszałkowska 10 m. 5, 00950 Warszawa, Polska",
            "ul Marszalkowska 10 lok. 5 00-950 Warszawa",
@@ -52,7 +55,9 @@ SAME_PLACE = {
     "AU": ["5/12 Smith St, Surry Hills NSW 2010",
            "Unit 5, 12 Smith Street, Surry Hills NSW 2010, Australia",
            "Apt 5 12 Smith St Surry Hills NSW 2010",
-           "12 Smith St, Unit 5, Surry Hills, NSW, 2010"],
+           "12 Smith St, Unit 5, Surry Hills, NSW, 2010",
+           "U5 12 Smith St, Surry Hills NSW 2010",
+           "U 5/12 Smith Street Surry Hills NSW 2010"],
 }
 
 # (first, second): one thing differs — the house number, the street or the unit.
