@@ -84,6 +84,10 @@ _STRONG_NAMES = {n.replace(" ", ""): cc for cc, names in _COUNTRY_NAMES.items()
                  for n in names if len(n) > 3 or n in _STRONG_SHORT}
 _STRONG_TAIL = _tail_regex([n for names in _COUNTRY_NAMES.values() for n in names
                             if n.replace(" ", "") in _STRONG_NAMES])
+# Names that may close an address given for another country (a parcel sent abroad): not the
+# ones that are also parts of regions elsewhere ("New South Wales", "New England", Holland MI).
+_ABROAD_TAIL = _tail_regex([n for names in _COUNTRY_NAMES.values() for n in names if n.replace(" ", "") in _STRONG_NAMES
+                            and n not in ("wales", "england", "america", "holland")])
 _COUNTRY_ALIASES = {**_STRONG_NAMES, **{n: cc for cc, names in _COUNTRY_NAMES.items() for n in names if len(n) == 3}}
 _COUNTRY_ALIASES.update({"gb": "GB", "uk": "GB", "us": "US"})
 
@@ -113,7 +117,7 @@ _STRONG_ENDS = _endings(n for names in _COUNTRY_NAMES.values() for n in names
 
 
 def _strip_country(s: str, cc: str | None) -> tuple[str, str | None]:
-    """Drop a trailing country name (the country is its own field); infer cc if unknown."""
+    """Drop a trailing country name (the country is its own field); infer cc if unknown or abroad."""
     t = s.rstrip(" \t,;.")
     if cc is None:
         if t.endswith(_STRONG_ENDS):
@@ -125,6 +129,10 @@ def _strip_country(s: str, cc: str | None) -> tuple[str, str | None]:
         m = _COUNTRY_TAIL[cc].search(s)
         if m:
             return s[:m.start()], cc
+    if t.endswith(_STRONG_ENDS):  # another country named at the end: a parcel abroad, its rules
+        m = _ABROAD_TAIL.search(s)
+        if m:
+            return s[:m.start()], _STRONG_NAMES.get(re.sub(r"[^a-z]+", "", m.group()), cc)
     return s, cc
 
 

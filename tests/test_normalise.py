@@ -422,3 +422,12 @@ def test_masks_show_only_what_a_report_needs():
     assert mask_id("card:3fa8b2c0d1e2f3a4b5c6d7e8f9a0b9c1") == "card:3fa…9c1"
     assert mask_id("pi_777") == "pi_7…"
     assert mask_id("") == "…"
+
+
+def test_an_address_naming_another_country_takes_that_countrys_rules():
+    """An order from a German buyer shipped to London: British rules, as if given as GB."""
+    assert address_key("Flat 4, 12 High Street, London SW1A 1AA, United Kingdom", "DE") == \
+        address_key("12 High St, Flat 4, London, sw1a1aa", "GB")
+    assert address_key("Hauptstraße 5, 10115 Berlin, Deutschland", "FR") == address_key("Hauptstr. 5, 10115 Berlin", "DE")
+    # a region, not a country: New South Wales stays Australian
+    assert address_key("5/12 Smith St, Surry Hills, New South Wales", "AU").startswith("unit 5 12 smith st")
