@@ -82,7 +82,7 @@ def _check_type(type_: str | None) -> None:
 
 def _address_keys(text: str) -> list[str]:
     """The keys an address typed by a person could have been stored under (one per country's rules)."""
-    countries = [None, *getattr(normalise, "_COUNTRY_NAMES", {})]
+    countries = [None, *normalise.COUNTRIES]
     keys = []
     for cc in countries:
         key = normalise.address_key(text, cc)

@@ -20,7 +20,7 @@ from functools import lru_cache
 
 __all__ = [
     "address_key", "postcode", "device_id", "email", "ip_subnet", "valid_ip", "card_digits", "luhn_valid",
-    "card_instrument", "instrument_fingerprint", "promo_code", "mask_card", "mask_id",
+    "card_instrument", "instrument_fingerprint", "promo_code", "mask_card", "mask_id", "COUNTRIES",
 ]
 
 # --------------------------------------------------------------------------- text folding
@@ -66,6 +66,7 @@ _COUNTRY_NAMES = {
     "AU": ("australia", "australien", "australie", "au", "aus"),
 }
 _STRONG_SHORT = {"usa", "uk"}
+COUNTRIES = tuple(_COUNTRY_NAMES)   # the countries whose address rules are known
 
 
 def _name_pattern(name: str) -> str:
