@@ -199,7 +199,9 @@ def find_rings(projection, min_score: float = MIN_SCORE, seed: int = SEED, resol
     Leiden/CPM cuts the linkage into candidate groups; every group is scored; groups with
     some evidence (``SUSPECT_SCORE``: one strong signal, or two weak ones) that CPM cut
     apart are joined by a second CPM pass at half the resolution over those groups only,
-    and the joined groups are scored again. Returns (membership, ``score.Scores`` of every
+    and the joined groups are scored again. Last, groups with evidence drop their bystanders
+    (``score`` ``bystanders``: members on the group's network or code only, taking no part
+    in what it does) and are scored once more. Returns (membership, ``score.Scores`` of every
     group, the linkage (a, b, w), stage timings); ``scores.candidate(i)`` explains group i.
     """
     from . import detect, score
@@ -230,6 +232,13 @@ def find_rings(projection, min_score: float = MIN_SCORE, seed: int = SEED, resol
         membership = merged
         scored = score.score_groups(projection, membership)
         timings["evidence"] += time.perf_counter() - t0
+    t0 = time.perf_counter()
+    trimmed = np.where(scored.ctx.bystanders() & (scored.scores >= SUSPECT_SCORE)[np.maximum(membership, 0)], -1,
+                       membership) if len(scored) else membership
+    if not np.array_equal(trimmed, membership):
+        membership = detect.relabel(trimmed)
+        scored = score.score_groups(projection, membership)
+    timings["evidence"] += time.perf_counter() - t0
     advance_e(1)
     return membership, scored, (a, b, w), timings
 

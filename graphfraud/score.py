@@ -602,24 +602,43 @@ class _Context:
         is one person with several accounts.
         """
         if not hasattr(self, "_personal"):
-            from .project import KIND_NAMES
-
-            p = self.p
-            G = max(len(p.group_kind), 1)
-            labs, groups, counts = self._group_counts()
-            personal_kinds = [KIND_NAMES.index(k) for k in ("device", "instrument", "fingerprint")]
-            shared = counts >= 2
-            shared &= np.isin(p.group_kind[groups], personal_kinds) if len(groups) else shared
-            keys = np.sort(labs[shared] * G + groups[shared])
-            rows = np.repeat(np.arange(len(p.group_kind), dtype=np.int64), np.diff(p.group_ptr))
-            lab = self.lab[p.group_members]
-            entry = lab * G + rows
-            pos = np.minimum(np.searchsorted(keys, entry), max(len(keys) - 1, 0))
-            hit = (lab >= 0) & (len(keys) > 0) & (keys[pos] == entry if len(keys) else False)
-            out = np.zeros(p.n, dtype=bool)
-            out[p.group_members[hit]] = True
-            self._personal = out
+            self._personal = self._sharing(("device", "instrument", "fingerprint"))
         return self._personal
+
+    def _sharing(self, kinds) -> np.ndarray:
+        """Accounts sharing an identifier of one of ``kinds`` with another member of their group."""
+        from .project import KIND_NAMES
+
+        p = self.p
+        G = max(len(p.group_kind), 1)
+        labs, groups, counts = self._group_counts()
+        shared = counts >= 2
+        shared &= np.isin(p.group_kind[groups], [KIND_NAMES.index(k) for k in kinds]) if len(groups) else shared
+        keys = np.sort(labs[shared] * G + groups[shared])
+        rows = np.repeat(np.arange(len(p.group_kind), dtype=np.int64), np.diff(p.group_ptr))
+        lab = self.lab[p.group_members]
+        entry = lab * G + rows
+        pos = np.minimum(np.searchsorted(keys, entry), max(len(keys) - 1, 0))
+        hit = (lab >= 0) & (len(keys) > 0) & (keys[pos] == entry if len(keys) else False)
+        out = np.zeros(p.n, dtype=bool)
+        out[p.group_members[hit]] = True
+        return out
+
+    def bystanders(self) -> np.ndarray:
+        """Members that take no part in what their group does: on its network or code only.
+
+        A member is part of the group when it shares a device, card or address with another
+        member, or trades with the group's target sellers (as buyer or as one of them), or
+        trades inside the group. A café's regulars on one subnet are not part of the ring
+        that happens to connect from there.
+        """
+        p = self.p
+        part = self._sharing(("device", "instrument", "fingerprint", "address"))
+        part[self.ob[self.to_target]] = True
+        part[self.target_s] = True
+        part[self.ob[self.internal]] = True
+        part[self.os[self.internal]] = True
+        return (self.lab >= 0) & ~part
 
     def _promo(self):
         """One code used by many members who share a phone or a card, against its use in the marketplace.

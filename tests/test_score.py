@@ -162,6 +162,22 @@ def test_sellers_buying_from_each_other_in_a_circle(store, tmp_path):
     assert reason["text"].startswith("3 of the group's 3 sellers buy from each other in a circle")
 
 
+def test_regulars_of_the_rings_cafe_are_not_ring_members(store, tmp_path):
+    """The ring connects from a café's network; three honest regulars connect from it too."""
+    folder = build(tmp_path / "market")
+    rows = list(csv.reader(open(folder / "account_devices.csv", newline="")))
+    for i, row in enumerate(rows[1:]):
+        if row[0] in RING:
+            row[4] = f"203.0.113.{10 + i}"
+    regulars = HONEST[:3]
+    rows += [[h, f"cafe-{h}", "2025-10-01T00:00:00Z", "2025-10-02T00:00:00Z", f"203.0.113.{200 + k}"]
+             for k, h in enumerate(regulars)]
+    _write(folder, "account_devices.csv", rows[0], rows[1:])
+    assert load(store, [folder]).quarantined == 0
+    _, _, by_members = _ring(store)
+    assert [members for members, c in by_members.items() if c.score >= 50] == [frozenset(RING + [RING_SHOP])]
+
+
 def test_concentration_reason_is_numerically_right(hand_built):
     _, _, by_members = _ring(hand_built)
     ring = by_members[frozenset(RING + [RING_SHOP])]
