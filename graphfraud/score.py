@@ -627,18 +627,19 @@ class _Context:
     def bystanders(self) -> np.ndarray:
         """Members that take no part in what their group does: on its network or code only.
 
-        A member is part of the group when it shares a device, card or address with another
-        member, or trades with the group's target sellers (as buyer or as one of them), or
-        trades inside the group. A café's regulars on one subnet are not part of the ring
-        that happens to connect from there.
+        The core of a group is its members sharing a device, card or address with another
+        member; a member is part of the group when it is in the core or traded at least
+        twice with the core (bought from, or sold to, core members). A café's regulars on
+        the ring's subnet who once bought from one of its shops are not part of the ring.
+        A group without a core (its members share only networks and codes) keeps everyone.
         """
-        p = self.p
-        part = self._sharing(("device", "instrument", "fingerprint", "address"))
-        part[self.ob[self.to_target]] = True
-        part[self.target_s] = True
-        part[self.ob[self.internal]] = True
-        part[self.os[self.internal]] = True
-        return (self.lab >= 0) & ~part
+        core = self._sharing(("device", "instrument", "fingerprint", "address"))
+        bought = self.internal & core[self.os]
+        sold = self.internal & core[self.ob]
+        with_core = _sum(self.ob[bought], self.on[bought], self.p.n) + _sum(self.os[sold], self.on[sold], self.p.n)
+        part = core | (with_core >= 2)
+        has_core = _count(np.where(core, self.lab, -1), self.C) > 0
+        return (self.lab >= 0) & ~part & has_core[np.maximum(self.lab, 0)]
 
     def _promo(self):
         """One code used by many members who share a phone or a card, against its use in the marketplace.
