@@ -40,7 +40,7 @@ seller_links        ring buyer-seller pairs sharing a device, address, card, net
                     code vs all buyer-seller pairs of the marketplace
 trade_circle        the group's sellers that buy from each other in a circle (A from B,
                     B from C, C from A: a directed cycle of orders inside the group) vs
-                    the sellers on any such circle in the whole marketplace (binomial)
+                    the sellers on any circle among those in no candidate group (binomial)
 ==================  =====================================================================
 
 Friends do things together: flatmates sign up in the same week and pass the welcome code
@@ -53,8 +53,8 @@ Signals fall into families (``FAMILY``) that count once each, with a weight
 are things honest groups do too: buying from one shop, sharing a code, dear orders,
 refunds. Strong families (0.40) are rare among honest groups: fabricated accounts,
 coordinated starts, many accounts paying the very same amount, sellers linked to their
-own buyers, sellers trading in a circle, chargebacks. The score combines the families that hold as independent
-evidence (a noisy OR): ``100 * (1 - prod(1 - weight))``. One family alone never reaches
+own buyers, sellers trading in a circle, chargebacks. The score combines the families that
+hold as independent evidence (a noisy OR): ``100 * (1 - prod(1 - weight))``. One family alone never reaches
 50, the default minimum; two weak ones make 43.8; a strong one with any other makes 55
 or more. The weights are two round levels fixed by that reading, not fitted to labels.
 
@@ -91,8 +91,8 @@ WEIGHTS = {
     "refunds": 0.25,
     "cancellations": 0.25,
     # rare among honest groups: fabricated accounts, coordinated starts, many accounts paying
-    # the very same amount, sellers linked to their own buyers or trading in a circle, chargebacks; one of these
-    # with any other family reaches 50
+    # the very same amount, sellers linked to their own buyers or trading in a circle,
+    # chargebacks; one of these with any other family reaches 50
     "fresh": 0.40,
     "burst": 0.40,
     "amounts": 0.40,
