@@ -832,7 +832,7 @@ class _Context:
                 "k": k, "n": n, "eligible": k >= 1}
 
     def _trade_circle(self):
-        """Sellers on a directed cycle of orders inside the group, against the whole marketplace.
+        """Sellers on a directed cycle of orders inside the group, against the unlinked sellers.
 
         Shops buy supplies from wholesalers, which makes stars; shops that buy from each other
         round a circle are rare and are how collusive sellers inflate each other's sales.
@@ -841,14 +841,15 @@ class _Context:
         identifier with anyone (no candidate group), for the baseline, so that other rings'
         circles do not raise the bar.
         """
-        import igraph as ig
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
 
         p, C = self.p, self.C
         sellers = np.bincount(self.os, weights=self.on, minlength=p.n) > 0
 
         def on_cycle(a, b):
-            comp = np.asarray(ig.Graph(n=p.n, edges=np.column_stack([a, b]).tolist(), directed=True)
-                              .connected_components(mode="strong").membership)
+            graph = coo_matrix((np.ones(len(a), np.int8), (a, b)), shape=(p.n, p.n))
+            _, comp = connected_components(graph, directed=True, connection="strong")
             return (np.bincount(comp, minlength=p.n) >= 2)[comp] & sellers
 
         inner = on_cycle(self.ob[self.internal], self.os[self.internal])
