@@ -16,8 +16,8 @@ import json
 import time
 import uuid
 from dataclasses import dataclass, field
-from itertools import islice
 from datetime import datetime, timezone
+from itertools import islice
 from pathlib import Path
 
 from . import normalise
