@@ -27,7 +27,7 @@ def naive_replay(store, folder: Path, sample: int, seconds: float) -> tuple[int,
     tables, _ = L.discover([folder])
     rows_done, spent = 0, 0.0
     for table, path in tables:
-        rows = loader.parse(table, path)[:sample]
+        rows = next(loader.chunks(table, path), [])[:sample]
         started = time.perf_counter()
         for row in rows:
             store.write(f"naive_{table}", **{k: v for k, v in row.items() if k != "line"})

@@ -6,6 +6,7 @@ to the local ArcadeDB server, started on first use. Statements are named files i
 statement, so no driver traceback reaches a user.
 """
 
+import json
 import os
 from contextlib import contextmanager
 from functools import cache
@@ -15,6 +16,23 @@ from .errors import ServerError, StoreError
 
 CYPHER_DIR = Path(__file__).resolve().parent.parent / "cypher"
 BATCH_ROWS = 5000
+MESSAGE_BYTES = 4_000_000   # a statement's $rows/$ids stay under this (the local server refuses messages over 16 MB)
+
+
+def pieces(params: dict) -> list[dict]:
+    """``params`` with a long ``rows`` or ``ids`` list cut so each message stays under MESSAGE_BYTES.
+
+    >>> [len(p["rows"]) for p in pieces({"rows": [{"x": "a" * 100}] * 10, "run": 1})]
+    [10]
+    """
+    for key in ("rows", "ids"):
+        items = params.get(key)
+        if isinstance(items, list) and items:
+            size = len(json.dumps(items, default=str))
+            count = -(-size // MESSAGE_BYTES)
+            step = -(-len(items) // count)
+            return [{**params, key: items[i:i + step]} for i in range(0, len(items), step)]
+    return [params]
 
 
 @cache
@@ -125,14 +143,18 @@ class Store:
             return list(result.keys), result.records
 
     def write_together(self, parts: list[tuple[str, dict]]) -> None:
-        """Several named write statements in one transaction: all of them happen, or none."""
+        """Several named write statements in one transaction: all of them happen, or none.
+
+        A long ``$rows`` list is sent in pieces, still inside the one transaction.
+        """
         parts = [(name, params) for name, params in parts if params.get("rows", True)]
         if not parts:
             return
 
         def work(tx):
             for name, params in parts:
-                tx.run(statement(name), params).consume()
+                for piece in pieces(params):
+                    tx.run(statement(name), piece).consume()
 
         with self._errors(" + ".join(name for name, _ in parts)):
             with self._driver.session(database=self.database) as session:

@@ -74,3 +74,16 @@ def test_port_in_use_gets_a_clear_message(own_home, monkeypatch):
 def test_stop_when_nothing_runs_is_harmless(own_home):
     result = cli("db", "stop")
     assert result.exit_code == 0 and "not running" in result.output
+
+
+def test_a_long_row_list_is_sent_in_pieces_inside_one_transaction(store, monkeypatch):
+    """The local server refuses a Bolt message over 16 MB: a 1M-account write-back was one."""
+    import graphfraud.store as st
+
+    monkeypatch.setattr(st, "MESSAGE_BYTES", 2000)
+    rows = [{"id": f"dev-{i:04d}"} for i in range(300)]
+    parts = st.pieces({"rows": rows})
+    assert len(parts) > 1 and [r for p in parts for r in p["rows"]] == rows
+    assert all(len(str(p["rows"])) < 4000 for p in parts)
+    store.write_together([("load_devices", {"rows": rows})])
+    assert store.run_cypher("MATCH (d:Device) RETURN count(d) AS n", {})[1][0]["n"] == 300
