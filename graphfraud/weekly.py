@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+from . import cases
 from .errors import LockedError, UsageError
 from .home import home
 from .report import RATES_NOTE, RATES_TO_EUR, ReportData, WeekMetrics, convert, mask, write_report
@@ -427,14 +428,15 @@ def _summarise(weekly_id, as_of, rings, events, before, measured, store, cfg):
             kinds[k] += 1
             if rid in new_ids:
                 new_kinds[k] += 1
-    actioned = store.read("weekly_actioned", since=_day(as_of - timedelta(days=6)),
-                          until=_day(as_of + timedelta(days=1)))
+    week_start = datetime.combine(as_of - timedelta(days=6), datetime.min.time(), timezone.utc)
+    actioned = {e["ring_id"] for e in cases.events(store, week_start, week_start + timedelta(days=7))
+                if e["status"] == "actioned"}
     metrics = WeekMetrics(
         as_of=as_of.isoformat(), run_id=weekly_id, active_rings=len(rings), new_rings=len(new),
         accounts=len(accounts), gmv=round(sum(v["gmv"] for v in money.values()), 2),
         promo_spend=round(sum(v["promo"] for v in money.values()), 2),
         chargeback=round(sum(v["chargeback"] for v in money.values()), 2),
-        actioned=actioned[0]["rings"] if actioned else 0,
+        actioned=len(actioned),
         new_by_typology=dict(sorted(new_by_typ.items())),
         money_by_typology={k: round(v, 2) for k, v in sorted(money_by_typ.items())},
         ttd_days=sorted(ttd), countries=dict(sorted(countries.items())), identifier_kinds=dict(sorted(kinds.items())),

@@ -199,6 +199,18 @@ def test_report_money_is_the_week_of_ring_orders_in_one_currency(store, small_ma
     assert html.count("<svg") == 3 and "a00" not in html
 
 
+def test_rings_actioned_counts_the_weeks_actioned_decisions(store, small_marketplace, tmp_path):
+    from graphfraud import cases
+
+    r1 = run(store, W1, tmp_path, load=small_marketplace)
+    a, b, c = sorted(ids_by_members(store, r1).values())
+    in_week = datetime(2025, 9, 17, 10, tzinfo=timezone.utc)
+    cases.mark(store, a, "actioned", "accounts closed", by="t", at=in_week)
+    cases.mark(store, b, "actioned", "closed the week before", by="t", at=in_week - timedelta(days=7))
+    cases.mark(store, c, "confirmed", "looked at, not yet actioned", by="t", at=in_week)
+    assert run(store, W2, tmp_path).metrics.actioned == 1
+
+
 # --------------------------------------------------------------------------- real detection
 
 def cut(src: Path, dest: Path, start: date | None, end: date) -> Path:

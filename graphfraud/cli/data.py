@@ -7,7 +7,6 @@ import typer
 from . import FORMAT_HELP, Format, app, emit, err, out, progress, ticker
 
 
-
 @app.command()
 def generate(
     out_dir: Path = typer.Argument(..., help="Folder to write the marketplace tables into."),

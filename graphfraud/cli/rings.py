@@ -13,7 +13,6 @@ rings_app = typer.Typer(help="Rings found by the latest detection run: list, sho
 app.add_typer(rings_app, name="rings")
 
 
-
 @app.command()
 def detect(
     min_score: float = typer.Option(50.0, "--min-score", min=0, max=100,

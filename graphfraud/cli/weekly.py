@@ -11,7 +11,6 @@ from . import FORMAT_HELP, Format, app, emit, err, progress, ticker
 from ..errors import GraphfraudError
 
 
-
 @app.command()
 def weekly(
     as_of: datetime = typer.Option(None, "--as-of", formats=["%Y-%m-%d"], show_default="today",
