@@ -709,11 +709,11 @@ class _Context:
 
         The unit is the buyer, not the order: one keen customer's many orders are not a
         burst, many accounts starting together are; and only buyers sharing a phone or card
-        with another member count (colleagues take up a lunch place together). P(all m buyers start inside a window
-        of that width) <= windows * p_w ** m, p_w being the marketplace's share of first
-        orders that fell in that window: first orders of buyers, or, for groups tested on
-        their ring sellers, first orders of buyer-seller pairs (when anyone starts buying
-        from a given shop).
+        with another member count (colleagues take up a lunch place together). P(all m
+        buyers start inside a window of that width) <= windows * p_w ** m, p_w being the
+        marketplace's share of first orders that fell in that window: first orders of
+        buyers, or, for groups tested on their ring sellers, first orders of buyer-seller
+        pairs (when anyone starts buying from a given shop).
         """
         p, C = self.p, self.C
         o = p.orders
