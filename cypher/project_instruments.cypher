@@ -1,14 +1,16 @@
 // Payment instrument -> the accounts that hold it (HAS_INSTRUMENT) or paid an order with it
-// (PAID_WITH); only instruments shared by two or more accounts. With $as_of, only accounts
-// created and orders placed on or before it count.
+// (PAID_WITH); only instruments shared by two or more accounts, and only ids in [$lo, $hi)
+// (null: no bound). With $as_of, only accounts created and orders placed on or before it count.
 // Returned as one record of two parallel lists: far faster over Bolt than a record per group.
 CALL () {
   MATCH (a:Account)-[:HAS_INSTRUMENT]->(p:PaymentInstrument)
-  WHERE $as_of IS NULL OR a.created_at <= datetime($as_of)
+  WHERE ($lo IS NULL OR p.id >= $lo) AND ($hi IS NULL OR p.id < $hi)
+    AND ($as_of IS NULL OR a.created_at <= datetime($as_of))
   RETURN p.id AS key, a.id AS account
   UNION
   MATCH (a:Account)-[:PLACED]->(o:Order)-[:PAID_WITH]->(p:PaymentInstrument)
-  WHERE $as_of IS NULL OR o.created_at <= datetime($as_of)
+  WHERE ($lo IS NULL OR p.id >= $lo) AND ($hi IS NULL OR p.id < $hi)
+    AND ($as_of IS NULL OR o.created_at <= datetime($as_of))
   RETURN p.id AS key, a.id AS account
 }
 WITH key, collect(account) AS accounts

@@ -215,10 +215,38 @@ def _index(ids: np.ndarray, values) -> np.ndarray:
     return np.where(ids[pos] == values, pos, -1)
 
 
-def _columns(store, name: str, as_of: str | None) -> dict:
+def _columns(store, name: str, as_of: str | None, **params) -> dict:
     """A statement that returns one record of parallel lists (one Bolt record, not millions)."""
-    rows = store.read(name, as_of=as_of)
+    rows = store.read(name, as_of=as_of, **params)
     return rows[0] if rows else {}
+
+
+SLICE_ACCOUNTS = 100_000  # a read per this many accounts: bounds the memory of the server and the client
+
+
+def _bounds(keys, slices: int) -> list:
+    """``slices`` + 1 range bounds cutting the sorted ``keys`` into equal parts (None: open end).
+
+    >>> _bounds(["d", "a", "c", "b"], 2)
+    [None, 'c', None]
+    """
+    keys = np.sort(np.asarray(keys, dtype=str))
+    if slices <= 1 or len(keys) < slices:
+        return [None, None]
+    return [None] + [str(keys[len(keys) * i // slices]) for i in range(1, slices)] + [None]
+
+
+def _read_groups(store, kind: str, as_of: str | None, slices: int) -> dict:
+    """Identifier groups of ``kind``, read in ``slices`` key ranges and joined.
+
+    A range holds whole groups, so the parts join by concatenation.
+    """
+    name = KINDS[kind][0]
+    bounds = _bounds(_columns(store, "project_keys", None, kind=kind).get("keys") or [], slices) \
+        if slices > 1 else [None, None]
+    parts = [_columns(store, name, as_of, lo=lo, hi=hi) for lo, hi in zip(bounds[:-1], bounds[1:])]
+    return {column: list(chain.from_iterable(part.get(column) or [] for part in parts))
+            for column in ("keys", "accounts", "held") if any(part.get(column) for part in parts)}
 
 
 def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None) -> Projection:
@@ -251,10 +279,11 @@ def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None
     country = country[order] if len(country) else country
 
     # The reads are independent: READERS at a time keep the server's cores busy. The longest first.
+    slices = max(1, -(-len(ids) // SLICE_ACCOUNTS))
     with ThreadPoolExecutor(READERS) as pool:
-        pending = {"orders": pool.submit(timed, "orders", lambda: _read_orders(store, ids, as_of)),
+        pending = {"orders": pool.submit(timed, "orders", lambda: _read_orders(store, ids, as_of, slices)),
                    "statuses": pool.submit(timed, "statuses", lambda: _columns(store, "project_order_statuses", as_of))}
-        pending.update({name: pool.submit(timed, name, lambda name=name: _columns(store, KINDS[name][0], as_of))
+        pending.update({name: pool.submit(timed, name, lambda name=name: _read_groups(store, name, as_of, slices))
                         for name in KIND_NAMES})
         pending["promo uses"] = pool.submit(timed, "promo uses", lambda: _columns(store, "project_promo_uses", as_of))
         results = {name: f.result() for name, f in pending.items()}
@@ -316,13 +345,9 @@ def _promo_use_arrays(columns: dict, ids: np.ndarray) -> dict:
             "uses": _numbers(columns.get("uses") or [], np.int64)[keep]}
 
 
-PAIR_SLICE = 100_000      # buyers per slice of the order read: bounds the client's memory
-
-
-def _read_orders(store, ids: np.ndarray, as_of: str | None) -> tuple[dict, list[str]]:
-    """Order sums per (buyer, seller, currency), read in slices of buyers."""
-    slices = max(1, -(-len(ids) // PAIR_SLICE))
-    bounds = [None] + [str(ids[len(ids) * i // slices]) for i in range(1, slices)] + [None]
+def _read_orders(store, ids: np.ndarray, as_of: str | None, slices: int) -> tuple[dict, list[str]]:
+    """Order sums per (buyer, seller, currency), read in ``slices`` ranges of buyers."""
+    bounds = _bounds(ids, slices)
     parts, currency_parts = [], []
     for lo, hi in zip(bounds[:-1], bounds[1:]):
         rows = store.read("project_order_pairs", as_of=as_of, lo=lo, hi=hi)

@@ -174,6 +174,23 @@ def test_linkage_is_identifier_pairs_plus_order_links(loaded):
     assert len(np.unique(a.astype(np.int64) * p.n + b)) == len(a), "one edge per pair"
 
 
+def test_a_projection_read_in_key_ranges_is_the_one_read_whole(loaded, monkeypatch):
+    """A big marketplace is read in slices (bounded server memory): the arrays must not change."""
+    import graphfraud.project as projection
+
+    store, _ = loaded
+    as_of = "2026-06-01T00:00:00"
+    whole = project(store, as_of=as_of)
+    monkeypatch.setattr(projection, "SLICE_ACCOUNTS", 300)
+    sliced = project(store, as_of=as_of)
+    assert whole.n > 3 * 300 and len(whole.group_key) > 100
+    for name in ("ids", "group_kind", "group_key", "group_ptr", "group_members", "group_held", "pair_a", "pair_b",
+                 "pair_w"):
+        assert np.array_equal(getattr(whole, name), getattr(sliced, name)), name
+    for name, column in whole.orders.items():
+        assert np.array_equal(column, sliced.orders[name]), name
+
+
 def test_a_graph_without_links_gives_no_candidates_not_an_error():
     from graphfraud.project import KIND_NAMES, Projection
 
