@@ -86,6 +86,7 @@ class ReportData:
     fastest_growing: list = field(default_factory=list)  # {ring_id, typology, size, added, money, explanation}
     hubs: list = field(default_factory=list)  # {kind: seller|promo, id, rings: [ring ids]}
     lineage: dict = field(default_factory=dict)  # kind -> count this week
+    decisions: dict = field(default_factory=dict)  # case status -> ids of the rings left in it this week
     currency: str = "EUR"
     rates: dict = field(default_factory=lambda: dict(RATES_TO_EUR))
     rates_note: str = RATES_NOTE

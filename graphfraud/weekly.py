@@ -429,8 +429,11 @@ def _summarise(weekly_id, as_of, rings, events, before, measured, store, cfg):
             if rid in new_ids:
                 new_kinds[k] += 1
     week_start = datetime.combine(as_of - timedelta(days=6), datetime.min.time(), timezone.utc)
-    actioned = {e["ring_id"] for e in cases.events(store, week_start, week_start + timedelta(days=7))
-                if e["status"] == "actioned"}
+    decided = cases.events(store, week_start, week_start + timedelta(days=7))
+    actioned = {e["ring_id"] for e in decided if e["status"] == "actioned"}
+    where_left = {e["ring_id"]: e["status"] for e in decided}          # oldest first: the last one stays
+    decisions = {status: sorted(r for r, s in where_left.items() if s == status)
+                 for status in reversed(cases.STATUSES) if status in where_left.values()}   # actioned first
     metrics = WeekMetrics(
         as_of=as_of.isoformat(), run_id=weekly_id, active_rings=len(rings), new_rings=len(new),
         accounts=len(accounts), gmv=round(sum(v["gmv"] for v in money.values()), 2),
@@ -477,7 +480,7 @@ def _summarise(weekly_id, as_of, rings, events, before, measured, store, cfg):
         changes["new"] -= returning
         changes["returning"] = returning
     data = ReportData(weeks=[], top_new=top_new[:TOP_RINGS], fastest_growing=growing[:TOP_RINGS], hubs=hubs,
-                      lineage={k: n for k, n in changes.items() if n}, currency=currency,
+                      lineage={k: n for k, n in changes.items() if n}, decisions=decisions, currency=currency,
                       rates={c: r for c, r in rates.items() if c in used or c == currency},
                       rates_note=cfg["rates_note"],
                       promo_note=(f"Estimated subsidy: {cfg['promo_discount']:.0%} (assumed average discount) of the "

@@ -199,16 +199,20 @@ def test_report_money_is_the_week_of_ring_orders_in_one_currency(store, small_ma
     assert html.count("<svg") == 3 and "a00" not in html
 
 
-def test_rings_actioned_counts_the_weeks_actioned_decisions(store, small_marketplace, tmp_path):
+def test_rings_actioned_and_case_decisions_are_the_weeks_own(store, small_marketplace, tmp_path):
     from graphfraud import cases
 
     r1 = run(store, W1, tmp_path, load=small_marketplace)
     a, b, c = sorted(ids_by_members(store, r1).values())
-    in_week = datetime(2025, 9, 17, 10, tzinfo=timezone.utc)
+    in_week = datetime(2025, 9, 12, 10, tzinfo=timezone.utc)      # inside the week to W2 (9 to 15 September)
     cases.mark(store, a, "actioned", "accounts closed", by="t", at=in_week)
     cases.mark(store, b, "actioned", "closed the week before", by="t", at=in_week - timedelta(days=7))
     cases.mark(store, c, "confirmed", "looked at, not yet actioned", by="t", at=in_week)
-    assert run(store, W2, tmp_path).metrics.actioned == 1
+    r2 = run(store, W2, tmp_path)
+    assert r2.metrics.actioned == 1
+    decisions = f"Case decisions this week: 1 actioned (`{a}`), 1 confirmed (`{c}`)."
+    assert decisions in r2.report_md.read_text()
+    assert b not in r2.report_md.read_text().split("Case decisions")[1].split("\n")[0]
 
 
 # --------------------------------------------------------------------------- real detection
