@@ -627,6 +627,36 @@ def promo_code(raw: str) -> str:
     return raw.strip().upper()
 
 
+# --------------------------------------------------------------------------- order status
+
+ORDER_STATUSES = ("completed", "refunded", "chargeback", "cancelled", "pending", "disputed")
+_STATUS_WORDS = {
+    "completed": ("complete", "delivered", "shipped", "fulfilled", "fulfiled", "paid", "closed", "done", "success",
+                  "succeeded", "ok"),
+    "refunded": ("refund", "returned", "return", "refunded_full", "partially_refunded", "partial_refund"),
+    "chargeback": ("chargebacks", "charged_back", "chargedback", "charge_back", "dispute_lost", "fraud_chargeback"),
+    "cancelled": ("canceled", "cancel", "cancelled_by_buyer", "cancelled_by_seller", "voided", "void", "rejected"),
+    "pending": ("processing", "placed", "new", "open", "created", "awaiting_payment", "in_transit"),
+    "disputed": ("dispute", "dispute_open", "in_dispute", "claim", "claimed"),
+}
+_STATUS = {word: canonical for canonical, words in _STATUS_WORDS.items() for word in (canonical, *words)}
+
+
+def order_status(raw: str) -> tuple[str, bool]:
+    """(status, known): the usual words for an order's state mapped onto graphfraud's six.
+
+    Marketplaces name states their own way ("delivered", US "canceled", "charged back"). A
+    status outside the list is kept as written (lower case) and ``known`` is False: the
+    order still loads, and counts as neither chargeback, refund nor cancellation.
+
+    >>> order_status("Delivered"), order_status("charged back"), order_status("on hold")
+    (('completed', True), ('chargeback', True), ('on hold', False))
+    """
+    text = " ".join(raw.strip().lower().split())
+    canonical = _STATUS.get(text.replace(" ", "_").replace("-", "_"))
+    return (canonical, True) if canonical else (text, False)
+
+
 # --------------------------------------------------------------------------- cards
 
 _CARD_SEPARATORS = re.compile(r"[\s\-]+")

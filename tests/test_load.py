@@ -293,3 +293,14 @@ def test_a_load_in_small_chunks_gives_the_same_graph_and_catches_duplicates_acro
     assert counts(store) == whole
     assert result.quarantined == 1
     assert result.counts["orders"]["quarantined"] == 1
+
+
+def test_order_statuses_in_other_words_are_mapped_and_unknown_ones_kept_with_a_note(store, marketplace):
+    orders = [list(r) for r in ORDERS]
+    orders[1][6], orders[2][6], orders[3][6] = "Delivered", "charged back", "on hold"
+    write(marketplace, "orders.csv", orders)
+    result = load(store, [marketplace])
+    assert result.quarantined == 0
+    rows = store.run_cypher("MATCH (o:Order) RETURN o.id AS id, o.status AS status ORDER BY id", {})[1]
+    assert [r["status"] for r in rows] == ["completed", "chargeback", "on hold"]
+    assert any("'on hold' (1)" in n for n in result.notes)
