@@ -22,7 +22,7 @@ __all__ = ["WeekMetrics", "ReportData", "RATES_TO_EUR", "RATES_NOTE", "convert",
            "charts", "render", "write_report", "HEADLINES"]
 
 # Planning rates, units of EUR per unit of currency (rounded ECB reference rates, 2025).
-# A team can put its own in GRAPHFRAUD_HOME/fx_rates.json ({"currency": "EUR", "rates": {...}}).
+# A team sets its own in GRAPHFRAUD_HOME/report.json (graphfraud.weekly reads it; see the README).
 RATES_TO_EUR = {"EUR": 1.0, "USD": 0.92, "GBP": 1.17, "CAD": 0.67, "AUD": 0.60, "CHF": 1.06, "PLN": 0.23,
                 "SEK": 0.088, "NOK": 0.086, "DKK": 0.134, "CZK": 0.040, "HUF": 0.0025, "RON": 0.20,
                 "JPY": 0.0061, "BRL": 0.17, "MXN": 0.050, "INR": 0.011}
