@@ -45,7 +45,7 @@ LOUVAIN = r"""
 import json, statistics, sys, time
 import networkx as nx
 from graphfraud.store import Store
-from graphfraud.project import project, to_igraph
+from graphfraud.project import project
 from graphfraud import detect
 with Store.open() as store:
     p = project(store)
@@ -62,7 +62,7 @@ def nx_graph():
     g.add_weighted_edges_from(zip(a.tolist(), b.tolist(), w.tolist()))
     return g
 
-g, ig = nx_graph(), to_igraph(p.n, a, b, w)
+g, ig = nx_graph(), detect.weighted_graph(p.n, a, b, w)
 leiden_only = lambda: ig.community_leiden(objective_function="CPM", weights="weight", resolution=detect.RESOLUTION,
                                           n_iterations=detect.ITERATIONS)
 

@@ -30,8 +30,8 @@ from contextlib import contextmanager
 
 import numpy as np
 
-__all__ = ["RESOLUTION", "ORDER_EDGES", "components", "leiden_cpm", "leiden_modularity", "linkage", "order_edges",
-           "relabel"]
+__all__ = ["RESOLUTION", "ORDER_EDGES", "components", "leiden_cpm", "leiden_modularity", "linkage", "merge_groups",
+           "order_edges", "relabel", "weighted_graph"]
 
 RESOLUTION = 0.1
 ITERATIONS = 2            # Leiden passes: more change almost nothing here and cost 8x (measured at 100k)
@@ -118,10 +118,11 @@ def relabel(membership: np.ndarray, min_size: int = 2) -> np.ndarray:
     return out
 
 
-def _graph(n_used: int, a: np.ndarray, b: np.ndarray, w: np.ndarray):
+def weighted_graph(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray):
+    """An undirected igraph on ``n`` vertices, edge weights in its ``weight`` attribute."""
     import igraph as ig
 
-    g = ig.Graph(n=n_used, edges=np.column_stack([a, b]).astype(np.int64), directed=False)
+    g = ig.Graph(n=n, edges=np.column_stack([a, b]).astype(np.int64), directed=False)
     g.es["weight"] = np.asarray(w, dtype=float)
     return g
 
@@ -158,7 +159,7 @@ def leiden_cpm(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, resolution: 
     if not len(a):
         return membership
     used, ca, cb = _compact(n, a, b)
-    g = _graph(len(used), ca, cb, w)
+    g = weighted_graph(len(used), ca, cb, w)
     with _seeded(seed):
         part = g.community_leiden(objective_function="CPM", weights="weight", resolution=resolution,
                                   n_iterations=ITERATIONS)
@@ -173,7 +174,7 @@ def leiden_modularity(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, seed:
     if not len(a):
         return membership
     used, ca, cb = _compact(n, np.asarray(a), np.asarray(b))
-    g = _graph(len(used), ca, cb, w)
+    g = weighted_graph(len(used), ca, cb, w)
     with _seeded(seed):
         part = g.community_leiden(objective_function="modularity", weights="weight", n_iterations=ITERATIONS)
     membership[used] = np.asarray(part.membership)
@@ -209,7 +210,7 @@ def merge_groups(a: np.ndarray, b: np.ndarray, w: np.ndarray, membership: np.nda
     between = np.bincount(inverse, weights=np.asarray(w, float)[keep])
     size = np.bincount(membership[membership >= 0], minlength=G)
     used, ca, cb = _compact(G, key // G, key % G)
-    g = _graph(len(used), ca, cb, between)
+    g = weighted_graph(len(used), ca, cb, between)
     with _seeded(seed):
         part = g.community_leiden(objective_function="CPM", weights="weight", resolution=resolution,
                                   node_weights=size[used].astype(float).tolist(), n_iterations=ITERATIONS)

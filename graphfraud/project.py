@@ -32,7 +32,7 @@ from itertools import chain
 
 import numpy as np
 
-__all__ = ["KINDS", "Projection", "expand_groups", "pair_weights", "project", "to_igraph"]
+__all__ = ["KINDS", "Projection", "expand_groups", "pair_weights", "project"]
 
 # kind → (statement, family, weight). Weights are round: a device, an address or a card
 # shared is full evidence of linkage; a /24 subnet half (neighbours, carriers); a promo code a
@@ -178,15 +178,6 @@ def pair_weights(ptr: np.ndarray, members: np.ndarray, kinds: np.ndarray, n_acco
     total = np.bincount(inverse, weights=w)
     keep = total > 0
     return (uniq[keep] // n).astype(np.int32), (uniq[keep] % n).astype(np.int32), total[keep]
-
-
-def to_igraph(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray):
-    """An undirected weighted igraph on ``n`` vertices (weights in the ``weight`` attribute)."""
-    import igraph as ig
-
-    g = ig.Graph(n=n, edges=np.column_stack([a, b]).astype(np.int64), directed=False)
-    g.es["weight"] = np.asarray(w, dtype=float)
-    return g
 
 
 # --------------------------------------------------------------------------- reading the store
