@@ -8,10 +8,15 @@ candidates, evidence, write-back, total) and the peak memory of the client (VmHW
 detection process) and of the server (VmHWM of the local server's pid). At the
 Louvain size, networkx's Louvain runs on the very same linkage graph in the same run, and
 the ratio is printed twice: from the same edge arrays to groups (each library builds its
-graph), and the algorithm alone on prebuilt graphs (medians of three). The server is stopped at the end.
+graph), and the algorithm alone on prebuilt graphs (medians of three). The server is
+stopped at the end.
 
     .venv/bin/python bench/detect.py                       # 100k and 1M
     .venv/bin/python bench/detect.py --sizes 100000 --repeat 3
+    .venv/bin/python bench/detect.py --sizes 1000000 --repeat 1 --reuse /tmp/gf-bench-detect-1000000-…
+
+The folder (marketplace and server data) is kept, so ``--reuse`` can measure detection again
+without the load, which takes about an hour at 1M on two cores.
 """
 
 import argparse
@@ -83,25 +88,29 @@ def child(code: str, *args) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def run_size(buyers: int, repeat: int, louvain: bool, seed: int) -> dict:
+def run_size(buyers: int, repeat: int, louvain: bool, seed: int, reuse: Path | None = None) -> dict:
     from graphfraud import localserver
     from graphfraud.generate import write_marketplace
     from graphfraud.load import load
     from graphfraud.store import Store
 
-    work = Path(tempfile.mkdtemp(prefix=f"gf-bench-detect-{buyers}-"))
+    work = reuse or Path(tempfile.mkdtemp(prefix=f"gf-bench-detect-{buyers}-"))
     home = work / "home"
     os.environ["GRAPHFRAUD_HOME"] = str(home)
     try:
-        t = time.perf_counter()
-        write_marketplace(work / "data", buyers=buyers, seed=seed)
-        generated = time.perf_counter() - t
-        t = time.perf_counter()
-        with Store.open() as store:
-            rows = load(store, [work / "data"]).rows_read
-        load_s = time.perf_counter() - t
-        print(f"  {buyers:,} buyers: generated in {generated:.0f} s, loaded {rows:,} rows in {load_s:.0f} s",
-              flush=True)
+        load_s = None
+        if reuse:
+            print(f"  reusing the marketplace loaded in {home}", flush=True)
+        else:
+            t = time.perf_counter()
+            write_marketplace(work / "data", buyers=buyers, seed=seed)
+            generated = time.perf_counter() - t
+            t = time.perf_counter()
+            with Store.open() as store:
+                rows = load(store, [work / "data"]).rows_read
+            load_s = time.perf_counter() - t
+            print(f"  {buyers:,} buyers: generated in {generated:.0f} s, loaded {rows:,} rows in {load_s:.0f} s "
+                  f"(kept in {work}: --reuse {work} measures detection again without loading)", flush=True)
         runs = []
         for i in range(repeat):
             localserver.stop(home)           # a fresh server: its peak memory is detection's alone
@@ -130,12 +139,16 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="detection runs per size (medians are printed)")
     parser.add_argument("--louvain-at", type=int, default=100_000, help="size at which networkx Louvain also runs")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--reuse", type=Path, help="a folder an earlier run kept: measure detection on its loaded "
+                        "marketplace (one size)")
     args = parser.parse_args()
+    if args.reuse and "," in args.sizes:
+        parser.error("--reuse measures one size: give --sizes with the size that folder holds")
 
     results = []
     for size in [int(s) for s in args.sizes.split(",")]:
         print(f"size {size:,}", flush=True)
-        results.append(run_size(size, args.repeat, size == args.louvain_at, args.seed))
+        results.append(run_size(size, args.repeat, size == args.louvain_at, args.seed, args.reuse))
 
     stages = ["projection", "candidates", "evidence", "write-back", "total"]
     print()
