@@ -115,22 +115,22 @@ def first_fraud_orders(src: Path, truth: dict, typology: dict) -> dict[str, date
     return out
 
 
-def jaccard(a: frozenset, b: frozenset) -> float:
-    return len(a & b) / len(a | b) if a or b else 0.0
-
-
 def best_match(members: frozenset, predicted: dict[str, frozenset]) -> str | None:
+    """The predicted ring that matches ``members`` (Jaccard ≥ ``evaluate.MATCH_JACCARD``), best first."""
+    from graphfraud.evaluate import MATCH_JACCARD, jaccard
+
     best, score = None, 0.0
     for rid, p in predicted.items():
         if p & members:
             j = jaccard(p, members)
             if j > score or (j == score and best is not None and rid < best):
                 best, score = rid, j
-    return best if score >= 0.5 else None
+    return best if score >= MATCH_JACCARD else None
 
 
 def bench_seed(store, seed: int, args, work: Path) -> dict:
     """Generate, cut and run the weekly job every week for one seed; measure against the labels."""
+    from graphfraud.evaluate import jaccard, read_labels
     from graphfraud.generate import write_marketplace
     from graphfraud.weekly import run_weekly
 
@@ -139,12 +139,9 @@ def bench_seed(store, seed: int, args, work: Path) -> dict:
     write_marketplace(src, buyers=args.buyers, seed=seed, start=START, weeks=args.weeks, fmt="csv")
     as_of_days = [START + timedelta(days=7 * k + 6) for k in range(args.weeks)]
     created = cut_drops(src, work / f"drops-{seed}", as_of_days)
-    truth, typology = defaultdict(set), {}
-    for row in read(src / "labels.csv"):
-        if row.get("ring_id"):
-            truth[row["ring_id"]].add(row["account_id"])
-            typology[row["ring_id"]] = row.get("typology") or "unknown"
-    truth = {r: frozenset(m) for r, m in truth.items()}
+    labels = read_labels(src / "labels.csv")
+    truth = labels.rings
+    typology = {r: labels.typologies.get(r, "unknown") for r in truth}
     first_fraud = first_fraud_orders(src, truth, typology)
     print(f"seed {seed}: {args.buyers} buyers, {len(truth)} rings, {args.weeks} weekly runs from {as_of_days[0]} "
           f"({time.monotonic() - t:.1f} s to generate and cut)", flush=True)

@@ -21,6 +21,7 @@ from datetime import date, datetime, timezone
 import numpy as np
 
 from .errors import UsageError
+from .times import now_text, parse, utc_text
 
 __all__ = ["MIN_SCORE", "SEED", "DetectionResult", "run_detection", "latest_run", "list_rings", "ring_detail",
            "predicted_rings", "as_of_text"]
@@ -42,10 +43,6 @@ class DetectionResult:
     params: dict
     lineage: list[dict] = field(default_factory=list)
     examples: list[dict] = field(default_factory=list)   # a few dismissed groups with their reason
-
-    @property
-    def id(self) -> str:
-        return self.run_id
 
 
 def as_of_text(as_of) -> str | None:
@@ -74,16 +71,10 @@ def as_of_text(as_of) -> str | None:
             except ValueError:
                 raise UsageError(f"--as-of {text!r} is not a date (YYYY-MM-DD) or an ISO datetime") from None
         try:
-            value = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith(("Z", "z")) else text)
+            value = parse(text)
         except ValueError:
             raise UsageError(f"--as-of {text!r} is not a date (YYYY-MM-DD) or an ISO datetime") from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc_text(value if value.tzinfo else value.replace(tzinfo=timezone.utc))
 
 
 def run_detection(store, as_of=None, min_score: float = MIN_SCORE, seed: int = SEED, progress=None,
@@ -101,7 +92,7 @@ def run_detection(store, as_of=None, min_score: float = MIN_SCORE, seed: int = S
     as_of = as_of_text(as_of)
     resolution = detect.RESOLUTION if resolution is None else resolution
     timings: dict[str, float] = {}
-    started_at = _now()
+    started_at = now_text()
     t_start = time.perf_counter()
 
     steps = len(KIND_NAMES) + 3
@@ -146,7 +137,7 @@ def run_detection(store, as_of=None, min_score: float = MIN_SCORE, seed: int = S
             previous = {r["id"]: frozenset(r["members"]) for r in store.read("rings_of_run", run_id=latest[0]["id"])}
     ids, lineage = rings.match_rings(previous, groups, new_id=rings.member_id)
 
-    now = _now()
+    now = now_text()
     ring_rows, member_rows, out = [], [], []
     for rid, cand, members in zip(ids, found, groups):
         roles = dict(zip(projection.ids[cand.members].tolist(), cand.roles))
@@ -170,7 +161,7 @@ def run_detection(store, as_of=None, min_score: float = MIN_SCORE, seed: int = S
               "ring_accounts": int(sum(r["size"] for r in out)), "rings_by_typology": by_typology,
               "dismissed": int(len(scored) - len(out)), "dismissed_by_kind": dict(sorted(dismissed.items())),
               "dismissed_examples": examples[:10],
-              "lineage": _lineage_counts(lineage)}
+              "lineage": rings.count_kinds(lineage)}
 
     # One transaction: the rings, their members and the run's completion become visible together,
     # so a run killed during write-back leaves the previous run's rings exactly as they were.
@@ -179,7 +170,7 @@ def run_detection(store, as_of=None, min_score: float = MIN_SCORE, seed: int = S
         ("rings_upsert", {"rows": ring_rows, "run_id": run_id, "now": now}),
         ("rings_clear_members", {"ids": ids}),
         ("rings_members", {"rows": member_rows, "run_id": run_id}),
-        ("rings_run_end", {"id": run_id, "ended_at": _now(), "timings": json.dumps(timings),
+        ("rings_run_end", {"id": run_id, "ended_at": now_text(), "timings": json.dumps(timings),
                            "counts": json.dumps(counts), "lineage": json.dumps(lineage, ensure_ascii=False),
                            "status": "complete"}),
     ])
@@ -241,13 +232,6 @@ def find_rings(projection, min_score: float = MIN_SCORE, seed: int = SEED, resol
     timings["evidence"] += time.perf_counter() - t0
     advance_e(1)
     return membership, scored, (a, b, w), timings
-
-
-def _lineage_counts(events: list[dict]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for e in events:
-        out[e["kind"]] = out.get(e["kind"], 0) + 1
-    return dict(sorted(out.items()))
 
 
 # --------------------------------------------------------------------------- reading rings back

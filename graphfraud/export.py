@@ -33,13 +33,13 @@ from pathlib import Path
 from . import __version__, normalise
 from .errors import GraphfraudError, NotFoundError, UsageError
 from .hashing import sha256_file
+from .html import inline_svg, templates
 
-__all__ = ["BUNDLE_FILES", "export_ring", "verify", "ExportResult", "Verification", "VerificationFailed"]
+__all__ = ["export_ring", "verify", "ExportResult", "Verification", "VerificationFailed"]
 
 DATA_FILES = ("members.csv", "identifiers.csv", "orders.csv", "graph.graphml", "report.html", "summary.json",
               "queries.cypher")
 MANIFEST = "manifest.json"
-BUNDLE_FILES = DATA_FILES + (MANIFEST,)
 FORMAT = "graphfraud-evidence-bundle/1"
 LAYOUT_SEED = 7
 REPORT_ORDER_ROWS = 200
@@ -450,10 +450,7 @@ def _timeline_svg(orders: list[dict], members: list[dict]) -> str:
         ax.legend(loc="upper left", frameon=False, ncol=min(len(statuses) + 1, 6))
         fig.autofmt_xdate()
         fig.tight_layout()
-        buf = io.StringIO()
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
-    text = buf.getvalue()
-    return text[text.index("<svg"):]
+        return inline_svg(fig)
 
 
 # --------------------------------------------------------------------------- summary, queries, report
@@ -519,12 +516,7 @@ def _queries_text(data: dict, ring_id: str, created: dict, masked: bool) -> str:
 
 
 def _report_html(data: dict, tables: dict, summary: dict, drawing: dict, timeline: str, mask: _Masker) -> str:
-    from jinja2 import Environment, PackageLoader, select_autoescape
-
-    env = Environment(loader=PackageLoader("graphfraud", "templates"), autoescape=select_autoescape(["html", "j2"]),
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters["num"] = _num
-    env.filters["day"] = lambda v: str(v)[:10] if v else ""
+    env = templates(num=_num, day=lambda v: str(v)[:10] if v else "")
     template = env.get_template("ring_report.html.j2")
     hubs = sorted(_hubs(tables["identifiers"]), key=lambda h: (-h["ring_members"], h["type"], str(h["identifier"])))
     return template.render(summary=summary, ring=summary["ring"], reasons=summary["reasons"],

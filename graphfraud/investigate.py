@@ -65,10 +65,6 @@ class Entity:
     type: str
     id: str
 
-    @property
-    def key(self) -> str:
-        return f"{self.type}:{self.id}"
-
     def __str__(self) -> str:
         return f"{self.type} {self.id}"
 
@@ -211,15 +207,6 @@ def describe(type_: str, props: dict) -> str:
     else:
         parts = []
     return ", ".join(str(x) for x in parts if x)
-
-
-_REL_WORDS = {
-    "USED_DEVICE": ("used device", "device of"), "USED_IP": ("used IP", "IP of"),
-    "HAS_ADDRESS": ("has address", "address of"), "HAS_INSTRUMENT": ("has instrument", "instrument of"),
-    "PLACED": ("placed", "placed by"), "SOLD_BY": ("sold by", "sold"), "FROM_DEVICE": ("from device", "device in"),
-    "SHIPPED_TO": ("shipped to", "destination of"), "PAID_WITH": ("paid with", "paid for"),
-    "USED_PROMO": ("used promo", "used in"),
-}
 
 
 def rel_text(rel: str, forward: bool) -> str:

@@ -3,7 +3,8 @@
 The load is checked before anything is written (files exist, required columns are
 there), rows are validated and normalised in Python, rows that cannot load go to a
 quarantine CSV with file, line, column and reason, and the rest is written in batched
-``UNWIND`` statements that MERGE on constrained keys: loading the same files twice,
+``UNWIND`` statements on constrained keys (identifiers MERGEd; accounts, orders and links
+looked up and only the new ones created, see ``_Writer``): loading the same files twice,
 or again after a kill, ends with the same graph. Card numbers are replaced by their
 keyed hash the moment a row is read; they never reach the store, a log or the
 quarantine file.
@@ -26,6 +27,7 @@ from .errors import InputError, UsageError
 from .hashing import sha256_file
 from .home import card_hash_key, home
 from .store import BATCH_ROWS
+from .times import now_text, parse, utc_text
 
 CHUNK_ROWS = 200_000   # raw rows parsed and written at a time: bounds the memory of a load
 
@@ -209,12 +211,9 @@ def _timestamp(row: dict, column: str, default: str | None = None) -> str:
             return default
         raise RowError(column, f"{column} is missing")
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith(("Z", "z")) else value)
+        return utc_text(parse(value))
     except ValueError:
         raise RowError(column, f"{column} {value[:40]!r} is not an ISO 8601 timestamp") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _amount(row: dict, column: str) -> float:
@@ -415,15 +414,7 @@ def _merge_uses(rows: list[dict], target: str) -> list[dict]:
 
 def _instant(text: str | None) -> datetime | None:
     """A stored timestamp, whatever ISO spelling the server returns it in, as an aware datetime."""
-    if not text:
-        return None
-    text = text.split("[")[0].replace("Z", "+00:00").replace("z", "+00:00")
-    parsed = datetime.fromisoformat(text)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return parse(text) if text else None
 
 
 def load(store, paths: list[Path], progress=None) -> LoadResult:
@@ -447,7 +438,7 @@ def load(store, paths: list[Path], progress=None) -> LoadResult:
     loader = _Loader(store)
     run_id = "load-" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
     store.ensure_schema()
-    store.write("load_run_start", id=run_id, started_at=_now(), files=[f["name"] for f in files],
+    store.write("load_run_start", id=run_id, started_at=now_text(), files=[f["name"] for f in files],
                 sha256=[f["sha256"] for f in files])
     tick = progress or (lambda description, total: (lambda n: None))
 
@@ -464,14 +455,10 @@ def load(store, paths: list[Path], progress=None) -> LoadResult:
                      f"none of chargeback, refund or cancellation: {kept}")
     quarantine_file = loader.quarantine.write(run_id)
     quarantined = len(loader.quarantine.rows)
-    store.write("load_run_end", id=run_id, ended_at=_now(), counts=json.dumps(loader.counts),
+    store.write("load_run_end", id=run_id, ended_at=now_text(), counts=json.dumps(loader.counts),
                 quarantined=quarantined, status="complete")
     return LoadResult(run_id, [{k: str(v) for k, v in f.items()} for f in files], loader.counts, quarantined,
                       quarantine_file, notes, time.monotonic() - started)
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class _Writer:
@@ -561,7 +548,7 @@ class _Writer:
                     first = min(_instant(old["first_seen"]), _instant(row["first_seen"]))
                     last = max(_instant(old["last_seen"]), _instant(row["last_seen"]))
                     changed |= (first, last) != (_instant(old["first_seen"]), _instant(old["last_seen"]))
-                    widened.update(first_seen=_iso(first), last_seen=_iso(last))
+                    widened.update(first_seen=utc_text(first), last_seen=utc_text(last))
                 if changed:
                     update.append(widened)
             parts = [(f"load_{name}_create", {"rows": create})]

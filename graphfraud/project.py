@@ -84,15 +84,6 @@ class Projection:
     def n(self) -> int:
         return len(self.ids)
 
-    def index(self, account_ids) -> np.ndarray:
-        """Account indices of ``account_ids`` (-1 where unknown)."""
-        account_ids = np.asarray(account_ids, dtype=self.ids.dtype if len(account_ids) else object)
-        if not len(account_ids):
-            return np.zeros(0, dtype=np.int64)
-        pos = np.searchsorted(self.ids, account_ids)
-        pos = np.minimum(pos, len(self.ids) - 1)
-        return np.where(self.ids[pos] == account_ids, pos, -1)
-
     def group_sizes(self) -> np.ndarray:
         return np.diff(self.group_ptr)
 

@@ -11,12 +11,12 @@ Money is converted to one currency with fixed rates that the report states
 codes are masked; ring ids are shown in full so investigators can look them up.
 """
 
-import io
 import json
-import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from statistics import median
+
+from .html import inline_svg, templates
 
 __all__ = ["WeekMetrics", "ReportData", "RATES_TO_EUR", "RATES_NOTE", "convert", "mask", "find_patterns",
            "charts", "render", "write_report", "HEADLINES"]
@@ -263,14 +263,6 @@ def _value(x, kind: str, currency: str) -> str:
 
 # --------------------------------------------------------------------------- charts
 
-def _svg(fig) -> str:
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
-    text = buf.getvalue()
-    text = text[text.index("<svg"):]  # drop the XML declaration and DOCTYPE for inline use
-    return re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
-
-
 def _short_date(iso: str) -> str:
     """'2026-02-15' -> '15 Feb'."""
     months = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
@@ -316,7 +308,7 @@ def charts(weeks: list[WeekMetrics], currency: str = "EUR") -> dict[str, str]:
             if typologies:
                 ax.legend(frameon=False, fontsize=8, ncols=min(4, len(typologies)), loc="upper left")
                 ax.set_ylim(0, max(bottom + [1]) * 1.35)
-            out[name] = _svg(fig)
+            out[name] = inline_svg(fig, bbox_inches="tight")
             plt.close(fig)
 
         fig, ax = plt.subplots(figsize=(5.6, 2.8))
@@ -334,7 +326,7 @@ def charts(weeks: list[WeekMetrics], currency: str = "EUR") -> dict[str, str]:
         ax.set_xticks(x, labels)
         ax.set_xlim(-0.6, len(weeks) - 0.4)
         ax.set_ylim(0, max([9.0] + [d * 1.15 for w in weeks for d in w.ttd_days]))
-        out["ttd"] = _svg(fig)
+        out["ttd"] = inline_svg(fig, bbox_inches="tight")
         plt.close(fig)
     return out
 
@@ -342,16 +334,7 @@ def charts(weeks: list[WeekMetrics], currency: str = "EUR") -> dict[str, str]:
 # --------------------------------------------------------------------------- render
 
 def _environment():
-    from jinja2 import Environment, PackageLoader, select_autoescape
-
-    env = Environment(loader=PackageLoader("graphfraud", "templates"),
-                      autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True,
-                      keep_trailing_newline=True)
-    env.filters["money"] = _money
-    env.filters["num"] = _num
-    env.filters["typology"] = _typology_name
-    env.filters["mask"] = mask
-    return env
+    return templates(money=_money, num=_num, typology=_typology_name, mask=mask)
 
 
 def render(data: ReportData) -> tuple[str, str]:

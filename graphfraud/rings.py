@@ -26,11 +26,11 @@ Every event is a dict with the keys in ``EVENT_KEYS``: ``ring_id``, ``kind``, ``
 ``removed_ids`` (sorted), ``from`` and ``into`` (sorted ring ids).
 """
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 
-__all__ = ["EVENT_KEYS", "KINDS", "lineage_event", "match_rings", "member_id"]
+__all__ = ["EVENT_KEYS", "count_kinds", "lineage_event", "match_rings", "member_id"]
 
-KINDS = ("new", "grown", "shrunk", "unchanged", "merged", "split", "dissolved")
 EVENT_KEYS = ("ring_id", "kind", "size", "previous_size", "added", "removed", "added_ids", "removed_ids",
               "from", "into")
 
@@ -181,6 +181,11 @@ def match_rings(
         into = [merged_into[rid]] if rid in merged_into else []
         events.append(lineage_event(rid, "merged" if into else "dissolved", frozenset(), previous[rid], [], into))
     return ids, events
+
+
+def count_kinds(events: list[dict]) -> dict[str, int]:
+    """How many lineage events of each kind, by kind name."""
+    return dict(sorted(Counter(e["kind"] for e in events).items()))
 
 
 def lineage_event(rid: str, kind: str, now: frozenset, before: frozenset, came_from: list, went_into: list) -> dict:

@@ -70,7 +70,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["ALPHA", "MIN_LIFT", "WEIGHTS", "Candidate", "Scores", "score_groups", "score_candidates",
+from .detect import DEVOTED_SHARE, REPEAT_ORDERS   # what a devoted buyer is: the same rule as the order links
+
+__all__ = ["ALPHA", "MIN_LIFT", "WEIGHTS", "Candidate", "Scores", "score_groups",
            "log10_binom_sf", "p_text", "combine"]
 
 ALPHA = 0.01
@@ -78,7 +80,6 @@ MIN_LIFT = 3.0
 DAY = 86_400
 FRESH_QUANTILES = (0.10, 0.25)   # younger at first order than 90 % (or 75 %) of the marketplace's buyers
 SIGNUP_WINDOW_DAYS = 7    # accounts created in one week
-DEVOTED_SHARE = 0.5       # a devoted buyer places at least half its orders with one seller
 MIN_ORDERS = 3            # fewer orders than this say nothing about rates or bursts
 HIGH_VALUE_QUANTILE = 0.9 # "dearer than 90 % of the marketplace's orders in that currency"
 WEIGHTS = {
@@ -138,18 +139,19 @@ class Candidate:
         return [r for r in self.reasons if r["holds"]]
 
 
-def combine(weights) -> float:
-    """Noisy-OR of independent evidence weights, as a 0–100 score.
+def combine(weights):
+    """Noisy-OR of independent evidence weights (along the last axis), as a 0–100 score.
 
     >>> combine([0.3, 0.35])
     54.5
     >>> combine([])
     0.0
+    >>> combine([[0.25, 0.25], [0.4, 0.0]]).tolist()
+    [43.8, 40.0]
     """
-    rest = 1.0
-    for w in weights:
-        rest *= 1.0 - w
-    return round(100.0 * (1.0 - rest), 1)
+    weights = np.asarray(weights if isinstance(weights, np.ndarray) else list(weights), dtype=float)
+    score = np.round(100.0 * (1.0 - np.prod(1.0 - weights, axis=-1)), 1)
+    return float(score) if np.ndim(score) == 0 else score
 
 
 def log10_binom_sf(k, n, p) -> np.ndarray:
@@ -301,19 +303,7 @@ def score_groups(proj, membership: np.ndarray, alpha: float | None = None, min_l
     for name, s in signals.items():
         f = fam_index[FAMILY[name]]
         fam_weights[:, f] = np.maximum(fam_weights[:, f], np.where(s["holds"], WEIGHTS[FAMILY[name]], 0.0))
-    scores = np.round(100.0 * (1.0 - np.prod(1.0 - fam_weights, axis=1)), 1)
-    return Scores(ctx, signals, scores)
-
-
-def score_candidates(proj, membership: np.ndarray, min_score: float = 50.0, alpha: float | None = None,
-                     min_lift: float | None = None, explain_all: bool = False) -> list[Candidate]:
-    """Every candidate group as a ``Candidate``, best score first (small graphs, tests).
-
-    Reason sentences are written for groups at or above ``min_score`` (and for all with
-    ``explain_all``); the others get a one-line dismissal.
-    """
-    scored = score_groups(proj, membership, alpha, min_lift)
-    return [scored.candidate(c, min_score, explain=True if explain_all else None) for c in scored.order()]
+    return Scores(ctx, signals, combine(fam_weights))
 
 
 class _Context:
@@ -478,7 +468,7 @@ class _Context:
         p, C = self.p, self.C
         top = np.zeros(p.n)
         np.maximum.at(top, self.ob, self.on)
-        eligible_b = self.orders_of >= 2
+        eligible_b = self.orders_of >= REPEAT_ORDERS
         devoted = eligible_b & (top >= DEVOTED_SHARE * self.orders_of)
         base = devoted.sum() / max(eligible_b.sum(), 1)
         k = _count(np.where(devoted, self.lab, -1), C)

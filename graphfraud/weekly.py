@@ -29,7 +29,7 @@ Graph written here::
         added, removed, added_ids, removed_ids, from_rings, into_rings, members, score,
         typology, explanation, money})<-[:HAS_SNAPSHOT]-(:Ring)
 
-Exit codes of ``graphfraud weekly`` (``EXIT_CODES``): 0 done; 1 failed (database, detection);
+Exit codes of ``graphfraud weekly``: 0 done; 1 failed (database, detection);
 2 bad arguments or unusable input files; 75 another weekly run holds the lock (nothing
 was written; try again later); 130 interrupted.
 """
@@ -49,14 +49,11 @@ from . import cases
 from .errors import LockedError, UsageError
 from .home import home
 from .report import RATES_NOTE, RATES_TO_EUR, ReportData, WeekMetrics, convert, mask, write_report
-from .rings import lineage_event, match_rings
+from .rings import count_kinds, lineage_event, match_rings
 
-__all__ = ["run_weekly", "WeeklyResult", "WeeklyLockedError", "weekly_lock", "ring_history", "EXIT_CODES",
-           "LOOKBACK_DAYS", "TREND_WEEKS"]
+__all__ = ["run_weekly", "WeeklyResult", "WeeklyLockedError", "weekly_lock", "ring_history", "LOOKBACK_DAYS",
+           "TREND_WEEKS"]
 
-EXIT_CODES = {0: "done", 1: "failed (database, detection or an unexpected error)",
-              2: "bad arguments or unusable input files", 75: "another weekly run holds the lock; nothing written",
-              130: "interrupted"}
 LOOKBACK_DAYS = 90  # how far back a ring's main sellers, promo codes and first order are looked for
 TREND_WEEKS = 12
 TOP_RINGS = 5
@@ -252,7 +249,7 @@ def _run(store, weekly_id, as_of, load_dir, out_dir, progress, tick, detect, aba
     if later_weeks:
         notes.append(f"backfill: {later_weeks} later weeks (from {later[0]['first']}) were linked before this "
                      "run; run them again in date order to refresh their lineage")
-    kinds = dict(sorted(Counter(e["kind"] for e in events).items()))
+    kinds = count_kinds(events)
     # Publish: from this write on, the run is the week's result (the last thing the run does).
     store.write("weekly_run_end", id=weekly_id, ended_at=_now(), detection_run=detection_run,
                 previous_run=previous_id, load_run=load_run, metrics=metrics.to_json(),

@@ -83,7 +83,6 @@ def test_detection_rewriting_a_ring_keeps_its_case_status(ring):
 
 
 def test_rings_mark_command(ring):
-    pytest.importorskip("graphfraud.cli.rings", reason="the rings command group has not landed")
     result = run("rings", "mark", RING_ID, "--status", "under_review", "--note", "looks collusive", "--by", "carol")
     assert result.exit_code == 0, result.output
     assert f"ring {RING_ID}: open → under_review by carol" in result.stdout
@@ -97,7 +96,6 @@ def test_rings_mark_command(ring):
 
 
 def test_rings_show_includes_the_case_history(ring):
-    pytest.importorskip("graphfraud.cli.rings", reason="the rings command group has not landed")
     cases.mark(ring, RING_ID, "confirmed", "the note to find", by="dave")
     result = run("rings", "show", RING_ID, "--format", "json")
     assert result.exit_code == 0, result.output

@@ -292,7 +292,7 @@ def test_report_renders_the_ring_in_headless_chromium(bundle, tmp_path):
 # --------------------------------------------------------------------------- end to end with real detection
 
 def test_bundle_of_a_detected_ring_on_a_generated_marketplace(store, tmp_path):
-    detection = pytest.importorskip("graphfraud.detection", reason="detection has not landed")
+    from graphfraud import detection
     from graphfraud.generate import write_marketplace
     from graphfraud.load import load
 

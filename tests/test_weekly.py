@@ -378,16 +378,8 @@ def test_history_for_an_unknown_ring_is_a_clear_error(store):
         ring_history(store, "R-nope")
 
 
-def _rings_cli():
-    try:
-        from graphfraud.cli.rings import rings_app  # noqa: F401
-    except ImportError:
-        pytest.skip("the `rings` command group (graphfraud/cli/rings.py) is not in this tree yet")
-
-
 @pytest.mark.parametrize("fmt", ["table", "json", "csv"])
 def test_rings_history_command_in_every_format(store, small_marketplace, tmp_path, fmt):
-    _rings_cli()
     r1 = run(store, W1, tmp_path, load=small_marketplace)
     big = ids_by_members(store, r1)[frozenset(PLANTED[W1][0])]
     run(store, W2, tmp_path)
@@ -406,6 +398,5 @@ def test_rings_history_command_in_every_format(store, small_marketplace, tmp_pat
 
 
 def test_rings_history_of_an_unknown_ring_exits_1(store):
-    _rings_cli()
     result = CliRunner().invoke(app, ["rings", "history", "R-nope"])
     assert result.exit_code == 1 and "no ring" in result.stderr

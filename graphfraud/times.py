@@ -1,0 +1,36 @@
+"""Timestamps as graphfraud stores and compares them: UTC text ``YYYY-MM-DDTHH:MM:SSZ``.
+
+The loader, detection's ``as_of`` and the load's run records all read ISO 8601 in any of
+its spellings (``Z``, an offset, none: naive times are UTC) and write this one form, so
+string comparison in Cypher is time comparison.
+"""
+
+from datetime import datetime, timezone
+
+__all__ = ["parse", "utc_text", "now_text"]
+
+
+def parse(text: str) -> datetime:
+    """An aware datetime from ISO 8601 text; a server's ``[Zone/Name]`` suffix is dropped.
+
+    Raises ``ValueError`` for text that is not ISO 8601.
+
+    >>> parse("2025-10-02T10:00:00+02:00").isoformat(), parse("2025-10-02 08:00:00").isoformat()
+    ('2025-10-02T10:00:00+02:00', '2025-10-02T08:00:00+00:00')
+    """
+    text = text.strip().split("[")[0]
+    parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def utc_text(moment: datetime) -> str:
+    """The stored form of an aware datetime.
+
+    >>> utc_text(parse("2025-10-02T10:00:00+02:00"))
+    '2025-10-02T08:00:00Z'
+    """
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def now_text() -> str:
+    return utc_text(datetime.now(timezone.utc))
