@@ -1,4 +1,4 @@
-"""``generate``, ``load`` and ``stats``: getting a marketplace into the graph."""
+"""``generate``, ``load``, ``stats`` and ``demo``: getting a marketplace into the graph (and the quickstart)."""
 
 from pathlib import Path
 
