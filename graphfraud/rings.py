@@ -29,7 +29,7 @@ Every event is a dict with the keys in ``EVENT_KEYS``: ``ring_id``, ``kind``, ``
 from collections import Counter
 from collections.abc import Callable, Iterable
 
-__all__ = ["EVENT_KEYS", "count_kinds", "lineage_event", "match_rings", "member_id"]
+__all__ = ["EVENT_KEYS", "change_kind", "count_kinds", "lineage_event", "match_rings", "member_id"]
 
 EVENT_KEYS = ("ring_id", "kind", "size", "previous_size", "added", "removed", "added_ids", "removed_ids",
               "from", "into")
@@ -171,16 +171,25 @@ def match_rings(
             kind = "merged"
         elif went_into:
             kind = "split"
-        elif group == before:
-            kind = "unchanged"
         else:
-            kind = "grown" if len(group - before) >= len(before - group) else "shrunk"
+            kind = change_kind(before, group)
         events.append(lineage_event(rid, kind, group, before, came_from, went_into))
 
     for rid in sorted(set(previous) - set(group_of_id)):
         into = [merged_into[rid]] if rid in merged_into else []
         events.append(lineage_event(rid, "merged" if into else "dissolved", frozenset(), previous[rid], [], into))
     return ids, events
+
+
+def change_kind(before: frozenset, now: frozenset) -> str:
+    """unchanged, grown (gained at least as many members as it lost) or shrunk.
+
+    >>> change_kind(frozenset("ab"), frozenset("bc")), change_kind(frozenset("abc"), frozenset("a"))
+    ('grown', 'shrunk')
+    """
+    if now == before:
+        return "unchanged"
+    return "grown" if len(now - before) >= len(before - now) else "shrunk"
 
 
 def count_kinds(events: list[dict]) -> dict[str, int]:

@@ -49,7 +49,7 @@ from . import cases
 from .errors import LockedError, UsageError
 from .home import home
 from .report import RATES_NOTE, RATES_TO_EUR, ReportData, WeekMetrics, convert, mask, write_report
-from .rings import count_kinds, lineage_event, match_rings
+from .rings import change_kind, count_kinds, lineage_event, match_rings
 
 __all__ = ["run_weekly", "WeeklyResult", "WeeklyLockedError", "weekly_lock", "ring_history", "LOOKBACK_DAYS",
            "TREND_WEEKS"]
@@ -280,8 +280,7 @@ def lineage(before: dict[str, frozenset], rings: list[dict]) -> tuple[list[dict]
     events = []
     for rid, group in zip(stored, groups):
         old = before.get(rid, frozenset())
-        kind = "new" if not old else "unchanged" if old == group else \
-            "grown" if len(group - old) >= len(old - group) else "shrunk"
+        kind = change_kind(old, group) if old else "new"
         events.append(lineage_event(rid, kind, group, old, [], []))
     for rid in sorted(set(before) - set(stored)):
         events.append(lineage_event(rid, "dissolved", frozenset(), before[rid], [], []))
