@@ -1,6 +1,8 @@
-// The keys of one identifier kind ($kind: device, address, instrument, fingerprint, subnet or
-// promo), as one list: a big marketplace's identifier groups are read in key ranges cut from it.
+// The keys of one kind ($kind: account, device, address, instrument, fingerprint, subnet or promo),
+// as one list: a big marketplace's accounts and identifier groups are read in key ranges cut from it.
 CALL () {
+  MATCH (a:Account) WHERE $kind = 'account' RETURN a.id AS key
+  UNION ALL
   MATCH (d:Device) WHERE $kind = 'device' RETURN d.id AS key
   UNION ALL
   MATCH (n:Address) WHERE $kind = 'address' RETURN n.id AS key

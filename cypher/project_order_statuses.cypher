@@ -1,6 +1,9 @@
 // Per buyer, its orders that ended charged back, refunded or cancelled (buyers with none are left
-// out), as one record of parallel lists. With $as_of, only orders placed on or before it count.
-MATCH (b:Account)-[:PLACED]->(o:Order)
+// out), as one record of parallel lists; only buyers whose id is in [$lo, $hi) (null: no bound).
+// With $as_of, only orders placed on or before it count.
+MATCH (b:Account)
+WHERE ($lo IS NULL OR b.id >= $lo) AND ($hi IS NULL OR b.id < $hi)
+MATCH (b)-[:PLACED]->(o:Order)
 WHERE o.status IN ['chargeback', 'refunded', 'cancelled'] AND ($as_of IS NULL OR o.created_at <= datetime($as_of))
 WITH b.id AS buyer, sum(CASE WHEN o.status = 'chargeback' THEN 1 ELSE 0 END) AS chargebacks,
      sum(CASE WHEN o.status = 'refunded' THEN 1 ELSE 0 END) AS refunds,

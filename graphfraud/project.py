@@ -220,17 +220,22 @@ def _bounds(keys, slices: int) -> list:
     return [None] + [str(keys[len(keys) * i // slices]) for i in range(1, slices)] + [None]
 
 
-def _read_groups(store, kind: str, as_of: str | None, slices: int) -> dict:
-    """Identifier groups of ``kind``, read in ``slices`` key ranges and joined.
+def _keys(store, kind: str) -> list:
+    return _columns(store, "project_keys", None, kind=kind).get("keys") or []
 
-    A range holds whole groups, so the parts join by concatenation.
-    """
-    name = KINDS[kind][0]
-    bounds = _bounds(_columns(store, "project_keys", None, kind=kind).get("keys") or [], slices) \
-        if slices > 1 else [None, None]
+
+def _read_ranges(store, name: str, as_of: str | None, bounds: list) -> dict:
+    """A one-record statement read once per key range ``[lo, hi)`` of ``bounds``, its list
+    columns joined (a range holds whole groups, so the parts join by concatenation)."""
     parts = [_columns(store, name, as_of, lo=lo, hi=hi) for lo, hi in zip(bounds[:-1], bounds[1:])]
     return {column: list(chain.from_iterable(part.get(column) or [] for part in parts))
-            for column in ("keys", "accounts", "held") if any(part.get(column) for part in parts)}
+            for column in dict.fromkeys(c for part in parts for c in part)}
+
+
+def _read_groups(store, kind: str, as_of: str | None, slices: int) -> dict:
+    """Identifier groups of ``kind``, read in ``slices`` ranges of their keys."""
+    bounds = _bounds(_keys(store, kind), slices) if slices > 1 else [None, None]
+    return _read_ranges(store, KINDS[kind][0], as_of, bounds)
 
 
 def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None) -> Projection:
@@ -249,7 +254,13 @@ def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None
         timings[step] = time.perf_counter() - t0
         return value
 
-    acc = timed("accounts", lambda: _columns(store, "project_accounts", as_of))
+    def read_accounts():
+        every_id = _keys(store, "account")          # as of any date: they only cut the ranges
+        bounds = _bounds(every_id, -(-len(every_id) // SLICE_ACCOUNTS))
+        return bounds, _read_ranges(store, "project_accounts", as_of, bounds)
+
+    account_bounds, acc = timed("accounts", read_accounts)
+    slices = len(account_bounds) - 1
     raw_ids = np.array(acc.get("id") or [], dtype=str)
     order = np.argsort(raw_ids, kind="stable")
     ids = raw_ids[order]
@@ -263,13 +274,14 @@ def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None
     country = country[order] if len(country) else country
 
     # The reads are independent: READERS at a time keep the server's cores busy. The longest first.
-    slices = max(1, -(-len(ids) // SLICE_ACCOUNTS))
     with ThreadPoolExecutor(READERS) as pool:
-        pending = {"orders": pool.submit(timed, "orders", lambda: _read_orders(store, ids, as_of, slices)),
-                   "statuses": pool.submit(timed, "statuses", lambda: _columns(store, "project_order_statuses", as_of))}
+        pending = {"orders": pool.submit(timed, "orders", lambda: _read_orders(store, ids, as_of, account_bounds)),
+                   "statuses": pool.submit(timed, "statuses",
+                                           lambda: _read_ranges(store, "project_order_statuses", as_of, account_bounds))}
         pending.update({name: pool.submit(timed, name, lambda name=name: _read_groups(store, name, as_of, slices))
                         for name in KIND_NAMES})
-        pending["promo uses"] = pool.submit(timed, "promo uses", lambda: _columns(store, "project_promo_uses", as_of))
+        pending["promo uses"] = pool.submit(timed, "promo uses",
+                                            lambda: _read_ranges(store, "project_promo_uses", as_of, account_bounds))
         results = {name: f.result() for name, f in pending.items()}
 
     kinds, keys, sizes, members, helds = [], [], [], [], []
@@ -322,16 +334,19 @@ def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None
 
 
 def _promo_use_arrays(columns: dict, ids: np.ndarray) -> dict:
+    """Promo uses per (account, code), in that order whatever order the server sent them in."""
     a = _index(ids, columns.get("account") or [])
+    code = np.array(columns.get("code") or [], dtype=str)
     keep = a >= 0
-    return {"account": a[keep].astype(np.int32), "code": np.array(columns.get("code") or [], dtype=object)[keep],
-            "first": _numbers(columns.get("first") or [], np.int64)[keep],
-            "uses": _numbers(columns.get("uses") or [], np.int64)[keep]}
+    order = np.lexsort((code[keep], a[keep]))
+    return {"account": a[keep][order].astype(np.int32), "code": code[keep][order].astype(object),
+            "first": _numbers(columns.get("first") or [], np.int64)[keep][order],
+            "uses": _numbers(columns.get("uses") or [], np.int64)[keep][order]}
 
 
-def _read_orders(store, ids: np.ndarray, as_of: str | None, slices: int) -> tuple[dict, list[str]]:
-    """Order sums per (buyer, seller, currency), read in ``slices`` ranges of buyers."""
-    bounds = _bounds(ids, slices)
+def _read_orders(store, ids: np.ndarray, as_of: str | None, bounds: list) -> tuple[dict, list[str]]:
+    """Order sums per (buyer, seller, currency), read in the ranges of buyer ids of ``bounds``
+    (each range turned into arrays before the next is read: bounded client memory)."""
     parts, currency_parts = [], []
     for lo, hi in zip(bounds[:-1], bounds[1:]):
         rows = store.read("project_order_pairs", as_of=as_of, lo=lo, hi=hi)

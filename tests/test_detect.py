@@ -184,11 +184,14 @@ def test_a_projection_read_in_key_ranges_is_the_one_read_whole(loaded, monkeypat
     monkeypatch.setattr(projection, "SLICE_ACCOUNTS", 300)
     sliced = project(store, as_of=as_of)
     assert whole.n > 3 * 300 and len(whole.group_key) > 100
-    for name in ("ids", "group_kind", "group_key", "group_ptr", "group_members", "group_held", "pair_a", "pair_b",
-                 "pair_w"):
+    for name in ("ids", "role", "created", "country", "group_kind", "group_key", "group_ptr", "group_members",
+                 "group_held", "pair_a", "pair_b", "pair_w"):
         assert np.array_equal(getattr(whole, name), getattr(sliced, name)), name
+    assert whole.countries == sliced.countries and whole.currencies == sliced.currencies
     for name, column in whole.orders.items():
         assert np.array_equal(column, sliced.orders[name]), name
+    for name, column in whole.promo_uses.items():
+        assert np.array_equal(column, sliced.promo_uses[name]), name
 
 
 def test_a_graph_without_links_gives_no_candidates_not_an_error():
