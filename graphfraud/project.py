@@ -4,8 +4,8 @@ The server does the aggregation (named statements ``cypher/project_*.cypher``): 
 identifier kind it returns identifier → [accounts] groups, reached directly from the
 account and through the orders it placed; orders come back summed per (buyer, seller,
 currency). Bolt carries groups and sums, never one row per order. A marketplace of more than
-``SLICE_ACCOUNTS`` accounts is read in ranges of identifier keys and buyer ids, one read per
-that many accounts, so the server never holds every (identifier, account) row at once.
+``SLICE_ACCOUNTS`` accounts is read in key ranges (account ids; each identifier kind's own
+keys), one read per that many accounts, so that no single read spans the whole graph.
 
 Groups become weighted account pairs here, in numpy: a group of ``n`` accounts gives
 each of its ``n (n - 1) / 2`` pairs the weight ``w_kind / log2(n)`` (Adamic & Adar's
