@@ -1,9 +1,9 @@
-// Orders summed per (buyer, seller, currency) for the buyers whose id is in [$lo, $hi) (null: no
-// bound), so a big marketplace is read in slices: order count, amount, sum of squared amounts,
-// first order time (epoch seconds), as one record of parallel lists. With $as_of, only orders
-// placed on or before it count.
+// Orders summed per (buyer, seller, currency) for the buyers whose id is in [$lo, $hi] (both ends
+// included: an index range seek), so a big marketplace is read in slices: order count, amount,
+// sum of squared amounts, first order time (epoch seconds), as one record of parallel lists.
+// With $as_of, only orders placed on or before it count.
 MATCH (b:Account)
-WHERE ($lo IS NULL OR b.id >= $lo) AND ($hi IS NULL OR b.id < $hi)
+WHERE b.id >= $lo AND b.id <= $hi
 MATCH (b)-[:PLACED]->(o:Order)-[:SOLD_BY]->(s:Account)
 WHERE $as_of IS NULL OR o.created_at <= datetime($as_of)
 WITH b.id AS buyer, s.id AS seller, o.currency AS currency, count(*) AS orders,

@@ -1,8 +1,9 @@
 // Promo code uses per (account, code): first use (epoch seconds) and number of orders, as one
 // record of parallel lists (promo orders are a small share of all orders); only accounts whose id
-// is in [$lo, $hi) (null: no bound). With $as_of, only orders placed on or before it count.
+// is in [$lo, $hi] (both ends included: an index range seek). With $as_of, only orders placed on
+// or before it count.
 MATCH (a:Account)
-WHERE ($lo IS NULL OR a.id >= $lo) AND ($hi IS NULL OR a.id < $hi)
+WHERE a.id >= $lo AND a.id <= $hi
 MATCH (a)-[:PLACED]->(o:Order)-[:USED_PROMO]->(c:PromoCode)
 WHERE $as_of IS NULL OR o.created_at <= datetime($as_of)
 WITH a.id AS account, c.id AS code, min(o.created_at.epochSeconds) AS first, count(*) AS uses

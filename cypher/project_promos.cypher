@@ -1,10 +1,10 @@
 // Promo code -> the accounts that placed an order with it; only codes used by two or more
-// accounts, and only codes in [$lo, $hi) (null: no bound). With $as_of, only orders placed on or
-// before it count. Returned as one record of two parallel lists: far faster over Bolt than a
-// record per group.
-MATCH (a:Account)-[:PLACED]->(o:Order)-[:USED_PROMO]->(c:PromoCode)
-WHERE ($lo IS NULL OR c.id >= $lo) AND ($hi IS NULL OR c.id < $hi)
-  AND ($as_of IS NULL OR o.created_at <= datetime($as_of))
+// accounts, and only codes in [$lo, $hi] (both ends included; read from the range's codes).
+// With $as_of, only orders placed on or before it count. Returned as one record of two parallel
+// lists: far faster over Bolt than a record per group.
+MATCH (c:PromoCode) WHERE c.id >= $lo AND c.id <= $hi
+MATCH (c)<-[:USED_PROMO]-(o:Order)<-[:PLACED]-(a:Account)
+WHERE $as_of IS NULL OR o.created_at <= datetime($as_of)
 WITH c.id AS key, collect(DISTINCT a.id) AS accounts
 WHERE size(accounts) >= 2
 RETURN collect(key) AS keys, collect(accounts) AS accounts

@@ -208,34 +208,34 @@ def _columns(store, name: str, as_of: str | None, **params) -> dict:
 SLICE_ACCOUNTS = 150_000  # a read per this many accounts bounds server memory (100k in one read: 2.9 GB peak, 4 GB heap)
 
 
-def _bounds(keys, slices: int) -> list:
-    """``slices`` + 1 range bounds cutting the sorted ``keys`` into equal parts (None: open end).
+def _ranges(keys, slices: int) -> list[tuple[str, str]]:
+    """The sorted ``keys`` cut into ``slices`` equal parts, each given by its first and last key:
+    the inclusive bounds of one index range seek. No keys, no ranges.
 
-    >>> _bounds(["d", "a", "c", "b"], 2)
-    [None, 'c', None]
+    >>> _ranges(["d", "a", "c", "b", "e"], 2)
+    [('a', 'b'), ('c', 'e')]
     """
     keys = np.sort(np.asarray(keys, dtype=str))
-    if slices <= 1 or len(keys) < slices:
-        return [None, None]
-    return [None] + [str(keys[len(keys) * i // slices]) for i in range(1, slices)] + [None]
+    slices = max(1, min(slices, len(keys)))
+    cuts = [len(keys) * i // slices for i in range(slices + 1)]
+    return [(str(keys[lo]), str(keys[hi - 1])) for lo, hi in zip(cuts[:-1], cuts[1:]) if hi > lo]
 
 
 def _keys(store, kind: str) -> list:
     return _columns(store, "project_keys", None, kind=kind).get("keys") or []
 
 
-def _read_ranges(store, name: str, as_of: str | None, bounds: list) -> dict:
-    """A one-record statement read once per key range ``[lo, hi)`` of ``bounds``, its list
-    columns joined (a range holds whole groups, so the parts join by concatenation)."""
-    parts = [_columns(store, name, as_of, lo=lo, hi=hi) for lo, hi in zip(bounds[:-1], bounds[1:])]
+def _read_ranges(store, name: str, as_of: str | None, ranges: list[tuple[str, str]]) -> dict:
+    """A one-record statement read once per key range ``[lo, hi]``, its list columns joined (a
+    range holds whole groups, so the parts join by concatenation)."""
+    parts = [_columns(store, name, as_of, lo=lo, hi=hi) for lo, hi in ranges]
     return {column: list(chain.from_iterable(part.get(column) or [] for part in parts))
             for column in dict.fromkeys(c for part in parts for c in part)}
 
 
 def _read_groups(store, kind: str, as_of: str | None, slices: int) -> dict:
     """Identifier groups of ``kind``, read in ``slices`` ranges of their keys."""
-    bounds = _bounds(_keys(store, kind), slices) if slices > 1 else [None, None]
-    return _read_ranges(store, KINDS[kind][0], as_of, bounds)
+    return _read_ranges(store, KINDS[kind][0], as_of, _ranges(_keys(store, kind), slices))
 
 
 def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None) -> Projection:
@@ -256,11 +256,11 @@ def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None
 
     def read_accounts():
         every_id = _keys(store, "account")          # as of any date: they only cut the ranges
-        bounds = _bounds(every_id, -(-len(every_id) // SLICE_ACCOUNTS))
-        return bounds, _read_ranges(store, "project_accounts", as_of, bounds)
+        ranges = _ranges(every_id, -(-len(every_id) // SLICE_ACCOUNTS))
+        return ranges, _read_ranges(store, "project_accounts", as_of, ranges)
 
-    account_bounds, acc = timed("accounts", read_accounts)
-    slices = len(account_bounds) - 1
+    account_ranges, acc = timed("accounts", read_accounts)
+    slices = len(account_ranges)
     raw_ids = np.array(acc.get("id") or [], dtype=str)
     order = np.argsort(raw_ids, kind="stable")
     ids = raw_ids[order]
@@ -275,13 +275,13 @@ def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None
 
     # The reads are independent: READERS at a time keep the server's cores busy. The longest first.
     with ThreadPoolExecutor(READERS) as pool:
-        pending = {"orders": pool.submit(timed, "orders", lambda: _read_orders(store, ids, as_of, account_bounds)),
+        pending = {"orders": pool.submit(timed, "orders", lambda: _read_orders(store, ids, as_of, account_ranges)),
                    "statuses": pool.submit(timed, "statuses",
-                                           lambda: _read_ranges(store, "project_order_statuses", as_of, account_bounds))}
+                                           lambda: _read_ranges(store, "project_order_statuses", as_of, account_ranges))}
         pending.update({name: pool.submit(timed, name, lambda name=name: _read_groups(store, name, as_of, slices))
                         for name in KIND_NAMES})
         pending["promo uses"] = pool.submit(timed, "promo uses",
-                                            lambda: _read_ranges(store, "project_promo_uses", as_of, account_bounds))
+                                            lambda: _read_ranges(store, "project_promo_uses", as_of, account_ranges))
         results = {name: f.result() for name, f in pending.items()}
 
     kinds, keys, sizes, members, helds = [], [], [], [], []
@@ -344,26 +344,24 @@ def _promo_use_arrays(columns: dict, ids: np.ndarray) -> dict:
             "uses": _numbers(columns.get("uses") or [], np.int64)[keep][order]}
 
 
-def _read_orders(store, ids: np.ndarray, as_of: str | None, bounds: list) -> tuple[dict, list[str]]:
-    """Order sums per (buyer, seller, currency), read in the ranges of buyer ids of ``bounds``
-    (each range turned into arrays before the next is read: bounded client memory)."""
-    parts, currency_parts = [], []
-    for lo, hi in zip(bounds[:-1], bounds[1:]):
-        rows = store.read("project_order_pairs", as_of=as_of, lo=lo, hi=hi)
-        columns = rows[0] if rows else {}
+def _read_orders(store, ids: np.ndarray, as_of: str | None, ranges: list) -> tuple[dict, list[str]]:
+    """Order sums per (buyer, seller, currency), read in ``ranges`` of buyer ids (each range
+    turned into arrays before the next is read: bounded client memory)."""
+    def arrays(columns: dict) -> dict:
         b = _index(ids, columns.get("buyer") or [])
         s = _index(ids, columns.get("seller") or [])
         keep = (b >= 0) & (s >= 0)
-        part = {"buyer": b[keep].astype(np.int32), "seller": s[keep].astype(np.int32)}
+        part = {"buyer": b[keep].astype(np.int32), "seller": s[keep].astype(np.int32),
+                "currency": np.array(columns.get("currency") or [], dtype=object)[keep]}
         for column in ("orders", "first"):
             part[column] = _numbers(columns.get(column) or [], np.int64)[keep]
         for column in ("amount", "amount_sq"):
             part[column] = _numbers(columns.get(column) or [], np.float64)[keep]
-        parts.append(part)
-        currency_parts.append(np.array(columns.get("currency") or [], dtype=object)[keep])
+        return part
+
+    parts = [arrays(_columns(store, "project_order_pairs", as_of, lo=lo, hi=hi)) for lo, hi in ranges] or [arrays({})]
     out = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
-    all_currency = np.concatenate(currency_parts) if currency_parts else np.zeros(0, dtype=object)
-    out["currency"], currencies = _codes(list(all_currency))
+    out["currency"], currencies = _codes(list(out["currency"]))
     order = np.lexsort((out["currency"], out["seller"], out["buyer"]))   # a fixed order, whatever the server's
     return {k: v[order] for k, v in out.items()}, currencies
 
