@@ -1,18 +1,20 @@
 // The keys of one kind ($kind: account, device, address, instrument, fingerprint, subnet or promo),
 // as one list: a big marketplace's accounts and identifier groups are read in key ranges cut from it.
+// Each branch tests $kind before its MATCH, so only the asked label is scanned.
 CALL () {
-  MATCH (a:Account) WHERE $kind = 'account' RETURN a.id AS key
+  WITH $kind AS kind WHERE kind = 'account' MATCH (a:Account) RETURN a.id AS key
   UNION ALL
-  MATCH (d:Device) WHERE $kind = 'device' RETURN d.id AS key
+  WITH $kind AS kind WHERE kind = 'device' MATCH (d:Device) RETURN d.id AS key
   UNION ALL
-  MATCH (n:Address) WHERE $kind = 'address' RETURN n.id AS key
+  WITH $kind AS kind WHERE kind = 'address' MATCH (n:Address) RETURN n.id AS key
   UNION ALL
-  MATCH (p:PaymentInstrument) WHERE $kind = 'instrument' RETURN p.id AS key
+  WITH $kind AS kind WHERE kind = 'instrument' MATCH (p:PaymentInstrument) RETURN p.id AS key
   UNION ALL
-  MATCH (p:PaymentInstrument) WHERE $kind = 'fingerprint' AND p.fingerprint IS NOT NULL RETURN p.fingerprint AS key
+  WITH $kind AS kind WHERE kind = 'fingerprint' MATCH (p:PaymentInstrument)
+  WHERE p.fingerprint IS NOT NULL AND p.fingerprint <> '' RETURN p.fingerprint AS key
   UNION ALL
-  MATCH (i:IP) WHERE $kind = 'subnet' AND i.subnet IS NOT NULL RETURN i.subnet AS key
+  WITH $kind AS kind WHERE kind = 'subnet' MATCH (i:IP) WHERE i.subnet IS NOT NULL RETURN i.subnet AS key
   UNION ALL
-  MATCH (c:PromoCode) WHERE $kind = 'promo' RETURN c.id AS key
+  WITH $kind AS kind WHERE kind = 'promo' MATCH (c:PromoCode) RETURN c.id AS key
 }
 RETURN collect(DISTINCT key) AS keys
