@@ -5,7 +5,9 @@ identifier kind it returns identifier → [accounts] groups, reached directly fr
 account and through the orders it placed; orders come back summed per (buyer, seller,
 currency). Bolt carries groups and sums, never one row per order. A marketplace of more than
 ``SLICE_ACCOUNTS`` accounts is read in key ranges (account ids; each identifier kind's own
-keys), one read per that many accounts, so that no single read spans the whole graph.
+keys), one read per that many accounts, so that no single read spans the whole graph. Every
+read starts from an index range seek on its own keys (a pattern filtered on its far end would
+walk the whole graph once per range), and the reads are independent: ``READERS`` run at once.
 
 Groups become weighted account pairs here, in numpy: a group of ``n`` accounts gives
 each of its ``n (n - 1) / 2`` pairs the weight ``w_kind / log2(n)`` (Adamic & Adar's
@@ -225,41 +227,36 @@ def _keys(store, kind: str) -> list:
     return _columns(store, "project_keys", None, kind=kind).get("keys") or []
 
 
-def _read_ranges(store, name: str, as_of: str | None, ranges: list[tuple[str, str]]) -> dict:
-    """A one-record statement read once per key range ``[lo, hi]``, its list columns joined (a
-    range holds whole groups, so the parts join by concatenation)."""
-    parts = [_columns(store, name, as_of, lo=lo, hi=hi) for lo, hi in ranges]
+def _joined(parts: list[dict]) -> dict:
+    """The list columns of one-record reads over key ranges, concatenated (a range holds whole
+    groups, so the parts join by concatenation)."""
     return {column: list(chain.from_iterable(part.get(column) or [] for part in parts))
             for column in dict.fromkeys(c for part in parts for c in part)}
 
 
-def _read_groups(store, kind: str, as_of: str | None, slices: int) -> dict:
-    """Identifier groups of ``kind``, read in ``slices`` ranges of their keys."""
-    return _read_ranges(store, KINDS[kind][0], as_of, _ranges(_keys(store, kind), slices))
+def _timed_read(store, name: str, as_of: str | None, lo: str, hi: str, convert) -> tuple[object, float]:
+    """One range of a one-record statement, passed through ``convert`` there and then (bounded
+    client memory), with the seconds it took."""
+    t0 = time.perf_counter()
+    value = convert(_columns(store, name, as_of, lo=lo, hi=hi))
+    return value, time.perf_counter() - t0
 
 
 def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None) -> Projection:
     """Read accounts, identifier groups and order sums from ``store`` and build the pairs.
 
     ``as_of``: an ISO datetime; only accounts created, identifier uses first seen and
-    orders placed on or before it count. ``progress(step)`` is called before each read.
+    orders placed on or before it count. ``progress(step)`` is called as each step's reads end.
     """
     timings: dict[str, float] = {}
     tick = progress or (lambda step: None)
 
-    def timed(step, fn):
-        tick(step)
-        t0 = time.perf_counter()
-        value = fn()
-        timings[step] = time.perf_counter() - t0
-        return value
-
-    def read_accounts():
-        every_id = _keys(store, "account")          # as of any date: they only cut the ranges
-        ranges = _ranges(every_id, -(-len(every_id) // SLICE_ACCOUNTS))
-        return ranges, _read_ranges(store, "project_accounts", as_of, ranges)
-
-    account_ranges, acc = timed("accounts", read_accounts)
+    t0 = time.perf_counter()
+    every_id = _keys(store, "account")              # as of any date: they only cut the ranges
+    account_ranges = _ranges(every_id, -(-len(every_id) // SLICE_ACCOUNTS))
+    acc = _joined([_columns(store, "project_accounts", as_of, lo=lo, hi=hi) for lo, hi in account_ranges])
+    timings["accounts"] = time.perf_counter() - t0
+    tick("accounts")
     slices = len(account_ranges)
     raw_ids = np.array(acc.get("id") or [], dtype=str)
     order = np.argsort(raw_ids, kind="stable")
@@ -273,20 +270,29 @@ def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None
     country, countries = _codes(acc.get("country") or [])
     country = country[order] if len(country) else country
 
-    # The reads are independent: READERS at a time keep the server's cores busy. The longest first.
+    # Every (statement, key range) is a read of its own: READERS at a time keep the server's cores
+    # busy to the end. Identifier keys first (quick, and they cut the identifier ranges), then the
+    # order sums (the longest).
     with ThreadPoolExecutor(READERS) as pool:
-        pending = {"orders": pool.submit(timed, "orders", lambda: _read_orders(store, ids, as_of, account_ranges)),
-                   "statuses": pool.submit(timed, "statuses",
-                                           lambda: _read_ranges(store, "project_order_statuses", as_of, account_ranges))}
-        pending.update({name: pool.submit(timed, name, lambda name=name: _read_groups(store, name, as_of, slices))
-                        for name in KIND_NAMES})
-        pending["promo uses"] = pool.submit(timed, "promo uses",
-                                            lambda: _read_ranges(store, "project_promo_uses", as_of, account_ranges))
-        results = {name: f.result() for name, f in pending.items()}
+        def submit(name, ranges, convert=lambda columns: columns):
+            return [pool.submit(_timed_read, store, name, as_of, lo, hi, convert) for lo, hi in ranges]
+
+        kind_keys = {kind: pool.submit(_keys, store, kind) for kind in KIND_NAMES}
+        pending = {"orders": submit("project_order_pairs", account_ranges, lambda c: _order_arrays(c, ids)),
+                   "statuses": submit("project_order_statuses", account_ranges),
+                   "promo uses": submit("project_promo_uses", account_ranges)}
+        pending.update({kind: submit(KINDS[kind][0], _ranges(kind_keys[kind].result(), slices))
+                        for kind in KIND_NAMES})
+        results = {}
+        for step, parts in pending.items():
+            done = [f.result() for f in parts]
+            timings[step] = sum(seconds for _, seconds in done)   # reading time, summed over its ranges
+            results[step] = [value for value, _ in done]
+            tick(step)
 
     kinds, keys, sizes, members, helds = [], [], [], [], []
     for k, name in enumerate(KIND_NAMES):
-        groups = results.pop(name)
+        groups = _joined(results.pop(name))
         lists = groups.get("accounts") or []
         if not lists:
             continue
@@ -323,9 +329,9 @@ def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None
     pair_a, pair_b, pair_w = pair_weights(group_ptr, group_members, group_kind, len(ids), cap, held=group_held)
     timings["pairs"] = time.perf_counter() - t0
 
-    orders, currencies = results.pop("orders")
-    orders.update(_status_counts(results.pop("statuses"), ids))
-    promo_uses = _promo_use_arrays(results.pop("promo uses"), ids)
+    orders, currencies = _joined_orders(results.pop("orders"))
+    orders.update(_status_counts(_joined(results.pop("statuses")), ids))
+    promo_uses = _promo_use_arrays(_joined(results.pop("promo uses")), ids)
     return Projection(ids=ids, role=role, created=created, country=country, countries=countries,
                       group_kind=group_kind, group_key=group_key, group_ptr=group_ptr,
                       group_members=group_members, group_held=group_held, pair_a=pair_a, pair_b=pair_b, pair_w=pair_w,
@@ -344,25 +350,26 @@ def _promo_use_arrays(columns: dict, ids: np.ndarray) -> dict:
             "uses": _numbers(columns.get("uses") or [], np.int64)[keep][order]}
 
 
-def _read_orders(store, ids: np.ndarray, as_of: str | None, ranges: list) -> tuple[dict, list[str]]:
-    """Order sums per (buyer, seller, currency), read in ``ranges`` of buyer ids (each range
-    turned into arrays before the next is read: bounded client memory)."""
-    def arrays(columns: dict) -> dict:
-        b = _index(ids, columns.get("buyer") or [])
-        s = _index(ids, columns.get("seller") or [])
-        keep = (b >= 0) & (s >= 0)
-        part = {"buyer": b[keep].astype(np.int32), "seller": s[keep].astype(np.int32),
-                "currency": np.array(columns.get("currency") or [], dtype=object)[keep]}
-        for column in ("orders", "first"):
-            part[column] = _numbers(columns.get(column) or [], np.int64)[keep]
-        for column in ("amount", "amount_sq"):
-            part[column] = _numbers(columns.get(column) or [], np.float64)[keep]
-        return part
+def _order_arrays(columns: dict, ids: np.ndarray) -> dict:
+    """One range's order sums per (buyer, seller, currency) as arrays, accounts as indexes into ``ids``."""
+    b = _index(ids, columns.get("buyer") or [])
+    s = _index(ids, columns.get("seller") or [])
+    keep = (b >= 0) & (s >= 0)
+    part = {"buyer": b[keep].astype(np.int32), "seller": s[keep].astype(np.int32),
+            "currency": np.array(columns.get("currency") or [], dtype=object)[keep]}
+    for column in ("orders", "first"):
+        part[column] = _numbers(columns.get(column) or [], np.int64)[keep]
+    for column in ("amount", "amount_sq"):
+        part[column] = _numbers(columns.get(column) or [], np.float64)[keep]
+    return part
 
-    parts = [arrays(_columns(store, "project_order_pairs", as_of, lo=lo, hi=hi)) for lo, hi in ranges] or [arrays({})]
+
+def _joined_orders(parts: list[dict]) -> tuple[dict, list[str]]:
+    """The ranges' order sums in one set of arrays, in a fixed order whatever the server's."""
+    parts = parts or [_order_arrays({}, np.zeros(0, dtype=str))]
     out = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     out["currency"], currencies = _codes(list(out["currency"]))
-    order = np.lexsort((out["currency"], out["seller"], out["buyer"]))   # a fixed order, whatever the server's
+    order = np.lexsort((out["currency"], out["seller"], out["buyer"]))
     return {k: v[order] for k, v in out.items()}, currencies
 
 
