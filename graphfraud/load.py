@@ -19,7 +19,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 
 from . import normalise
@@ -133,6 +133,18 @@ def _open_text(path: Path):
     return open(path, encoding="utf-8-sig", newline="")
 
 
+DELIMITERS = ",;\t|"
+
+
+def _csv_reader(f, dict_rows: bool = False):
+    """A CSV reader whose delimiter is the one the header line uses most (a European spreadsheet
+    export writes ``;``; a tab or ``|`` also occur); ``,`` when the header has none of them."""
+    header = f.readline()
+    delimiter = max(DELIMITERS, key=header.count) if any(d in header for d in DELIMITERS) else ","
+    lines = chain([header], f)
+    return csv.DictReader(lines, delimiter=delimiter) if dict_rows else csv.reader(lines, delimiter=delimiter)
+
+
 def read_header(path: Path) -> list[str]:
     """Column names, read without loading the file."""
     name = path.name.lower()
@@ -145,7 +157,7 @@ def read_header(path: Path) -> list[str]:
             if ".jsonl" in name:
                 first = f.readline()
                 return list(json.loads(first)) if first.strip() else []
-            return next(csv.reader(f), [])
+            return next(_csv_reader(f), [])
     except (OSError, ValueError, UnicodeDecodeError) as e:
         raise InputError(path, f"cannot be read: {type(e).__name__}: {str(e)[:200]}") from None
     except Exception as e:  # pyarrow raises its own error types for a corrupt file
@@ -176,7 +188,7 @@ def iter_rows(path: Path):
                     continue
                 yield line, {k: _text(v) for k, v in row.items()} if isinstance(row, dict) else None
             return
-        reader = csv.DictReader(f)
+        reader = _csv_reader(f, dict_rows=True)
         for row in reader:
             yield reader.line_num, row
 

@@ -254,6 +254,23 @@ def test_parquet_and_jsonl_load_like_csv(store, tmp_path, marketplace):
     assert counts(store)["Order"] == 3 and counts(store)["Account"] == 4
 
 
+@pytest.mark.parametrize("delimiter", [";", "\t", "|"])
+def test_csv_with_another_delimiter_loads_like_comma_separated(store, tmp_path, marketplace, delimiter):
+    """A spreadsheet export in a European locale separates columns with ';' (addresses keep their commas)."""
+    load(store, [marketplace])
+    expected = counts(store)
+    store.write("clear_graph")
+    folder = tmp_path / "other"
+    folder.mkdir()
+    for name, rows in [("accounts.csv", ACCOUNTS), ("account_devices.csv", DEVICES),
+                       ("account_addresses.csv", ADDRESSES), ("account_payment_instruments.csv", INSTRUMENTS),
+                       ("orders.csv", ORDERS)]:
+        with open(folder / name, "w", newline="") as f:
+            csv.writer(f, delimiter=delimiter).writerows(rows)
+    result = load(store, [folder])
+    assert result.quarantined == 0 and counts(store) == expected
+
+
 def test_extra_columns_are_ignored_with_a_note(store, tmp_path):
     write(tmp_path, "accounts.csv", [ACCOUNTS[0] + ["shoe_size"]] + [r + ["42"] for r in ACCOUNTS[1:]])
     result = load(store, [tmp_path])
