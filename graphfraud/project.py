@@ -277,18 +277,22 @@ def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None
         def submit(name, ranges, convert=lambda columns: columns):
             return [pool.submit(_timed_read, store, name, as_of, lo, hi, convert) for lo, hi in ranges]
 
-        kind_keys = {kind: pool.submit(_keys, store, kind) for kind in KIND_NAMES}
-        pending = {"orders": submit("project_order_pairs", account_ranges, lambda c: _order_arrays(c, ids)),
-                   "statuses": submit("project_order_statuses", account_ranges),
-                   "promo uses": submit("project_promo_uses", account_ranges)}
-        pending.update({kind: submit(KINDS[kind][0], _ranges(kind_keys[kind].result(), slices))
-                        for kind in KIND_NAMES})
-        results = {}
-        for step, parts in pending.items():
-            done = [f.result() for f in parts]
-            timings[step] = sum(seconds for _, seconds in done)   # reading time, summed over its ranges
-            results[step] = [value for value, _ in done]
-            tick(step)
+        try:
+            kind_keys = {kind: pool.submit(_keys, store, kind) for kind in KIND_NAMES}
+            pending = {"orders": submit("project_order_pairs", account_ranges, lambda c: _order_arrays(c, ids)),
+                       "statuses": submit("project_order_statuses", account_ranges),
+                       "promo uses": submit("project_promo_uses", account_ranges)}
+            pending.update({kind: submit(KINDS[kind][0], _ranges(kind_keys[kind].result(), slices))
+                            for kind in KIND_NAMES})
+            results = {}
+            for step, parts in pending.items():
+                done = [f.result() for f in parts]
+                timings[step] = sum(seconds for _, seconds in done)   # reading time, summed over its ranges
+                results[step] = [value for value, _ in done]
+                tick(step)
+        except BaseException:
+            pool.shutdown(cancel_futures=True)   # a read failed (or Ctrl-C): the queued ones need not run
+            raise
 
     kinds, keys, sizes, members, helds = [], [], [], [], []
     for k, name in enumerate(KIND_NAMES):

@@ -194,6 +194,30 @@ def test_a_projection_read_in_key_ranges_is_the_one_read_whole(loaded, monkeypat
         assert np.array_equal(column, sliced.promo_uses[name]), name
 
 
+def test_a_failed_range_read_stops_the_projection_and_the_queued_reads(loaded, monkeypatch):
+    import time
+
+    import graphfraud.project as projection
+    from graphfraud.errors import StoreError
+
+    store, _ = loaded
+    monkeypatch.setattr(projection, "SLICE_ACCOUNTS", 300)
+    real, reads = projection._columns, []
+
+    def failing(store, name, as_of, **params):
+        reads.append(name)
+        if name == "project_order_pairs":
+            time.sleep(0.3)   # a read that runs the server out of memory takes a while to fail
+            raise StoreError("project_order_pairs: the server ran out of memory")
+        return real(store, name, as_of, **params)
+
+    monkeypatch.setattr(projection, "_columns", failing)
+    with pytest.raises(StoreError, match="out of memory"):
+        project(store)
+    ranges = len(projection._ranges(real(store, "project_keys", None, kind="account")["keys"], 10**9)) // 300
+    assert reads.count("project_order_pairs") <= projection.READERS + 1 < ranges, "queued reads were cancelled"
+
+
 def test_a_graph_without_links_gives_no_candidates_not_an_error():
     from graphfraud.project import KIND_NAMES, Projection
 
