@@ -91,6 +91,7 @@ class Projection:
 
 
 ORDER_COLUMNS = ("buyer", "seller", "currency", "orders", "amount", "amount_sq", "first")
+STATUS_COLUMNS = ("chargebacks", "refunds", "cancels")   # read per pair, kept per buyer as account_<status>
 
 
 def expand_groups(ptr: np.ndarray, members: np.ndarray, cap: int = GROUP_CAP, positions: bool = False):
@@ -207,7 +208,7 @@ def _columns(store, name: str, as_of: str | None, **params) -> dict:
     return rows[0] if rows else {}
 
 
-SLICE_ACCOUNTS = 150_000  # a read per this many accounts bounds server memory (100k in one read: 2.9 GB peak, 4 GB heap)
+SLICE_ACCOUNTS = 50_000   # accounts per range read: a read holds every record it touches (1M in 150k ranges: 4 GB heap full)
 
 
 def _ranges(keys, slices: int) -> list[tuple[str, str]]:
@@ -280,7 +281,6 @@ def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None
         try:
             kind_keys = {kind: pool.submit(_keys, store, kind) for kind in KIND_NAMES}
             pending = {"orders": submit("project_order_pairs", account_ranges, lambda c: _order_arrays(c, ids)),
-                       "statuses": submit("project_order_statuses", account_ranges),
                        "promo uses": submit("project_promo_uses", account_ranges)}
             pending.update({kind: submit(KINDS[kind][0], _ranges(kind_keys[kind].result(), slices))
                             for kind in KIND_NAMES})
@@ -334,7 +334,9 @@ def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None
     timings["pairs"] = time.perf_counter() - t0
 
     orders, currencies = _joined_orders(results.pop("orders"))
-    orders.update(_status_counts(_joined(results.pop("statuses")), ids))
+    for column in STATUS_COLUMNS:   # per buyer, from the per-pair counts
+        per_pair = orders.pop(column)
+        orders[f"account_{column}"] = np.bincount(orders["buyer"], weights=per_pair, minlength=len(ids)).astype(np.int64)
     promo_uses = _promo_use_arrays(_joined(results.pop("promo uses")), ids)
     return Projection(ids=ids, role=role, created=created, country=country, countries=countries,
                       group_kind=group_kind, group_key=group_key, group_ptr=group_ptr,
@@ -361,7 +363,7 @@ def _order_arrays(columns: dict, ids: np.ndarray) -> dict:
     keep = (b >= 0) & (s >= 0)
     part = {"buyer": b[keep].astype(np.int32), "seller": s[keep].astype(np.int32),
             "currency": np.array(columns.get("currency") or [], dtype=object)[keep]}
-    for column in ("orders", "first"):
+    for column in ("orders", "first", *STATUS_COLUMNS):
         part[column] = _numbers(columns.get(column) or [], np.int64)[keep]
     for column in ("amount", "amount_sq"):
         part[column] = _numbers(columns.get(column) or [], np.float64)[keep]
@@ -375,15 +377,3 @@ def _joined_orders(parts: list[dict]) -> tuple[dict, list[str]]:
     out["currency"], currencies = _codes(list(out["currency"]))
     order = np.lexsort((out["currency"], out["seller"], out["buyer"]))
     return {k: v[order] for k, v in out.items()}, currencies
-
-
-def _status_counts(statuses: dict, ids: np.ndarray) -> dict:
-    """Per account: its orders charged back, refunded and cancelled."""
-    who = _index(ids, statuses.get("buyer") or [])
-    keep = who >= 0
-    out = {}
-    for column in ("chargebacks", "refunds", "cancels"):
-        per_account = np.zeros(len(ids), dtype=np.int64)
-        np.add.at(per_account, who[keep], _numbers(statuses.get(column) or [], np.int64)[keep])
-        out[f"account_{column}"] = per_account
-    return out
