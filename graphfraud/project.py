@@ -3,9 +3,9 @@
 The server does the aggregation (named statements ``cypher/project_*.cypher``): for each
 identifier kind it returns identifier → [accounts] groups, reached directly from the
 account and through the orders it placed; orders come back summed per (buyer, seller,
-currency). Bolt carries groups and sums, never one row per order. A marketplace of more than
-``SLICE_ACCOUNTS`` accounts is read in key ranges (account ids; each identifier kind's own
-keys), one read per that many accounts, so that no single read spans the whole graph. Every
+currency). Bolt carries groups and sums, never one row per order. The graph is read in key
+ranges, one per ``SLICE_ACCOUNTS`` accounts (account ids; each identifier kind's own keys cut
+into as many ranges), so that no single read holds the whole graph in the server's heap. Every
 read starts from an index range seek on its own keys (a pattern filtered on its far end would
 walk the whole graph once per range), and the reads are independent: ``READERS`` run at once.
 
