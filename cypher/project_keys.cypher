@@ -1,5 +1,6 @@
-// The keys of one kind ($kind: account, device, address, instrument, fingerprint, subnet or promo),
-// as one list: a big marketplace's accounts and identifier groups are read in key ranges cut from it.
+// The keys of one kind ($kind: account, device, address, instrument, fingerprint, subnet or promo):
+// the smallest, the largest and how many, and with $with_keys every key as one list. A marketplace
+// read in one range needs only the ends; a bigger one is read in key ranges cut from the list.
 // Each branch tests $kind before its MATCH, so only the asked label is scanned.
 CALL () {
   WITH $kind AS kind WHERE kind = 'account' MATCH (a:Account) RETURN a.id AS key
@@ -17,4 +18,4 @@ CALL () {
   UNION ALL
   WITH $kind AS kind WHERE kind = 'promo' MATCH (c:PromoCode) RETURN c.id AS key
 }
-RETURN collect(DISTINCT key) AS keys
+RETURN min(key) AS lo, max(key) AS hi, count(key) AS n, collect(DISTINCT CASE WHEN $with_keys THEN key END) AS keys

@@ -208,7 +208,7 @@ def _columns(store, name: str, as_of: str | None, **params) -> dict:
     return rows[0] if rows else {}
 
 
-SLICE_ACCOUNTS = 50_000   # accounts per range read: a read holds every record it touches (1M in 150k ranges: 4 GB heap full)
+SLICE_ACCOUNTS = 150_000  # accounts per range read: a read holds every record it touches (1M in 150k ranges: 4 GB heap full)
 
 
 def _ranges(keys, slices: int) -> list[tuple[str, str]]:
@@ -224,8 +224,16 @@ def _ranges(keys, slices: int) -> list[tuple[str, str]]:
     return [(str(keys[lo]), str(keys[hi - 1])) for lo, hi in zip(cuts[:-1], cuts[1:]) if hi > lo]
 
 
-def _keys(store, kind: str) -> list:
-    return _columns(store, "project_keys", None, kind=kind).get("keys") or []
+def _key_ranges(store, kind: str, slices: int | None = None) -> list[tuple[str, str]]:
+    """The key ranges to read ``kind`` in: ``slices`` of them, or (None) one per ``SLICE_ACCOUNTS``
+    keys. A single range comes from the smallest and largest key, without every key crossing Bolt."""
+    ends = _columns(store, "project_keys", None, kind=kind, with_keys=False)
+    if not ends.get("n"):
+        return []
+    slices = slices or -(-ends["n"] // SLICE_ACCOUNTS)
+    if slices == 1:
+        return [(ends["lo"], ends["hi"])]
+    return _ranges(_columns(store, "project_keys", None, kind=kind, with_keys=True)["keys"], slices)
 
 
 def _joined(parts: list[dict]) -> dict:
@@ -253,12 +261,11 @@ def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None
     tick = progress or (lambda step: None)
 
     t0 = time.perf_counter()
-    every_id = _keys(store, "account")              # as of any date: they only cut the ranges
-    account_ranges = _ranges(every_id, -(-len(every_id) // SLICE_ACCOUNTS))
+    account_ranges = _key_ranges(store, "account")   # every account, as of any date: they only cut the ranges
     acc = _joined([_columns(store, "project_accounts", as_of, lo=lo, hi=hi) for lo, hi in account_ranges])
     timings["accounts"] = time.perf_counter() - t0
     tick("accounts")
-    slices = len(account_ranges)
+    slices = max(len(account_ranges), 1)
     raw_ids = np.array(acc.get("id") or [], dtype=str)
     order = np.argsort(raw_ids, kind="stable")
     ids = raw_ids[order]
@@ -279,11 +286,10 @@ def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None
             return [pool.submit(_timed_read, store, name, as_of, lo, hi, convert) for lo, hi in ranges]
 
         try:
-            kind_keys = {kind: pool.submit(_keys, store, kind) for kind in KIND_NAMES}
+            kind_ranges = {kind: pool.submit(_key_ranges, store, kind, slices) for kind in KIND_NAMES}
             pending = {"orders": submit("project_order_pairs", account_ranges, lambda c: _order_arrays(c, ids)),
                        "promo uses": submit("project_promo_uses", account_ranges)}
-            pending.update({kind: submit(KINDS[kind][0], _ranges(kind_keys[kind].result(), slices))
-                            for kind in KIND_NAMES})
+            pending.update({kind: submit(KINDS[kind][0], kind_ranges[kind].result()) for kind in KIND_NAMES})
             results = {}
             for step, parts in pending.items():
                 done = [f.result() for f in parts]
