@@ -140,7 +140,7 @@ def _csv_reader(f, dict_rows: bool = False):
     """A CSV reader whose delimiter is the one the header line uses most (a European spreadsheet
     export writes ``;``; a tab or ``|`` also occur); ``,`` when the header has none of them."""
     header = f.readline()
-    delimiter = max(DELIMITERS, key=header.count) if any(d in header for d in DELIMITERS) else ","
+    delimiter = max(DELIMITERS, key=header.count)   # the first, ',', on a tie or when none occurs
     lines = chain([header], f)
     return csv.DictReader(lines, delimiter=delimiter) if dict_rows else csv.reader(lines, delimiter=delimiter)
 
