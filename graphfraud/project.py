@@ -208,7 +208,7 @@ def _columns(store, name: str, as_of: str | None, **params) -> dict:
     return rows[0] if rows else {}
 
 
-SLICE_ACCOUNTS = 150_000  # accounts per range read: a read holds every record it touches (1M in 150k ranges: 4 GB heap full)
+SLICE_ACCOUNTS = 150_000  # accounts per range read (1M in 150k ranges: 2.3 GB live at most in the 4 GB heap)
 
 
 def _ranges(keys, slices: int) -> list[tuple[str, str]]:
