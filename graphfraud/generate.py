@@ -117,7 +117,7 @@ _PL_TYPES = {
 }
 
 # Per country: cities (name, region, postcode prefixes), streets (name, type), street
-# types, unit (probability, forms, position), layout, locker label forms, company suffixes.
+# types, unit (probability, forms), layout, locker label forms, company suffixes.
 _ADDR = {
     "US": dict(
         cities=(("New York", "NY", ("100", "101", "102")), ("Los Angeles", "CA", ("900", "900")),
@@ -132,7 +132,7 @@ _ADDR = {
                  ("Hill", "Rd"), ("Lincoln", "Ave"), ("Broadway", None), ("Market", "St"), ("Jefferson", "St"),
                  ("River", "Rd"), ("Highland", "Ave"), ("Madison", "Ave"), ("Church", "St"), ("Spring", "St"),
                  ("Martin Luther King Jr", "Blvd"), ("Willow", "Ct"), ("Forest", "Dr"), ("Union", "St")),
-        types=_EN_TYPES, unit=(0.3, ("Apt {u}", "Apt. {u}", "#{u}", "Unit {u}", "Apartment {u}"), "after"),
+        types=_EN_TYPES, unit=(0.3, ("Apt {u}", "Apt. {u}", "#{u}", "Unit {u}", "Apartment {u}")),
         layout="us", locker=("Parcel Locker {c}", "Parcel Locker #{c}", "parcel locker {c}"),
         company=("Inc", "Inc.", "Inc")),
     "GB": dict(
@@ -146,7 +146,7 @@ _ADDR = {
                  ("Manor", "Rd"), ("Albert", "Rd"), ("Oxford", "St"), ("Kingsway", None), ("Grove", "Tce"),
                  ("Abbey", "Rd"), ("Clarence", "Gdns"), ("Elm", "Gr"), ("St John's", "Rd"), ("London", "Rd"),
                  ("Cromwell", "Cres"), ("Princes", "St")),
-        types=_EN_TYPES, unit=(0.35, ("Flat {u}", "Flat {u}", "F{u}", "Flat {u}", "F{u}", "Flat no. {u}"), "before"),
+        types=_EN_TYPES, unit=(0.35, ("Flat {u}", "Flat {u}", "F{u}", "Flat {u}", "F{u}", "Flat no. {u}")),
         layout="gb", locker=("Parcel Locker {c}", "Parcel locker {c}", "PARCEL LOCKER {c}"),
         company=("Ltd", "Ltd.", "Limited")),
     "DE": dict(
@@ -160,7 +160,7 @@ _ADDR = {
                  ("Schönhauser", "Allee"), ("Birken", "weg"), ("Kastanien", "allee"), ("Marien", "platz"),
                  ("Tal", "str"), ("Königs", "weg"), ("Kurfürsten", "damm"), ("Grüner", "Str"),
                  ("Hohenzollern", "ring"), ("Gärtner", "str")),
-        types=_DE_TYPES, unit=(0.0, ("",), "after"), layout="de", locker=("Packstation {c}",),
+        types=_DE_TYPES, unit=(0.0, ("",)), layout="de", locker=("Packstation {c}",),
         company=("GmbH", "GmbH", "Gmbh")),
     "FR": dict(
         cities=(("Paris", "", ("7500", "7501")), ("Lyon", "", ("6900",)), ("Marseille", "", ("130",)),
@@ -173,7 +173,7 @@ _ADDR = {
                  ("de Verdun", "av"), ("Émile Zola", "rue"), ("des Lilas", "imp"), ("du Maréchal Foch", "av"),
                  ("de la Liberté", "pl"), ("des Tilleuls", "all"), ("du Faubourg Saint-Honoré", "rue"),
                  ("des Célestins", "quai"), ("Nationale", "rue")),
-        types=_FR_TYPES, unit=(0.25, ("Appt {u}", "Apt {u}", "Appartement {u}", "appt {u}"), "after"),
+        types=_FR_TYPES, unit=(0.25, ("Appt {u}", "Apt {u}", "Appartement {u}", "appt {u}")),
         layout="fr", locker=("Consigne Pickup {c}", "consigne pickup {c}"), company=("SAS", "S.A.S.", "SAS")),
     "NL": dict(
         cities=(("Amsterdam", "", ("10",)), ("Rotterdam", "", ("30",)), ("Den Haag", "", ("25",)),
@@ -184,7 +184,7 @@ _ADDR = {
                  ("Beethoven", "straat"), ("Dorps", "straat"), ("Wilhelmina", "laan"), ("Juliana", "laan"),
                  ("Markt", "plein"), ("Haven", "kade"), ("Nieuwe", "singel"), ("School", "straat"),
                  ("Berg", "weg"), ("Leidse", "plein")),
-        types=_NL_TYPES, unit=(0.3, ("{n}-{u}", "{n} {u}", "{n}{u}", "{n}-{u}"), "num"),
+        types=_NL_TYPES, unit=(0.3, ("{n}-{u}", "{n} {u}", "{n}{u}", "{n}-{u}")),
         layout="nl", locker=("Pakketautomaat {c}", "pakketautomaat {c}"), company=("B.V.", "BV", "B.V.")),
     "ES": dict(
         cities=(("Madrid", "", ("280",)), ("Barcelona", "", ("080",)), ("Valencia", "", ("460",)),
@@ -196,7 +196,7 @@ _ADDR = {
                  ("de Andalucía", "av"), ("San Vicente", "calle"), ("de la Constitución", "av"), ("Real", "calle"),
                  ("Nueva", "calle"), ("del Carmen", "calle"), ("de España", "plaza"), ("de Valencia", "ronda"),
                  ("del Prado", "paseo"), ("de Toledo", "calle"), ("Gran Vía", None)),
-        types=_ES_TYPES, unit=(0.6, ("{f}º {d}", "{f}º{d}", "{f} {d}", "{f}º {d}", "{f}° {d}"), "after"),
+        types=_ES_TYPES, unit=(0.6, ("{f}º {d}", "{f}º{d}", "{f} {d}", "{f}º {d}", "{f}° {d}")),
         layout="es", locker=("Citypaq {c}", "CityPaq {c}"), company=("S.L.", "SL", "S.L.")),
     "IT": dict(
         cities=(("Roma", "RM", ("001",)), ("Milano", "MI", ("201",)), ("Napoli", "NA", ("801",)),
@@ -209,7 +209,7 @@ _ADDR = {
                  ("Regina Margherita", "viale"), ("del Popolo", "piazza"), ("del Duomo", "piazza"),
                  ("Colombo", "corso"), ("Verdi", "via"), ("della Repubblica", "piazza"), ("Cairoli", "largo"),
                  ("Niccolò Tommaseo", "via")),
-        types=_IT_TYPES, unit=(0.25, ("int. {u}", "interno {u}", "int {u}"), "after"),
+        types=_IT_TYPES, unit=(0.25, ("int. {u}", "interno {u}", "int {u}")),
         layout="it", locker=("Locker {c}", "locker {c}"), company=("S.r.l.", "Srl", "S.R.L.")),
     "PL": dict(
         cities=(("Warszawa", "", ("00", "01", "02", "03", "04")), ("Kraków", "", ("30", "31")),
@@ -221,7 +221,7 @@ _ADDR = {
                  ("Słowackiego", "ul"), ("Kościuszki", "ul"), ("Wojska Polskiego", "al"), ("Grunwaldzki", "pl"),
                  ("Polna", "ul"), ("Leśna", "ul"), ("Ogrodowa", "ul"), ("Zamoyskiego", "ul"), ("3 Maja", "ul"),
                  ("Solidarności", "al"), ("Kopernika", "ul"), ("Sobieskiego", "os")),
-        types=_PL_TYPES, unit=(0.55, ("{n}/{u}", "{n} m. {u}", "{n} m {u}", "{n}/{u}", "{n} lok. {u}"), "num"),
+        types=_PL_TYPES, unit=(0.55, ("{n}/{u}", "{n} m. {u}", "{n} m {u}", "{n}/{u}", "{n} lok. {u}")),
         layout="pl", locker=("Paczkomat {c}", "paczkomat {c}", "PACZKOMAT {c}"),
         company=("Sp. z o.o.", "sp. z o.o.", "Sp. z o.o")),
     "CA": dict(
@@ -233,7 +233,7 @@ _ADDR = {
                  ("Main", "St"), ("Rideau", "St"), ("Bank", "St"), ("Jasper", "Ave"), ("Portage", "Ave"),
                  ("Granville", "St"), ("Robson", "St"), ("Sainte-Catherine", "St"), ("Saint-Laurent", "Blvd"),
                  ("Wellington", "St"), ("Spring Garden", "Rd"), ("Lakeshore", "Blvd"), ("Maple", "Cres")),
-        types=_EN_TYPES, unit=(0.3, ("Unit {u}", "Apt {u}", "#{u}", "{u}-"), "after"),
+        types=_EN_TYPES, unit=(0.3, ("Unit {u}", "Apt {u}", "#{u}", "{u}-")),
         layout="us", locker=("Parcel Locker {c}", "parcel locker {c}"), company=("Inc", "Inc.", "Ltd")),
     "AU": dict(
         cities=(("Sydney", "NSW", ("20",)), ("Melbourne", "VIC", ("30",)), ("Brisbane", "QLD", ("40",)),
@@ -244,7 +244,7 @@ _ADDR = {
                  ("Hay", "St"), ("King William", "St"), ("Oxford", "St"), ("Parramatta", "Rd"), ("Chapel", "St"),
                  ("Bourke", "St"), ("Anzac", "Pde"), ("Beach", "Rd"), ("Victoria", "Rd"), ("Brunswick", "St"),
                  ("Northbourne", "Ave"), ("Smith", "St"), ("Pacific", "Hwy")),
-        types=_EN_TYPES, unit=(0.3, ("Unit {u}", "U{u}", "Unit {u}", "{u}/"), "before"),
+        types=_EN_TYPES, unit=(0.3, ("Unit {u}", "U{u}", "Unit {u}", "{u}/")),
         layout="au", locker=("Parcel Locker {c}", "parcel locker {c}"), company=("Pty Ltd", "Pty. Ltd.", "Pty Ltd")),
 }
 _COMPANIES = ("Northwind", "Bluefin", "Kestrel", "Lumen", "Brightside", "Oakridge", "Polaris", "Vantage",
@@ -450,7 +450,7 @@ class _World:
 
     def __init__(self, buyers: int, seed: int, start: date, weeks: int):
         self.rng = rng = np.random.default_rng(seed)
-        self.P = P = _draw_params(rng)
+        self.P = _draw_params(rng)
         self.B = buyers
         self.start = start
         self.t0 = int(datetime(start.year, start.month, start.day, tzinfo=timezone.utc).timestamp())
@@ -1643,7 +1643,7 @@ def _render(P: _Params, place: dict, u) -> str:
         street = _DIRECTIONS[place["dirn"]][_pick_form(u[8], 3, 0.6)] + " " + street
     r = u[4]
     sep = ", " if r >= P.addr_nocomma else (" " if r < P.addr_nocomma * 0.6 else ",")
-    unit_text, unit_pos = "", spec["unit"][2]
+    unit_text = ""
     unit = int(place["unit"])
     if unit:
         forms = spec["unit"][1]

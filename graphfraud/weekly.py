@@ -162,6 +162,8 @@ def settings() -> dict:
 # --------------------------------------------------------------------------- the job
 
 def _now() -> str:
+    """Now, to the microsecond (not ``times.now_text``, which stops at the second): weekly runs are
+    ordered by when they ended, and a backfill can end several runs within one second."""
     return datetime.now(timezone.utc).isoformat()
 
 

@@ -44,7 +44,7 @@ def test_server_binds_loopback_only_with_a_private_password_file(own_home):
     secret = own_home / "server.secret"
     assert stat.S_IMODE(secret.stat().st_mode) == 0o600
     assert stat.S_IMODE((own_home / "server.json").stat().st_mode) == 0o600
-    with open(f"/proc/net/tcp") as f:  # the bolt port listens on 127.0.0.1 (0100007F), never 0.0.0.0
+    with open("/proc/net/tcp") as f:  # the bolt port listens on 127.0.0.1 (0100007F), never 0.0.0.0
         listening = [line.split() for line in f.readlines()[1:] if line.split()[3] == "0A"]
     ours = [cols[1] for cols in listening if int(cols[1].split(":")[1], 16) == state["bolt_port"]]
     ours += [cols[1] for cols in (line.split() for line in open("/proc/net/tcp6").readlines()[1:])
