@@ -86,7 +86,7 @@ def run_detection(store, as_of=None, min_score: float = MIN_SCORE, seed: int = S
     Raises ``UsageError`` when the graph (as of ``as_of``) holds no accounts.
     """
     from . import detect, rings, score
-    from .project import KIND_NAMES, KINDS, project
+    from .project import KINDS, STEPS, project
 
     tick = progress or (lambda description, total: (lambda n: None))
     as_of = as_of_text(as_of)
@@ -95,10 +95,8 @@ def run_detection(store, as_of=None, min_score: float = MIN_SCORE, seed: int = S
     started_at = now_text()
     t_start = time.perf_counter()
 
-    steps = len(KIND_NAMES) + 3
-    advance = tick("projection", steps)
-    projection = project(store, as_of=as_of, progress=lambda step: advance(1) if step != "accounts" else None)
-    advance(1)
+    advance = tick("projection", len(STEPS))
+    projection = project(store, as_of=as_of, progress=lambda step: advance(1))
     timings["projection"] = time.perf_counter() - t_start
     timings.update({f"projection.{k}": v for k, v in projection.timings.items()})
     if projection.n == 0:
@@ -108,7 +106,7 @@ def run_detection(store, as_of=None, min_score: float = MIN_SCORE, seed: int = S
     run_id = "det-" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
     params = {"min_score": min_score, "seed": seed, "resolution": resolution, "group_cap": projection.cap,
               "alpha": score.ALPHA, "min_lift": score.MIN_LIFT, "weights": score.WEIGHTS,
-              "kinds": {k: {"weight": w, "family": f} for k, (_, f, w) in KINDS.items()},
+              "kinds": {k: {"weight": w, "family": f} for k, (f, w) in KINDS.items()},
               "order_edges": detect.ORDER_EDGES}
     store.write("rings_run_start", id=run_id, started_at=started_at, as_of=as_of, params=json.dumps(params))
 

@@ -1,13 +1,18 @@
 """The linkage between accounts, read from the store into numpy arrays.
 
-The server does the aggregation (named statements ``cypher/project_*.cypher``): for each
-identifier kind it returns identifier → [accounts] groups, reached directly from the
-account and through the orders it placed; orders come back summed per (buyer, seller,
-currency). Bolt carries groups and sums, never one row per order. The graph is read in key
-ranges, one per ``SLICE_ACCOUNTS`` accounts (account ids; each identifier kind's own keys cut
-into as many ranges), so that no single read holds the whole graph in the server's heap. Every
-read starts from an index range seek on its own keys (a pattern filtered on its far end would
-walk the whole graph once per range), and the reads are independent: ``READERS`` run at once.
+The graph is read in ranges of ``SLICE_ACCOUNTS`` account ids (so that no read holds the
+whole graph in the server's heap), two named statements per range, each starting from an index
+range seek on the account ids, ``READERS`` reads at once:
+
+- ``cypher/project_orders.cypher`` walks the range's orders once, summed on the server per
+  (buyer, seller, currency, promo code), with the devices, addresses, instruments and card
+  fingerprints used on them: Bolt carries sums and short lists, never one row per order;
+- ``cypher/project_links.cypher`` returns the identifiers the accounts hold as (kind, account,
+  key) edges.
+
+The client groups both into identifier → accounts groups with numpy. (One walk over the orders
+for everything: walking them again from each identifier kind made 1M accounts four times
+slower.)
 
 Groups become weighted account pairs here, in numpy: a group of ``n`` accounts gives
 each of its ``n (n - 1) / 2`` pairs the weight ``w_kind / log2(n)`` (Adamic & Adar's
@@ -36,16 +41,16 @@ import numpy as np
 
 __all__ = ["KINDS", "Projection", "expand_groups", "pair_weights", "project"]
 
-# kind → (statement, family, weight). Weights are round: a device, an address or a card
+# kind → (family, weight). Weights are round: a device, an address or a card
 # shared is full evidence of linkage; a /24 subnet half (neighbours, carriers); a promo code a
 # quarter (codes are public: one only adds to other links, it does not make a group alone).
-KINDS: dict[str, tuple[str, str, float]] = {
-    "device": ("project_devices", "device", 1.0),
-    "address": ("project_addresses", "address", 1.0),
-    "instrument": ("project_instruments", "card", 1.0),
-    "fingerprint": ("project_fingerprints", "card", 1.0),
-    "subnet": ("project_subnets", "network", 0.5),
-    "promo": ("project_promos", "promo", 0.25),
+KINDS: dict[str, tuple[str, float]] = {
+    "device": ("device", 1.0),
+    "address": ("address", 1.0),
+    "instrument": ("card", 1.0),
+    "fingerprint": ("card", 1.0),
+    "subnet": ("network", 0.5),
+    "promo": ("promo", 0.25),
 }
 KIND_NAMES = list(KINDS)
 GROUP_CAP = 50
@@ -145,9 +150,9 @@ def pair_weights(ptr: np.ndarray, members: np.ndarray, kinds: np.ndarray, n_acco
     [(0, 1, 2.0), (1, 2, 0.315), (1, 3, 0.315), (2, 3, 0.315)]
     """
     names = list(kinds_table)
-    families = sorted({f for _, f, _ in kinds_table.values()})
-    family_of_kind = np.array([families.index(kinds_table[k][1]) for k in names], dtype=np.int64)
-    weight_of_kind = np.array([kinds_table[k][2] for k in names])
+    families = sorted({f for f, _ in kinds_table.values()})
+    family_of_kind = np.array([families.index(kinds_table[k][0]) for k in names], dtype=np.int64)
+    weight_of_kind = np.array([kinds_table[k][1] for k in names])
     a, b, g, pa, pb = expand_groups(ptr, members, cap, positions=True)
     if not len(a):
         z = np.zeros(0, dtype=np.int32)
@@ -175,6 +180,13 @@ def pair_weights(ptr: np.ndarray, members: np.ndarray, kinds: np.ndarray, n_acco
 
 
 # --------------------------------------------------------------------------- reading the store
+
+STEPS = ("accounts", "orders", "links", "pairs")   # progress(step) is called as each one ends
+SLICE_ACCOUNTS = 150_000  # accounts per range read (1M in 150k ranges: 2.3 GB live at most in the 4 GB heap)
+ORDER_USES = {"device": "devices", "address": "addresses", "instrument": "instruments",
+              "fingerprint": "fingerprints"}   # identifier kind → its list column in project_orders
+PAIR_SUMS = ("orders", "amount", "amount_sq", *STATUS_COLUMNS)   # summed over a pair's promo codes
+
 
 def _codes(values: list) -> tuple[np.ndarray, list[str]]:
     """Category codes of a list of strings (None as ""), without a Python loop per value."""
@@ -208,9 +220,6 @@ def _columns(store, name: str, as_of: str | None, **params) -> dict:
     return rows[0] if rows else {}
 
 
-SLICE_ACCOUNTS = 150_000  # accounts per range read (1M in 150k ranges: 2.3 GB live at most in the 4 GB heap)
-
-
 def _ranges(keys, slices: int) -> list[tuple[str, str]]:
     """The sorted ``keys`` cut into ``slices`` equal parts, each given by its first and last key:
     the inclusive bounds of one index range seek. No keys, no ranges.
@@ -224,23 +233,16 @@ def _ranges(keys, slices: int) -> list[tuple[str, str]]:
     return [(str(keys[lo]), str(keys[hi - 1])) for lo, hi in zip(cuts[:-1], cuts[1:]) if hi > lo]
 
 
-def _key_ranges(store, kind: str, slices: int | None = None) -> list[tuple[str, str]]:
-    """The key ranges to read ``kind`` in: ``slices`` of them, or (None) one per ``SLICE_ACCOUNTS``
-    keys. A single range comes from the smallest and largest key, without every key crossing Bolt."""
-    ends = _columns(store, "project_keys", None, kind=kind, with_keys=False)
+def _account_ranges(store) -> list[tuple[str, str]]:
+    """The account id ranges to read the graph in, one per ``SLICE_ACCOUNTS`` accounts. A single
+    range comes from the smallest and largest id, without every id crossing Bolt."""
+    ends = _columns(store, "project_keys", None, with_keys=False)
     if not ends.get("n"):
         return []
-    slices = slices or -(-ends["n"] // SLICE_ACCOUNTS)
+    slices = -(-ends["n"] // SLICE_ACCOUNTS)
     if slices == 1:
         return [(ends["lo"], ends["hi"])]
-    return _ranges(_columns(store, "project_keys", None, kind=kind, with_keys=True)["keys"], slices)
-
-
-def _joined(parts: list[dict]) -> dict:
-    """The list columns of one-record reads over key ranges, concatenated (a range holds whole
-    groups, so the parts join by concatenation)."""
-    return {column: list(chain.from_iterable(part.get(column) or [] for part in parts))
-            for column in dict.fromkeys(c for part in parts for c in part)}
+    return _ranges(_columns(store, "project_keys", None, with_keys=True)["keys"], slices)
 
 
 def _timed_read(store, name: str, as_of: str | None, lo: str, hi: str, convert) -> tuple[object, float]:
@@ -251,48 +253,147 @@ def _timed_read(store, name: str, as_of: str | None, lo: str, hi: str, convert) 
     return value, time.perf_counter() - t0
 
 
+def _uses(kind: str, accounts: np.ndarray, keys, held: bool) -> dict:
+    """Identifier uses as arrays: kind code, account index, key and whether the account holds it.
+    Unknown accounts (-1) and empty keys are left out."""
+    keys = np.array(keys, dtype=object).reshape(-1)
+    keep = (accounts >= 0) & keys.astype(bool)
+    return {"kind": np.full(int(keep.sum()), KIND_NAMES.index(kind), dtype=np.int8),
+            "account": accounts[keep].astype(np.int32), "key": keys[keep],
+            "held": np.full(int(keep.sum()), held)}
+
+
+def _flat_uses(kind: str, accounts: np.ndarray, lists: list) -> dict:
+    """Uses from a list of keys per row (the identifiers seen on a row's orders): not held."""
+    lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    return _uses(kind, np.repeat(accounts, lengths), list(chain.from_iterable(lists)), held=False)
+
+
+def _concat(parts: list[dict]) -> dict:
+    """Dicts of equal-length arrays, joined column by column."""
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+
+def _order_part(columns: dict, ids: np.ndarray) -> dict:
+    """One range of ``project_orders`` as arrays, accounts as indexes into ``ids``: the sums per
+    (buyer, seller, currency, code), and the identifiers and codes used on the orders."""
+    buyer = _index(ids, columns.get("buyer") or [])
+    seller = _index(ids, columns.get("seller") or [])
+    known = (buyer >= 0) & (seller >= 0)
+    sums = {"buyer": buyer[known], "seller": seller[known],
+            "currency": np.array(columns.get("currency") or [], dtype=object)[known],
+            "first": _numbers(columns.get("first") or [], np.int64)[known]}
+    for column in PAIR_SUMS:
+        sums[column] = _numbers(columns.get(column) or [], np.float64)[known]
+    promo = np.array(columns.get("promo") or [], dtype=object)
+    with_code = known & promo.astype(bool)
+    codes = {"account": buyer[with_code], "code": promo[with_code],
+             "first": sums["first"][with_code[known]], "uses": sums["orders"][with_code[known]]}
+    uses = [_flat_uses(kind, buyer, columns.get(column) or []) for kind, column in ORDER_USES.items()]
+    uses.append(_uses("promo", codes["account"], codes["code"], held=False))
+    return {"sums": sums, "codes": codes, "uses": _concat(uses)}
+
+
+def _link_part(columns: dict, ids: np.ndarray) -> dict:
+    """One range of ``project_links`` as identifier uses (held: the account holds the identifier)."""
+    kind = np.array(columns.get("kind") or [], dtype=str)
+    account = _index(ids, columns.get("account") or [])
+    key = np.array(columns.get("key") or [], dtype=object)
+    return _concat([_uses(name, np.where(kind == name, account, -1), key, held=True) for name in KIND_NAMES])
+
+
+def _grouped_sums(parts: list[dict], n: int) -> tuple[dict, list[str]]:
+    """The ranges' sums per (buyer, seller, currency, code) summed per (buyer, seller, currency),
+    sorted that way, currencies as codes."""
+    rows = _concat(parts)
+    currency, currencies = _codes(list(rows["currency"]))
+    width = np.int64(max(len(currencies), 1))
+    pair_key = (rows["buyer"].astype(np.int64) * n + rows["seller"]) * width + currency
+    keys, row_pair = np.unique(pair_key, return_inverse=True)
+    out = {"buyer": (keys // width // n).astype(np.int32), "seller": (keys // width % n).astype(np.int32),
+           "currency": (keys % width).astype(np.int32)}
+    for column in PAIR_SUMS:
+        total = np.bincount(row_pair, weights=rows[column], minlength=len(keys))
+        out[column] = total if column.startswith("amount") else total.astype(np.int64)
+    out["first"] = np.full(len(keys), np.iinfo(np.int64).max)
+    np.minimum.at(out["first"], row_pair, rows["first"])
+    return out, currencies
+
+
+def _promo_uses(parts: list[dict]) -> dict:
+    """Promo code uses per (account, code): first use and number of orders, sorted that way."""
+    rows = _concat(parts)
+    labels, code = np.unique(rows["code"].astype(str), return_inverse=True)
+    width = np.int64(max(len(labels), 1))
+    keys, row_use = np.unique(rows["account"].astype(np.int64) * width + code, return_inverse=True)
+    first = np.full(len(keys), np.iinfo(np.int64).max)
+    np.minimum.at(first, row_use, rows["first"])
+    return {"account": (keys // width).astype(np.int32), "code": labels[keys % width].astype(object),
+            "first": first, "uses": np.bincount(row_use, weights=rows["uses"], minlength=len(keys)).astype(np.int64)}
+
+
+def _identifier_groups(uses: dict) -> tuple[np.ndarray, ...]:
+    """Identifier → accounts groups of two or more accounts from (kind, account, key, held) uses:
+    sorted by kind then key, members by account index, an account held-flagged if any of its uses
+    is held. Returns kind, key, ptr, members, held."""
+    labels, key = np.unique(uses["key"].astype(str), return_inverse=True)
+    kind, account, held = uses["kind"], uses["account"], uses["held"]
+    order = np.lexsort((~held, account, key, kind))          # a held use first within an (identifier, account)
+    kind, key, account, held = kind[order], key[order], account[order], held[order]
+    new_use = np.ones(len(key), dtype=bool)
+    new_use[1:] = (kind[1:] != kind[:-1]) | (key[1:] != key[:-1]) | (account[1:] != account[:-1])
+    kind, key, account, held = kind[new_use], key[new_use], account[new_use], held[new_use]
+    new_group = np.ones(len(key), dtype=bool)
+    new_group[1:] = (kind[1:] != kind[:-1]) | (key[1:] != key[:-1])
+    group = np.cumsum(new_group) - 1
+    size = np.bincount(group, minlength=int(new_group.sum()))
+    shared = size >= 2
+    ptr = np.zeros(int(shared.sum()) + 1, dtype=np.int64)
+    np.cumsum(size[shared], out=ptr[1:])
+    member = shared[group]
+    return (kind[new_group][shared], labels[key[new_group][shared]].astype(object), ptr,
+            account[member].astype(np.int32), held[member])
+
+
 def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None) -> Projection:
-    """Read accounts, identifier groups and order sums from ``store`` and build the pairs.
+    """Read accounts, identifier uses and order sums from ``store`` and build groups and pairs.
 
     ``as_of``: an ISO datetime; only accounts created, identifier uses first seen and
-    orders placed on or before it count. ``progress(step)`` is called as each step's reads end.
+    orders placed on or before it count. ``progress(step)`` is called as each of ``STEPS`` ends.
     """
     timings: dict[str, float] = {}
     tick = progress or (lambda step: None)
 
     t0 = time.perf_counter()
-    account_ranges = _key_ranges(store, "account")   # every account, as of any date: they only cut the ranges
-    acc = _joined([_columns(store, "project_accounts", as_of, lo=lo, hi=hi) for lo, hi in account_ranges])
-    timings["accounts"] = time.perf_counter() - t0
-    tick("accounts")
-    slices = max(len(account_ranges), 1)
-    raw_ids = np.array(acc.get("id") or [], dtype=str)
+    ranges = _account_ranges(store)   # every account, as of any date: they only cut the ranges
+    accounts = [_columns(store, "project_accounts", as_of, lo=lo, hi=hi) for lo, hi in ranges]
+    acc = {column: list(chain.from_iterable(part.get(column) or [] for part in accounts))
+           for column in ("id", "role", "created", "country")}
+    raw_ids = np.array(acc["id"], dtype=str)
     order = np.argsort(raw_ids, kind="stable")
     ids = raw_ids[order]
-    roles = np.array(acc.get("role") or [], dtype=object)
+    roles = np.array(acc["role"], dtype=object)
     role = np.zeros(len(ids), dtype=np.int8)
     for name, code in ROLES.items():
         role[roles == name] = code
     role = role[order]
-    created = _numbers(acc.get("created") or [], np.int64)[order]
-    country, countries = _codes(acc.get("country") or [])
+    created = _numbers(acc["created"], np.int64)[order]
+    country, countries = _codes(acc["country"])
     country = country[order] if len(country) else country
+    timings["accounts"] = time.perf_counter() - t0
+    tick("accounts")
 
-    # Every (statement, key range) is a read of its own: READERS at a time keep the server's cores
-    # busy to the end. Identifier keys first (quick, and they cut the identifier ranges), then the
-    # order sums (the longest).
+    # Every (statement, range) is a read of its own: READERS at a time keep the server's cores
+    # busy to the end. The order walks (the longest) first.
+    reads = {"orders": ("project_orders", _order_part), "links": ("project_links", _link_part)}
     with ThreadPoolExecutor(READERS) as pool:
-        def submit(name, ranges, convert=lambda columns: columns):
-            return [pool.submit(_timed_read, store, name, as_of, lo, hi, convert) for lo, hi in ranges]
-
         try:
-            kind_ranges = {kind: pool.submit(_key_ranges, store, kind, slices) for kind in KIND_NAMES}
-            pending = {"orders": submit("project_order_pairs", account_ranges, lambda c: _order_arrays(c, ids)),
-                       "promo uses": submit("project_promo_uses", account_ranges)}
-            pending.update({kind: submit(KINDS[kind][0], kind_ranges[kind].result()) for kind in KIND_NAMES})
+            pending = {step: [pool.submit(_timed_read, store, name, as_of, lo, hi, lambda c, f=convert: f(c, ids))
+                              for lo, hi in ranges]
+                       for step, (name, convert) in reads.items()}
             results = {}
-            for step, parts in pending.items():
-                done = [f.result() for f in parts]
+            for step, futures in pending.items():
+                done = [f.result() for f in futures]
                 timings[step] = sum(seconds for _, seconds in done)   # reading time, summed over its ranges
                 results[step] = [value for value, _ in done]
                 tick(step)
@@ -300,86 +401,20 @@ def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None
             pool.shutdown(cancel_futures=True)   # a read failed (or Ctrl-C): the queued ones need not run
             raise
 
-    kinds, keys, sizes, members, helds = [], [], [], [], []
-    for k, name in enumerate(KIND_NAMES):
-        groups = _joined(results.pop(name))
-        lists = groups.get("accounts") or []
-        if not lists:
-            continue
-        n_in = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-        idx = _index(ids, list(chain.from_iterable(lists)))
-        held = np.array(list(chain.from_iterable(groups["held"])), dtype=bool) if groups.get("held") \
-            else np.ones(len(idx), dtype=bool)
-        found = idx >= 0
-        # the server returns groups in no fixed order: sort them by key, and members by index,
-        # so that the same graph always gives the same arrays (and the same rings)
-        group_order = np.argsort(np.array(groups["keys"], dtype=str), kind="stable")
-        rank = np.empty(len(lists), dtype=np.int64)
-        rank[group_order] = np.arange(len(lists))
-        row = rank[np.repeat(np.arange(len(lists)), n_in)][found]
-        entry_order = np.lexsort((idx[found], row))
-        idx, held, row = idx[found][entry_order], held[found][entry_order], row[entry_order]
-        size = np.bincount(row, minlength=len(lists))
-        keep_group = size >= 2
-        keep = keep_group[row]
-        kinds.append(np.full(int(keep_group.sum()), k, dtype=np.int8))
-        keys.append(np.array(groups["keys"], dtype=object)[group_order][keep_group])
-        sizes.append(size[keep_group])
-        members.append(idx[keep])
-        helds.append(held[keep])
-    sizes = np.concatenate(sizes) if sizes else np.zeros(0, dtype=np.int64)
-    group_ptr = np.zeros(len(sizes) + 1, dtype=np.int64)
-    np.cumsum(sizes, out=group_ptr[1:])
-    group_members = np.concatenate(members).astype(np.int32) if members else np.zeros(0, dtype=np.int32)
-    group_held = np.concatenate(helds) if helds else np.zeros(0, dtype=bool)
-    group_kind = np.concatenate(kinds) if kinds else np.zeros(0, dtype=np.int8)
-    group_key = np.concatenate(keys) if keys else np.zeros(0, dtype=object)
-
     t0 = time.perf_counter()
+    order_parts = results["orders"] or [_order_part({}, ids)]
+    orders, currencies = _grouped_sums([part["sums"] for part in order_parts], len(ids))
+    for column in STATUS_COLUMNS:   # per buyer, from the per-pair counts
+        orders[f"account_{column}"] = np.bincount(orders["buyer"], weights=orders.pop(column),
+                                                  minlength=len(ids)).astype(np.int64)
+    promo_uses = _promo_uses([part["codes"] for part in order_parts])
+    uses = _concat([part["uses"] for part in order_parts] + results["links"])
+    group_kind, group_key, group_ptr, group_members, group_held = _identifier_groups(uses)
     pair_a, pair_b, pair_w = pair_weights(group_ptr, group_members, group_kind, len(ids), cap, held=group_held)
     timings["pairs"] = time.perf_counter() - t0
-
-    orders, currencies = _joined_orders(results.pop("orders"))
-    for column in STATUS_COLUMNS:   # per buyer, from the per-pair counts
-        per_pair = orders.pop(column)
-        orders[f"account_{column}"] = np.bincount(orders["buyer"], weights=per_pair, minlength=len(ids)).astype(np.int64)
-    promo_uses = _promo_use_arrays(_joined(results.pop("promo uses")), ids)
+    tick("pairs")
     return Projection(ids=ids, role=role, created=created, country=country, countries=countries,
                       group_kind=group_kind, group_key=group_key, group_ptr=group_ptr,
                       group_members=group_members, group_held=group_held, pair_a=pair_a, pair_b=pair_b, pair_w=pair_w,
                       orders=orders, currencies=currencies, promo_uses=promo_uses,
                       as_of=as_of, cap=cap, timings=timings)
-
-
-def _promo_use_arrays(columns: dict, ids: np.ndarray) -> dict:
-    """Promo uses per (account, code), in that order whatever order the server sent them in."""
-    a = _index(ids, columns.get("account") or [])
-    code = np.array(columns.get("code") or [], dtype=str)
-    keep = a >= 0
-    order = np.lexsort((code[keep], a[keep]))
-    return {"account": a[keep][order].astype(np.int32), "code": code[keep][order].astype(object),
-            "first": _numbers(columns.get("first") or [], np.int64)[keep][order],
-            "uses": _numbers(columns.get("uses") or [], np.int64)[keep][order]}
-
-
-def _order_arrays(columns: dict, ids: np.ndarray) -> dict:
-    """One range's order sums per (buyer, seller, currency) as arrays, accounts as indexes into ``ids``."""
-    b = _index(ids, columns.get("buyer") or [])
-    s = _index(ids, columns.get("seller") or [])
-    keep = (b >= 0) & (s >= 0)
-    part = {"buyer": b[keep].astype(np.int32), "seller": s[keep].astype(np.int32),
-            "currency": np.array(columns.get("currency") or [], dtype=object)[keep]}
-    for column in ("orders", "first", *STATUS_COLUMNS):
-        part[column] = _numbers(columns.get(column) or [], np.int64)[keep]
-    for column in ("amount", "amount_sq"):
-        part[column] = _numbers(columns.get(column) or [], np.float64)[keep]
-    return part
-
-
-def _joined_orders(parts: list[dict]) -> tuple[dict, list[str]]:
-    """The ranges' order sums in one set of arrays, in a fixed order whatever the server's."""
-    parts = parts or [_order_arrays({}, np.zeros(0, dtype=str))]
-    out = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
-    out["currency"], currencies = _codes(list(out["currency"]))
-    order = np.lexsort((out["currency"], out["seller"], out["buyer"]))
-    return {k: v[order] for k, v in out.items()}, currencies
