@@ -32,6 +32,7 @@ full weight.
 
 from __future__ import annotations
 
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -182,7 +183,7 @@ def pair_weights(ptr: np.ndarray, members: np.ndarray, kinds: np.ndarray, n_acco
 # --------------------------------------------------------------------------- reading the store
 
 STEPS = ("accounts", "orders", "links", "pairs")   # progress(step) is called as each one ends
-SLICE_ACCOUNTS = 150_000  # accounts per range read (1M in 150k ranges: 2.3 GB live at most in the 4 GB heap)
+SLICE_ACCOUNTS = 50_000   # accounts per range read: two order walks of 150k overran the server's 2 GB query budget at 1M
 ORDER_USES = {"device": "devices", "address": "addresses", "instrument": "instruments",
               "fingerprint": "fingerprints"}   # identifier kind → its list column in project_orders
 PAIR_SUMS = ("orders", "amount", "amount_sq", *STATUS_COLUMNS)   # summed over a pair's promo codes
@@ -216,8 +217,7 @@ def _index(ids: np.ndarray, values) -> np.ndarray:
 
 def _columns(store, name: str, as_of: str | None, **params) -> dict:
     """A statement that returns one record of parallel lists (one Bolt record, not millions)."""
-    rows = store.read(name, as_of=as_of, **params)
-    return rows[0] if rows else {}
+    return store.read_columns(name, as_of=as_of, **params)
 
 
 def _ranges(keys, slices: int) -> list[tuple[str, str]]:
@@ -234,15 +234,10 @@ def _ranges(keys, slices: int) -> list[tuple[str, str]]:
 
 
 def _account_ranges(store) -> list[tuple[str, str]]:
-    """The account id ranges to read the graph in, one per ``SLICE_ACCOUNTS`` accounts. A single
-    range comes from the smallest and largest id, without every id crossing Bolt."""
-    ends = _columns(store, "project_keys", None, with_keys=False)
-    if not ends.get("n"):
-        return []
-    slices = -(-ends["n"] // SLICE_ACCOUNTS)
-    if slices == 1:
-        return [(ends["lo"], ends["hi"])]
-    return _ranges(_columns(store, "project_keys", None, with_keys=True)["keys"], slices)
+    """The account id ranges to read the graph in: one per ``SLICE_ACCOUNTS`` accounts, and at
+    least two per reader, so that both stay busy to the end."""
+    keys = _columns(store, "project_keys", None).get("keys") or []
+    return _ranges(keys, max(-(-len(keys) // SLICE_ACCOUNTS), 2 * READERS))
 
 
 def _timed_read(store, name: str, as_of: str | None, lo: str, hi: str, convert) -> tuple[object, float]:
@@ -253,20 +248,38 @@ def _timed_read(store, name: str, as_of: str | None, lo: str, hi: str, convert) 
     return value, time.perf_counter() - t0
 
 
-def _uses(kind: str, accounts: np.ndarray, keys, held: bool) -> dict:
-    """Identifier uses as arrays: kind code, account index, key and whether the account holds it.
-    Unknown accounts (-1) and empty keys are left out."""
+class _KeyCodes:
+    """Identifier keys as integer codes, shared by the range reads, so that a range's keys need
+    not outlive its conversion (a million accounts use about 12M of them). Codes follow first
+    sight, which depends on the server's order: groups are sorted by key at the end."""
+
+    def __init__(self):
+        self.codes: dict[str, int] = {}
+        self.lock = threading.Lock()
+
+    def encode(self, keys) -> np.ndarray:
+        with self.lock:
+            codes = self.codes
+            return np.fromiter((codes.setdefault(k, len(codes)) for k in keys), dtype=np.int64, count=len(keys))
+
+    def labels(self) -> np.ndarray:
+        return np.array(list(self.codes), dtype=object)
+
+
+def _uses(kind: str, accounts: np.ndarray, keys, held: bool, key_codes: _KeyCodes) -> dict:
+    """Identifier uses as arrays: kind, account index, key code and whether the account holds the
+    identifier. Unknown accounts (-1) and empty keys are left out."""
     keys = np.array(keys, dtype=object).reshape(-1)
     keep = (accounts >= 0) & keys.astype(bool)
     return {"kind": np.full(int(keep.sum()), KIND_NAMES.index(kind), dtype=np.int8),
-            "account": accounts[keep].astype(np.int32), "key": keys[keep],
+            "account": accounts[keep].astype(np.int32), "key": key_codes.encode(keys[keep]),
             "held": np.full(int(keep.sum()), held)}
 
 
-def _flat_uses(kind: str, accounts: np.ndarray, lists: list) -> dict:
+def _flat_uses(kind: str, accounts: np.ndarray, lists: list, key_codes: _KeyCodes) -> dict:
     """Uses from a list of keys per row (the identifiers seen on a row's orders): not held."""
     lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-    return _uses(kind, np.repeat(accounts, lengths), list(chain.from_iterable(lists)), held=False)
+    return _uses(kind, np.repeat(accounts, lengths), list(chain.from_iterable(lists)), False, key_codes)
 
 
 def _concat(parts: list[dict]) -> dict:
@@ -274,13 +287,24 @@ def _concat(parts: list[dict]) -> dict:
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 
-def _order_part(columns: dict, ids: np.ndarray) -> dict:
+def _distinct_uses(uses: dict) -> dict:
+    """One use per (kind, key, account), held if any of them is, sorted that way (an account's
+    device comes back once per seller it bought from on it)."""
+    kind, key, account, held = uses["kind"], uses["key"], uses["account"], uses["held"]
+    order = np.lexsort((~held, account, key, kind))          # a held use first within an (identifier, account)
+    kind, key, account, held = kind[order], key[order], account[order], held[order]
+    first = np.ones(len(key), dtype=bool)
+    first[1:] = (kind[1:] != kind[:-1]) | (key[1:] != key[:-1]) | (account[1:] != account[:-1])
+    return {"kind": kind[first], "key": key[first], "account": account[first], "held": held[first]}
+
+
+def _order_part(columns: dict, ids: np.ndarray, key_codes: _KeyCodes) -> dict:
     """One range of ``project_orders`` as arrays, accounts as indexes into ``ids``: the sums per
     (buyer, seller, currency, code), and the identifiers and codes used on the orders."""
     buyer = _index(ids, columns.get("buyer") or [])
     seller = _index(ids, columns.get("seller") or [])
     known = (buyer >= 0) & (seller >= 0)
-    sums = {"buyer": buyer[known], "seller": seller[known],
+    sums = {"buyer": buyer[known].astype(np.int32), "seller": seller[known].astype(np.int32),
             "currency": np.array(columns.get("currency") or [], dtype=object)[known],
             "first": _numbers(columns.get("first") or [], np.int64)[known]}
     for column in PAIR_SUMS:
@@ -289,17 +313,17 @@ def _order_part(columns: dict, ids: np.ndarray) -> dict:
     with_code = known & promo.astype(bool)
     codes = {"account": buyer[with_code], "code": promo[with_code],
              "first": sums["first"][with_code[known]], "uses": sums["orders"][with_code[known]]}
-    uses = [_flat_uses(kind, buyer, columns.get(column) or []) for kind, column in ORDER_USES.items()]
-    uses.append(_uses("promo", codes["account"], codes["code"], held=False))
-    return {"sums": sums, "codes": codes, "uses": _concat(uses)}
+    uses = [_flat_uses(kind, buyer, columns.get(column) or [], key_codes) for kind, column in ORDER_USES.items()]
+    uses.append(_uses("promo", codes["account"], codes["code"], False, key_codes))
+    return {"sums": sums, "codes": codes, "uses": _distinct_uses(_concat(uses))}
 
 
-def _link_part(columns: dict, ids: np.ndarray) -> dict:
+def _link_part(columns: dict, ids: np.ndarray, key_codes: _KeyCodes) -> dict:
     """One range of ``project_links`` as identifier uses (held: the account holds the identifier)."""
     kind = np.array(columns.get("kind") or [], dtype=str)
     account = _index(ids, columns.get("account") or [])
     key = np.array(columns.get("key") or [], dtype=object)
-    return _concat([_uses(name, np.where(kind == name, account, -1), key, held=True) for name in KIND_NAMES])
+    return _concat([_uses(name, np.where(kind == name, account, -1), key, True, key_codes) for name in KIND_NAMES])
 
 
 def _grouped_sums(parts: list[dict], n: int) -> tuple[dict, list[str]]:
@@ -332,27 +356,25 @@ def _promo_uses(parts: list[dict]) -> dict:
             "first": first, "uses": np.bincount(row_use, weights=rows["uses"], minlength=len(keys)).astype(np.int64)}
 
 
-def _identifier_groups(uses: dict) -> tuple[np.ndarray, ...]:
-    """Identifier → accounts groups of two or more accounts from (kind, account, key, held) uses:
-    sorted by kind then key, members by account index, an account held-flagged if any of its uses
-    is held. Returns kind, key, ptr, members, held."""
-    labels, key = np.unique(uses["key"].astype(str), return_inverse=True)
-    kind, account, held = uses["kind"], uses["account"], uses["held"]
-    order = np.lexsort((~held, account, key, kind))          # a held use first within an (identifier, account)
-    kind, key, account, held = kind[order], key[order], account[order], held[order]
-    new_use = np.ones(len(key), dtype=bool)
-    new_use[1:] = (kind[1:] != kind[:-1]) | (key[1:] != key[:-1]) | (account[1:] != account[:-1])
-    kind, key, account, held = kind[new_use], key[new_use], account[new_use], held[new_use]
+def _identifier_groups(uses: dict, labels: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Identifier → accounts groups of two or more accounts from (kind, account, key code, held)
+    uses, ``labels[code]`` being the key: sorted by kind then key, members by account index, an
+    account held-flagged if any of its uses is held. Returns kind, key, ptr, members, held."""
+    uses = _distinct_uses(uses)
+    kind, key, account, held = uses["kind"], uses["key"], uses["account"], uses["held"]
     new_group = np.ones(len(key), dtype=bool)
     new_group[1:] = (kind[1:] != kind[:-1]) | (key[1:] != key[:-1])
     group = np.cumsum(new_group) - 1
     size = np.bincount(group, minlength=int(new_group.sum()))
-    shared = size >= 2
-    ptr = np.zeros(int(shared.sum()) + 1, dtype=np.int64)
-    np.cumsum(size[shared], out=ptr[1:])
-    member = shared[group]
-    return (kind[new_group][shared], labels[key[new_group][shared]].astype(object), ptr,
-            account[member].astype(np.int32), held[member])
+    shared = np.flatnonzero(size >= 2)
+    starts = np.flatnonzero(new_group)[shared]
+    group_kind, group_key = kind[starts], labels[key[starts]]
+    by_key = np.lexsort((group_key.astype(str), group_kind))   # only shared groups' keys are compared as text
+    starts, sizes = starts[by_key], size[shared][by_key]
+    ptr = np.zeros(len(sizes) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=ptr[1:])
+    member = np.repeat(starts - ptr[:-1], sizes) + np.arange(ptr[-1])
+    return group_kind[by_key], group_key[by_key], ptr, account[member].astype(np.int32), held[member]
 
 
 def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None) -> Projection:
@@ -386,9 +408,11 @@ def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None
     # Every (statement, range) is a read of its own: READERS at a time keep the server's cores
     # busy to the end. The order walks (the longest) first.
     reads = {"orders": ("project_orders", _order_part), "links": ("project_links", _link_part)}
+    key_codes = _KeyCodes()
     with ThreadPoolExecutor(READERS) as pool:
         try:
-            pending = {step: [pool.submit(_timed_read, store, name, as_of, lo, hi, lambda c, f=convert: f(c, ids))
+            pending = {step: [pool.submit(_timed_read, store, name, as_of, lo, hi,
+                                          lambda c, f=convert: f(c, ids, key_codes))
                               for lo, hi in ranges]
                        for step, (name, convert) in reads.items()}
             results = {}
@@ -402,14 +426,14 @@ def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None
             raise
 
     t0 = time.perf_counter()
-    order_parts = results["orders"] or [_order_part({}, ids)]
+    order_parts = results["orders"] or [_order_part({}, ids, key_codes)]
     orders, currencies = _grouped_sums([part["sums"] for part in order_parts], len(ids))
     for column in STATUS_COLUMNS:   # per buyer, from the per-pair counts
         orders[f"account_{column}"] = np.bincount(orders["buyer"], weights=orders.pop(column),
                                                   minlength=len(ids)).astype(np.int64)
     promo_uses = _promo_uses([part["codes"] for part in order_parts])
     uses = _concat([part["uses"] for part in order_parts] + results["links"])
-    group_kind, group_key, group_ptr, group_members, group_held = _identifier_groups(uses)
+    group_kind, group_key, group_ptr, group_members, group_held = _identifier_groups(uses, key_codes.labels())
     pair_a, pair_b, pair_w = pair_weights(group_ptr, group_members, group_kind, len(ids), cap, held=group_held)
     timings["pairs"] = time.perf_counter() - t0
     tick("pairs")
