@@ -358,9 +358,9 @@ class _Loader:
         promo = normalise.promo_code(row.get("promo_code") or "")
         return {"id": order_id, "buyer_id": buyer, "seller_id": seller, "amount": amount, "currency": currency,
                 "created_at": created, "status": status, "promo_code": promo or None,
-                "device": normalise.device_id(device_raw) if device_raw else "", "device_raw": device_raw,
-                "address": address, "address_raw": address_raw,
-                "instrument": instrument[0] if instrument else "",
+                "device": normalise.device_id(device_raw) if device_raw else None, "device_raw": device_raw,
+                "address": address or None, "address_raw": address_raw,
+                "instrument": instrument[0] if instrument else None,
                 "instrument_bin": instrument[1] if instrument else "", "instrument_last4": instrument[2] if instrument else ""}
 
     # ----- reading

@@ -5,10 +5,11 @@ whole graph in the server's heap), two named statements per range, each starting
 range seek on the account ids, ``READERS`` reads at once:
 
 - ``cypher/project_orders.cypher`` walks the range's orders once, summed on the server per
-  (buyer, seller, currency, promo code), with the devices, addresses, instruments and card
-  fingerprints used on them: Bolt carries sums and short lists, never one row per order;
-- ``cypher/project_links.cypher`` returns the identifiers the accounts hold as (kind, account,
-  key) edges.
+  (buyer, seller, currency, promo code, status) and the device, address, instrument and card
+  fingerprint used on them (the keys the loader keeps on each order): Bolt carries sums, not
+  one row per order;
+- ``cypher/project_links.cypher`` returns the identifiers the accounts hold, per kind as
+  parallel lists of accounts and keys.
 
 The client groups both into identifier → accounts groups with numpy. (One walk over the orders
 for everything: walking them again from each identifier kind made 1M accounts four times
@@ -97,7 +98,8 @@ class Projection:
 
 
 ORDER_COLUMNS = ("buyer", "seller", "currency", "orders", "amount", "amount_sq", "first")
-STATUS_COLUMNS = ("chargebacks", "refunds", "cancels")   # read per pair, kept per buyer as account_<status>
+STATUSES = {"chargebacks": "chargeback", "refunds": "refunded", "cancels": "cancelled"}   # counted per pair
+                                                                                        # kept per buyer as account_<column>
 
 
 def expand_groups(ptr: np.ndarray, members: np.ndarray, cap: int = GROUP_CAP, positions: bool = False):
@@ -184,9 +186,10 @@ def pair_weights(ptr: np.ndarray, members: np.ndarray, kinds: np.ndarray, n_acco
 
 STEPS = ("accounts", "orders", "links", "pairs")   # progress(step) is called as each one ends
 SLICE_ACCOUNTS = 50_000   # accounts per range read: two order walks of 150k overran the server's 2 GB query budget at 1M
-ORDER_USES = {"device": "devices", "address": "addresses", "instrument": "instruments",
-              "fingerprint": "fingerprints"}   # identifier kind → its list column in project_orders
-PAIR_SUMS = ("orders", "amount", "amount_sq", *STATUS_COLUMNS)   # summed over a pair's promo codes
+ORDER_USES = ("device", "address", "instrument", "fingerprint")   # identifier kinds read on the orders
+LINK_HOLDERS = {"device": "device", "address": "address", "instrument": "instrument", "fingerprint": "instrument",
+                "subnet": "subnet"}   # identifier kind → project_links' <holder>_account column beside it
+PAIR_SUMS = ("orders", "amount", "amount_sq", *STATUSES)   # summed per (buyer, seller, currency)
 
 
 def _codes(values: list) -> tuple[np.ndarray, list[str]]:
@@ -276,12 +279,6 @@ def _uses(kind: str, accounts: np.ndarray, keys, held: bool, key_codes: _KeyCode
             "held": np.full(int(keep.sum()), held)}
 
 
-def _flat_uses(kind: str, accounts: np.ndarray, lists: list, key_codes: _KeyCodes) -> dict:
-    """Uses from a list of keys per row (the identifiers seen on a row's orders): not held."""
-    lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-    return _uses(kind, np.repeat(accounts, lengths), list(chain.from_iterable(lists)), False, key_codes)
-
-
 def _concat(parts: list[dict]) -> dict:
     """Dicts of equal-length arrays, joined column by column."""
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
@@ -300,34 +297,37 @@ def _distinct_uses(uses: dict) -> dict:
 
 def _order_part(columns: dict, ids: np.ndarray, key_codes: _KeyCodes) -> dict:
     """One range of ``project_orders`` as arrays, accounts as indexes into ``ids``: the sums per
-    (buyer, seller, currency, code), and the identifiers and codes used on the orders."""
+    (buyer, seller, currency, code, status, identifiers), and the identifiers and codes used on
+    the orders."""
     buyer = _index(ids, columns.get("buyer") or [])
     seller = _index(ids, columns.get("seller") or [])
     known = (buyer >= 0) & (seller >= 0)
+    orders = _numbers(columns.get("orders") or [], np.float64)
+    status = np.array(columns.get("status") or [], dtype=object)
     sums = {"buyer": buyer[known].astype(np.int32), "seller": seller[known].astype(np.int32),
             "currency": np.array(columns.get("currency") or [], dtype=object)[known],
-            "first": _numbers(columns.get("first") or [], np.int64)[known]}
-    for column in PAIR_SUMS:
-        sums[column] = _numbers(columns.get(column) or [], np.float64)[known]
+            "first": _numbers(columns.get("first") or [], np.int64)[known],
+            "orders": orders[known], "amount": _numbers(columns.get("amount") or [], np.float64)[known],
+            "amount_sq": _numbers(columns.get("amount_sq") or [], np.float64)[known]}
+    for column, word in STATUSES.items():
+        sums[column] = np.where(status == word, orders, 0.0)[known]
     promo = np.array(columns.get("promo") or [], dtype=object)
     with_code = known & promo.astype(bool)
     codes = {"account": buyer[with_code], "code": promo[with_code],
              "first": sums["first"][with_code[known]], "uses": sums["orders"][with_code[known]]}
-    uses = [_flat_uses(kind, buyer, columns.get(column) or [], key_codes) for kind, column in ORDER_USES.items()]
+    uses = [_uses(kind, buyer, columns.get(kind) or [], False, key_codes) for kind in ORDER_USES]
     uses.append(_uses("promo", codes["account"], codes["code"], False, key_codes))
     return {"sums": sums, "codes": codes, "uses": _distinct_uses(_concat(uses))}
 
 
 def _link_part(columns: dict, ids: np.ndarray, key_codes: _KeyCodes) -> dict:
     """One range of ``project_links`` as identifier uses (held: the account holds the identifier)."""
-    kind = np.array(columns.get("kind") or [], dtype=str)
-    account = _index(ids, columns.get("account") or [])
-    key = np.array(columns.get("key") or [], dtype=object)
-    return _concat([_uses(name, np.where(kind == name, account, -1), key, True, key_codes) for name in KIND_NAMES])
+    return _concat([_uses(kind, _index(ids, columns.get(f"{holder}_account") or []), columns.get(kind) or [], True,
+                          key_codes) for kind, holder in LINK_HOLDERS.items()])
 
 
 def _grouped_sums(parts: list[dict], n: int) -> tuple[dict, list[str]]:
-    """The ranges' sums per (buyer, seller, currency, code) summed per (buyer, seller, currency),
+    """The ranges' sums per (buyer, seller, currency, code, …) summed per (buyer, seller, currency),
     sorted that way, currencies as codes."""
     rows = _concat(parts)
     currency, currencies = _codes(list(rows["currency"]))
@@ -428,7 +428,7 @@ def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None
     t0 = time.perf_counter()
     order_parts = results["orders"] or [_order_part({}, ids, key_codes)]
     orders, currencies = _grouped_sums([part["sums"] for part in order_parts], len(ids))
-    for column in STATUS_COLUMNS:   # per buyer, from the per-pair counts
+    for column in STATUSES:   # per buyer, from the per-pair counts
         orders[f"account_{column}"] = np.bincount(orders["buyer"], weights=orders.pop(column),
                                                   minlength=len(ids)).astype(np.int64)
     promo_uses = _promo_uses([part["codes"] for part in order_parts])

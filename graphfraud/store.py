@@ -16,6 +16,8 @@ from .errors import ServerError, StoreError
 
 CYPHER_DIR = Path(__file__).resolve().parent.parent / "cypher"
 BATCH_ROWS = 5000
+SCHEMA_VERSION = 2
+MIGRATIONS = {2: "migrate_order_keys"}   # version -> the statement that brings a graph from the one before
 MESSAGE_BYTES = 4_000_000   # a statement's $rows/$ids stay under this (the local server refuses messages over 16 MB)
 
 
@@ -188,9 +190,16 @@ class Store:
         return out
 
     def ensure_schema(self) -> None:
-        """Constraints and indexes before any load: MERGE without them is ~15x slower."""
+        """Constraints and indexes before any load (MERGE without them is ~15x slower), and the
+        migrations a graph written by an older graphfraud needs, in order."""
         for i, text in enumerate(statements("schema")):
             self._run(f"schema statement {i + 1}", text, {}, write=True)
+        found = self.read("schema_version")[0]
+        version = found["version"] or (1 if found["has_orders"] else SCHEMA_VERSION)
+        for step in range(version + 1, SCHEMA_VERSION + 1):
+            self.write(MIGRATIONS[step])
+        if found["version"] != SCHEMA_VERSION:
+            self.write("schema_version_set", version=SCHEMA_VERSION)
 
     def run_cypher(self, text: str, params: dict, write: bool = False) -> tuple[list[str], list[dict]]:
         """An investigator's own statement; the caller decides whether it may write."""

@@ -184,14 +184,36 @@ def test_a_projection_read_in_key_ranges_is_the_one_read_whole(loaded, monkeypat
     monkeypatch.setattr(projection, "SLICE_ACCOUNTS", 300)
     sliced = project(store, as_of=as_of)
     assert whole.n > 3 * 300 and len(whole.group_key) > 100
+    _assert_same_projection(whole, sliced)
+
+
+def _assert_same_projection(one, other):
     for name in ("ids", "role", "created", "country", "group_kind", "group_key", "group_ptr", "group_members",
                  "group_held", "pair_a", "pair_b", "pair_w"):
-        assert np.array_equal(getattr(whole, name), getattr(sliced, name)), name
-    assert whole.countries == sliced.countries and whole.currencies == sliced.currencies
-    for name, column in whole.orders.items():
-        assert np.array_equal(column, sliced.orders[name]), name
-    for name, column in whole.promo_uses.items():
-        assert np.array_equal(column, sliced.promo_uses[name]), name
+        assert np.array_equal(getattr(one, name), getattr(other, name)), name
+    assert one.countries == other.countries and one.currencies == other.currencies
+    assert one.orders.keys() == other.orders.keys() and one.promo_uses.keys() == other.promo_uses.keys()
+    for name, column in one.orders.items():
+        assert np.array_equal(column, other.orders[name]), name
+    for name, column in one.promo_uses.items():
+        assert np.array_equal(column, other.promo_uses[name]), name
+
+
+def test_a_graph_loaded_before_orders_kept_their_identifier_keys_is_migrated(loaded):
+    """Schema version 1 graphs had the order's device, address and card as relationships only: the
+    next detection migrates them and reads the very projection a fresh load gives."""
+    from graphfraud.store import SCHEMA_VERSION
+
+    store, _ = loaded
+    fresh = project(store)
+    assert fresh.orders["account_chargebacks"].sum() > 0
+    store.run_cypher("MATCH (o:Order) REMOVE o.device_id, o.address_id, o.instrument_id, o.fingerprint", {},
+                     write=True)
+    store.run_cypher("MATCH (v:SchemaVersion) DELETE v", {}, write=True)
+    assert len(project(store).group_key) < len(fresh.group_key), "without the keys, order identifiers are lost"
+    store.ensure_schema()
+    assert store.read("schema_version") == [{"version": SCHEMA_VERSION, "has_orders": True}]
+    _assert_same_projection(fresh, project(store))
 
 
 def test_a_failed_range_read_stops_the_projection_and_the_queued_reads(loaded, monkeypatch):
