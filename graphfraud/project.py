@@ -338,7 +338,8 @@ def _grouped_sums(parts: list[dict], n: int) -> tuple[dict, list[str]]:
            "currency": (keys % width).astype(np.int32)}
     for column in PAIR_SUMS:
         total = np.bincount(row_pair, weights=rows[column], minlength=len(keys))
-        out[column] = total if column.startswith("amount") else total.astype(np.int64)
+        # money to a millionth: the sum then does not depend on the order the server returned rows in
+        out[column] = np.round(total, 6) if column.startswith("amount") else total.astype(np.int64)
     out["first"] = np.full(len(keys), np.iinfo(np.int64).max)
     np.minimum.at(out["first"], row_pair, rows["first"])
     return out, currencies
