@@ -378,6 +378,21 @@ def _identifier_groups(uses: dict, labels: np.ndarray) -> tuple[np.ndarray, ...]
     return group_kind[by_key], group_key[by_key], ptr, account[member].astype(np.int32), held[member]
 
 
+def _accounts(parts: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """The ranges of ``project_accounts`` as arrays sorted by id: ids, role codes (``ROLES``),
+    creation times, country codes and the countries they index."""
+    acc = {column: list(chain.from_iterable(part.get(column) or [] for part in parts))
+           for column in ("id", "role", "created", "country")}
+    raw_ids = np.array(acc["id"], dtype=str)
+    order = np.argsort(raw_ids, kind="stable")
+    roles = np.array(acc["role"], dtype=object)[order]
+    role = np.zeros(len(order), dtype=np.int8)
+    for name, code in ROLES.items():
+        role[roles == name] = code
+    country, countries = _codes(acc["country"])
+    return raw_ids[order], role, _numbers(acc["created"], np.int64)[order], country[order], countries
+
+
 def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None) -> Projection:
     """Read accounts, identifier uses and order sums from ``store`` and build groups and pairs.
 
@@ -389,29 +404,16 @@ def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None
 
     t0 = time.perf_counter()
     ranges = _account_ranges(store)   # every account, as of any date: they only cut the ranges
-    accounts = [_columns(store, "project_accounts", as_of, lo=lo, hi=hi) for lo, hi in ranges]
-    acc = {column: list(chain.from_iterable(part.get(column) or [] for part in accounts))
-           for column in ("id", "role", "created", "country")}
-    raw_ids = np.array(acc["id"], dtype=str)
-    order = np.argsort(raw_ids, kind="stable")
-    ids = raw_ids[order]
-    roles = np.array(acc["role"], dtype=object)
-    role = np.zeros(len(ids), dtype=np.int8)
-    for name, code in ROLES.items():
-        role[roles == name] = code
-    role = role[order]
-    created = _numbers(acc["created"], np.int64)[order]
-    country, countries = _codes(acc["country"])
-    country = country[order] if len(country) else country
-    timings["accounts"] = time.perf_counter() - t0
-    tick("accounts")
-
-    # Every (statement, range) is a read of its own: READERS at a time keep the server's cores
-    # busy to the end. The order walks (the longest) first.
-    reads = {"orders": ("project_orders", _order_part), "links": ("project_links", _link_part)}
     key_codes = _KeyCodes()
     with ThreadPoolExecutor(READERS) as pool:
         try:
+            parts = [pool.submit(_columns, store, "project_accounts", as_of, lo=lo, hi=hi) for lo, hi in ranges]
+            ids, role, created, country, countries = _accounts([f.result() for f in parts])
+            timings["accounts"] = time.perf_counter() - t0
+            tick("accounts")
+            # Every (statement, range) is a read of its own: READERS at a time keep the server's
+            # cores busy to the end. The order walks (the longest) first.
+            reads = {"orders": ("project_orders", _order_part), "links": ("project_links", _link_part)}
             pending = {step: [pool.submit(_timed_read, store, name, as_of, lo, hi,
                                           lambda c, f=convert: f(c, ids, key_codes))
                               for lo, hi in ranges]
