@@ -41,7 +41,7 @@ from itertools import chain
 
 import numpy as np
 
-__all__ = ["KINDS", "Projection", "expand_groups", "pair_weights", "project"]
+__all__ = ["KINDS", "Projection", "account_ranges", "expand_groups", "pair_weights", "project"]
 
 # kind → (family, weight). Weights are round: a device, an address or a card
 # shared is full evidence of linkage; a /24 subnet half (neighbours, carriers); a promo code a
@@ -236,7 +236,7 @@ def _ranges(keys, slices: int) -> list[tuple[str, str]]:
     return [(str(keys[lo]), str(keys[hi - 1])) for lo, hi in zip(cuts[:-1], cuts[1:]) if hi > lo]
 
 
-def _account_ranges(store) -> list[tuple[str, str]]:
+def account_ranges(store) -> list[tuple[str, str]]:
     """The account id ranges to read the graph in: one per ``SLICE_ACCOUNTS`` accounts, and at
     least two per reader, so that both stay busy to the end."""
     keys = _columns(store, "project_keys", None).get("keys") or []
@@ -403,7 +403,7 @@ def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None
     tick = progress or (lambda step: None)
 
     t0 = time.perf_counter()
-    ranges = _account_ranges(store)   # every account, as of any date: they only cut the ranges
+    ranges = account_ranges(store)   # every account, as of any date: they only cut the ranges
     key_codes = _KeyCodes()
     with ThreadPoolExecutor(READERS) as pool:
         try:

@@ -17,7 +17,8 @@ from .errors import ServerError, StoreError
 CYPHER_DIR = Path(__file__).resolve().parent.parent / "cypher"
 BATCH_ROWS = 5000
 SCHEMA_VERSION = 2
-MIGRATIONS = {2: "migrate_order_keys"}   # version -> the statement that brings a graph from the one before
+MIGRATIONS = {2: "migrate_order_keys"}   # version -> the statement that brings a graph from the one before,
+                                         # run once per account range ($lo, $hi), one transaction each
 MESSAGE_BYTES = 4_000_000   # a statement's $rows/$ids stay under this (the local server refuses messages over 16 MB)
 
 
@@ -196,8 +197,13 @@ class Store:
             self._run(f"schema statement {i + 1}", text, {}, write=True)
         found = self.read("schema_version")[0]
         version = found["version"] or (1 if found["has_orders"] else SCHEMA_VERSION)
-        for step in range(version + 1, SCHEMA_VERSION + 1):
-            self.write(MIGRATIONS[step])
+        if version < SCHEMA_VERSION:
+            from .project import account_ranges   # the projection's ranges: bounded server memory
+
+            ranges = account_ranges(self)
+            for step in range(version + 1, SCHEMA_VERSION + 1):
+                for lo, hi in ranges:
+                    self.write(MIGRATIONS[step], lo=lo, hi=hi)
         if found["version"] != SCHEMA_VERSION:
             self.write("schema_version_set", version=SCHEMA_VERSION)
 
