@@ -4,7 +4,7 @@
 // amounts, first order time (epoch seconds) — "" for a missing value: collect() drops nulls,
 // and the lists must stay parallel. One record of parallel lists. With $as_of, only orders placed
 // on or before it count. The identifiers are the keys the loader keeps on each order, read
-// without a hop (four OPTIONAL MATCH hops per order made this read four times slower). Rows are
+// without a hop (OPTIONAL MATCH hops per order made this read about three times slower). Rows are
 // cut to plain values before the aggregation: the local server keeps one row per group, and a
 // row holding the matched nodes keeps their storage pages in memory (at 1M, a full heap).
 MATCH (b:Account)

@@ -98,8 +98,8 @@ class Projection:
 
 
 ORDER_COLUMNS = ("buyer", "seller", "currency", "orders", "amount", "amount_sq", "first")
-STATUSES = {"chargebacks": "chargeback", "refunds": "refunded", "cancels": "cancelled"}   # counted per pair
-                                                                                        # kept per buyer as account_<column>
+# order statuses counted per pair (column → status), kept per buyer as account_<column>
+STATUSES = {"chargebacks": "chargeback", "refunds": "refunded", "cancels": "cancelled"}
 
 
 def expand_groups(ptr: np.ndarray, members: np.ndarray, cap: int = GROUP_CAP, positions: bool = False):
