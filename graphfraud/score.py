@@ -82,6 +82,7 @@ FRESH_QUANTILES = (0.10, 0.25)   # younger at first order than 90 % (or 75 %) of
 SIGNUP_WINDOW_DAYS = 7    # accounts created in one week
 MIN_ORDERS = 3            # fewer orders than this say nothing about rates or bursts
 HIGH_VALUE_QUANTILE = 0.9 # "dearer than 90 % of the marketplace's orders in that currency"
+TARGET_SHARE = 0.5        # a seller making most of its sales outside the group, tied to it by nothing else, is its target
 WEIGHTS = {
     # common among honest groups too (families share a shop, a code; some buy dear things):
     # weak alone, and two of them together still stay under 50
@@ -615,21 +616,34 @@ class _Context:
         return out
 
     def bystanders(self) -> np.ndarray:
-        """Members that take no part in what their group does: on its network or code only.
+        """Members that take no part in what their group does: on its network or code only,
+        or the shops it buys from.
 
         The core of a group is its members sharing a device, card or address with another
         member; a member is part of the group when it is in the core or traded at least
         twice with the core (bought from, or sold to, core members). A café's regulars on
         the ring's subnet who once bought from one of its shops are not part of the ring.
         A group without a core (its members share only networks and codes) keeps everyone.
+
+        A seller the group buys from is its target, not a member, when it shares no
+        identifier of any kind with a member, buys nothing from the group and makes most of
+        its sales (``TARGET_SHARE``) outside it: the electronics shop a chargeback ring
+        defrauds, the popular shops a promo ring spends its codes at. Naming the victim as a
+        ring member would point enforcement at the wrong account; the evidence still names
+        it as the group's seller.
         """
+        from .project import KIND_NAMES
+
         core = self._sharing(("device", "instrument", "fingerprint", "address"))
         bought = self.internal & core[self.os]
         sold = self.internal & core[self.ob]
         with_core = _sum(self.ob[bought], self.on[bought], self.p.n) + _sum(self.os[sold], self.on[sold], self.p.n)
         part = core | (with_core >= 2)
         has_core = _count(np.where(core, self.lab, -1), self.C) > 0
-        return (self.lab >= 0) & ~part & has_core[np.maximum(self.lab, 0)]
+        sales = np.bincount(self.os, weights=self.on, minlength=self.p.n)
+        target = (self.sold_internal > 0) & (self.bought_internal == 0) & ~self._sharing(tuple(KIND_NAMES)) & \
+            (self.sold_internal < TARGET_SHARE * sales)
+        return (self.lab >= 0) & ((~part & has_core[np.maximum(self.lab, 0)]) | target)
 
     def _promo(self):
         """One code used by many members who share a phone or a card, against its use in the marketplace.

@@ -178,6 +178,36 @@ def test_regulars_of_the_rings_cafe_are_not_ring_members(store, tmp_path):
     assert [members for members, c in by_members.items() if c.score >= 50] == [frozenset(RING + [RING_SHOP])]
 
 
+
+def test_the_shop_a_chargeback_ring_defrauds_is_its_target_not_a_member(store, tmp_path):
+    """Four new accounts on one phone buy TVs from an established shop and charge half of them back.
+
+    The shop sells to 16 honest buyers too: 12 of its 28 orders come from the ring, it shares no
+    identifier with it and buys nothing from it, so it is the ring's target (named in the
+    evidence), not a member an analyst would act against."""
+    folder = build(tmp_path / "market")
+    ring = [f"cb{i}" for i in range(1, 5)]
+    with open(folder / "accounts.csv", "a", newline="") as f:
+        csv.writer(f).writerow(["tvshop", "seller", "2023-01-01T00:00:00Z", "DE", "active"])
+        csv.writer(f).writerows([[r, "buyer", "2025-11-15T00:00:00Z", "DE", "active"] for r in ring])
+    with open(folder / "account_devices.csv", "a", newline="") as f:
+        csv.writer(f).writerows([[r, "cbphone", "2025-11-15T00:00:00Z", "2025-11-16T00:00:00Z", ""] for r in ring])
+    with open(folder / "orders.csv", "a", newline="") as f:
+        w = csv.writer(f)
+        w.writerows([[f"tv{h}", h, "tvshop", "450.00", "EUR", "2025-10-20T12:00:00Z", "completed", "", "", "", ""]
+                     for h in HONEST[:16]])
+        w.writerows([[f"cb{i}{k}", r, "tvshop", "899.00", "EUR", f"2025-11-15T{10 + i:02d}:{10 * k:02d}:00Z",
+                      "chargeback" if k < 2 and i % 2 == 0 or k == 0 else "completed", "", "", "", ""]
+                     for i, r in enumerate(ring) for k in range(3)])
+    assert load(store, [folder]).quarantined == 0
+    _, _, by_members = _ring(store)
+    flagged = {members: c for members, c in by_members.items() if c.score >= 50}
+    assert frozenset(ring) in flagged, list(flagged)
+    group = flagged[frozenset(ring)]
+    assert group.typology == "chargeback"
+    assert _reason(group, "concentration")["evidence"]["sellers"] == ["tvshop"]
+    assert "one seller (tvshop)" in _reason(group, "concentration")["text"]
+
 def test_concentration_reason_is_numerically_right(hand_built):
     _, _, by_members = _ring(hand_built)
     ring = by_members[frozenset(RING + [RING_SHOP])]
