@@ -186,6 +186,7 @@ def pair_weights(ptr: np.ndarray, members: np.ndarray, kinds: np.ndarray, n_acco
 
 STEPS = ("accounts", "orders", "links", "pairs")   # progress(step) is called as each one ends
 SLICE_ACCOUNTS = 50_000   # accounts per range read: two order walks of 150k overran the server's 2 GB query budget at 1M
+KEY_PAGE = 2_000_000       # account ids per read: the local server caps a collect() at 2,097,152 elements
 ORDER_USES = ("device", "address", "instrument", "fingerprint")   # identifier kinds read on the orders
 LINK_HOLDERS = {"device": "device", "address": "address", "instrument": "instrument", "fingerprint": "instrument",
                 "subnet": "subnet"}   # identifier kind → project_links' <holder>_account column beside it
@@ -239,7 +240,12 @@ def _ranges(keys, slices: int) -> list[tuple[str, str]]:
 def account_ranges(store) -> list[tuple[str, str]]:
     """The account id ranges to read the graph in: one per ``SLICE_ACCOUNTS`` accounts, and at
     least two per reader, so that both stay busy to the end."""
-    keys = _columns(store, "project_keys", None).get("keys") or []
+    keys: list[str] = []
+    while True:
+        page = _columns(store, "project_keys", None, skip=len(keys), limit=KEY_PAGE).get("keys") or []
+        keys.extend(page)
+        if len(page) < KEY_PAGE:
+            break
     return _ranges(keys, max(-(-len(keys) // SLICE_ACCOUNTS), 2 * READERS))
 
 
