@@ -12,7 +12,8 @@ and, on the very same projection, the baselines:
 
 Baselines have no score, so their top-50 ranks groups by size. Each line prints ring
 precision/recall/F1 (a predicted ring matches a true ring at Jaccard >= 0.5), top-50
-precision, the share of benign look-alike accounts (lookalikes.csv) that end up in a
+precision, account-level precision and recall (an account is flagged when it is in any
+flagged ring), the share of benign look-alike accounts (lookalikes.csv) that end up in a
 flagged ring, and recall per typology. The server is stopped at the end.
 
     .venv/bin/python bench/quality.py                      # 20,000 buyers, seeds 101 102 103
@@ -155,14 +156,15 @@ def main() -> None:
 
 
 def table(runs: list[dict]) -> str:
-    head = ("| seed | method | ring P | ring R | ring F1 | top-50 P | look-alikes flagged | "
+    head = ("| seed | method | ring P | ring R | ring F1 | top-50 P | account P | account R | look-alikes flagged | "
             + " | ".join(f"recall {t}" for t in TYPOLOGIES) + " |")
-    lines = [head, "|" + "---|" * (7 + len(TYPOLOGIES))]
+    lines = [head, "|" + "---|" * (9 + len(TYPOLOGIES))]
     for r in runs:
         for name, m in r["methods"].items():
             rec = m["recall_by_typology"]
             lines.append(f"| {r['seed']} | {name} | {m['ring_precision']:.3f} | {m['ring_recall']:.3f} | "
-                         f"{m['ring_f1']:.3f} | {m['top50_precision']:.3f} | {m['lookalikes_flagged']:.2%} | "
+                         f"{m['ring_f1']:.3f} | {m['top50_precision']:.3f} | {m['account_precision']:.3f} | "
+                         f"{m['account_recall']:.3f} | {m['lookalikes_flagged']:.2%} | "
                          + " | ".join(f"{rec.get(t, float('nan')):.2f}" for t in TYPOLOGIES) + " |")
     return "\n".join(lines)
 
