@@ -24,7 +24,13 @@ offices, welcome codes) give no pairs at all; they stay in the projection as evi
 Kinds of one family (a card's instrument id and its fingerprint) count once per pair,
 with the larger weight, so a re-tokenised card is not counted twice.
 
-An address does not link a pair when one of the two holds it and the other only shipped
+Flats of one building meet at half weight: a normalised address starts with its unit
+("unit 5 18 martin luther king jr bd seattle wa 98136"), and the rest is the building. A ring
+spread over the flats of one building, one unit per account (a known evasion: no address is
+shared), is then still one group, while neighbours get a link too weak to hold a group on
+its own. Flat and building are one family, so flatmates count once.
+
+An address (or a building) does not link a pair when one of the two holds it and the other only shipped
 a parcel there: gifts to family, and brushing parcels sent to strangers' homes, are not
 living together (at half weight, such links still pulled brushing rings apart into their
 victims' households). Two accounts that only ship to the same address (a drop) keep the
@@ -44,8 +50,9 @@ import numpy as np
 __all__ = ["KINDS", "Projection", "account_ranges", "expand_groups", "pair_weights", "project"]
 
 # kind → (family, weight). Weights are round: a device, an address or a card
-# shared is full evidence of linkage; a /24 subnet half (neighbours, carriers); a promo code a
-# quarter (codes are public: one only adds to other links, it does not make a group alone).
+# shared is full evidence of linkage; a /24 subnet or a building (other flats of it) half
+# (neighbours, carriers); a promo code a quarter (codes are public: one only adds to other
+# links, it does not make a group alone).
 KINDS: dict[str, tuple[str, float]] = {
     "device": ("device", 1.0),
     "address": ("address", 1.0),
@@ -53,6 +60,7 @@ KINDS: dict[str, tuple[str, float]] = {
     "fingerprint": ("card", 1.0),
     "subnet": ("network", 0.5),
     "promo": ("promo", 0.25),
+    "building": ("address", 0.5),
 }
 KIND_NAMES = list(KINDS)
 GROUP_CAP = 50
@@ -164,7 +172,8 @@ def pair_weights(ptr: np.ndarray, members: np.ndarray, kinds: np.ndarray, n_acco
     w = weight_of_kind[kinds[g]] / np.log2(sizes[g])
     if held is not None and "address" in names:
         held = np.asarray(held, dtype=bool)
-        mixed = (kinds[g] == names.index("address")) & (held[pa] != held[pb])
+        places = [names.index(k) for k in ("address", "building") if k in names]
+        mixed = np.isin(kinds[g], places) & (held[pa] != held[pb])
         w = np.where(mixed, w * SHIPPED_ONLY, w)
     fam = family_of_kind[kinds[g]]
     n = np.int64(n_accounts)
@@ -283,6 +292,21 @@ def _uses(kind: str, accounts: np.ndarray, keys, held: bool, key_codes: _KeyCode
     return {"kind": np.full(int(keep.sum()), KIND_NAMES.index(kind), dtype=np.int8),
             "account": accounts[keep].astype(np.int32), "key": key_codes.encode(keys[keep]),
             "held": np.full(int(keep.sum()), held)}
+
+
+def _building_uses(uses: dict, key_codes: _KeyCodes) -> dict:
+    """The building of every flat used, as uses of kind ``building``: the normalised address
+    without its leading unit. Addresses without a unit have no building use (the address is
+    the building). One string operation per distinct address, not per use."""
+    address = uses["kind"] == KIND_NAMES.index("address")
+    codes, inverse = np.unique(uses["key"][address], return_inverse=True)
+    keys = list(key_codes.codes)   # code → key: the codes follow first sight
+    buildings = np.array([key.split(" ", 2)[2] if key.startswith("unit ") and key.count(" ") >= 2 else ""
+                          for key in (keys[c] for c in codes)], dtype=object)[inverse]
+    keep = buildings.astype(bool)
+    return {"kind": np.full(int(keep.sum()), KIND_NAMES.index("building"), dtype=np.int8),
+            "account": uses["account"][address][keep], "key": key_codes.encode(buildings[keep]),
+            "held": uses["held"][address][keep]}
 
 
 def _concat(parts: list[dict]) -> dict:
@@ -442,6 +466,7 @@ def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None
                                                   minlength=len(ids)).astype(np.int64)
     promo_uses = _promo_uses([part["codes"] for part in order_parts])
     uses = _concat([part["uses"] for part in order_parts] + results["links"])
+    uses = _concat([uses, _building_uses(uses, key_codes)])
     group_kind, group_key, group_ptr, group_members, group_held = _identifier_groups(uses, key_codes.labels())
     pair_a, pair_b, pair_w = pair_weights(group_ptr, group_members, group_kind, len(ids), cap, held=group_held)
     timings["pairs"] = time.perf_counter() - t0

@@ -619,8 +619,8 @@ class _Context:
         """Members that take no part in what their group does: on its network or code only,
         or the shops it buys from.
 
-        The core of a group is its members sharing a device, card or address with another
-        member; a member is part of the group when it is in the core or traded at least
+        The core of a group is its members sharing a device, card, address or building with
+        another member; a member is part of the group when it is in the core or traded at least
         twice with the core (bought from, or sold to, core members). A café's regulars on
         the ring's subnet who once bought from one of its shops are not part of the ring.
         A group without a core (its members share only networks and codes) keeps everyone.
@@ -634,7 +634,7 @@ class _Context:
         """
         from .project import KIND_NAMES
 
-        core = self._sharing(("device", "instrument", "fingerprint", "address"))
+        core = self._sharing(("device", "instrument", "fingerprint", "address", "building"))
         bought = self.internal & core[self.os]
         sold = self.internal & core[self.ob]
         with_core = _sum(self.ob[bought], self.on[bought], self.p.n) + _sum(self.os[sold], self.on[sold], self.p.n)

@@ -129,6 +129,33 @@ def test_weights_fall_with_group_size_and_a_parcel_to_someone_elses_home_links_n
     assert (6, 8) not in weight, "one holds the address, the other only shipped a parcel there"
 
 
+def test_flats_of_one_building_meet_at_half_weight_and_flatmates_count_once():
+    """Accounts 0 and 1 hold flats 5 and 17 of one building, 2 and 3 share flat 2 of it; 4 lives
+    in a house (no unit, no building)."""
+    from graphfraud.normalise import address_key
+    from graphfraud.project import KIND_NAMES, _building_uses, _identifier_groups, _KeyCodes
+
+    spellings = ["18 Martin Luther King Jr Blvd Apt 5, Seattle, WA 98136",
+                 "18 Martin Luther King Jr Blvd. Unit 17, Seattle, WA 98136",
+                 "18 Martin Luther King Jr Blvd #2, Seattle, WA 98136",
+                 "18 Martin Luther King Jr Blvd, Apt. 2, Seattle, WA 98136",
+                 "22 Pine St, Seattle, WA 98101"]
+    codes = _KeyCodes()
+    keys = [address_key(s, "US") for s in spellings]
+    uses = {"kind": np.full(5, KIND_NAMES.index("address"), dtype=np.int8), "account": np.arange(5, dtype=np.int32),
+            "key": codes.encode(keys), "held": np.ones(5, dtype=bool)}
+    buildings = _building_uses(uses, codes)
+    assert buildings["account"].tolist() == [0, 1, 2, 3]
+    assert set(codes.labels()[buildings["key"]]) == {"18 martin luther king jr bd seattle wa 98136"}
+    all_uses = {k: np.concatenate([uses[k], buildings[k]]) for k in uses}
+    kind, _, ptr, members, held = _identifier_groups(all_uses, codes.labels())
+    assert [KIND_NAMES[k] for k in kind] == ["address", "building"]
+    a, b, w = pair_weights(ptr, members, kind, 5, held=held)
+    weight = {(int(x), int(y)): round(float(v), 3) for x, y, v in zip(a, b, w)}
+    assert weight == {(0, 1): 0.25, (0, 2): 0.25, (0, 3): 0.25, (1, 2): 0.25, (1, 3): 0.25, (2, 3): 1.0}, \
+        "neighbours 0.5 / log2(4); flatmates 1 (flat and building are one family: the larger counts)"
+
+
 def test_order_links_need_repeat_devoted_unlikely_buying():
     buyer = np.array([0, 0, 1, 2, 3, 3])
     seller = np.array([9, 8, 9, 7, 7, 8])

@@ -208,6 +208,30 @@ def test_the_shop_a_chargeback_ring_defrauds_is_its_target_not_a_member(store, t
     assert _reason(group, "concentration")["evidence"]["sellers"] == ["tvshop"]
     assert "one seller (tvshop)" in _reason(group, "concentration")["text"]
 
+def test_a_ring_spread_over_the_flats_of_one_building_is_one_ring(store, tmp_path):
+    """Four new accounts, each with its own phone and its own flat of one building (no address is
+    shared), buy TVs from an established shop within a day and charge most of them back."""
+    folder = build(tmp_path / "market")
+    ring = [f"fl{i}" for i in range(1, 5)]
+    flats = ["Apt 5", "Whg. 17", "#3", "Wohnung 12"]
+    with open(folder / "accounts.csv", "a", newline="") as f:
+        csv.writer(f).writerows([[r, "buyer", "2025-11-15T00:00:00Z", "DE", "active"] for r in ring])
+    with open(folder / "account_devices.csv", "a", newline="") as f:
+        csv.writer(f).writerows([[r, f"phone-{r}", "2025-11-15T00:00:00Z", "2025-11-16T00:00:00Z", ""] for r in ring])
+    with open(folder / "account_addresses.csv", "a", newline="") as f:
+        csv.writer(f).writerows([[r, f"Lindenallee 40, {flat}, 50968 Köln", "shipping", "DE"]
+                                 for r, flat in zip(ring, flats)])
+    with open(folder / "orders.csv", "a", newline="") as f:
+        csv.writer(f).writerows([[f"{r}-{k}", r, SHOPS[0], "899.00", "EUR", f"2025-11-15T{10 + i:02d}:{10 * k:02d}:00Z",
+                                  "chargeback" if k < 2 else "completed", "", "", "", ""]
+                                 for i, r in enumerate(ring) for k in range(3)])
+    assert load(store, [folder]).quarantined == 0
+    _, _, by_members = _ring(store)
+    flagged = [members for members, c in by_members.items() if c.score >= 50]
+    assert frozenset(ring) in flagged, flagged
+    assert by_members[frozenset(ring)].typology == "chargeback"
+
+
 def test_concentration_reason_is_numerically_right(hand_built):
     _, _, by_members = _ring(hand_built)
     ring = by_members[frozenset(RING + [RING_SHOP])]
