@@ -191,8 +191,9 @@ def find_rings(projection, min_score: float = MIN_SCORE, seed: int = SEED, resol
     apart are joined by a second CPM pass at half the resolution over those groups only,
     and the joined groups are scored again. Last, groups with evidence drop their bystanders
     (``_Context.bystanders`` in score: members on the group's network or code only, taking no part
-    in what it does, and the shops it buys from with no other tie) and are scored once more. Returns (membership, ``score.Scores`` of every
-    group, the linkage (a, b, w), stage timings); ``scores.candidate(i)`` explains group i.
+    in what it does, and the shops it buys from with no other tie) and are scored once more.
+    Returns (membership, ``score.Scores`` of every group, the linkage (a, b, w), stage
+    timings); ``scores.candidate(i)`` explains group i.
     """
     from . import detect, score
 

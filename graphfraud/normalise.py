@@ -19,7 +19,7 @@ import unicodedata
 from functools import lru_cache
 
 __all__ = [
-    "address_key", "postcode", "device_id", "email", "ip_subnet", "valid_ip", "card_digits", "luhn_valid",
+    "address_key", "building_key", "postcode", "device_id", "email", "ip_subnet", "valid_ip", "card_digits", "luhn_valid",
     "card_instrument", "instrument_fingerprint", "promo_code", "mask_card", "mask_id", "COUNTRIES",
 ]
 
@@ -519,6 +519,21 @@ def _address_key(raw: str, cc: str | None) -> str:
     if code:
         toks.append(code)
     return " ".join(toks)
+
+
+def building_key(key: str) -> str:
+    """The building of an ``address_key``: the key without its leading unit, "" when it has none
+    (the address is the building). Flats of one building meet here.
+
+    >>> building_key(address_key("18 Martin Luther King Jr Blvd Apt 5, Seattle, WA 98136", "US"))
+    '18 martin luther king jr bd seattle wa 98136'
+    >>> building_key(address_key("Lindenallee 40, Whg. 17, 50968 Köln", "DE"))
+    'lindenallee 40 koln 50968'
+    >>> building_key(address_key("Hauptstraße 5, 10115 Berlin", "DE"))
+    ''
+    """
+    parts = key.split(" ", 2)
+    return parts[2] if len(parts) == 3 and parts[0] == "unit" else ""
 
 
 def postcode(raw: str, country: str | None) -> str | None:

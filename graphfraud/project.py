@@ -295,14 +295,15 @@ def _uses(kind: str, accounts: np.ndarray, keys, held: bool, key_codes: _KeyCode
 
 
 def _building_uses(uses: dict, key_codes: _KeyCodes) -> dict:
-    """The building of every flat used, as uses of kind ``building``: the normalised address
-    without its leading unit. Addresses without a unit have no building use (the address is
-    the building). One string operation per distinct address, not per use."""
+    """The building of every flat used (``normalise.building_key``), as uses of kind
+    ``building``; an address without a unit has none. One string operation per distinct
+    address, not per use."""
+    from .normalise import building_key
+
     address = uses["kind"] == KIND_NAMES.index("address")
     codes, inverse = np.unique(uses["key"][address], return_inverse=True)
     keys = list(key_codes.codes)   # code → key: the codes follow first sight
-    buildings = np.array([key.split(" ", 2)[2] if key.startswith("unit ") and key.count(" ") >= 2 else ""
-                          for key in (keys[c] for c in codes)], dtype=object)[inverse]
+    buildings = np.array([building_key(keys[c]) for c in codes], dtype=object)[inverse]
     keep = buildings.astype(bool)
     return {"kind": np.full(int(keep.sum()), KIND_NAMES.index("building"), dtype=np.int8),
             "account": uses["account"][address][keep], "key": key_codes.encode(buildings[keep]),
