@@ -303,11 +303,14 @@ def _building_uses(uses: dict, key_codes: _KeyCodes) -> dict:
     address = uses["kind"] == KIND_NAMES.index("address")
     codes, inverse = np.unique(uses["key"][address], return_inverse=True)
     keys = list(key_codes.codes)   # code → key: the codes follow first sight
-    buildings = np.array([building_key(keys[c]) for c in codes], dtype=object)[inverse]
-    keep = buildings.astype(bool)
+    buildings = np.array([building_key(keys[c]) for c in codes], dtype=object)
+    with_unit = buildings.astype(bool)
+    building = np.full(len(codes), -1, dtype=np.int64)
+    building[with_unit] = key_codes.encode(buildings[with_unit])
+    building = building[inverse]
+    keep = building >= 0
     return {"kind": np.full(int(keep.sum()), KIND_NAMES.index("building"), dtype=np.int8),
-            "account": uses["account"][address][keep], "key": key_codes.encode(buildings[keep]),
-            "held": uses["held"][address][keep]}
+            "account": uses["account"][address][keep], "key": building[keep], "held": uses["held"][address][keep]}
 
 
 def _concat(parts: list[dict]) -> dict:
