@@ -1,25 +1,34 @@
 // Identifiers that two or more members of a ring reach, directly or through their orders
-// (IPs by their subnet), with the members that reach each. Every branch starts at the ring
-// (found by its id): starting at the accounts is ten times slower on the local server.
+// (IPs by their subnet, flats by their building: the address key without its leading
+// "unit N", as normalise.building_key cuts it, listed when members hold two or more of its
+// flats), with the members that reach each. Every branch
+// starts at the ring (found by its id): starting at the accounts is ten times slower on the
+// local server.
 CALL () {
   MATCH (:Ring {id: $id})<-[:MEMBER_OF]-(a:Account)
   MATCH (a)-[:USED_DEVICE|HAS_ADDRESS|HAS_INSTRUMENT]->(x)
-  RETURN a, labels(x)[0] AS kind, x.id AS key
+  RETURN a, labels(x)[0] AS kind, x.id AS key, null AS flat
   UNION
   MATCH (:Ring {id: $id})<-[:MEMBER_OF]-(a:Account)
   MATCH (a)-[:PLACED]->(:Order)-[:FROM_DEVICE|SHIPPED_TO|PAID_WITH|USED_PROMO]->(x)
-  RETURN a, labels(x)[0] AS kind, x.id AS key
+  RETURN a, labels(x)[0] AS kind, x.id AS key, null AS flat
   UNION
   MATCH (:Ring {id: $id})<-[:MEMBER_OF]-(a:Account)
   MATCH (a)-[:USED_IP]->(x:IP)
-  RETURN a, 'Subnet' AS kind, x.subnet AS key
+  RETURN a, 'Subnet' AS kind, x.subnet AS key, null AS flat
+  UNION
+  MATCH (:Ring {id: $id})<-[:MEMBER_OF]-(a:Account)
+  MATCH (a)-[:HAS_ADDRESS]->(x:Address)
+  WHERE x.id STARTS WITH 'unit '
+  WITH a, x.id AS flat, split(x.id, ' ') AS words
+  RETURN a, 'Building' AS kind, substring(flat, size(words[0]) + size(words[1]) + 2) AS key, flat
   UNION
   MATCH (:Ring {id: $id})<-[:MEMBER_OF]-(a:Account)
   MATCH (a)-[:HAS_INSTRUMENT]->(x:PaymentInstrument)
   WHERE x.fingerprint IS NOT NULL
-  RETURN a, 'CardFingerprint' AS kind, x.fingerprint AS key
+  RETURN a, 'CardFingerprint' AS kind, x.fingerprint AS key, null AS flat
 }
-WITH kind, key, collect(DISTINCT a.id) AS members
-WHERE key IS NOT NULL AND size(members) >= 2
+WITH kind, key, collect(DISTINCT a.id) AS members, collect(DISTINCT flat) AS flats
+WHERE key IS NOT NULL AND size(members) >= 2 AND (kind <> 'Building' OR size(flats) >= 2)
 RETURN kind, key AS identifier, size(members) AS ring_members, members
 ORDER BY ring_members DESC, kind, identifier

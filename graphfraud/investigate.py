@@ -475,7 +475,7 @@ def paths(store, a: str, b: str, max_hops: int = 6, limit: int = 10, type_a: str
 # --------------------------------------------------------------------------- shared
 
 KIND_NAMES = {"Device": "device", "IP": "ip", "Address": "address", "PaymentInstrument": "instrument",
-              "PromoCode": "promo", "CardFingerprint": "card fingerprint", "Subnet": "IP subnet",
+              "PromoCode": "promo", "CardFingerprint": "card fingerprint", "Subnet": "IP subnet", "Building": "building",
               "Seller": "seller (both bought from)", "Buyer": "buyer (both sold to)"}
 
 
@@ -543,6 +543,11 @@ def shared(store, a: str, b: str) -> tuple[Entity, Entity, list[SharedLink]]:
             if ips_a == ips_b:
                 continue  # the same IPs, already listed
             note = "same /24 or /64: " + ", ".join(sorted(ips_a | ips_b)[:6])
+        elif r["kind"] == "Building":
+            flats_a, flats_b = set(uses[ea.id]["via"]), set(uses[eb.id]["via"])
+            if flats_a == flats_b:
+                continue  # the same flat, already listed
+            note = "different flats of one building: " + ", ".join(sorted(flats_a | flats_b)[:6])
         out.append(SharedLink(kind, r["key"], uses.get(ea.id) or {}, uses.get(eb.id) or {}, note))
     order = list(KIND_NAMES.values())
     out.sort(key=lambda s: (s.kind != "trade between them", order.index(s.kind) if s.kind in order else 99, s.id))

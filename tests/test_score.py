@@ -19,10 +19,12 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from graphfraud import investigate
 from graphfraud.cli import app
-from graphfraud.detection import find_rings, run_detection
+from graphfraud.detection import find_rings, ring_detail, run_detection
 from graphfraud.errors import NotFoundError, UsageError
 from graphfraud.load import load
+from graphfraud.normalise import address_key, building_key
 from graphfraud.project import project
 from graphfraud.score import combine, log10_binom_sf, p_text
 
@@ -230,6 +232,15 @@ def test_a_ring_spread_over_the_flats_of_one_building_is_one_ring(store, tmp_pat
     flagged = [members for members, c in by_members.items() if c.score >= 50]
     assert frozenset(ring) in flagged, flagged
     assert by_members[frozenset(ring)].typology == "chargeback"
+    found = next(r for r in run_detection(store).rings if set(r["members"]) == set(ring))
+    shared = ring_detail(store, found["id"])["identifiers"]
+    building = building_key(address_key("Lindenallee 40, Apt 5, 50968 Köln", "DE"))
+    assert {"kind": "Building", "identifier": building, "ring_members": 4} in \
+        [{k: i[k] for k in ("kind", "identifier", "ring_members")} for i in shared], shared
+    _, _, links = investigate.shared(store, "fl1", "fl2")
+    assert [(s.kind, s.id) for s in links] == [("building", building), ("seller (both bought from)", SHOPS[0])]
+    assert links[0].note == ("different flats of one building: unit 17 lindenallee 40 koln 50968, "
+                             "unit 5 lindenallee 40 koln 50968")
 
 
 def test_concentration_reason_is_numerically_right(hand_built):
