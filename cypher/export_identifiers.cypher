@@ -1,5 +1,7 @@
 // identifiers.csv: one row per (identifier, member) for every identifier two or more members reach,
-// directly or through their orders (also the card fingerprint and IP subnet behind them), with how
+// directly or through their orders (also the card fingerprint, IP subnet and building behind them: a
+// building, listed when members hold two or more of its flats, is the address key without its
+// leading "unit N", as normalise.building_key cuts it), with how
 // each member reaches it, first/last seen, the raw spellings it was typed as, and how many links the
 // identifier has in the whole graph (a busy identifier is weak evidence). Patterns start at the
 // node already bound: the local server plans a pattern from its left end.
@@ -21,6 +23,11 @@ CALL (a) {
   MATCH (a)-[r:USED_IP]->(x:IP) WHERE x.subnet IS NOT NULL
   RETURN 'Subnet' AS type, x.subnet AS identifier, x AS x, type(r) AS link, r.first_seen AS first,
          r.last_seen AS last, 0 AS orders, null AS raw
+  UNION ALL
+  MATCH (a)-[r:HAS_ADDRESS]->(x:Address) WHERE x.id STARTS WITH 'unit '
+  WITH x, r, split(x.id, ' ') AS words
+  RETURN 'Building' AS type, substring(x.id, size(words[0]) + size(words[1]) + 2) AS identifier, x AS x,
+         type(r) AS link, r.first_seen AS first, r.last_seen AS last, 0 AS orders, r.raw AS raw
 }
 WITH type, identifier, a.id AS account_id, collect(DISTINCT link) AS links, min(first) AS first_seen,
      max(last) AS last_seen, sum(orders) AS orders, collect(raw) AS raw, collect(DISTINCT x.id) AS nodes,
@@ -31,9 +38,10 @@ WITH type, identifier,
               raw: raw, nodes: nodes}) AS uses,
      collect(xs) AS xss
 WHERE size(uses) >= 2
+  AND (type <> 'Building' OR size(reduce(flats = [], u IN uses | flats + [n IN u.nodes WHERE NOT n IN flats])) >= 2)
 WITH type, identifier, uses, head(head(xss)) AS x
 WITH type, identifier, uses,
-     CASE WHEN type IN ['CardFingerprint', 'Subnet'] THEN null
+     CASE WHEN type IN ['CardFingerprint', 'Subnet', 'Building'] THEN null
           ELSE COUNT { (x)-[:USED_DEVICE|USED_IP|HAS_ADDRESS|HAS_INSTRUMENT|PLACED|SOLD_BY|FROM_DEVICE|SHIPPED_TO|PAID_WITH|USED_PROMO]-() }
      END AS links_in_graph
 UNWIND uses AS u

@@ -50,9 +50,11 @@ IDENTIFIER_STYLE = {  # type -> (shape, colour)
     "Device": ("square", "#566573"), "IP": ("triangle", "#7f8c8d"), "Subnet": ("triangle", "#aab7b8"),
     "Address": ("diamond", "#6e2c00"), "PaymentInstrument": ("square", "#1e8449"),
     "CardFingerprint": ("diamond", "#52be80"), "PromoCode": ("triangle", "#b7950b"),
+    "Building": ("diamond", "#935116"),
 }
 TYPE_NAMES = {"Device": "device", "IP": "IP", "Subnet": "IP subnet", "Address": "address",
-              "PaymentInstrument": "instrument", "CardFingerprint": "card", "PromoCode": "promo code"}
+              "PaymentInstrument": "instrument", "CardFingerprint": "card", "PromoCode": "promo code",
+              "Building": "building"}
 
 
 class VerificationFailed(GraphfraudError):

@@ -23,6 +23,7 @@ from graphfraud import investigate
 from graphfraud.cli import app
 from graphfraud.detection import find_rings, ring_detail, run_detection
 from graphfraud.errors import NotFoundError, UsageError
+from graphfraud.export import export_ring
 from graphfraud.load import load
 from graphfraud.normalise import address_key, building_key
 from graphfraud.project import project
@@ -237,6 +238,10 @@ def test_a_ring_spread_over_the_flats_of_one_building_is_one_ring(store, tmp_pat
     building = building_key(address_key("Lindenallee 40, Apt 5, 50968 Köln", "DE"))
     assert {"kind": "Building", "identifier": building, "ring_members": 4} in \
         [{k: i[k] for k in ("kind", "identifier", "ring_members")} for i in shared], shared
+    export_ring(store, found["id"], tmp_path / "bundle")
+    with open(tmp_path / "bundle" / "identifiers.csv", newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["type"] == "Building"]
+    assert sorted(r["account_id"] for r in rows) == ring and {r["identifier"] for r in rows} == {building}
     _, _, links = investigate.shared(store, "fl1", "fl2")
     assert [(s.kind, s.id) for s in links] == [("building", building), ("seller (both bought from)", SHOPS[0])]
     assert links[0].note == ("different flats of one building: unit 17 lindenallee 40 koln 50968, "
