@@ -475,8 +475,8 @@ def paths(store, a: str, b: str, max_hops: int = 6, limit: int = 10, type_a: str
 # --------------------------------------------------------------------------- shared
 
 KIND_NAMES = {"Device": "device", "IP": "ip", "Address": "address", "PaymentInstrument": "instrument",
-              "PromoCode": "promo", "CardFingerprint": "card fingerprint", "Subnet": "IP subnet", "Building": "building",
-              "Seller": "seller (both bought from)", "Buyer": "buyer (both sold to)"}
+              "PromoCode": "promo", "CardFingerprint": "card fingerprint", "Subnet": "IP subnet",
+              "Building": "building", "Seller": "seller (both bought from)", "Buyer": "buyer (both sold to)"}
 
 
 @dataclass

@@ -19,8 +19,8 @@ import unicodedata
 from functools import lru_cache
 
 __all__ = [
-    "address_key", "building_key", "postcode", "device_id", "email", "ip_subnet", "valid_ip", "card_digits", "luhn_valid",
-    "card_instrument", "instrument_fingerprint", "promo_code", "mask_card", "mask_id", "COUNTRIES",
+    "address_key", "building_key", "postcode", "device_id", "email", "ip_subnet", "valid_ip", "card_digits",
+    "luhn_valid", "card_instrument", "instrument_fingerprint", "promo_code", "mask_card", "mask_id", "COUNTRIES",
 ]
 
 # --------------------------------------------------------------------------- text folding
@@ -523,8 +523,9 @@ def _address_key(raw: str, cc: str | None) -> str:
 
 def building_key(key: str) -> str:
     """The building of an ``address_key``: the key without its leading unit, "" when it has none
-    (the address is the building). Flats of one building meet here (``rings show`` cuts the
-    same key in ``cypher/rings_show_identifiers.cypher``).
+    (the address is the building). Flats of one building meet here. The investigator's views cut
+    the same key in Cypher: ``rings_show_identifiers``, ``investigate_shared``,
+    ``export_identifiers``.
 
     >>> building_key(address_key("18 Martin Luther King Jr Blvd Apt 5, Seattle, WA 98136", "US"))
     '18 martin luther king jr bd seattle wa 98136'
