@@ -1,7 +1,6 @@
 // identifiers.csv: one row per (identifier, member) for every identifier two or more members reach,
-// directly or through their orders (also the card fingerprint, IP subnet and building behind them: a
-// building, listed when members hold two or more of its flats, is the address key without its
-// leading "unit N", as normalise.building_key cuts it), with how
+// directly or through their orders (also the card fingerprint, IP subnet and building behind them; a
+// building is listed when members hold two or more of its flats), with how
 // each member reaches it, first/last seen, the raw spellings it was typed as, and how many links the
 // identifier has in the whole graph (a busy identifier is weak evidence). Patterns start at the
 // node already bound: the local server plans a pattern from its left end.
@@ -24,10 +23,9 @@ CALL (a) {
   RETURN 'Subnet' AS type, x.subnet AS identifier, x AS x, type(r) AS link, r.first_seen AS first,
          r.last_seen AS last, 0 AS orders, null AS raw
   UNION ALL
-  MATCH (a)-[r:HAS_ADDRESS]->(x:Address) WHERE x.id STARTS WITH 'unit '
-  WITH x, r, split(x.id, ' ') AS words
-  RETURN 'Building' AS type, substring(x.id, size(words[0]) + size(words[1]) + 2) AS identifier, x AS x,
-         type(r) AS link, r.first_seen AS first, r.last_seen AS last, 0 AS orders, r.raw AS raw
+  MATCH (a)-[r:HAS_ADDRESS]->(x:Address) WHERE x.building IS NOT NULL
+  RETURN 'Building' AS type, x.building AS identifier, x AS x, type(r) AS link, r.first_seen AS first,
+         r.last_seen AS last, 0 AS orders, r.raw AS raw
 }
 WITH type, identifier, a.id AS account_id, collect(DISTINCT link) AS links, min(first) AS first_seen,
      max(last) AS last_seen, sum(orders) AS orders, collect(raw) AS raw, collect(DISTINCT x.id) AS nodes,

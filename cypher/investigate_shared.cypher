@@ -1,6 +1,5 @@
 // What two accounts have in common: identifiers each reaches directly or through its orders
-// (also the card fingerprint, IP subnet and building behind them: a building is the address key
-// without its leading "unit N", as normalise.building_key cuts it), counterparties and promo codes, with
+// (also the card fingerprint, IP subnet and building behind them), counterparties and promo codes, with
 // first/last seen per account; plus orders between the two accounts themselves. The accounts are
 // looked up one id at a time (`WHERE id IN [...]` before a CALL scans every account on the local server).
 UNWIND [$a, $b] AS account_id
@@ -21,10 +20,9 @@ CALL (acc) {
   MATCH (acc)-[r:USED_IP]->(x:IP) WHERE x.subnet IS NOT NULL
   RETURN 'Subnet' AS kind, x.subnet AS key, x AS x, r.first_seen AS first, r.last_seen AS last, 0 AS orders, null AS raw
   UNION ALL
-  MATCH (acc)-[r:HAS_ADDRESS]->(x:Address) WHERE x.id STARTS WITH 'unit '
-  WITH x, r, split(x.id, ' ') AS words
-  RETURN 'Building' AS kind, substring(x.id, size(words[0]) + size(words[1]) + 2) AS key, x AS x,
-         r.first_seen AS first, r.last_seen AS last, 0 AS orders, r.raw AS raw
+  MATCH (acc)-[r:HAS_ADDRESS]->(x:Address) WHERE x.building IS NOT NULL
+  RETURN 'Building' AS kind, x.building AS key, x AS x, r.first_seen AS first, r.last_seen AS last, 0 AS orders,
+         r.raw AS raw
   UNION ALL
   MATCH (acc)-[:PLACED]->(o:Order)-[:SOLD_BY]->(x:Account)
   RETURN 'Seller' AS kind, x.id AS key, x AS x, o.created_at AS first, o.created_at AS last, 1 AS orders, null AS raw

@@ -1,6 +1,5 @@
 // Identifiers that two or more members of a ring reach, directly or through their orders
-// (IPs by their subnet, flats by their building: the address key without its leading
-// "unit N", as normalise.building_key cuts it, listed when members hold two or more of its
+// (IPs by their subnet, flats by their building, listed when members hold two or more of its
 // flats), with the members that reach each. Every branch
 // starts at the ring (found by its id): starting at the accounts is ten times slower on the
 // local server.
@@ -19,9 +18,8 @@ CALL () {
   UNION
   MATCH (:Ring {id: $id})<-[:MEMBER_OF]-(a:Account)
   MATCH (a)-[:HAS_ADDRESS]->(x:Address)
-  WHERE x.id STARTS WITH 'unit '
-  WITH a, x.id AS flat, split(x.id, ' ') AS words
-  RETURN a, 'Building' AS kind, substring(flat, size(words[0]) + size(words[1]) + 2) AS key, flat
+  WHERE x.building IS NOT NULL
+  RETURN a, 'Building' AS kind, x.building AS key, x.id AS flat
   UNION
   MATCH (:Ring {id: $id})<-[:MEMBER_OF]-(a:Account)
   MATCH (a)-[:HAS_INSTRUMENT]->(x:PaymentInstrument)

@@ -599,7 +599,8 @@ class _Writer:
         unique = {}
         for r in rows:
             unique.setdefault(r["address_id"], {"id": r["address_id"], "country": r.get("country") or None,
-                                                "postcode": r.get("postcode")})
+                                                "postcode": r.get("postcode"),
+                                                "building": normalise.building_key(r["address_id"]) or None})
         self._merge_nodes("load_addresses", [unique[k] for k in sorted(unique)], "addresses")
 
     def _instruments(self, rows):

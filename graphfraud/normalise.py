@@ -523,9 +523,8 @@ def _address_key(raw: str, cc: str | None) -> str:
 
 def building_key(key: str) -> str:
     """The building of an ``address_key``: the key without its leading unit, "" when it has none
-    (the address is the building). Flats of one building meet here. The investigator's views cut
-    the same key in Cypher: ``rings_show_identifiers``, ``investigate_shared``,
-    ``export_identifiers``.
+    (the address is the building). Flats of one building meet here; the loader keeps it on the
+    Address node (``building``) for the investigator's views.
 
     >>> building_key(address_key("18 Martin Luther King Jr Blvd Apt 5, Seattle, WA 98136", "US"))
     '18 martin luther king jr bd seattle wa 98136'

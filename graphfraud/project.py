@@ -47,7 +47,7 @@ from itertools import chain
 
 import numpy as np
 
-__all__ = ["KINDS", "Projection", "account_ranges", "expand_groups", "pair_weights", "project"]
+__all__ = ["KINDS", "Projection", "account_ranges", "all_keys", "expand_groups", "pair_weights", "project"]
 
 # kind → (family, weight). Weights are round: a device, an address or a card
 # shared is full evidence of linkage; a /24 subnet or a building (other flats of it) half
@@ -246,15 +246,21 @@ def _ranges(keys, slices: int) -> list[tuple[str, str]]:
     return [(str(keys[lo]), str(keys[hi - 1])) for lo, hi in zip(cuts[:-1], cuts[1:]) if hi > lo]
 
 
+def all_keys(store, statement: str) -> list[str]:
+    """Every key a paged ``statement`` lists (``$skip``, ``$limit`` → one ``keys`` list), read
+    ``KEY_PAGE`` at a time."""
+    keys: list[str] = []
+    while True:
+        page = _columns(store, statement, None, skip=len(keys), limit=KEY_PAGE).get("keys") or []
+        keys.extend(page)
+        if len(page) < KEY_PAGE:
+            return keys
+
+
 def account_ranges(store) -> list[tuple[str, str]]:
     """The account id ranges to read the graph in: one per ``SLICE_ACCOUNTS`` accounts, and at
     least two per reader, so that both stay busy to the end."""
-    keys: list[str] = []
-    while True:
-        page = _columns(store, "project_keys", None, skip=len(keys), limit=KEY_PAGE).get("keys") or []
-        keys.extend(page)
-        if len(page) < KEY_PAGE:
-            break
+    keys = all_keys(store, "project_keys")
     return _ranges(keys, max(-(-len(keys) // SLICE_ACCOUNTS), 2 * READERS))
 
 

@@ -32,7 +32,7 @@ TYPOLOGY_COLOURS = {"brushing": "#4C72B0", "promo_abuse": "#DD8452", "chargeback
                     "collusion": "#8172B3", "unknown": "#937860"}
 IDENTIFIER_NAMES = {"device": "a device", "subnet": "an IP subnet", "ip": "an IP address", "address": "an address",
                     "instrument": "a payment instrument", "fingerprint": "a card fingerprint (BIN + last 4)",
-                    "promo": "a promo code"}
+                    "promo": "a promo code", "building": "flats of one building"}
 
 # (key, label, kind, higher_is_bad)
 HEADLINES = (

@@ -16,9 +16,7 @@ from .errors import ServerError, StoreError
 
 CYPHER_DIR = Path(__file__).resolve().parent.parent / "cypher"
 BATCH_ROWS = 5000
-SCHEMA_VERSION = 2
-MIGRATIONS = {2: "migrate_order_keys"}   # version -> the statement that brings a graph from the one before,
-                                         # run once per account range ($lo, $hi), one transaction each
+SCHEMA_VERSION = 3
 MESSAGE_BYTES = 4_000_000   # a statement's $rows/$ids stay under this (the local server refuses messages over 16 MB)
 
 
@@ -197,13 +195,8 @@ class Store:
             self._run(f"schema statement {i + 1}", text, {}, write=True)
         found = self.read("schema_version")[0]
         version = found["version"] or (1 if found["has_orders"] else SCHEMA_VERSION)
-        if version < SCHEMA_VERSION:
-            from .project import account_ranges   # the projection's ranges: bounded server memory
-
-            ranges = account_ranges(self)
-            for step in range(version + 1, SCHEMA_VERSION + 1):
-                for lo, hi in ranges:
-                    self.write(MIGRATIONS[step], lo=lo, hi=hi)
+        for step in range(version + 1, SCHEMA_VERSION + 1):
+            MIGRATIONS[step](self)
         if found["version"] != SCHEMA_VERSION:
             self.write("schema_version_set", version=SCHEMA_VERSION)
 
@@ -211,3 +204,29 @@ class Store:
         """An investigator's own statement; the caller decides whether it may write."""
         keys, records = self._run("query", text, params, write=write)
         return keys, [plain(r.data()) for r in records]
+
+
+# --------------------------------------------------------------------------- migrations
+# Each brings a graph from the version before; each is idempotent, so one killed half-way is
+# simply run again.
+
+def _migrate_order_keys(store: Store) -> None:
+    """Version 2: orders keep their identifier keys as properties, one account range per
+    transaction (the projection's ranges: bounded server memory)."""
+    from .project import account_ranges
+
+    for lo, hi in account_ranges(store):
+        store.write("migrate_order_keys", lo=lo, hi=hi)
+
+
+def _migrate_buildings(store: Store) -> None:
+    """Version 3: flats keep the building they are in, cut from their key by
+    ``normalise.building_key`` (the one place that rule lives)."""
+    from .normalise import building_key
+    from .project import all_keys
+
+    keys = all_keys(store, "migrate_buildings_keys")
+    store.write_rows("migrate_buildings", [{"id": key, "building": building_key(key)} for key in keys if building_key(key)])
+
+
+MIGRATIONS = {2: _migrate_order_keys, 3: _migrate_buildings}   # version -> what brings a graph to it

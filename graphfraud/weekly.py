@@ -293,7 +293,7 @@ def lineage(before: dict[str, frozenset], rings: list[dict]) -> tuple[list[dict]
 # --------------------------------------------------------------------------- measuring
 
 KIND_NAMES = {"Device": "device", "Address": "address", "PaymentInstrument": "instrument", "PromoCode": "promo",
-              "Subnet": "subnet", "CardFingerprint": "fingerprint", "IP": "ip"}
+              "Subnet": "subnet", "CardFingerprint": "fingerprint", "IP": "ip", "Building": "building"}
 
 
 def _measure(store, rings: list[dict], as_of: date, cfg: dict) -> dict:

@@ -246,6 +246,15 @@ def test_a_ring_spread_over_the_flats_of_one_building_is_one_ring(store, tmp_pat
     assert [(s.kind, s.id) for s in links] == [("building", building), ("seller (both bought from)", SHOPS[0])]
     assert links[0].note == ("different flats of one building: unit 17 lindenallee 40 koln 50968, "
                              "unit 5 lindenallee 40 koln 50968")
+    kinds = store.read("weekly_ring_identifier_kinds", rings=[{"id": found["id"], "members": ring}],
+                       until="2026-01-01T00:00:00Z")
+    assert [(k["kind"], k["identifiers"]) for k in kinds] == [("Building", 1)], "the weekly report counts it too"
+    # a graph loaded before addresses kept their building (schema version 2) gets them back
+    store.run_cypher("MATCH (n:Address) REMOVE n.building", {}, write=True)
+    assert "Building" not in {i["kind"] for i in ring_detail(store, found["id"])["identifiers"]}
+    store.write("schema_version_set", version=2)
+    store.ensure_schema()
+    assert ring_detail(store, found["id"])["identifiers"] == shared
 
 
 def test_concentration_reason_is_numerically_right(hand_built):
