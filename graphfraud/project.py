@@ -1,15 +1,17 @@
 """The linkage between accounts, read from the store into numpy arrays.
 
-The graph is read in ranges of ``SLICE_ACCOUNTS`` account ids (so that no read holds the
-whole graph in the server's heap), two named statements per range, each starting from an index
-range seek on the account ids, ``READERS`` reads at once:
+The graph is read in ranges (so that no read holds the whole graph in the server's heap), each
+read starting from an index range seek, ``READERS`` reads at once:
 
-- ``cypher/project_orders.cypher`` walks the range's orders once, summed on the server per
-  (buyer, seller, currency, promo code, status) and the device, address, instrument and card
-  fingerprint used on them (the keys the loader keeps on each order): Bolt carries sums, not
-  one row per order;
-- ``cypher/project_links.cypher`` returns the identifiers the accounts hold, per kind as
-  parallel lists of accounts and keys.
+- ``cypher/project_orders.cypher`` walks the orders of a range of ``SLICE_ORDERS`` order ids
+  once, summed on the server per (buyer, seller, currency, promo code, status) and the device,
+  address, instrument and card fingerprint used on them (the keys the loader keeps on each
+  order): Bolt carries sums, not one row per order. Ranges of order ids, not of buyers: orders
+  lie in the store in the order they were loaded, so a range of them is read front to back,
+  while one buyer's orders lie all over the store (at 1M accounts, 250k orders took 8.5–10 s
+  read by order id against 30–32 s read through their buyers);
+- ``cypher/project_links.cypher`` returns the identifiers the accounts of a range of
+  ``SLICE_ACCOUNTS`` account ids hold, per kind as parallel lists of accounts and keys.
 
 The client groups both into identifier → accounts groups with numpy. (One walk over the orders
 for everything: walking them again from each identifier kind made 1M accounts four times
@@ -47,7 +49,7 @@ from itertools import chain
 
 import numpy as np
 
-__all__ = ["KINDS", "Projection", "account_ranges", "all_keys", "expand_groups", "pair_weights", "project"]
+__all__ = ["KINDS", "Projection", "account_ranges", "all_keys", "order_ranges", "expand_groups", "pair_weights", "project"]
 
 # kind → (family, weight). Weights are round: a device, an address or a card
 # shared is full evidence of linkage; a /24 subnet or a building (other flats of it) half
@@ -194,8 +196,10 @@ def pair_weights(ptr: np.ndarray, members: np.ndarray, kinds: np.ndarray, n_acco
 # --------------------------------------------------------------------------- reading the store
 
 STEPS = ("accounts", "orders", "links", "pairs")   # progress(step) is called as each one ends
-SLICE_ACCOUNTS = 50_000   # accounts per range read: two order walks of 150k overran the server's 2 GB query budget at 1M
-KEY_PAGE = 2_000_000       # account ids per read: the local server caps a collect() at 2,097,152 elements
+SLICE_ACCOUNTS = 50_000   # accounts per range read
+SLICE_ORDERS = 250_000    # orders per range read: about what a 50k-account range held (150k-account ranges,
+                          # about 750k orders, overran the server's 2 GB query budget at 1M)
+KEY_PAGE = 2_000_000       # ids per read: the local server caps a collect() at 2,097,152 elements
 ORDER_USES = ("device", "address", "instrument", "fingerprint")   # identifier kinds read on the orders
 LINK_HOLDERS = {"device": "device", "address": "address", "instrument": "instrument", "fingerprint": "instrument",
                 "subnet": "subnet"}   # identifier kind → project_links' <holder>_account column beside it
@@ -257,11 +261,21 @@ def all_keys(store, statement: str) -> list[str]:
             return keys
 
 
+def _key_ranges(store, statement: str, slice_size: int) -> list[tuple[str, str]]:
+    """The ranges of the keys ``statement`` lists: one per ``slice_size`` keys, and at least two
+    per reader, so that both stay busy to the end."""
+    keys = all_keys(store, statement)
+    return _ranges(keys, max(-(-len(keys) // slice_size), 2 * READERS))
+
+
 def account_ranges(store) -> list[tuple[str, str]]:
-    """The account id ranges to read the graph in: one per ``SLICE_ACCOUNTS`` accounts, and at
-    least two per reader, so that both stay busy to the end."""
-    keys = all_keys(store, "project_keys")
-    return _ranges(keys, max(-(-len(keys) // SLICE_ACCOUNTS), 2 * READERS))
+    """The account id ranges the identifiers (and migrations) are read in."""
+    return _key_ranges(store, "project_keys", SLICE_ACCOUNTS)
+
+
+def order_ranges(store) -> list[tuple[str, str]]:
+    """The order id ranges the orders are read in."""
+    return _key_ranges(store, "project_order_keys", SLICE_ORDERS)
 
 
 def _timed_read(store, name: str, as_of: str | None, lo: str, hi: str, convert) -> tuple[object, float]:
@@ -443,21 +457,23 @@ def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None
     tick = progress or (lambda step: None)
 
     t0 = time.perf_counter()
-    ranges = account_ranges(store)   # every account, as of any date: they only cut the ranges
-    key_codes = _KeyCodes()
+    ranges = {"accounts": account_ranges(store), "orders": order_ranges(store)}   # every id, as of any
+    key_codes = _KeyCodes()                                                       # date: they only cut ranges
     with ThreadPoolExecutor(READERS) as pool:
         try:
-            parts = [pool.submit(_columns, store, "project_accounts", as_of, lo=lo, hi=hi) for lo, hi in ranges]
+            parts = [pool.submit(_columns, store, "project_accounts", as_of, lo=lo, hi=hi)
+                     for lo, hi in ranges["accounts"]]
             ids, role, created, country, countries = _accounts([f.result() for f in parts])
             timings["accounts"] = time.perf_counter() - t0
             tick("accounts")
             # Every (statement, range) is a read of its own: READERS at a time keep the server's
             # cores busy to the end. The order walks (the longest) first.
-            reads = {"orders": ("project_orders", _order_part), "links": ("project_links", _link_part)}
+            reads = {"orders": ("project_orders", _order_part, ranges["orders"]),
+                     "links": ("project_links", _link_part, ranges["accounts"])}
             pending = {step: [pool.submit(_timed_read, store, name, as_of, lo, hi,
                                           lambda c, f=convert: f(c, ids, key_codes))
-                              for lo, hi in ranges]
-                       for step, (name, convert) in reads.items()}
+                              for lo, hi in step_ranges]
+                       for step, (name, convert, step_ranges) in reads.items()}
             results = {}
             for step, futures in pending.items():
                 done = [f.result() for f in futures]

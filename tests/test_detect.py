@@ -209,21 +209,25 @@ def test_a_projection_read_in_key_ranges_is_the_one_read_whole(loaded, monkeypat
     as_of = "2026-06-01T00:00:00"
     whole = project(store, as_of=as_of)
     monkeypatch.setattr(projection, "SLICE_ACCOUNTS", 300)
+    monkeypatch.setattr(projection, "SLICE_ORDERS", 700)
     sliced = project(store, as_of=as_of)
     assert whole.n > 3 * 300 and len(whole.group_key) > 100
+    assert len(projection.order_ranges(store)) > 3, "a buyer's orders fall in several ranges"
     _assert_same_projection(whole, sliced)
 
 
-def test_account_ids_read_in_pages_cut_the_same_ranges(loaded, monkeypatch):
+def test_ids_read_in_pages_cut_the_same_ranges(loaded, monkeypatch):
     """The local server caps a collect() at about 2.1M elements: bigger marketplaces read their ids
     in pages, and the ranges cut from the pages are the ones cut from one read."""
     import graphfraud.project as projection
 
     store, _ = loaded
     monkeypatch.setattr(projection, "SLICE_ACCOUNTS", 300)
-    whole = projection.account_ranges(store)
+    monkeypatch.setattr(projection, "SLICE_ORDERS", 700)
+    whole = projection.account_ranges(store), projection.order_ranges(store)
     monkeypatch.setattr(projection, "KEY_PAGE", 7)
-    assert projection.account_ranges(store) == whole and len(whole) > 3
+    assert (projection.account_ranges(store), projection.order_ranges(store)) == whole
+    assert len(whole[0]) > 3 and len(whole[1]) > 3
 
 
 def _assert_same_projection(one, other):
@@ -262,7 +266,7 @@ def test_a_failed_range_read_stops_the_projection_and_the_queued_reads(loaded, m
     from graphfraud.errors import StoreError
 
     store, _ = loaded
-    monkeypatch.setattr(projection, "SLICE_ACCOUNTS", 100)
+    monkeypatch.setattr(projection, "SLICE_ORDERS", 300)
     real, reads = projection._columns, []
 
     def failing(store, name, as_of, **params):
@@ -275,7 +279,7 @@ def test_a_failed_range_read_stops_the_projection_and_the_queued_reads(loaded, m
     monkeypatch.setattr(projection, "_columns", failing)
     with pytest.raises(StoreError, match="out of memory"):
         project(store)
-    ranges = len(real(store, "project_keys", None, skip=0, limit=10**6)["keys"]) // 100
+    ranges = len(real(store, "project_order_keys", None, skip=0, limit=10**6)["keys"]) // 300
     # each reader may start one more before the failure is seen; the rest were cancelled
     assert reads.count("project_orders") <= 2 * projection.READERS < ranges, "queued reads were cancelled"
 
