@@ -1,4 +1,6 @@
-// Widen stored account -> device links (seen earlier or later, new spellings).
+// Widen stored account -> device links (seen earlier or later, new spellings); dates may be null.
 UNWIND $rows AS r
 MATCH (a:Account {id: r.account_id})-[u:USED_DEVICE]->(d:Device {id: r.to})
-SET u.first_seen = datetime(r.first_seen), u.last_seen = datetime(r.last_seen), u.raw = r.raw
+SET u.first_seen = CASE WHEN r.first_seen IS NULL THEN null ELSE datetime(r.first_seen) END,
+    u.last_seen = CASE WHEN r.last_seen IS NULL THEN null ELSE datetime(r.last_seen) END,
+    u.raw = r.raw

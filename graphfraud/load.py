@@ -14,6 +14,7 @@ import csv
 import gzip
 import io
 import json
+import re
 import time
 import uuid
 from collections import Counter
@@ -52,6 +53,27 @@ TABLE_BY_NAME = {t.name: t for t in TABLES}
 ROLES = {"buyer", "seller", "both"}
 EXTENSIONS = (".csv.gz", ".jsonl.gz", ".csv", ".parquet", ".jsonl")
 SECRET_COLUMNS = ("card_number",)
+_DIGIT_RUN = re.compile(r"[0-9]+(?:[ -][0-9]+)*")   # digits in groups, as card numbers are written
+
+
+def _mask_cards(text: str) -> str:
+    """``text`` with each run of digits that holds a Luhn-valid 12–19 digit number masked.
+
+    A card number can land outside ``card_number`` (a row shifted by a stray comma, a number
+    typed into a free-text column); it must not reach the quarantine file there either.
+    """
+    def mask(m):
+        groups = re.split("[ -]", m.group())
+        for start in range(len(groups)):
+            digits = ""
+            for group in groups[start:]:
+                digits += group
+                if len(digits) > 19:
+                    break
+                if len(digits) >= 12 and normalise.luhn_valid(digits):
+                    return normalise.mask_card(digits[:6], digits[-4:])
+        return m.group()
+    return _DIGIT_RUN.sub(mask, text)
 
 
 @dataclass
@@ -61,8 +83,9 @@ class Quarantine:
     rows: list[dict] = field(default_factory=list)
 
     def add(self, file: str, line: int, column: str | None, reason: str, row: dict) -> None:
-        shown = {k: ("<redacted>" if k in SECRET_COLUMNS and v else v) for k, v in row.items()}
-        self.rows.append({"file": file, "line": line, "column": column or "", "reason": reason,
+        shown = {k: "<redacted>" if k in SECRET_COLUMNS and v else _mask_cards(v) if isinstance(v, str) else v
+                 for k, v in row.items()}
+        self.rows.append({"file": file, "line": line, "column": column or "", "reason": _mask_cards(reason),
                           "row": json.dumps(shown, ensure_ascii=False, default=str)})
 
     def write(self, run_id: str) -> Path | None:
@@ -136,13 +159,12 @@ def _open_text(path: Path):
 DELIMITERS = ",;\t|"
 
 
-def _csv_reader(f, dict_rows: bool = False):
+def _csv_reader(f):
     """A CSV reader whose delimiter is the one the header line uses most (a European spreadsheet
     export writes ``;``; a tab or ``|`` also occur); ``,`` when the header has none of them."""
     header = f.readline()
     delimiter = max(DELIMITERS, key=header.count)   # the first, ',', on a tie or when none occurs
-    lines = chain([header], f)
-    return csv.DictReader(lines, delimiter=delimiter) if dict_rows else csv.reader(lines, delimiter=delimiter)
+    return csv.reader(chain([header], f), delimiter=delimiter)
 
 
 def read_header(path: Path) -> list[str]:
@@ -164,8 +186,16 @@ def read_header(path: Path) -> list[str]:
         raise InputError(path, f"cannot be read: {str(e)[:200]}") from None
 
 
+@dataclass(frozen=True)
+class _Unreadable:
+    """A line that is no row of its table: quarantined with this reason, showing what it holds."""
+
+    reason: str
+    row: dict
+
+
 def iter_rows(path: Path):
-    """(line number, row dict with string values) for every data row of a file."""
+    """(line number, row dict with string values, or ``_Unreadable``) for every data line of a file."""
     name = path.name.lower()
     if name.endswith(".parquet"):
         import pyarrow.parquet as pq
@@ -184,13 +214,24 @@ def iter_rows(path: Path):
                 try:
                     row = json.loads(text)
                 except ValueError:
-                    yield line, None
-                    continue
-                yield line, {k: _text(v) for k, v in row.items()} if isinstance(row, dict) else None
+                    row = None
+                if isinstance(row, dict):
+                    yield line, {k: _text(v) for k, v in row.items()}
+                else:
+                    yield line, _Unreadable("not a JSON object", {})
             return
-        reader = _csv_reader(f, dict_rows=True)
-        for row in reader:
-            yield reader.line_num, row
+        reader = _csv_reader(f)
+        header = next(reader, [])
+        for fields in reader:
+            if not fields:
+                continue   # a blank line
+            if len(fields) == len(header):
+                yield reader.line_num, dict(zip(header, fields))
+                continue
+            # Shifted values (an unquoted comma in an address) would load under the wrong column.
+            names = header + [f"field {i}" for i in range(len(header) + 1, len(fields) + 1)]
+            yield reader.line_num, _Unreadable(f"row has {len(fields)} fields, the header has {len(header)}",
+                                               dict(zip(names, fields)))
 
 
 def _text(value) -> str:
@@ -215,12 +256,15 @@ def _required(row: dict, column: str) -> str:
     return value
 
 
-def _timestamp(row: dict, column: str, default: str | None = None) -> str:
-    """An ISO 8601 timestamp as UTC ``YYYY-MM-DDTHH:MM:SSZ`` (naive times are taken as UTC)."""
+def _timestamp(row: dict, column: str, optional: bool = False) -> str | None:
+    """An ISO 8601 timestamp as UTC ``YYYY-MM-DDTHH:MM:SSZ`` (naive times are taken as UTC).
+
+    A missing optional one is None, never "": the store cannot read "" as a datetime.
+    """
     value = (row.get(column) or "").strip()
     if not value:
-        if default is not None:
-            return default
+        if optional:
+            return None
         raise RowError(column, f"{column} is missing")
     try:
         return utc_text(parse(value))
@@ -271,7 +315,7 @@ class _Loader:
         self.instruments = _Instruments()
         self.accounts: dict[str, tuple] = {}      # id -> (role, created_at, country) seen in this load
         self.orders: dict[str, tuple] = {}       # id -> values, for the chunk being parsed
-        self.known_accounts: set[str] = set()    # ids confirmed to exist in the store
+        self.known_accounts: dict[str, str] = {}  # id -> country, for ids confirmed to exist in the store
         self.counts: dict[str, dict] = {}
         self.unknown_statuses: Counter = Counter()  # order statuses outside the known six, kept as written
 
@@ -294,6 +338,11 @@ class _Loader:
         self.accounts[account_id] = values
         return {"id": account_id, "role": role, "created_at": created, "country": country, "status": status}
 
+    def country_of(self, account_id: str) -> str:
+        """The account's country, which its addresses are read by, whichever load brought the account."""
+        seen = self.accounts.get(account_id)
+        return seen[2] if seen else self.known_accounts.get(account_id, "")
+
     def _account_ref(self, row, column):
         account_id = _required(row, column)
         if account_id not in self.accounts and account_id not in self.known_accounts:
@@ -304,8 +353,8 @@ class _Loader:
         account_id = self._account_ref(row, "account_id")
         raw = _required(row, "device_id")
         device = normalise.device_id(raw)
-        first = _timestamp(row, "first_seen", default="")
-        last = _timestamp(row, "last_seen", default=first)
+        first = _timestamp(row, "first_seen", optional=True)
+        last = _timestamp(row, "last_seen", optional=True) or first
         first = first or last
         ip = (row.get("ip") or "").strip()
         if ip and not normalise.valid_ip(ip):
@@ -316,7 +365,7 @@ class _Loader:
     def _parse_account_addresses(self, row):
         account_id = self._account_ref(row, "account_id")
         raw = _required(row, "address")
-        country = (row.get("country") or "").strip().upper() or (self.accounts.get(account_id) or ("", "", ""))[2]
+        country = (row.get("country") or "").strip().upper() or self.country_of(account_id)
         key = normalise.address_key(raw, country)
         if not key:
             raise RowError("address", "address has nothing left after normalisation")
@@ -344,6 +393,12 @@ class _Loader:
         status, known = normalise.order_status(row.get("status") or "completed")
         if not known:
             self.unknown_statuses[status[:40]] += 1
+        device_raw = (row.get("device_id") or "").strip()
+        address_raw = (row.get("address") or "").strip()
+        address = normalise.address_key(address_raw, self.country_of(buyer)) if address_raw else ""
+        instrument = self.instruments.resolve(row)
+        promo = normalise.promo_code(row.get("promo_code") or "")
+        # Recorded only once nothing above can reject the row: a corrected row for the id may follow.
         values = (buyer, seller, amount, currency, created)
         seen = self.orders.get(order_id)
         if seen is not None:
@@ -351,11 +406,6 @@ class _Loader:
                 raise RowError("order_id", f"duplicate order {order_id!r} with conflicting values")
             return None
         self.orders[order_id] = values
-        device_raw = (row.get("device_id") or "").strip()
-        address_raw = (row.get("address") or "").strip()
-        address = normalise.address_key(address_raw, self.accounts.get(buyer, ("", "", ""))[2]) if address_raw else ""
-        instrument = self.instruments.resolve(row)
-        promo = normalise.promo_code(row.get("promo_code") or "")
         return {"id": order_id, "buyer_id": buyer, "seller_id": seller, "amount": amount, "currency": currency,
                 "created_at": created, "status": status, "promo_code": promo or None,
                 "device": normalise.device_id(device_raw) if device_raw else None, "device_raw": device_raw,
@@ -381,8 +431,8 @@ class _Loader:
             rows = []
             for line, row in raw_rows:
                 counts["read"] += 1
-                if row is None:
-                    self.quarantine.add(path.name, line, None, "not a JSON object", {})
+                if isinstance(row, _Unreadable):
+                    self.quarantine.add(path.name, line, None, row.reason, row.row)
                     counts["quarantined"] += 1
                     continue
                 try:
@@ -399,12 +449,12 @@ class _Loader:
     def _confirm_accounts(self, table, raw_rows):
         """Look up, in one pass, referenced accounts that this load did not bring."""
         columns = ("buyer_id", "seller_id") if table == "orders" else ("account_id",)
-        wanted = {(r.get(c) or "").strip() for _, r in raw_rows if r for c in columns}
-        wanted -= set(self.accounts) | self.known_accounts | {""}
+        wanted = {(r.get(c) or "").strip() for _, r in raw_rows if isinstance(r, dict) for c in columns}
+        wanted -= self.accounts.keys() | self.known_accounts.keys() | {""}
         wanted = sorted(wanted)
         for start in range(0, len(wanted), 20000):
             found = self.store.read("find_accounts", ids=wanted[start:start + 20000])
-            self.known_accounts.update(r["id"] for r in found)
+            self.known_accounts.update((r["id"], r["country"] or "") for r in found)
 
 
 def _merge_uses(rows: list[dict], target: str) -> list[dict]:
@@ -417,11 +467,17 @@ def _merge_uses(rows: list[dict], target: str) -> list[dict]:
             merged[key] = {**r, "to": r[target], "raw": [r["raw"]] if r.get("raw") else []}
             continue
         if r.get("first_seen"):
-            m["first_seen"] = min(m["first_seen"], r["first_seen"])
-            m["last_seen"] = max(m["last_seen"], r["last_seen"])
+            m["first_seen"], m["last_seen"] = _widen(m["first_seen"], m["last_seen"], r["first_seen"], r["last_seen"])
         if r.get("raw") and r["raw"] not in m["raw"]:
             m["raw"].append(r["raw"])
     return list(merged.values())
+
+
+def _widen(first, last, other_first, other_last) -> tuple:
+    """The first/last seen span covering both; a missing (None) date neither wins nor erases one."""
+    firsts = [t for t in (first, other_first) if t is not None]
+    lasts = [t for t in (last, other_last) if t is not None]
+    return min(firsts, default=None), max(lasts, default=None)
 
 
 def _instant(text: str | None) -> datetime | None:
@@ -556,11 +612,12 @@ class _Writer:
                 old_raw = old.get("raw") or []
                 widened = {**row, "raw": old_raw + [x for x in row["raw"] if x not in old_raw]}
                 changed = widened["raw"] != old_raw
-                if row.get("first_seen") and old.get("first_seen"):
-                    first = min(_instant(old["first_seen"]), _instant(row["first_seen"]))
-                    last = max(_instant(old["last_seen"]), _instant(row["last_seen"]))
-                    changed |= (first, last) != (_instant(old["first_seen"]), _instant(old["last_seen"]))
-                    widened.update(first_seen=utc_text(first), last_seen=utc_text(last))
+                if "first_seen" in row:  # devices and IPs: the stored span, widened by the row's
+                    stored_span = (_instant(old["first_seen"]), _instant(old["last_seen"]))
+                    first, last = _widen(*stored_span, _instant(row["first_seen"]), _instant(row["last_seen"]))
+                    changed |= (first, last) != stored_span
+                    widened.update(first_seen=utc_text(first) if first else None,
+                                   last_seen=utc_text(last) if last else None)
                 if changed:
                     update.append(widened)
             parts = [(f"load_{name}_create", {"rows": create})]
@@ -572,7 +629,7 @@ class _Writer:
     def orders(self, rows):
         self._merge_nodes("load_devices", [{"id": i} for i in sorted({r["device"] for r in rows if r["device"]})],
                           "devices")
-        self._addresses([{"address_id": r["address"], "country": self.loader.accounts.get(r["buyer_id"], ("", "", ""))[2],
+        self._addresses([{"address_id": r["address"], "country": self.loader.country_of(r["buyer_id"]),
                           "postcode": None} for r in rows if r["address"]])
         self._instruments([{"instrument_id": r["instrument"], "kind": "card", "bin": r["instrument_bin"],
                             "last4": r["instrument_last4"],
