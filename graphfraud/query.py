@@ -2,9 +2,10 @@
 
 The local server runs writes even in a READ session, and routing is not access control
 on Neo4j either, so graphfraud refuses write clauses itself before a statement is sent.
-The guard reads the statement as Cypher tokens: string literals, comments and
-backquoted names are skipped, and a keyword after ``.`` or ``:`` or before ``:`` is a
-property, label or map key, not a clause.
+The guard reads the statement as Cypher tokens: string literals and comments are
+skipped, a backquoted name is a name and never a keyword (but a procedure's name is read
+without its quotes: CALL `apoc`.`create`.node is apoc.create.node), and a keyword after
+``.`` or ``:`` or before ``:`` is a property, label or map key, not a clause.
 
 >>> write_clauses("MATCH (n) WHERE n.note = 'DELETE me' // SET nothing\\nRETURN n.set AS set")
 []
@@ -34,12 +35,14 @@ _WRITE_PROCEDURE = re.compile(
          |schema|atomic|lock|nodes\.(delete|link|collapse)|node\.|rel\.|graph\.|util\.sleep|custom|uuid|ttl))""",
     re.I | re.X,
 )
+_NAME = r"(?: [A-Za-z_][A-Za-z0-9_]* | `(?:[^`]|``)*` )"  # plain or backquoted (`` is a backquote inside)
 _TOKEN = re.compile(
-    r"""(?P<skip> //[^\n]* | /\*.*?(\*/|\Z) | '(?:[^'\\]|\\.)*'? | "(?:[^"\\]|\\.)*"? | `[^`]*`? )
-      | (?P<word> [A-Za-z_][A-Za-z0-9_]* (?:\s*\.\s*[A-Za-z_][A-Za-z0-9_]*)* )
+    rf"""(?P<skip> //[^\n]* | /\*.*?(\*/|\Z) | '(?:[^'\\]|\\.)*'? | "(?:[^"\\]|\\.)*"? )
+      | (?P<word> {_NAME} (?:\s*\.\s*{_NAME})* )
       | (?P<punct> \S )""",
     re.S | re.X,
 )
+_NAME_PART = re.compile(r"`((?:[^`]|``)*)`|([^\s.`]+)")
 _PARAM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -63,12 +66,18 @@ class WriteRefused(UsageError):
 
 
 def _tokens(text: str):
-    """(kind, text, offset) of each token outside strings, comments and backquoted names."""
+    """(kind, text, offset) of each token outside strings and comments."""
     for m in _TOKEN.finditer(text):
         kind = m.lastgroup
         if kind == "skip":
             continue
         yield kind, m.group(kind), m.start()
+
+
+def _procedure_name(word: str) -> str:
+    """A (dotted) name as the server resolves it: quotes removed, parts joined by dots."""
+    return ".".join(quoted.replace("``", "`") if quoted is not None else plain
+                    for quoted, plain in (m.groups() for m in _NAME_PART.finditer(word)))
 
 
 def write_clauses(text: str) -> list[WriteClause]:
@@ -90,7 +99,7 @@ def write_clauses(text: str) -> list[WriteClause]:
         words = value.split(".")
         head = words[0].strip().upper()
         if head == "CALL" and len(words) == 1 and tokens[i + 1:i + 2] and tokens[i + 1][0] == "word":
-            procedure = re.sub(r"\s+", "", tokens[i + 1][1])
+            procedure = _procedure_name(tokens[i + 1][1])
             if _WRITE_PROCEDURE.match(procedure):
                 found.append(WriteClause(f"CALL {procedure}", *where(offset)))
             continue

@@ -15,6 +15,7 @@ from enum import Enum
 import typer
 import typer.core
 from rich.console import Console
+from rich.text import Text
 
 from ..errors import GraphfraudError
 
@@ -36,25 +37,34 @@ class Format(str, Enum):
 FORMAT_HELP = "Output format: a table for people, json or csv for pipes (to stdout)."
 
 
+def failure(e: BaseException) -> tuple[int, str]:
+    """The exit code and one-line message a failure is reported with (on stderr, and by ``weekly --quiet``)."""
+    if isinstance(e, KeyboardInterrupt):
+        return 130, "interrupted"
+    if isinstance(e, GraphfraudError):
+        return e.exit_code, str(e)
+    return 1, f"{type(e).__name__}: {e}"
+
+
+def report(e: BaseException) -> int:
+    """Print a failure as one line on stderr, verbatim (a path or id is not markup); returns its exit code."""
+    code, message = failure(e)
+    err.print(message if isinstance(e, KeyboardInterrupt) else Text.assemble(("error:", "red"), " ", message))
+    return code
+
+
 class _Group(typer.core.TyperGroup):
     """Turns every graphfraud error into one line on stderr and its exit code."""
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except GraphfraudError as e:
-            err.print(f"[red]error:[/red] {e}", markup=True, highlight=False)
-            ctx.exit(e.exit_code)
-        except KeyboardInterrupt:
-            err.print("interrupted")
-            ctx.exit(130)
         except BrokenPipeError:
             # the reader went away (`… | head`): stop quietly, as Unix tools do on SIGPIPE
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             ctx.exit(141)
-        except (OSError, ValueError) as e:
-            err.print(f"[red]error:[/red] {type(e).__name__}: {e}", markup=True, highlight=False)
-            ctx.exit(1)
+        except (GraphfraudError, KeyboardInterrupt, OSError, ValueError) as e:
+            ctx.exit(report(e))
 
 
 app = typer.Typer(
@@ -76,14 +86,14 @@ def emit(rows: list[dict], fmt: Format, columns: list[str] | None = None, title:
         writer.writeheader()
         for row in rows:
             writer.writerow({k: _cell(row.get(k)) for k in columns})
-    else:
+    else:  # as Text: data shows verbatim, never read as markup ("Flat [b]3[/b]" is an address, not bold)
         from rich.table import Table
 
-        table = Table(title=title, header_style="bold")
+        table = Table(title=title and Text(title, style="table.title"), header_style="bold")
         for c in columns:
-            table.add_column(c, overflow="fold")
+            table.add_column(Text(c), overflow="fold")
         for row in rows:
-            table.add_row(*(_cell(row.get(c)) for c in columns))
+            table.add_row(*(Text(_cell(row.get(c))) for c in columns))
         out.print(table)
 
 
@@ -101,13 +111,12 @@ def _cell(value) -> str:
 def progress(quiet: bool = False):
     """A rich progress display on stderr with rows/s, or nothing with --quiet."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn
-    from rich.text import Text
 
     class RateColumn(ProgressColumn):
         def render(self, task):
             return Text(f"{task.speed:,.0f} rows/s" if task.speed else "", style="cyan")
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), RateColumn(),
+    with Progress(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), RateColumn(),
                   TimeElapsedColumn(), console=err, disable=quiet) as bar:
         yield bar
 

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from . import FORMAT_HELP, Format, app, emit, err, out, progress, ticker
 
@@ -41,13 +42,14 @@ def load(
     with Store.open() as store, progress(quiet) as bar:
         result = load_files(store, paths, progress=ticker(bar))
     for note in result.notes:
-        err.print(f"note: {note}")
+        err.print(f"note: {note}", markup=False, highlight=False)
     if not quiet:
         rows = [{"table": t, **c} for t, c in result.counts.items()]
         emit(rows, Format.table, title=f"load {result.run_id}: {result.rows_read:,} rows in {result.seconds:.1f} s "
                                        f"({result.rows_read / max(result.seconds, 1e-9):,.0f} rows/s)")
     if result.quarantined:
-        err.print(f"[yellow]warning:[/yellow] {result.quarantined} rows quarantined, see {result.quarantine_file}")
+        err.print(f"[yellow]warning:[/yellow] {result.quarantined} rows quarantined, "
+                  f"see {escape(str(result.quarantine_file))}", highlight=False)
         if strict:
             raise typer.Exit(1)
 
@@ -55,7 +57,7 @@ def load(
 @app.command()
 def stats(
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
-    runs: int = typer.Option(5, "--runs", help="How many recent load runs to show."),
+    runs: int = typer.Option(5, "--runs", min=0, help="How many recent load runs to show."),
 ) -> None:
     """Counts per label and relationship type, and the last load runs."""
     from ..store import Store
@@ -88,7 +90,6 @@ def demo(
     quiet: bool = typer.Option(False, "--quiet", help="No progress bars."),
 ) -> None:
     """The whole path on the committed sample: load it, detect rings, print the top ones with their reasons."""
-    from rich.markup import escape
     from rich.panel import Panel
 
     from ..detection import predicted_rings, run_detection
@@ -101,7 +102,7 @@ def demo(
         result = run_detection(store, progress=ticker(bar))
         truth = read_labels(SAMPLE / "labels.csv")
         scores = evaluate_rings(truth.rings, predicted_rings(store), truth.typologies)
-    out.print(f"loaded {loaded.rows_read:,} rows from {SAMPLE} in {loaded.seconds:.1f} s; "
+    out.print(f"loaded {loaded.rows_read:,} rows from {escape(str(SAMPLE))} in {loaded.seconds:.1f} s; "
               f"{len(result.rings)} rings found among {result.counts['accounts']:,} accounts "
               f"in {result.timings['total']:.1f} s", highlight=False)
     for ring in result.rings[:top]:

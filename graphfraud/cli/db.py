@@ -19,7 +19,7 @@ def start() -> None:
     if state.get("stale_pid"):
         err.print(f"removed a stale pid file (process {state['stale_pid']} was gone)")
     verb = "already running" if state["already"] else "started"
-    err.print(f"local server {verb}: {state['uri']} (pid {state['pid']}, data in {state['home']})")
+    err.print(f"local server {verb}: {state['uri']} (pid {state['pid']}, data in {state['home']})", markup=False)
 
 
 @db_app.command()

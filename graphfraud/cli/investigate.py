@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from . import FORMAT_HELP, Format, app, emit, err, out
+from .rings import rings_app
 
 TYPE_HELP = "What the id is: account, device, ip, address, instrument, order or promo (default: worked out from the id)."
 
@@ -45,7 +46,7 @@ def _label(node, rel_text, describe) -> str:
         text += f" [cyan]· {node.links:,} link{'s' if node.links != 1 else ''}[/cyan]"
     seen = [node.link.get("first_seen"), node.link.get("last_seen")]
     if seen[0]:
-        text += f" [dim]· seen {str(seen[0])[:10]} → {str(seen[1] or seen[0])[:10]}[/dim]"
+        text += f" [dim]· seen {escape(str(seen[0])[:10])} → {escape(str(seen[1] or seen[0])[:10])}[/dim]"
     if ring:
         r = ring[0]
         score = f" {r['score']:.2f}" if isinstance(r.get("score"), (int, float)) else ""
@@ -273,7 +274,7 @@ def export(
         err.print("[yellow]warning:[/yellow] instrument ids and card data are NOT masked in this bundle")
     err.print(f"bundle for ring {result.ring_id} written to {result.out}: {result.counts['members']} members, "
               f"{result.counts['identifiers']} shared identifiers, {result.counts['orders']:,} orders; "
-              f"manifest {result.manifest_sha256[:16]}…", highlight=False)
+              f"manifest {result.manifest_sha256[:16]}…", markup=False, highlight=False)
     emit([{"file": name, "sha256": _short(digest)} for name, digest in result.files.items()], Format.table)
 
 
@@ -300,38 +301,30 @@ def verify(
     emit(rows, fmt, columns=["file", "status", "expected_sha256", "actual_sha256"])
     if not result.ok:
         raise VerificationFailed(f"{folder} fails verification: " + ", ".join(result.problems))
-    err.print(f"{folder}: all {len(result.rows) - 1} files match the manifest, and the manifest its own hash")
+    err.print(f"{folder}: all {len(result.rows) - 1} files match the manifest, and the manifest its own hash",
+              markup=False, highlight=False)
 
 
 # --------------------------------------------------------------------------- rings mark
 
-def _register_mark(rings_app) -> None:
-    @rings_app.command("mark")
-    def mark(
-        ring_id: str = typer.Argument(..., metavar="RING_ID", help="The ring's id."),
-        status: str = typer.Option(..., "--status",
-                                   help="open, under_review, confirmed, dismissed or actioned."),
-        note: str = typer.Option(..., "--note", help="Why: kept in the case history."),
-        by: str = typer.Option(None, "--by", help="Who decided (default: the OS user)."),
-    ) -> None:
-        """Set a ring's case status; the change (who, when, why) is kept in its history.
+@rings_app.command("mark")
+def mark(
+    ring_id: str = typer.Argument(..., metavar="RING_ID", help="The ring's id."),
+    status: str = typer.Option(..., "--status",
+                               help="open, under_review, confirmed, dismissed or actioned."),
+    note: str = typer.Option(..., "--note", help="Why: kept in the case history."),
+    by: str = typer.Option(None, "--by", help="Who decided (default: the OS user)."),
+) -> None:
+    """Set a ring's case status; the change (who, when, why) is kept in its history.
 
-        Example: graphfraud rings mark R-1a2b3c4d5e --status confirmed --note "same card, 14 accounts"
-        """
-        from rich.markup import escape
+    Example: graphfraud rings mark R-1a2b3c4d5e --status confirmed --note "same card, 14 accounts"
+    """
+    from rich.text import Text
 
-        from ..cases import mark as mark_ring
-        from ..store import Store
+    from ..cases import mark as mark_ring
+    from ..store import Store
 
-        with Store.open() as store:
-            event = mark_ring(store, ring_id, status, note, by=by)
-        out.print(f"ring {escape(event['ring_id'])}: {event['previous']} → [bold]{event['status']}[/bold] "
-                  f"by {escape(event['by'])} at {str(event['at'])[:19]}", highlight=False)
-
-
-try:
-    from .rings import rings_app as _rings_app
-except ImportError:  # the rings command group has not landed in this tree
-    _rings_app = None
-if _rings_app is not None:
-    _register_mark(_rings_app)
+    with Store.open() as store:
+        event = mark_ring(store, ring_id, status, note, by=by)
+    out.print(Text.assemble(f"ring {event['ring_id']}: {event['previous']} → ", (event["status"], "bold"),
+                            f" by {event['by']} at {str(event['at'])[:19]}"))

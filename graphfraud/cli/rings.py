@@ -1,16 +1,27 @@
-"""``detect``, ``evaluate`` and the ``rings`` group (``list``, ``show``; others add ``mark``, ``history``)."""
+"""``detect``, ``evaluate`` and the ``rings`` group: ``list``, ``show`` (``mark`` and ``history`` live with
+their topics in investigate and weekly)."""
 
 import json
 import sys
+from enum import Enum
 from pathlib import Path
 
 import typer
 
 from . import FORMAT_HELP, Format, app, emit, err, out, progress, ticker
 
-rings_app = typer.Typer(help="Rings found by the latest detection run: list, show (and case commands).",
+rings_app = typer.Typer(help="Rings found by the latest detection run: list, show, mark a case, history.",
                         no_args_is_help=True)
 app.add_typer(rings_app, name="rings")
+
+
+class Typology(str, Enum):
+    """The typologies detection assigns (``generate.TYPOLOGIES``, not imported: it loads numpy and pyarrow)."""
+
+    brushing = "brushing"
+    promo_abuse = "promo_abuse"
+    chargeback = "chargeback"
+    collusion = "collusion"
 
 
 @app.command()
@@ -55,7 +66,7 @@ def detect(
 def list_(
     members: bool = typer.Option(False, "--members", help="One row per (ring, account): ring_id,account_id,score,…"),
     min_score: float = typer.Option(0.0, "--min-score", min=0, max=100, help="Only rings scoring at least this."),
-    typology: str = typer.Option(None, "--typology", help="brushing, promo_abuse, chargeback or collusion."),
+    typology: Typology = typer.Option(None, "--typology", help="Only rings of this typology."),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
 ) -> None:
     """Rings of the latest detection run, ranked by score.
@@ -66,7 +77,7 @@ def list_(
     from ..store import Store
 
     with Store.open() as store:
-        run, rows = list_rings(store, min_score=min_score, typology=typology, members=members)
+        run, rows = list_rings(store, min_score=min_score, typology=typology and typology.value, members=members)
     if members:
         columns = ["ring_id", "account_id", "score", "role", "typology", "status", "country", "created_at"]
     else:
@@ -86,16 +97,13 @@ def show(
 
     Example: graphfraud rings show R-1a2b3c4d5e --format json
     """
+    from ..cases import history
     from ..detection import ring_detail
     from ..store import Store
 
     with Store.open() as store:
         detail = ring_detail(store, ring_id, order_limit=orders)
-        try:
-            from ..cases import history
-            detail["case"] = history(store, ring_id)
-        except ImportError:
-            detail["case"] = None
+        detail["case"] = history(store, ring_id)
     if fmt == Format.json:
         sys.stdout.write(json.dumps(detail, indent=2, default=str, ensure_ascii=False) + "\n")
         return
@@ -103,14 +111,14 @@ def show(
         emit(detail["members"], fmt, columns=["account_id", "role", "account_role", "country", "created_at",
                                               "orders_placed", "orders_sold"])
         return
-    from rich.markup import escape
+    from rich.text import Text
 
     ring = detail["ring"]
-    out.print(f"[bold]{escape(ring['id'])}[/bold]  score {ring.get('score')}  typology {ring.get('typology')}  "
-              f"case status {ring.get('status')}  size {ring.get('size')} ({ring.get('buyer_count')} buyers, "
-              f"{ring.get('seller_count')} sellers)", highlight=False)
-    out.print(f"typology basis: {escape(str(ring.get('typology_basis') or ''))}", highlight=False)
-    out.print(f"first found by {ring.get('first_run')}, last by {ring.get('last_run')}", highlight=False)
+    out.print(Text.assemble((ring["id"], "bold"), f"  score {ring.get('score')}  typology {ring.get('typology')}  "
+                            f"case status {ring.get('status')}  size {ring.get('size')} ({ring.get('buyer_count')} "
+                            f"buyers, {ring.get('seller_count')} sellers)"))
+    out.print(f"typology basis: {ring.get('typology_basis') or ''}", markup=False, highlight=False)
+    out.print(f"first found by {ring.get('first_run')}, last by {ring.get('last_run')}", markup=False, highlight=False)
     reasons = [{"holds": "yes" if r["holds"] else "no", "signal": r["signal"], "value": r["value"],
                 "baseline": r["baseline"], "lift": r["lift"], "log10 p": r["log10_p"], "evidence": r["text"]}
                for r in detail["reasons"]]
@@ -123,9 +131,8 @@ def show(
     emit(detail["orders"], Format.table, columns=["created_at", "order_id", "buyer", "seller", "seller_in_ring",
                                                   "amount", "currency", "status", "promo"],
          title=f"order timeline (first {len(detail['orders'])})")
-    case = detail.get("case")
-    if case and case.get("events"):
-        emit(case["events"], Format.table, title="case history")
+    if detail["case"]["events"]:
+        emit(detail["case"]["events"], Format.table, title="case history")
 
 
 @app.command()

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
-from . import FORMAT_HELP, Format, app, emit, err, progress, ticker
-from ..errors import GraphfraudError
+from . import FORMAT_HELP, Format, app, emit, err, failure, progress, report, ticker
+from .rings import rings_app
 
 
 @app.command()
@@ -33,20 +33,23 @@ def weekly(
     from ..weekly import run_weekly
 
     day: date = as_of.date() if as_of else date.today()
-    out_dir = out or home() / "reports" / day.isoformat()
     try:
+        out_dir = out or home() / "reports" / day.isoformat()
         with Store.open() as store, progress(quiet) as bar:
             result = run_weekly(store, day, load, out_dir, progress=None if quiet else ticker(bar))
-    except GraphfraudError as e:
-        if quiet:
-            sys.stdout.write(json.dumps({"status": "error", "as_of": day.isoformat(), "exit_code": e.exit_code,
-                                         "error": str(e)}) + "\n")
-        raise
+    except (Exception, KeyboardInterrupt) as e:
+        if not quiet:
+            raise
+        # a scheduler's log reads stdout: every failure, whatever its kind, is still one JSON line
+        code, message = failure(e)
+        sys.stdout.write(json.dumps({"status": "error", "as_of": day.isoformat(), "exit_code": code,
+                                     "error": message}) + "\n")
+        raise typer.Exit(report(e))
     if quiet:
         sys.stdout.write(json.dumps({**result.summary(), "notes": result.notes}, default=str) + "\n")
         return
     for note in result.notes:
-        err.print(f"note: {note}")
+        err.print(f"note: {note}", markup=False, highlight=False)
     m = result.metrics
     rows = [{"figure": "rings", "value": result.rings}, {"figure": "new rings", "value": m.new_rings},
             {"figure": "accounts involved", "value": m.accounts},
@@ -56,35 +59,27 @@ def weekly(
     emit(rows, Format.table, title=f"weekly run {result.weekly_run} as of {day} ({result.seconds:.1f} s)")
 
 
-def _register_history(rings_app) -> None:
-    @rings_app.command("history")
-    def history(
-        ring_id: str = typer.Argument(..., help="The ring's id."),
-        fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
-    ) -> None:
-        """A ring's lineage week by week: new, grown, shrunk, unchanged, merged, split, dissolved.
+@rings_app.command("history")
+def history(
+    ring_id: str = typer.Argument(..., help="The ring's id."),
+    fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
+) -> None:
+    """A ring's lineage week by week: new, grown, shrunk, unchanged, merged, split, dissolved.
 
-        Example: graphfraud rings history R-1a2b3c4d5e --format json
-        """
-        from ..store import Store
-        from ..weekly import ring_history
+    Example: graphfraud rings history R-1a2b3c4d5e --format json
+    """
+    from ..store import Store
+    from ..weekly import ring_history
 
-        with Store.open() as store:
-            rows = ring_history(store, ring_id)
-        if not rows:
-            err.print(f"ring {ring_id} has no weekly lineage yet (it was found outside `graphfraud weekly`)")
-        if fmt == Format.table:
-            for r in rows:
-                r["from"], r["into"] = ", ".join(r["from"]), ", ".join(r["into"])
-        columns = ["as_of", "kind", "size", "previous_size", "added", "removed", "from", "into", "score", "typology"]
-        if fmt != Format.table:
-            columns += ["added_ids", "removed_ids", "weekly_run", "detection_run"]
-        emit(rows, fmt, columns=columns, title=f"lineage of ring {ring_id}")
-
-
-try:
-    from .rings import rings_app as _rings_app
-except ImportError:  # the rings command group has not landed in this tree
-    _rings_app = None
-if _rings_app is not None:
-    _register_history(_rings_app)
+    with Store.open() as store:
+        rows = ring_history(store, ring_id)
+    if not rows:
+        err.print(f"ring {ring_id} has no weekly lineage yet (it was found outside `graphfraud weekly`)",
+                  markup=False, highlight=False)
+    if fmt == Format.table:
+        for r in rows:
+            r["from"], r["into"] = ", ".join(r["from"]), ", ".join(r["into"])
+    columns = ["as_of", "kind", "size", "previous_size", "added", "removed", "from", "into", "score", "typology"]
+    if fmt != Format.table:
+        columns += ["added_ids", "removed_ids", "weekly_run", "detection_run"]
+    emit(rows, fmt, columns=columns, title=f"lineage of ring {ring_id}")

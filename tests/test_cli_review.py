@@ -1,0 +1,117 @@
+"""CLI review: data is never markup, the query guard reads quoted names, failures stay one line."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+import test_query
+from graphfraud.cli import Format, app, emit
+from graphfraud.cli.rings import Typology, rings_app
+
+
+def run(*args):
+    result = CliRunner().invoke(app, [str(a) for a in args])
+    # CliRunner catches a crash into result.exception: its output never shows a traceback
+    assert result.exception is None or isinstance(result.exception, SystemExit), f"crashed: {result.exception!r}"
+    return result
+
+
+# --------------------------------------------------------------------------- data is not markup
+
+def test_table_cells_headers_and_titles_print_verbatim(capsys):
+    emit([{"address": "Flat [b]3[/b]", "[i]code": "[/x]"}], Format.table, title="[bold]ring")
+    shown = capsys.readouterr().out
+    assert "Flat [b]3[/b]" in shown and "[/x]" in shown and "[i]code" in shown and "[bold]ring" in shown
+
+
+@pytest.mark.parametrize("name", ["[/x].csv", "[bold]x.csv"])
+def test_an_error_names_the_path_as_typed(tmp_path, name):
+    path = f"{tmp_path}/{name}"
+    result = run("evaluate", path)
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {path}: no such file\n"
+
+
+def test_query_shows_typed_data_as_it_was_typed(store):
+    result = run("query", "RETURN 'Flat [b]3[/b]' AS `[i]address`, '[/x]' AS promo")
+    assert result.exit_code == 0
+    assert "Flat [b]3[/b]" in result.stdout and "[/x]" in result.stdout and "[i]address" in result.stdout
+
+
+def test_load_notes_and_ring_messages_show_data_verbatim(store, tmp_path):
+    (tmp_path / "accounts.csv").write_text("account_id,role,created_at,country,[/promo]\n"
+                                           "a1,buyer,2025-01-01T00:00:00Z,DE,x\n")
+    result = run("load", tmp_path, "--quiet")
+    assert result.exit_code == 0 and "extra columns ignored: [/promo]" in result.stderr
+    store.run_cypher("CREATE (:Ring {id: '[b]R[/b]'})", {}, write=True)
+    result = run("rings", "history", "[b]R[/b]")
+    assert result.exit_code == 0 and "ring [b]R[/b] has no weekly lineage" in result.stderr
+    result = run("rings", "history", "[/x]")
+    assert result.exit_code == 1 and "[/x]" in result.stderr and result.stderr.count("\n") == 1
+
+
+# --------------------------------------------------------------------------- the read-only guard
+
+@pytest.mark.parametrize("text", ["CALL `apoc.create.node`(['X'], {})", "CALL `apoc`.`create`.node(['X'], {})"])
+def test_backquoted_write_procedures_are_refused(text):
+    result = run("query", text)
+    assert result.exit_code == 2 and "refused" in result.stderr and "CALL apoc.create.node" in result.stderr
+
+
+# --------------------------------------------------------------------------- test helpers see crashes
+
+def test_a_crash_fails_the_cli_helper(monkeypatch):
+    import graphfraud.query
+
+    monkeypatch.setattr(graphfraud.query, "parse_params", lambda items: {}["boom"])
+    with pytest.raises(AssertionError, match="crashed: KeyError"):
+        test_query.run("query", "RETURN 1")
+
+
+# --------------------------------------------------------------------------- commands register directly
+
+def test_rings_subcommands_are_the_modules_own_functions():
+    from graphfraud.cli import investigate, rings, weekly
+
+    callbacks = {c.name: c.callback for c in rings_app.registered_commands}
+    assert callbacks == {"list": rings.list_, "show": rings.show, "mark": investigate.mark, "history": weekly.history}
+
+
+# --------------------------------------------------------------------------- weekly --quiet and bad options
+
+@pytest.mark.parametrize("error,code", [(PermissionError(13, "Permission denied", "/reports/report.html"), 1),
+                                        (KeyboardInterrupt(), 130), (RuntimeError("boom"), 1)],
+                         ids=["oserror", "interrupt", "bug"])
+def test_weekly_quiet_reports_any_failure_as_one_json_line(store, tmp_path, monkeypatch, error, code):
+    import graphfraud.weekly
+
+    def fail(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(graphfraud.weekly, "run_weekly", fail)
+    result = run("weekly", "--as-of", "2025-09-08", "--out", tmp_path / "out", "--quiet")
+    assert result.exit_code == code
+    [line] = result.stdout.splitlines()
+    summary = json.loads(line)
+    assert summary["status"] == "error" and summary["exit_code"] == code and summary["as_of"] == "2025-09-08"
+    assert summary["error"] and "\n" not in summary["error"]
+    assert result.stderr.count("\n") == 1
+
+
+def test_typology_must_be_a_known_one(store, monkeypatch):
+    from graphfraud import detection
+    from graphfraud.generate import TYPOLOGIES
+
+    assert [t.value for t in Typology] == list(TYPOLOGIES)
+    assert run("rings", "list", "--typology", "brushin").exit_code == 2
+    asked = []
+    monkeypatch.setattr(detection, "list_rings", lambda store, **kw: asked.append(kw) or ({"id": "run", "as_of": None}, []))
+    assert run("rings", "list", "--typology", "promo_abuse", "--format", "json").exit_code == 0
+    assert asked[0]["typology"] == "promo_abuse" and type(asked[0]["typology"]) is str
+
+
+def test_stats_runs_must_not_be_negative(store):
+    assert run("stats", "--runs", "-1").exit_code == 2
+    result = run("stats", "--runs", "0", "--format", "json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["load_runs"] == []
