@@ -1,6 +1,7 @@
 // One hop out from every node of a frontier, aggregated on the server: per (node, link type,
 // direction) the number of neighbours and the top $limit of them (highest ring score, then
-// newest, then id), each with its rings and, for identifiers, its own number of links (how busy it is). Neighbours whose id is in
+// newest, then id), each with its current rings (those of detection run $run_id, the latest) and,
+// for identifiers, its own number of links (how busy it is). Neighbours whose id is in
 // $seen were expanded already: they are counted in `total` and `skipped`, never listed (a group
 // whose neighbours were all expanded already returns no row). No pattern here ever starts at a
 // null: the local server matches such a pattern comprehension against the whole graph.
@@ -23,7 +24,8 @@ CALL (f) {
 MATCH (n)-[r:USED_DEVICE|USED_IP|HAS_ADDRESS|HAS_INSTRUMENT|PLACED|SOLD_BY|FROM_DEVICE|SHIPPED_TO|PAID_WITH|USED_PROMO]-(m)
 WITH f, r, m, startNode(r) = n AS outgoing, m.id IN $seen AS skip,
      CASE WHEN m:Account
-          THEN [(m)-[mo:MEMBER_OF]->(g:Ring) | {id: g.id, score: g.score, role: mo.role, status: g.status}]
+          THEN [(m)-[mo:MEMBER_OF]->(g:Ring) WHERE mo.run_id = $run_id
+                | {id: g.id, score: g.score, role: mo.role, status: g.status}]
           ELSE [] END AS rings
 WITH f, r, m, outgoing, skip, rings,
      reduce(best = -1.0, x IN rings | CASE WHEN x.score > best THEN x.score ELSE best END) AS score

@@ -1,7 +1,8 @@
 // One shortest connection between two entities through shared identifiers and orders (ring
-// membership is not a link), at most $max_hops (<= 6) long; each node with its rings and link
-// count. shortestPath searches from both ends: milliseconds where allShortestPaths over 6 hops
-// takes seconds on 100k buyers, so this runs first and tells how long the connections are.
+// membership is not a link), at most $max_hops (<= 6) long; each node with its current rings
+// (those of detection run $run_id, the latest) and link count. shortestPath searches from both
+// ends: milliseconds where allShortestPaths over 6 hops takes seconds on 100k buyers, so this runs
+// first and tells how long the connections are.
 CALL () {
   MATCH (n:Account {id: $a}) WHERE $a_type = 'account' RETURN n
   UNION ALL
@@ -37,7 +38,8 @@ WITH a, n AS b
 MATCH p = shortestPath((a)-[:USED_DEVICE|USED_IP|HAS_ADDRESS|HAS_INSTRUMENT|PLACED|SOLD_BY|FROM_DEVICE|SHIPPED_TO|PAID_WITH|USED_PROMO*..6]-(b))
 WHERE length(p) <= $max_hops
 RETURN [x IN nodes(p) | {label: labels(x)[0], id: x.id, props: properties(x),
-          rings: [(x)-[mo:MEMBER_OF]->(g:Ring) | {id: g.id, score: g.score, role: mo.role, status: g.status}],
+          rings: [(x)-[mo:MEMBER_OF]->(g:Ring) WHERE mo.run_id = $run_id
+                  | {id: g.id, score: g.score, role: mo.role, status: g.status}],
           links: COUNT { (x)-[:USED_DEVICE|USED_IP|HAS_ADDRESS|HAS_INSTRUMENT|PLACED|SOLD_BY|FROM_DEVICE|SHIPPED_TO|PAID_WITH|USED_PROMO]-() }}] AS nodes,
        [i IN range(0, length(p) - 1) | {type: type(relationships(p)[i]), forward: startNode(relationships(p)[i]) = nodes(p)[i],
           props: properties(relationships(p)[i])}] AS rels

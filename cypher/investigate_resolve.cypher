@@ -1,5 +1,7 @@
 // Which entities an id names: each type is looked up with its own normalised spellings of the id.
-// Each comes with its properties, current rings and number of data links (the root of an expand).
+// Each comes with its properties, current rings (those of detection run $run_id, the latest: a ring
+// that merged away or dissolved keeps its members as history) and number of data links (the root
+// of an expand).
 CALL () {
   UNWIND $account AS k MATCH (n:Account {id: k}) RETURN 'account' AS type, n
   UNION ALL
@@ -23,5 +25,6 @@ WITH DISTINCT type, n
 ORDER BY type, n.id
 LIMIT 50
 RETURN type, n.id AS id, properties(n) AS props,
-       [(n)-[mo:MEMBER_OF]->(g:Ring) | {id: g.id, score: g.score, role: mo.role, status: g.status}] AS rings,
+       [(n)-[mo:MEMBER_OF]->(g:Ring) WHERE mo.run_id = $run_id
+        | {id: g.id, score: g.score, role: mo.role, status: g.status}] AS rings,
        COUNT { (n)-[:USED_DEVICE|USED_IP|HAS_ADDRESS|HAS_INSTRUMENT|PLACED|SOLD_BY|FROM_DEVICE|SHIPPED_TO|PAID_WITH|USED_PROMO]-() } AS links

@@ -9,7 +9,8 @@ import getpass
 import uuid
 from datetime import datetime, timezone
 
-from .errors import NotFoundError, UsageError
+from .errors import UsageError
+from .investigate import unknown_ring
 
 __all__ = ["STATUSES", "mark", "history", "events", "current_user"]
 
@@ -23,14 +24,6 @@ def current_user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
-
-
-def _missing_ring(store, ring_id: str) -> NotFoundError:
-    from .investigate import suggestions
-
-    close = suggestions(store, ring_id, ["ring"])
-    hint = "; did you mean " + ", ".join(repr(s.id) for s in close) + "?" if close else ""
-    return NotFoundError(f"no ring has the id {ring_id!r}{hint}")
 
 
 def mark(store, ring_id: str, status: str, note: str, by: str | None = None, at: datetime | None = None) -> dict:
@@ -47,7 +40,7 @@ def mark(store, ring_id: str, status: str, note: str, by: str | None = None, at:
     rows = store.write("cases_mark", ring_id=ring_id, status=status, note=note, by=by, at=when,
                        event_id=f"case-{uuid.uuid4().hex}")
     if not rows:
-        raise _missing_ring(store, ring_id)
+        raise unknown_ring(store, ring_id)
     return rows[0]
 
 
@@ -55,7 +48,7 @@ def history(store, ring_id: str) -> dict:
     """``{"ring_id", "status", "events": [{at, by, status, previous, note}, …]}``, oldest event first."""
     rows = store.read("cases_history", ring_id=ring_id)
     if not rows:
-        raise _missing_ring(store, ring_id)
+        raise unknown_ring(store, ring_id)
     row = rows[0]
     events = [e for e in row["events"] if e.get("at") is not None]
     events.sort(key=lambda e: str(e["at"]))

@@ -7,7 +7,8 @@ node linked to the run (FOUND_BY) and to its members (MEMBER_OF {role, run_id}).
 ids stay stable across runs while a ring is recognisably the same group
 (``graphfraud.rings.match_rings`` against the rings of the last completed run); a new
 ring's id is derived from its members. A ring's case ``status`` is set to ``open`` when
-the ring is first written and never touched by detection again.
+the ring is first written and never touched by detection again. A run that stops on an
+error after it started is marked ``failed`` with the error.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
@@ -110,76 +112,92 @@ def run_detection(store, as_of=None, min_score: float = MIN_SCORE, seed: int = S
               "kinds": {k: {"weight": w, "family": f} for k, (f, w) in KINDS.items()},
               "order_edges": detect.ORDER_EDGES}
     store.write("rings_run_start", id=run_id, started_at=started_at, as_of=as_of, params=json.dumps(params))
+    with failure_recorded(store, "rings_run_failed", run_id):
+        membership, scored, (a, _, _), stage_times = find_rings(projection, min_score=min_score, seed=seed,
+                                                                 resolution=resolution, tick=tick)
+        timings.update(stage_times)
+        t0 = time.perf_counter()
+        order = scored.order()
+        found = [scored.candidate(c, min_score) for c in order[scored.scores[order] >= min_score]]
+        examples = []
+        for c in order[(scored.scores[order] < min_score)]:
+            if len(examples) >= 20:
+                break
+            if scored.ctx.size[c] >= 3:
+                cand = scored.candidate(c, min_score)
+                examples.append({"score": cand.score, "size": cand.facts["size"], "reason": cand.dismissal})
+        dismissed = scored.dismissed_counts(min_score)
+        timings["evidence"] += time.perf_counter() - t0
 
-    membership, scored, (a, _, _), stage_times = find_rings(projection, min_score=min_score, seed=seed,
-                                                             resolution=resolution, tick=tick)
-    timings.update(stage_times)
-    t0 = time.perf_counter()
-    order = scored.order()
-    found = [scored.candidate(c, min_score) for c in order[scored.scores[order] >= min_score]]
-    examples = []
-    for c in order[(scored.scores[order] < min_score)]:
-        if len(examples) >= 20:
-            break
-        if scored.ctx.size[c] >= 3:
-            cand = scored.candidate(c, min_score)
-            examples.append({"score": cand.score, "size": cand.facts["size"], "reason": cand.dismissal})
-    dismissed = scored.dismissed_counts(min_score)
-    timings["evidence"] += time.perf_counter() - t0
+        t0 = time.perf_counter()
+        groups = [frozenset(projection.ids[c.members].tolist()) for c in found]
+        if previous is None:
+            latest = store.read("rings_latest_run")
+            previous = {}
+            if latest:
+                previous = {r["id"]: frozenset(r["members"])
+                            for r in store.read("rings_of_run", run_id=latest[0]["id"])}
+        ids, lineage = rings.match_rings(previous, groups, new_id=rings.member_id)
 
-    t0 = time.perf_counter()
-    groups = [frozenset(projection.ids[c.members].tolist()) for c in found]
-    if previous is None:
-        latest = store.read("rings_latest_run")
-        previous = {}
-        if latest:
-            previous = {r["id"]: frozenset(r["members"]) for r in store.read("rings_of_run", run_id=latest[0]["id"])}
-    ids, lineage = rings.match_rings(previous, groups, new_id=rings.member_id)
+        now = now_text()
+        ring_rows, member_rows, out = [], [], []
+        for rid, cand, members in zip(ids, found, groups):
+            roles = dict(zip(projection.ids[cand.members].tolist(), cand.roles))
+            sellers = sum(1 for r in cand.roles if r in ("seller", "both"))
+            buyers = sum(1 for r in cand.roles if r in ("buyer", "both"))
+            row = {"id": rid, "score": cand.score, "typology": cand.typology, "typology_basis": cand.typology_basis,
+                   "reasons": json.dumps(cand.reasons, ensure_ascii=False), "size": len(members),
+                   "seller_count": sellers, "buyer_count": buyers}
+            ring_rows.append(row)
+            member_rows.extend({"ring_id": rid, "account_id": a, "role": roles[a]} for a in sorted(members))
+            out.append({**row, "reasons": cand.reasons, "members": sorted(members), "roles": roles,
+                        "facts": cand.facts})
+        by_typology: dict[str, int] = {}
+        for r in out:
+            by_typology[r["typology"] or "unclassified"] = by_typology.get(r["typology"] or "unclassified", 0) + 1
+        counts = {"accounts": int(projection.n), "identifier_groups": int(len(projection.group_kind)),
+                  "groups_over_cap": int((projection.group_sizes() > projection.cap).sum()),
+                  "account_pairs": int(len(projection.pair_a)), "linkage_edges": int(len(a)),
+                  "order_pairs": int(len(projection.orders["buyer"])), "candidates": len(scored),
+                  "accounts_in_candidates": int((membership >= 0).sum()), "rings": len(out),
+                  "ring_accounts": int(sum(r["size"] for r in out)), "rings_by_typology": by_typology,
+                  "dismissed": int(len(scored) - len(out)), "dismissed_by_kind": dict(sorted(dismissed.items())),
+                  "dismissed_examples": examples[:10],
+                  "lineage": rings.count_kinds(lineage)}
 
-    now = now_text()
-    ring_rows, member_rows, out = [], [], []
-    for rid, cand, members in zip(ids, found, groups):
-        roles = dict(zip(projection.ids[cand.members].tolist(), cand.roles))
-        sellers = sum(1 for r in cand.roles if r in ("seller", "both"))
-        buyers = sum(1 for r in cand.roles if r in ("buyer", "both"))
-        row = {"id": rid, "score": cand.score, "typology": cand.typology, "typology_basis": cand.typology_basis,
-               "reasons": json.dumps(cand.reasons, ensure_ascii=False), "size": len(members),
-               "seller_count": sellers, "buyer_count": buyers}
-        ring_rows.append(row)
-        member_rows.extend({"ring_id": rid, "account_id": a, "role": roles[a]} for a in sorted(members))
-        out.append({**row, "reasons": cand.reasons, "members": sorted(members), "roles": roles,
-                    "facts": cand.facts})
-    by_typology: dict[str, int] = {}
-    for r in out:
-        by_typology[r["typology"] or "unclassified"] = by_typology.get(r["typology"] or "unclassified", 0) + 1
-    counts = {"accounts": int(projection.n), "identifier_groups": int(len(projection.group_kind)),
-              "groups_over_cap": int((projection.group_sizes() > projection.cap).sum()),
-              "account_pairs": int(len(projection.pair_a)), "linkage_edges": int(len(a)),
-              "order_pairs": int(len(projection.orders["buyer"])), "candidates": len(scored),
-              "accounts_in_candidates": int((membership >= 0).sum()), "rings": len(out),
-              "ring_accounts": int(sum(r["size"] for r in out)), "rings_by_typology": by_typology,
-              "dismissed": int(len(scored) - len(out)), "dismissed_by_kind": dict(sorted(dismissed.items())),
-              "dismissed_examples": examples[:10],
-              "lineage": rings.count_kinds(lineage)}
-
-    # One transaction: the rings, their members and the run's completion become visible together,
-    # so a run killed during write-back leaves the previous run's rings exactly as they were.
-    advance = tick("write-back", 1)
-    store.write_together([
-        ("rings_upsert", {"rows": ring_rows, "run_id": run_id, "now": now}),
-        ("rings_clear_members", {"ids": ids}),
-        ("rings_members", {"rows": member_rows, "run_id": run_id}),
-        ("rings_run_end", {"id": run_id, "ended_at": now_text(), "timings": json.dumps(timings),
-                           "counts": json.dumps(counts), "lineage": json.dumps(lineage, ensure_ascii=False),
-                           "status": "complete"}),
-    ])
-    advance(1)
+        # One transaction: the rings, their members and the run's completion become visible together,
+        # so a run killed during write-back leaves the previous run's rings exactly as they were.
+        advance = tick("write-back", 1)
+        store.write_together([
+            ("rings_upsert", {"rows": ring_rows, "run_id": run_id, "now": now}),
+            ("rings_clear_members", {"ids": ids}),
+            ("rings_members", {"rows": member_rows, "run_id": run_id}),
+            ("rings_run_end", {"id": run_id, "ended_at": now_text(), "timings": json.dumps(timings),
+                               "counts": json.dumps(counts), "lineage": json.dumps(lineage, ensure_ascii=False),
+                               "status": "complete"}),
+        ])
+        advance(1)
     timings["write-back"] = time.perf_counter() - t0
     timings["total"] = time.perf_counter() - t_start
     timings = {k: round(v, 3) for k, v in timings.items()}
     store.write("rings_run_timings", id=run_id, timings=json.dumps(timings))
     return DetectionResult(run_id=run_id, as_of=as_of, rings=out, dismissed=dismissed, counts=counts,
                            timings=timings, params=params, lineage=lineage, examples=examples)
+
+
+@contextmanager
+def failure_recorded(store, statement: str, run_id: str, now=now_text):
+    """Run the block; when it raises, mark run ``run_id`` failed with ``statement`` (given
+    ``id``, ``ended_at`` and ``error``) and raise again, so a run that stopped on an error
+    does not stay 'running'. Best effort: the database may be what failed."""
+    try:
+        yield
+    except BaseException as e:
+        try:
+            store.write(statement, id=run_id, ended_at=now(), error=f"{type(e).__name__}: {e}"[:500])
+        except Exception:
+            pass
+        raise
 
 
 def find_rings(projection, min_score: float = MIN_SCORE, seed: int = SEED, resolution: float | None = None,
@@ -273,11 +291,11 @@ def predicted_rings(store) -> list[tuple[str, frozenset, float]]:
 
 def ring_detail(store, ring_id: str, order_limit: int = 200) -> dict:
     """Everything an analyst needs about one ring; ``NotFoundError`` for an unknown id."""
-    from .errors import NotFoundError
+    from .investigate import unknown_ring
 
     rows = store.read("rings_get", id=ring_id)
     if not rows or rows[0]["ring"] is None:
-        raise NotFoundError(f"no ring {ring_id!r}")
+        raise unknown_ring(store, ring_id)
     ring = dict(rows[0]["ring"])
     ring.pop("_labels", None)
     reasons = json.loads(ring.pop("reasons", None) or "[]")

@@ -31,9 +31,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import __version__, normalise
-from .errors import GraphfraudError, NotFoundError, UsageError
+from .errors import GraphfraudError, UsageError
 from .hashing import sha256_file
 from .html import inline_svg, templates
+from .investigate import flat_spellings, unknown_ring
 
 __all__ = ["export_ring", "verify", "ExportResult", "Verification", "VerificationFailed"]
 
@@ -100,15 +101,6 @@ def _iso(value):
     frac = (m.group(2) or "").rstrip("0").rstrip(".")
     tz = m.group(3)
     return m.group(1) + frac + ("Z" if tz in ("+00:00", "Z") else tz)
-
-
-def _flat(values) -> list:
-    out = []
-    for v in values or []:
-        for s in (v if isinstance(v, list) else [v]):
-            if s not in (None, "") and s not in out:
-                out.append(s)
-    return out
 
 
 def _cell(value) -> str:
@@ -195,11 +187,7 @@ QUERIES = {  # file -> the statements whose rows make it
 def _read(store, ring_id: str) -> dict:
     ring_rows = store.read("export_ring", ring_id=ring_id)
     if not ring_rows:
-        from .investigate import suggestions
-
-        close = suggestions(store, ring_id, ["ring"])
-        hint = "; did you mean " + ", ".join(repr(s.id) for s in close) + "?" if close else ""
-        raise NotFoundError(f"no ring has the id {ring_id!r}{hint}")
+        raise unknown_ring(store, ring_id)
     members = store.read("export_members", ring_id=ring_id)
     identifiers = store.read("export_identifiers", ring_id=ring_id)
     orders = store.read("export_orders", ring_id=ring_id)
@@ -241,7 +229,7 @@ def _tables(data: dict, mask: _Masker) -> dict:
     for r in data["identifiers"]:
         row = {c: _iso(r.get(c)) for c in IDENTIFIER_COLUMNS}
         row["identifier"] = mask.identifier(r["type"], r["identifier"])
-        row["spellings"] = _flat(r.get("spellings"))
+        row["spellings"] = flat_spellings(r.get("spellings"))
         row["nodes"] = [mask.instrument(n) if r["type"] in ("PaymentInstrument", "CardFingerprint") else n
                         for n in r.get("nodes") or []]
         identifiers.append(row)

@@ -9,7 +9,12 @@ names: each type is looked up with its own normalised spelling (``normalise.devi
 All graph work is aggregated on the server: ``expand`` sends one query per hop for the
 whole frontier, and a super-node (a device behind 5,000 accounts) comes back as a count
 plus its top ``limit`` neighbours (highest ring score, then newest), never in full.
-``paths`` and ``shared`` are one query each.
+``shared`` is one query; ``paths`` one shortest-path query, then one listing every
+connection of that length when it is short (``ALL_PATHS_HOPS``).
+
+The rings shown beside an account are its current rings: those of the latest complete
+detection run (``rings list``). A ring that merged away or dissolved keeps its members
+for ``rings show`` and evidence bundles, but is no longer where the account stands.
 """
 
 import difflib
@@ -23,7 +28,8 @@ from .errors import GraphfraudError, NotFoundError, UsageError
 
 __all__ = [
     "TYPES", "Entity", "AmbiguousIdError", "resolve", "expand", "Neighbourhood", "Node", "Edge", "More",
-    "paths", "Path", "shared", "SharedLink", "to_networkx", "describe", "rel_text", "MAX_HOPS",
+    "paths", "Path", "shared", "SharedLink", "to_networkx", "describe", "rel_text", "MAX_HOPS", "unknown_ring",
+    "flat_spellings",
 ]
 
 # type name -> node label, in the order candidates are listed
@@ -125,15 +131,15 @@ def candidate_keys(text: str, type_: str | None = None) -> dict[str, list[str]]:
 
 def resolve(store, text: str, type_: str | None = None) -> Entity:
     """The one entity ``text`` names; ``UnknownIdError`` with close matches, or ``AmbiguousIdError``."""
-    return _resolve_rows(store, text, type_)[0]
+    return _resolve_rows(store, text, type_, None)[0]
 
 
-def _resolve_rows(store, text: str, type_: str | None) -> tuple[Entity, dict]:
-    """The entity and its row (properties, rings, links) from the resolve query."""
+def _resolve_rows(store, text: str, type_: str | None, run_id: str | None) -> tuple[Entity, dict]:
+    """The entity and its row (properties, rings of detection run ``run_id``, links) from the resolve query."""
     _check_type(type_)
     if not text or not text.strip():
         raise UsageError("the id is empty")
-    rows = store.read("investigate_resolve", **candidate_keys(text, type_))
+    rows = store.read("investigate_resolve", **candidate_keys(text, type_), run_id=run_id)
     found = [Entity(r["type"], r["id"]) for r in rows]
     entities = [e for e in found if e.type != "ring"]
     if len(entities) == 1:
@@ -144,6 +150,18 @@ def _resolve_rows(store, text: str, type_: str | None) -> tuple[Entity, dict]:
         raise UsageError(f"{text!r} is a ring: see it with `graphfraud rings show {found[0].id}`")
     types = [type_] if type_ else list(TYPES)
     raise UnknownIdError(text, types, suggestions(store, text, types))
+
+
+def unknown_ring(store, ring_id: str) -> UnknownIdError:
+    """The error for a ring id that names no ring, with ring ids close to it (every command
+    that takes a ring id says it the same way)."""
+    return UnknownIdError(ring_id, ["ring"], suggestions(store, ring_id, ["ring"]))
+
+
+def _current_run(store) -> str | None:
+    """The latest complete detection run: its rings are where an account stands now."""
+    rows = store.read("rings_latest_run")
+    return rows[0]["id"] if rows else None
 
 
 def suggestions(store, text: str, types: list[str], n: int = 5) -> list[Entity]:
@@ -323,7 +341,8 @@ def expand(store, text: str, hops: int = 2, limit: int = 25, type_: str | None =
         raise UsageError(f"--hops must be between 1 and {MAX_HOPS}")
     if limit < 1:
         raise UsageError("--limit must be at least 1")
-    entity, row = _resolve_rows(store, text, type_)
+    run_id = _current_run(store)
+    entity, row = _resolve_rows(store, text, type_, run_id)
     root = Node(entity.type, entity.id, 0, row.get("props") or {}, row.get("rings") or [], row.get("links"))
     nodes = {root.key: root}
     edges: dict[tuple, Edge] = {}
@@ -335,7 +354,7 @@ def expand(store, text: str, hops: int = 2, limit: int = 25, type_: str | None =
         if not frontier or stopped:
             break
         rows = store.read("investigate_hop", frontier=[{"type": n.type, "id": n.id} for n in frontier],
-                          seen=sorted(expanded), limit=limit)
+                          seen=sorted(expanded), limit=limit, run_id=run_id)
         expanded.update(n.id for n in frontier)
         groups: dict[tuple, dict] = {}
         next_frontier = []
@@ -456,10 +475,10 @@ def paths(store, a: str, b: str, max_hops: int = 6, limit: int = 10, type_a: str
     ea, eb = resolve(store, a, type_a), resolve(store, b, type_b)
     if ea == eb:
         raise UsageError(f"{ea} is both ends of the path")
-    ends = {"a": ea.id, "a_type": ea.type, "b": eb.id, "b_type": eb.type}
-    rows = store.read("investigate_path_shortest", **ends, max_hops=max_hops)
+    given = {"a": ea.id, "a_type": ea.type, "b": eb.id, "b_type": eb.type, "run_id": _current_run(store)}
+    rows = store.read("investigate_path_shortest", **given, max_hops=max_hops)
     if rows and limit > 1 and len(rows[0]["rels"]) <= ALL_PATHS_HOPS:
-        rows = store.read("investigate_paths", **ends, max_hops=len(rows[0]["rels"]), limit=max(limit * 5, 50)) or rows
+        rows = store.read("investigate_paths", **given, max_hops=len(rows[0]["rels"]), limit=max(limit * 5, 50)) or rows
     found = []
     for r in rows:
         nodes = []
@@ -504,7 +523,9 @@ class SharedLink:
                 "b_spellings": "; ".join(self.b.get("raw") or []), "note": self.note}
 
 
-def _flat_raw(values) -> list[str]:
+def flat_spellings(values) -> list[str]:
+    """Raw spellings collected per link (each a spelling or a list of them) as one list, first
+    seen first, without repeats or blanks."""
     out = []
     for v in values or []:
         for s in v if isinstance(v, list) else [v]:
@@ -520,7 +541,7 @@ def shared(store, a: str, b: str) -> tuple[Entity, Entity, list[SharedLink]]:
         raise UsageError(f"{ea} compared with itself")
     out = []
     for r in store.read("investigate_shared", a=ea.id, b=eb.id):
-        uses = {u["account"]: {**u, "raw": _flat_raw(u["raw"])} for u in r["uses"]}
+        uses = {u["account"]: {**u, "raw": flat_spellings(u["raw"])} for u in r["uses"]}
         kind = KIND_NAMES.get(r["kind"], r["kind"])
         note = ""
         if r["kind"] in ("Seller", "Buyer") and r["key"] in (ea.id, eb.id):

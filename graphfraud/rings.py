@@ -26,8 +26,9 @@ Every event is a dict with the keys in ``EVENT_KEYS``: ``ring_id``, ``kind``, ``
 ``removed_ids`` (sorted), ``from`` and ``into`` (sorted ring ids).
 """
 
+import itertools
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 
 __all__ = ["EVENT_KEYS", "change_kind", "count_kinds", "lineage_event", "match_rings", "member_id"]
 
@@ -35,18 +36,28 @@ EVENT_KEYS = ("ring_id", "kind", "size", "previous_size", "added", "removed", "a
               "from", "into")
 
 
-def member_id(members: Iterable[str], prefix: str = "R") -> str:
+def member_id(members: Iterable[str], taken: Collection[str] = (), prefix: str = "R") -> str:
     """A content id for a new ring: the same members always give the same id.
+
+    When that id is ``taken`` (a ring split back to the core it was first found as, and the
+    ring lives on in its larger part), the next id of a fixed sequence that is free: a
+    counter is hashed in, so the same members and taken ids still give the same id.
 
     >>> member_id({"b", "a"}) == member_id(["a", "b"])
     True
     >>> member_id({"a", "b"})
     'R-f04cdced97'
+    >>> member_id({"a", "b"}, taken={"R-f04cdced97"})
+    'R-5480a180c0'
     """
     import hashlib
 
-    digest = hashlib.sha256("\x1f".join(sorted(members)).encode()).hexdigest()
-    return f"{prefix}-{digest[:10]}"
+    text = "\x1f".join(sorted(members))
+    for salt in itertools.count():
+        salted = text if salt == 0 else f"{text}\x1e{salt}"
+        rid = f"{prefix}-{hashlib.sha256(salted.encode()).hexdigest()[:10]}"
+        if rid not in taken:
+            return rid
 
 
 def _key(members: frozenset[str]) -> tuple:
@@ -57,7 +68,7 @@ def _key(members: frozenset[str]) -> tuple:
 def match_rings(
     previous: dict[str, frozenset[str]],
     current: list[frozenset[str]],
-    new_id: Callable[[frozenset[str]], str],
+    new_id: Callable[[frozenset[str], set[str]], str],
 ) -> tuple[list[str], list[dict]]:
     """Give each current group an id, kept from a previous ring where it is the same group.
 
@@ -65,8 +76,9 @@ def match_rings(
     ----------
     previous : ring id -> members, from the run this one follows.
     current : the groups found now, in any order.
-    new_id : called once per group that needs a fresh id (in the order of ``current``);
-        it must not return an id already in use.
+    new_id : called once per group that needs a fresh id (in the order of ``current``)
+        with the group and the ids in use (the previous rings' and those given so far);
+        it must return an id not among them (``member_id`` does).
 
     Returns
     -------
@@ -80,7 +92,7 @@ def match_rings(
 
     >>> prev = {"R1": frozenset({"a", "b", "c"})}
     >>> ids, events = match_rings(prev, [frozenset({"x", "y"}), frozenset({"a", "b", "c", "d"})],
-    ...                           new_id=lambda m: "N-" + min(m))
+    ...                           new_id=lambda m, taken: "N-" + min(m))
     >>> ids
     ['N-x', 'R1']
     >>> [(e["ring_id"], e["kind"], e["added_ids"]) for e in events]
@@ -89,7 +101,7 @@ def match_rings(
     Two rings merge; the larger overlap keeps its id:
 
     >>> prev = {"R1": frozenset("abcd"), "R2": frozenset("xyz")}
-    >>> ids, events = match_rings(prev, [frozenset("abcdxyz")], new_id=lambda m: "N")
+    >>> ids, events = match_rings(prev, [frozenset("abcdxyz")], new_id=lambda m, taken: "N")
     >>> ids
     ['R1']
     >>> [(e["ring_id"], e["kind"], e["from"], e["into"]) for e in events]
@@ -98,7 +110,7 @@ def match_rings(
     A ring splits; the largest part keeps the id:
 
     >>> prev = {"R1": frozenset("abcdefg")}
-    >>> ids, events = match_rings(prev, [frozenset("efg"), frozenset("abcd")], new_id=lambda m: "N-" + min(m))
+    >>> ids, events = match_rings(prev, [frozenset("efg"), frozenset("abcd")], new_id=lambda m, taken: "N-" + min(m))
     >>> ids
     ['N-e', 'R1']
     >>> [(e["ring_id"], e["kind"], e["from"], e["into"], e["removed"]) for e in events]
@@ -135,7 +147,7 @@ def match_rings(
     for i, group in enumerate(current):
         rid = id_of_group.get(i)
         if rid is None:
-            rid = new_id(group)
+            rid = new_id(group, used)
             if rid in used:
                 raise ValueError(f"new_id returned {rid!r}, which is already in use")
         used.add(rid)

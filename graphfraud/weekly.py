@@ -188,6 +188,8 @@ def run_weekly(store, as_of: date, load_dir: Path | None, out_dir: Path, progres
     (tests). Raises ``WeeklyLockedError`` when another weekly run holds the lock; any other
     error marks the run ``failed`` (best effort) and is raised again.
     """
+    from .detection import failure_recorded
+
     started = time.monotonic()
     tick = progress or (lambda description, total: (lambda n: None))
     if load_dir is not None and not Path(load_dir).exists():
@@ -197,14 +199,9 @@ def run_weekly(store, as_of: date, load_dir: Path | None, out_dir: Path, progres
         store.ensure_schema()
         abandoned = [r["id"] for r in store.write("weekly_abandon_stale", id=weekly_id, now=_now())]
         store.write("weekly_run_start", id=weekly_id, as_of=as_of.isoformat(), started_at=_now(), pid=os.getpid())
-        try:
+        # a run that cannot even be marked failed (the database went away) is abandoned by the next one
+        with failure_recorded(store, "weekly_run_failed", weekly_id, now=_now):
             return _run(store, weekly_id, as_of, load_dir, Path(out_dir), progress, tick, detect, abandoned, started)
-        except BaseException as e:
-            try:
-                store.write("weekly_run_failed", id=weekly_id, ended_at=_now(), error=f"{type(e).__name__}: {e}"[:500])
-            except Exception:  # the database may be what failed: the next run abandons this one
-                pass
-            raise
 
 
 def _run(store, weekly_id, as_of, load_dir, out_dir, progress, tick, detect, abandoned, started) -> WeeklyResult:
@@ -274,7 +271,7 @@ def lineage(before: dict[str, frozenset], rings: list[dict]) -> tuple[list[dict]
     stored = [r["ring_id"] for r in rings]
     by_members = dict(zip(groups, stored))
     try:
-        ids, events = match_rings(before, groups, new_id=lambda members: by_members[members])
+        ids, events = match_rings(before, groups, new_id=lambda members, taken: by_members[members])
     except ValueError:
         ids = None
     if ids == stored:
@@ -503,10 +500,10 @@ def _summarise(weekly_id, as_of, rings, events, before, measured, store, cfg):
 
 def ring_history(store, ring_id: str) -> list[dict]:
     """A ring's lineage week by week (complete weekly runs only), oldest first."""
-    from .errors import NotFoundError
+    from .investigate import unknown_ring
 
     if not store.read("lineage_ring_exists", id=ring_id):
-        raise NotFoundError(f"no ring with id {ring_id!r}")
+        raise unknown_ring(store, ring_id)
     rows = store.read("lineage_history", id=ring_id)
     out = []
     for r in rows:

@@ -13,7 +13,7 @@ def fs(text: str) -> frozenset[str]:
 
 def counter():
     n = iter(range(1, 1000))
-    return lambda members: f"N{next(n)}"
+    return lambda members, taken: f"N{next(n)}"
 
 
 def by_id(events):
@@ -120,4 +120,18 @@ def test_everything_dissolves_when_nothing_is_found():
 
 def test_a_new_id_that_collides_with_a_previous_ring_is_refused():
     with pytest.raises(ValueError, match="already in use"):
-        match_rings({"R1": fs("a b c")}, [fs("x y")], lambda m: "R1")
+        match_rings({"R1": fs("a b c")}, [fs("x y")], lambda m, taken: "R1")
+
+
+def test_a_ring_that_splits_back_to_the_core_it_was_found_as_gets_a_fresh_id():
+    # R was first found as {a, b, c} (so its id is theirs), grew, then split: it lives on in the
+    # larger part, and the core's own id is taken.
+    core, rest = fs("a b c"), fs("d e f g")
+    ring = member_id(core)
+    ids, events = match_rings({ring: core | rest}, [core, rest], member_id)
+    assert ids[1] == ring and ids[0] not in (ring, member_id(rest))
+    assert ids[0] == member_id(core, taken={ring}), "the next id of the core's fixed sequence"
+    assert match_rings({ring: core | rest}, [rest, core], member_id)[0] == ids[::-1]
+    ev = by_id(events)
+    assert (ev[ring]["kind"], ev[ring]["into"]) == ("split", [ids[0]])
+    assert (ev[ids[0]]["kind"], ev[ids[0]]["from"]) == ("split", [ring])

@@ -133,6 +133,21 @@ def test_merge_and_split_produce_the_right_lineage(store, small_marketplace, tmp
     assert r3.metrics.new_rings == 1 and r3.metrics.new_by_typology == {"promo_abuse": 1}
 
 
+def test_a_ring_that_splits_back_to_the_members_it_was_found_as(store, small_marketplace, tmp_path):
+    core, rest = ["a00", "a01", "a02"], ["a03", "a04", "a05", "a06"]
+    planted = {W1: [core], W2: [core + rest], W3: [core, rest]}
+    r1 = run(store, W1, tmp_path, load=small_marketplace, planted=planted)
+    ring = ids_by_members(store, r1)[frozenset(core)]
+    run(store, W2, tmp_path, planted=planted)
+    r3 = run(store, W3, tmp_path, planted=planted)
+    third = ids_by_members(store, r3)
+    part = third[frozenset(core)]
+    assert third[frozenset(rest)] == ring and part != ring, "the ring lives on in its larger part"
+    assert r3.lineage == {"split": 2} and not any("another run" in n for n in r3.notes)
+    assert kinds(ring_history(store, ring))[-1] == ("2025-09-22", "split", 4, [], [part])
+    assert kinds(ring_history(store, part)) == [("2025-09-22", "split", 3, [ring], [])]
+
+
 def test_backfill_links_to_the_week_before_and_gives_the_same_result(store, small_marketplace, tmp_path):
     run(store, W1, tmp_path, load=small_marketplace)
     r2 = run(store, W2, tmp_path)

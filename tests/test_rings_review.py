@@ -1,0 +1,76 @@
+"""Rings across detection runs on the real local server: a run that fails is marked failed,
+investigator views show the latest run's rings, and every command says the same for an unknown
+ring id."""
+
+from datetime import datetime, timezone
+
+import pytest
+
+from graphfraud import cases, detection, investigate
+from graphfraud.detection import ring_detail, run_detection
+from graphfraud.errors import NotFoundError
+from graphfraud.export import export_ring
+from graphfraud.weekly import ring_history
+from investigate_data import RING_ID, RUN_ID, load_marketplace
+
+
+@pytest.fixture
+def market(store, tmp_path):
+    """The investigator's small marketplace, with ring RING_ID found by run RUN_ID."""
+    load_marketplace(store, tmp_path / "drop")
+    return store
+
+
+def write_run(store, run_id: str, rings: dict[str, list[str]]) -> None:
+    """A later detection run written back the way ``run_detection`` writes one."""
+    now = datetime.now(timezone.utc).isoformat()
+    store.write("rings_run_start", id=run_id, started_at=now, as_of=None, params="{}")
+    rows = [{"id": rid, "score": 90.0, "typology": "chargeback", "typology_basis": "test", "reasons": "[]",
+             "size": len(members), "seller_count": 0, "buyer_count": len(members)} for rid, members in rings.items()]
+    store.write_together([
+        ("rings_upsert", {"rows": rows, "run_id": run_id, "now": now}),
+        ("rings_clear_members", {"ids": list(rings)}),
+        ("rings_members", {"rows": [{"ring_id": rid, "account_id": a, "role": "buyer"}
+                                    for rid, members in rings.items() for a in members], "run_id": run_id}),
+        ("rings_run_end", {"id": run_id, "ended_at": now, "timings": "{}", "counts": "{}", "lineage": "[]",
+                           "status": "complete"}),
+    ])
+
+
+def test_a_detection_run_that_fails_after_it_started_is_marked_failed(market, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("candidates: out of memory")
+
+    monkeypatch.setattr(detection, "find_rings", broken)
+    with pytest.raises(RuntimeError):
+        run_detection(market)
+    _, rows = market.run_cypher("MATCH (d:DetectionRun) WHERE d.id <> $id "
+                                "RETURN d.status AS status, d.error AS error, d.ended_at IS NOT NULL AS ended",
+                                {"id": RUN_ID})
+    assert rows == [{"status": "failed", "error": "RuntimeError: candidates: out of memory", "ended": True}]
+    assert market.read("rings_latest_run")[0]["id"] == RUN_ID, "the rings found before are still the current ones"
+
+
+def test_investigator_views_show_the_latest_runs_rings_and_old_rings_keep_their_members(market):
+    write_run(market, "det-test-2", {"R-later": ["r1", "r2"]})  # RING_ID is not found again: it dissolved
+    hood = investigate.expand(market, "r1", hops=2)
+    assert [r["id"] for r in hood.root.rings] == ["R-later"]
+    by_id = {n.id: n for n in hood.nodes}
+    assert [r["id"] for r in by_id["r2"].rings] == ["R-later"]
+    assert by_id["r3"].rings == [], "r3 is in no ring of the latest run"
+    _, _, found = investigate.paths(market, "r1", "r3")
+    assert found and (found[0].nodes[0]["ring"], found[0].nodes[-1]["ring"]) == ("R-later", None)
+    kept = ring_detail(market, RING_ID)["members"]
+    assert sorted(m["account_id"] for m in kept) == ["r1", "r2", "r3", "r4", "rs"], "history for show and export"
+
+
+def test_every_command_says_the_same_for_an_unknown_ring_id(market, tmp_path):
+    calls = [lambda ring_id: ring_detail(market, ring_id),                        # rings show
+             lambda ring_id: ring_history(market, ring_id),                       # rings history
+             lambda ring_id: cases.mark(market, ring_id, "confirmed", "x"),       # rings mark
+             lambda ring_id: cases.history(market, ring_id),
+             lambda ring_id: export_ring(market, ring_id, tmp_path / "bundle")]   # export
+    for call in calls:
+        with pytest.raises(NotFoundError) as e:
+            call("R-test0000x")
+        assert str(e.value) == f"no ring has the id 'R-test0000x'; did you mean ring '{RING_ID}'?"
