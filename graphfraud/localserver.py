@@ -121,12 +121,12 @@ def start(root: Path | None = None) -> dict:
         stale = _clear_stale(root)
         server_password()  # create the secret before the child reads it
         port = _wanted_bolt_port()
-        log = open(_log_file(root), "ab")
-        child = subprocess.Popen(
-            [sys.executable, "-m", "graphfraud.localserver", str(root), str(port)],
-            cwd=root, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-            start_new_session=True,
-        )
+        with open(_log_file(root), "ab") as log:   # the child keeps its own copy of the handle
+            child = subprocess.Popen(
+                [sys.executable, "-m", "graphfraud.localserver", str(root), str(port)],
+                cwd=root, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             state = status(root)

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
-from .errors import ServerError, StoreError
+from .errors import ServerError, StoreError, UsageError
 
 CYPHER_DIR = Path(__file__).resolve().parent.parent / "cypher"
 BATCH_ROWS = 5000
@@ -81,7 +81,10 @@ class Store:
         # The driver warns on stderr about each retried transaction; that is noise for an investigator.
         logging.getLogger("neo4j").setLevel(logging.ERROR)
         self.database, self.target, self.uri = database, target, uri
-        self._driver = neo4j.GraphDatabase.driver(uri, auth=auth, max_connection_pool_size=8)
+        try:
+            self._driver = neo4j.GraphDatabase.driver(uri, auth=auth, max_connection_pool_size=8)
+        except (neo4j.exceptions.DriverError, ValueError, ImportError) as e:   # no scheme; http:// wants aiohttp
+            raise UsageError(f"NEO4J_URI {uri!r} is not a Bolt URI (neo4j://, neo4j+s://, bolt://): {e}") from None
 
     @classmethod
     def open(cls) -> "Store":
@@ -96,7 +99,11 @@ class Store:
 
             state = localserver.start()
             store = cls(state["uri"], ("root", server_password()), state["database"], target="local")
-        store.ping()
+        try:
+            store.ping()
+        except BaseException:
+            store.close()
+            raise
         return store
 
     def __enter__(self):

@@ -90,3 +90,11 @@ def test_a_long_row_list_is_sent_in_pieces_inside_one_transaction(store, monkeyp
     assert all(len(str(p["rows"])) < 4000 for p in parts)
     store.write_together([("load_devices", {"rows": rows})])
     assert store.run_cypher("MATCH (d:Device) RETURN count(d) AS n", {})[1][0]["n"] == 300
+
+
+@pytest.mark.parametrize("uri", ["localhost:7687", "http://localhost:7474"])
+def test_a_neo4j_uri_that_is_no_bolt_uri_is_a_usage_error(uri, monkeypatch):
+    monkeypatch.setenv("NEO4J_URI", uri)
+    result = cli("stats")
+    assert result.exit_code == 2
+    assert f"NEO4J_URI {uri!r} is not a Bolt URI" in result.output and len(result.output.strip().splitlines()) == 1
