@@ -46,17 +46,22 @@ trade_circle        the group's sellers that buy from each other in a circle (A 
 Friends do things together: flatmates sign up in the same week and pass the welcome code
 around, colleagues take up the same lunch place. The co-behaviour signals (promo_reuse,
 promo_burst, signup_burst, order_burst) therefore count only members who share a phone or
-a payment card with another member of the group: one person with many accounts.
+a payment card with another member of the group: one person with many accounts. That is a
+presumption, not a proof (flatmates share a computer, colleagues a company card), so signing up
+together stays weak evidence. Status rates and identical amounts count only as a group's act:
+chargebacks, refunds and cancellations when two or more members have them, amounts when two or
+more buyers pay them and they lie within a 10 % spread (a household's regular basket varies more).
 
 Signals fall into families (``FAMILY``) that count once each, with a weight
 (``WEIGHTS``) saying how much that family alone tells an analyst. Weak families (0.25)
-are things honest groups do too: buying from one shop, sharing a code, dear orders,
-refunds. Strong families (0.40) are rare among honest groups: fabricated accounts,
+are things honest groups do too: buying from one shop, signing up together, sharing a code,
+dear orders, refunds. Strong families (0.40) are rare among honest groups: fabricated accounts,
 coordinated starts, many accounts paying the very same amount, sellers linked to their
 own buyers, sellers trading in a circle, chargebacks. The score combines the families that
-hold as independent evidence (a noisy OR): ``100 * (1 - prod(1 - weight))``. One family alone never reaches
-50, the default minimum; two weak ones make 43.8; a strong one with any other makes 55
-or more. The weights are two round levels fixed by that reading, not fitted to labels.
+hold as independent evidence (a noisy OR), the weak ones together counting at most as one
+strong one (``combine``). One family alone never reaches 50, the default minimum, nor do weak
+families alone, however many; a strong one with any other makes 55 or more. The weights are
+two round levels fixed by that reading, not fitted to labels.
 
 All computations are vectorised over candidates (group-bys with ``np.bincount``):
 ``score_groups`` returns the scores as arrays and builds a ``Candidate``, with its
@@ -82,29 +87,32 @@ FRESH_QUANTILES = (0.10, 0.25)   # younger at first order than 90 % (or 75 %) of
 SIGNUP_WINDOW_DAYS = 7    # accounts created in one week
 MIN_ORDERS = 3            # fewer orders than this say nothing about rates or bursts
 HIGH_VALUE_QUANTILE = 0.9 # "dearer than 90 % of the marketplace's orders in that currency"
+IDENTICAL_SPREAD = 0.10   # amounts are "identical" within a 10 % spread: a household's regular basket varies more
 TARGET_SHARE = 0.5        # a seller making most of its sales outside the group, tied to it by nothing else, is its target
+WEAK, STRONG = 0.25, 0.40
 WEIGHTS = {
-    # common among honest groups too (families share a shop, a code; some buy dear things):
-    # weak alone, and two of them together still stay under 50
-    "coordination": 0.25,
-    "devotion": 0.25,
-    "promo": 0.25,
-    "value": 0.25,
-    "refunds": 0.25,
-    "cancellations": 0.25,
+    # common among honest groups too (families share a shop, sign up together, pass a code on;
+    # some buy dear things): weak alone, and all of them together count as one strong family
+    "coordination": WEAK,
+    "devotion": WEAK,
+    "signup": WEAK,
+    "promo": WEAK,
+    "value": WEAK,
+    "refunds": WEAK,
+    "cancellations": WEAK,
     # rare among honest groups: fabricated accounts, coordinated starts, many accounts paying
     # the very same amount, sellers linked to their own buyers or trading in a circle,
     # chargebacks; one of these with any other family reaches 50
-    "fresh": 0.40,
-    "burst": 0.40,
-    "amounts": 0.40,
-    "seller_links": 0.40,
-    "chargebacks": 0.40,
-    "trade_circle": 0.40,
+    "fresh": STRONG,
+    "burst": STRONG,
+    "amounts": STRONG,
+    "seller_links": STRONG,
+    "chargebacks": STRONG,
+    "trade_circle": STRONG,
 }
 FAMILY = {  # signals of one family count once
     "concentration": "coordination", "block": "coordination", "devotion": "devotion",
-    "fresh_accounts": "fresh", "signup_burst": "fresh", "chargebacks": "chargebacks", "refunds": "refunds",
+    "fresh_accounts": "fresh", "signup_burst": "signup", "chargebacks": "chargebacks", "refunds": "refunds",
     "cancellations": "cancellations", "promo_reuse": "promo", "order_burst": "burst", "promo_burst": "burst",
     "uniform_amounts": "amounts", "high_value": "value", "seller_links": "seller_links",
     "trade_circle": "trade_circle",
@@ -141,17 +149,23 @@ class Candidate:
 
 
 def combine(weights):
-    """Noisy-OR of independent evidence weights (along the last axis), as a 0–100 score.
+    """Noisy-OR of independent evidence weights (along the last axis), as a 0–100 score; the
+    weak ones (under ``STRONG``) together count at most as one strong one: what honest groups
+    do too, however much of it, never makes a ring on its own.
 
-    >>> combine([0.3, 0.35])
-    54.5
+    >>> combine([0.4, 0.25])
+    55.0
+    >>> combine([0.4, 0.4])
+    64.0
     >>> combine([])
     0.0
-    >>> combine([[0.25, 0.25], [0.4, 0.0]]).tolist()
-    [43.8, 40.0]
+    >>> combine([[0.25, 0.25, 0.25], [0.4, 0.25, 0.25]]).tolist()
+    [40.0, 64.0]
     """
     weights = np.asarray(weights if isinstance(weights, np.ndarray) else list(weights), dtype=float)
-    score = np.round(100.0 * (1.0 - np.prod(1.0 - weights, axis=-1)), 1)
+    strong = weights >= STRONG
+    weak = np.minimum(1.0 - np.prod(np.where(strong, 1.0, 1.0 - weights), axis=-1), STRONG)
+    score = np.round(100.0 * (1.0 - np.prod(np.where(strong, 1.0 - weights, 1.0), axis=-1) * (1.0 - weak)), 1)
     return float(score) if np.ndim(score) == 0 else score
 
 
@@ -405,7 +419,8 @@ class _Context:
         for sig in s.values():
             tested = sig.get("eligible", np.ones(self.C, bool))
             sig["threshold"] = math.log10(self.alpha / max(int(tested.sum()), 1))   # Bonferroni over the tests run
-            sig["holds"] = tested & (sig["lift"] >= self.min_lift) & (sig["log10_p"] <= sig["threshold"])
+            large = sig.get("large", sig["lift"] >= self.min_lift)
+            sig["holds"] = tested & large & (sig["log10_p"] <= sig["threshold"])
         return s
 
     def _market(self):
@@ -564,8 +579,9 @@ class _Context:
         total, total_n = x.sum(), self.on.sum()
         base = np.maximum(total - k, 0.5) / np.maximum(total_n - self.n, 1.0)
         rate = np.where(self.n > 0, k / np.maximum(self.n, 1), 0.0)
+        members = _count(np.where(x > 0, self.lab, -1), C)   # one member's disputes are not the group's act
         return {"value": rate, "baseline": base, "log10_p": log10_binom_sf(k, self.n, base), "lift": rate / base,
-                "k": k, "n": self.n, "eligible": (k >= 2) & (self.n >= MIN_ORDERS)}
+                "k": k, "n": self.n, "members": members, "eligible": (members >= 2) & (self.n >= MIN_ORDERS)}
 
     def _group_counts(self):
         """(label, group, members of the label in the group) for every group touching a candidate."""
@@ -792,6 +808,7 @@ class _Context:
         amount_all = o["amount"].sum() / max(self.on.sum(), 1)
         return {"value": cv, "baseline": base, "log10_p": log10p,
                 "lift": base / np.maximum(cv, base / 1000), "k": k, "n": k, "mean": mean, "market_mean": amount_all,
+                "large": (base >= self.min_lift * cv) & (cv <= IDENTICAL_SPREAD),
                 "eligible": (k >= 5) & (self.target_buyers >= 2)}
 
     def _high_value(self):
@@ -906,8 +923,10 @@ class _Context:
             evidence = {"created_in_window": k, "accounts": n, "window_start": start}
         elif name in ("chargebacks", "refunds", "cancellations"):
             word = {"chargebacks": "chargeback", "refunds": "refund", "cancellations": "cancellation"}[name]
-            text = f"{word} rate {_pct(v)} ({k:.0f} of {n:.0f} orders; marketplace {_pct(base)}; {pt})"
-            evidence = {word + "s": k, "orders": n}
+            m = float(s["members"][c])
+            text = (f"{word} rate {_pct(v)} ({k:.0f} of {n:.0f} orders, by {m:.0f} member{'s' if m != 1 else ''}; "
+                    f"marketplace {_pct(base)}; {pt})")
+            evidence = {word + "s": k, "orders": n, "members": m}
         elif name == "promo_reuse":
             code = int(s["code"][c])
             key = str(p.group_key[code]) if code >= 0 else ""
@@ -934,7 +953,8 @@ class _Context:
         elif name == "uniform_amounts":
             mean = float(s["mean"][c])
             text = (f"{k:.0f} orders to {self._seller_label(c)} averaged {mean:.2f} with a spread of {_pct(v)} "
-                    f"(their orders from others, or a usual seller's if narrower: {_pct(base)}; {pt})")
+                    f"(identical: within {_pct(IDENTICAL_SPREAD)}; their orders from others, or a usual seller's if "
+                    f"narrower: {_pct(base)}; {pt})")
             evidence = {"orders": k, "mean_amount": mean, "cv": v, "market_cv": base}
         elif name == "high_value":
             text = (f"{_pct(v)} of the group's orders ({k:.0f} of {n:.0f}) were dearer than 90 % of the "

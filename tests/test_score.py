@@ -211,6 +211,42 @@ def test_the_shop_a_chargeback_ring_defrauds_is_its_target_not_a_member(store, t
     assert "one seller (tvshop)" in _reason(group, "concentration")["text"]
 
 
+def test_a_family_with_its_weekly_basket_and_one_members_disputes_is_no_ring(store, tmp_path):
+    """Three accounts of one home buy their weekly basket from the corner shop (about 30 EUR, give
+    or take 13 %), and one of them disputes eight of those orders: a group's habit and one
+    person's disputes, not a ring's act (amounts are identical within 10 %; chargebacks count
+    when two or more members have them)."""
+    folder = build(tmp_path / "market")
+    family = ["fam1", "fam2", "fam3"]
+    with open(folder / "accounts.csv", "a", newline="") as f:
+        csv.writer(f).writerows([[a, "buyer", "2021-02-01T00:00:00Z", "DE", "active"] for a in family]
+                                + [["corner", "seller", "2015-01-01T00:00:00Z", "DE", "active"]])
+    with open(folder / "account_addresses.csv", "a", newline="") as f:
+        csv.writer(f).writerows([[a, "Lindenstraße 9, 10969 Berlin", "home", "DE"] for a in family])
+    with open(folder / "orders.csv", "a", newline="") as f:
+        basket = ["25.50", "30.00", "34.50", "26.00", "34.00"]
+        csv.writer(f).writerows([[f"{a}-{k}", a, "corner", basket[(i + k) % 5], "EUR",
+                                  f"2025-{9 + k // 4:02d}-{1 + 7 * (k % 4):02d}T09:{10 * i:02d}:00Z",
+                                  "chargeback" if a == "fam1" and k < 8 else "completed", "", "", "", ""]
+                                 for i, a in enumerate(family) for k in range(12)]
+                                + [[f"corner-h{k}", HONEST[k], "corner", f"{5 + 9 * k}.00", "EUR",
+                                    "2025-11-20T12:00:00Z", "completed", "", "", "", ""] for k in range(12)])
+    assert load(store, [folder]).quarantined == 0
+    projection = project(store)
+    membership, scored, _, _ = find_rings(projection)
+    group = int(membership[np.searchsorted(projection.ids, "fam1")])
+    house = scored.candidate(group, explain=True)
+    assert projection.ids[house.members].tolist() == family
+    assert _reason(house, "concentration")["holds"], "the shop is their habit"
+    amounts = _reason(house, "uniform_amounts")
+    assert amounts["value"] > 0.10 and amounts["lift"] >= 3 and amounts["log10_p"] < -6, "uniform, not identical"
+    assert not amounts["holds"]
+    chargebacks = _reason(house, "chargebacks")
+    assert chargebacks["evidence"] == {"chargebacks": 8, "orders": 36, "members": 1}
+    assert chargebacks["log10_p"] < -6 and chargebacks["lift"] >= 3 and not chargebacks["holds"], "one member's disputes"
+    assert house.score < 50
+
+
 def test_a_ring_spread_over_the_flats_of_one_building_is_one_ring(store, tmp_path):
     """Four new accounts, each with its own phone and its own flat of one building (no address is
     shared), buy TVs from an established shop within a day and charge most of them back."""
@@ -281,7 +317,7 @@ def test_status_fresh_and_seller_link_reasons_are_numerically_right(hand_built):
     assert (cb["evidence"]["chargebacks"], cb["evidence"]["orders"]) == (2, 30)
     assert cb["value"] == pytest.approx(2 / 30, rel=1e-3)
     assert cb["baseline"] == pytest.approx(3 / 252, rel=1e-3), "the marketplace rate leaves the group out"
-    assert cb["text"] == f"chargeback rate 6.7 % (2 of 30 orders; marketplace 1.2 %; {p_text(cb['log10_p'])})"
+    assert cb["text"] == f"chargeback rate 6.7 % (2 of 30 orders, by 2 members; marketplace 1.2 %; {p_text(cb['log10_p'])})"
     fresh = _reason(ring, "fresh_accounts")
     assert fresh["holds"] and fresh["evidence"]["fresh"] == 6 and fresh["evidence"]["buyers"] == 6
     assert fresh["evidence"]["median_age_days"] < 1
@@ -368,5 +404,6 @@ def test_unknown_ring_is_not_found(hand_built):
 def test_score_helpers():
     assert combine([0.4, 0.25]) == 55.0
     assert combine([0.25, 0.25]) < 50 <= combine([0.4, 0.25])
+    assert combine([0.25] * 7) == combine([0.4]) < 50, "weak families alone never make a ring"
     assert float(log10_binom_sf(0, 10, 0.5)) == 0.0
     assert float(np.round(log10_binom_sf(10, 10, 0.5), 6)) == pytest.approx(-10 * math.log10(2), abs=1e-6)
