@@ -16,7 +16,7 @@ from .errors import ServerError, StoreError, UsageError
 
 CYPHER_DIR = Path(__file__).resolve().parent.parent / "cypher"
 BATCH_ROWS = 5000
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 MESSAGE_BYTES = 4_000_000   # a statement's $rows/$ids stay under this (the local server refuses messages over 16 MB)
 
 
@@ -217,13 +217,15 @@ class Store:
 # Each brings a graph from the version before; each is idempotent, so one killed half-way is
 # simply run again.
 
-def _migrate_order_keys(store: Store) -> None:
-    """Version 2: orders keep their identifier keys as properties, one account range per
-    transaction (the projection's ranges: bounded server memory)."""
-    from .project import account_ranges
+def _per_account_range(statement: str):
+    """A migration that runs ``statement`` once per account range, one transaction each (the
+    projection's ranges: bounded server memory)."""
+    def migrate(store: Store) -> None:
+        from .project import account_ranges
 
-    for lo, hi in account_ranges(store):
-        store.write("migrate_order_keys", lo=lo, hi=hi)
+        for lo, hi in account_ranges(store):
+            store.write(statement, lo=lo, hi=hi)
+    return migrate
 
 
 def _migrate_buildings(store: Store) -> None:
@@ -236,4 +238,8 @@ def _migrate_buildings(store: Store) -> None:
     store.write_rows("migrate_buildings", [{"id": key, "building": building_key(key)} for key in keys if building_key(key)])
 
 
-MIGRATIONS = {2: _migrate_order_keys, 3: _migrate_buildings}   # version -> what brings a graph to it
+MIGRATIONS = {   # version -> what brings a graph to it from the version before
+    2: _per_account_range("migrate_order_keys"),      # orders keep their identifier keys
+    3: _migrate_buildings,
+    4: _per_account_range("migrate_order_parties"),   # orders keep their buyer and seller ids
+}

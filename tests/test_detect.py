@@ -250,12 +250,23 @@ def test_a_graph_loaded_before_orders_kept_their_identifier_keys_is_migrated(loa
     store, _ = loaded
     fresh = project(store)
     assert fresh.orders["account_chargebacks"].sum() > 0
-    store.run_cypher("MATCH (o:Order) REMOVE o.device_id, o.address_id, o.instrument_id, o.fingerprint", {},
-                     write=True)
+    store.run_cypher("MATCH (o:Order) REMOVE o.device_id, o.address_id, o.instrument_id, o.fingerprint, "
+                     "o.buyer_id, o.seller_id", {}, write=True)
     store.run_cypher("MATCH (v:SchemaVersion) DELETE v", {}, write=True)
-    assert len(project(store).group_key) < len(fresh.group_key), "without the keys, order identifiers are lost"
+    assert len(project(store).orders["buyer"]) == 0, "without the keys, the orders are lost"
     store.ensure_schema()
     assert store.read("schema_version") == [{"version": SCHEMA_VERSION, "has_orders": True}]
+    _assert_same_projection(fresh, project(store))
+
+
+def test_a_graph_loaded_before_orders_kept_their_buyer_and_seller_is_migrated(loaded):
+    """Schema version 3 graphs had the order's buyer and seller as relationships only."""
+    store, _ = loaded
+    fresh = project(store)
+    store.run_cypher("MATCH (o:Order) REMOVE o.buyer_id, o.seller_id", {}, write=True)
+    store.write("schema_version_set", version=3)
+    assert len(project(store).orders["buyer"]) == 0
+    store.ensure_schema()
     _assert_same_projection(fresh, project(store))
 
 
