@@ -18,12 +18,18 @@ flagged ring, and recall per typology. The server is stopped at the end.
 
     .venv/bin/python bench/quality.py                      # 20,000 buyers, seeds 101 102 103
     .venv/bin/python bench/quality.py --buyers 5000 --seeds 7
+    .venv/bin/python bench/quality.py --generator independent --seeds 4,5
+
+``--generator independent`` builds the marketplaces with ``bench/independent_market.py``, a
+generator written apart from graphfraud (see its docstring): the check that detection was not
+shaped to its own generator.
 """
 
 import argparse
 import csv
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -65,11 +71,20 @@ def score(truth, typologies, groups, scores, lookalikes) -> dict:
     return m
 
 
-def run_seed(buyers: int, seed: int) -> dict:
+def generate(folder: Path, buyers: int, seed: int, generator: str) -> None:
+    if generator == "ours":
+        from graphfraud.generate import write_marketplace
+
+        write_marketplace(folder, buyers=buyers, seed=seed)
+    else:
+        subprocess.run([sys.executable, str(Path(__file__).with_name("independent_market.py")), str(folder),
+                        "--buyers", str(buyers), "--seed", str(seed)], check=True, stdout=subprocess.DEVNULL)
+
+
+def run_seed(buyers: int, seed: int, generator: str = "ours") -> dict:
     from graphfraud import detect, localserver
     from graphfraud.detection import run_detection
     from graphfraud.evaluate import read_labels
-    from graphfraud.generate import write_marketplace
     from graphfraud.load import load
     from graphfraud.project import KIND_NAMES, project
     from graphfraud.store import Store
@@ -78,7 +93,7 @@ def run_seed(buyers: int, seed: int) -> dict:
     home = work / "home"
     os.environ["GRAPHFRAUD_HOME"] = str(home)
     try:
-        write_marketplace(work / "data", buyers=buyers, seed=seed)
+        generate(work / "data", buyers, seed, generator)
         labels = read_labels(work / "data" / "labels.csv")
         with open(work / "data" / "lookalikes.csv", newline="") as f:
             lookalikes = [r["account_id"] for r in csv.DictReader(f)]
@@ -133,12 +148,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--buyers", type=int, default=20_000)
     parser.add_argument("--seeds", default="101,102,103", help="generator seeds, comma-separated")
+    parser.add_argument("--generator", choices=("ours", "independent"), default="ours",
+                        help="graphfraud's generator or bench/independent_market.py")
     args = parser.parse_args()
 
     runs = []
     for seed in [int(s) for s in args.seeds.split(",")]:
         print(f"seed {seed}: generating, loading, detecting …", flush=True)
-        r = run_seed(args.buyers, seed)
+        r = run_seed(args.buyers, seed, args.generator)
         runs.append(r)
         print(f"  {r['accounts']:,} accounts, {r['true_rings']} planted rings; load {r['load_s']:.0f} s, "
               f"detection {r['detect_s']:.1f} s, networkx Louvain {r['louvain_s']:.1f} s; "
