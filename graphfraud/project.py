@@ -457,19 +457,20 @@ def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None
     tick = progress or (lambda step: None)
 
     t0 = time.perf_counter()
-    ranges = {"accounts": account_ranges(store), "orders": order_ranges(store)}   # every id, as of any
-    key_codes = _KeyCodes()                                                       # date: they only cut ranges
+    account_cuts = account_ranges(store)   # every id, as of any date: ids only cut the ranges
+    key_codes = _KeyCodes()
     with ThreadPoolExecutor(READERS) as pool:
         try:
+            order_cuts = pool.submit(order_ranges, store)   # the order ids are read beside the accounts
             parts = [pool.submit(_columns, store, "project_accounts", as_of, lo=lo, hi=hi)
-                     for lo, hi in ranges["accounts"]]
+                     for lo, hi in account_cuts]
             ids, role, created, country, countries = _accounts([f.result() for f in parts])
             timings["accounts"] = time.perf_counter() - t0
             tick("accounts")
             # Every (statement, range) is a read of its own: READERS at a time keep the server's
             # cores busy to the end. The order walks (the longest) first.
-            reads = {"orders": ("project_orders", _order_part, ranges["orders"]),
-                     "links": ("project_links", _link_part, ranges["accounts"])}
+            reads = {"orders": ("project_orders", _order_part, order_cuts.result()),
+                     "links": ("project_links", _link_part, account_cuts)}
             pending = {step: [pool.submit(_timed_read, store, name, as_of, lo, hi,
                                           lambda c, f=convert: f(c, ids, key_codes))
                               for lo, hi in step_ranges]
