@@ -49,7 +49,8 @@ from itertools import chain
 
 import numpy as np
 
-__all__ = ["KINDS", "Projection", "account_ranges", "all_keys", "order_ranges", "expand_groups", "pair_weights", "project"]
+__all__ = ["KINDS", "Projection", "account_ranges", "all_keys", "expand_groups", "order_ranges", "pair_weights",
+           "project"]
 
 # kind → (family, weight). Weights are round: a device, an address or a card
 # shared is full evidence of linkage; a /24 subnet or a building (other flats of it) half

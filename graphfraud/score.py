@@ -92,7 +92,7 @@ TARGET_SHARE = 0.5        # a seller making most of its sales outside the group,
 WEAK, STRONG = 0.25, 0.40
 WEIGHTS = {
     # common among honest groups too (families share a shop, sign up together, pass a code on;
-    # some buy dear things): weak alone, and all of them together count as one strong family
+    # some buy dear things): weak alone, and all of them together count at most as one strong family
     "coordination": WEAK,
     "devotion": WEAK,
     "signup": WEAK,
