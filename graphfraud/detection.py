@@ -207,9 +207,12 @@ def find_rings(projection, min_score: float = MIN_SCORE, seed: int = SEED, resol
     Leiden/CPM cuts the linkage into candidate groups; every group is scored; groups with
     some evidence (``SUSPECT_SCORE``: one strong signal, or two weak ones) that CPM cut
     apart are joined by a second CPM pass at half the resolution over those groups only,
-    and the joined groups are scored again. Last, groups with evidence drop their bystanders
-    (``_Context.bystanders`` in score: members on the group's network or code only, taking no part
-    in what it does, and the shops it buys from with no other tie) and are scored once more.
+    and the joined groups are scored again. Then groups with evidence drop their bystanders
+    (``_Context.bystanders`` in score: members on the group's network or code only, taking
+    no part in what it does, and the shops it buys from with no other tie) and are scored
+    once more. Last, each seller with buyers devoted to it, none of them in a ring yet, is
+    scored as a group of its own (``detect.seller_stars``: CPM cuts such stars) and becomes
+    one when it scores ``min_score``.
     Returns (membership, ``score.Scores`` of every group, the linkage (a, b, w), stage
     timings); ``scores.candidate(i)`` explains group i.
     """
@@ -219,14 +222,14 @@ def find_rings(projection, min_score: float = MIN_SCORE, seed: int = SEED, resol
     resolution = detect.RESOLUTION if resolution is None else resolution
     timings = {}
     t0 = time.perf_counter()
-    advance = tick("candidates", 2)
+    advance = tick("candidates", 3)
     a, b, w = detect.linkage(projection)
     membership = detect.leiden_cpm(projection.n, a, b, w, resolution=resolution, seed=seed)
     advance(1)
     timings["candidates"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    advance_e = tick("evidence", 2)
+    advance_e = tick("evidence", 3)
     scored = score.score_groups(projection, membership)
     advance_e(1)
     timings["evidence"] = time.perf_counter() - t0
@@ -241,6 +244,7 @@ def find_rings(projection, min_score: float = MIN_SCORE, seed: int = SEED, resol
         membership = merged
         scored = score.score_groups(projection, membership)
         timings["evidence"] += time.perf_counter() - t0
+
     t0 = time.perf_counter()
     trimmed = np.where(scored.ctx.bystanders() & (scored.scores >= SUSPECT_SCORE)[np.maximum(membership, 0)], -1,
                        membership) if len(scored) else membership
@@ -249,7 +253,41 @@ def find_rings(projection, min_score: float = MIN_SCORE, seed: int = SEED, resol
         scored = score.score_groups(projection, membership)
     timings["evidence"] += time.perf_counter() - t0
     advance_e(1)
+
+    t0 = time.perf_counter()
+    starred = _with_seller_stars(projection, membership, scored, min_score)
+    advance(1)
+    if not np.array_equal(starred, membership):
+        membership = starred
+        scored = score.score_groups(projection, membership)
+    timings["candidates"] += time.perf_counter() - t0
+    advance_e(1)
     return membership, scored, (a, b, w), timings
+
+
+def _with_seller_stars(projection, membership: np.ndarray, scored, min_score: float) -> np.ndarray:
+    """``membership`` with the seller stars that score ``min_score`` as groups of their own.
+
+    Only accounts outside every ring so far take part, so a star never splits a ring.
+    """
+    from . import detect, score
+
+    if not len(scored):
+        return membership
+    o = projection.orders
+    buyer, seller, share = detect.devoted_buyers(o["buyer"], o["seller"], o["orders"], projection.country,
+                                                 projection.n)
+    in_ring = (membership >= 0) & (scored.scores >= min_score)[np.maximum(membership, 0)]
+    stars = detect.seller_stars(projection.n, buyer, seller, share, ~in_ring, projection.cap)
+    if not (stars >= 0).any():
+        return membership
+    held = score.score_groups(projection, stars).scores >= min_score
+    star_of = np.where(stars >= 0, held[np.maximum(stars, 0)], False)
+    if not star_of.any():
+        return membership
+    out = membership.copy()
+    out[star_of] = membership.max() + 1 + stars[star_of]
+    return detect.relabel(out)
 
 
 # --------------------------------------------------------------------------- reading rings back

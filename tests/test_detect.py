@@ -9,7 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from graphfraud.cli import app
-from graphfraud.detect import leiden_cpm, leiden_modularity, linkage, merge_groups, order_edges, relabel
+from graphfraud.detect import (leiden_cpm, leiden_modularity, linkage, merge_groups, order_edges, relabel,
+                               seller_stars)
 from graphfraud.detection import find_rings, run_detection
 from graphfraud.evaluate import evaluate_rings, flagged_share, read_labels
 from graphfraud.generate import write_marketplace
@@ -163,6 +164,19 @@ def test_order_links_need_repeat_devoted_unlikely_buying():
     a, b, w = order_edges(buyer, seller, orders, np.zeros(10, int), 10)
     assert [(int(x), int(y)) for x, y in zip(a, b)] == [(0, 9)]
     assert w.tolist() == [0.8]
+
+
+def test_seller_stars_take_free_devoted_buyers_under_the_cap():
+    n = 100
+    free = np.ones(n, bool)
+    free[3] = False                                   # already in a ring
+    buyer = np.array([0, 1, 2, 3, 4, 4] + list(range(20, 70)))
+    seller = np.array([90, 90, 91, 90, 91, 92] + [95] * 50)
+    share = np.array([1.0, 0.8, 1.0, 1.0, 0.5, 0.5] + [1.0] * 50)
+    stars = seller_stars(n, buyer, seller, share, free, cap=50)
+    groups = {int(g): sorted(np.flatnonzero(stars == g).tolist()) for g in np.unique(stars[stars >= 0])}
+    assert list(groups.values()) == [[0, 1, 90], [2, 4, 91]], \
+        "3 is taken; 4 splits its orders evenly and joins its first seller; 95 has 50 buyers: a popular shop"
 
 
 def test_cpm_keeps_small_dense_groups_apart_where_modularity_merges_them():

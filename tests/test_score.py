@@ -407,3 +407,44 @@ def test_score_helpers():
     assert combine([0.25] * 7) == combine([0.4]) < 50, "weak families alone never make a ring"
     assert float(log10_binom_sf(0, 10, 0.5)) == 0.0
     assert float(np.round(log10_binom_sf(10, 10, 0.5), 6)) == pytest.approx(-10 * math.log10(2), abs=1e-6)
+
+
+def test_a_brushing_star_cut_apart_by_its_buyers_parcel_addresses_is_one_ring(store, tmp_path):
+    """Ten new accounts each place three 4.99 orders with a new shop and have them sent to a
+    different real family's address (brushing): every fake buyer shares more with its family
+    than with the shop, so Leiden/CPM puts it with that family, and only the seller-star stage
+    finds the ring."""
+    folder = build(tmp_path / "market")
+    fakes = [f"bx{i}" for i in range(10)]
+    accounts = [["bshop", "seller", "2025-08-01T00:00:00Z", "DE", "active"]]
+    devices, addresses, orders = [], [], []
+    for i, fake in enumerate(fakes):
+        street = f"Am Anger {i + 1}, 0409{i} Leipzig"
+        family = [f"bf{i}-{k}" for k in range(3)]
+        for k, member in enumerate(family):
+            accounts.append([member, "buyer", f"{2015 + k}-02-01T00:00:00Z", "DE", "active"])
+            devices.append([member, f"dev-{member}", f"{2015 + k}-02-01T00:00:00Z", "2025-12-01T00:00:00Z", ""])
+            addresses.append([member, street, "home", "DE"])
+            orders += [[f"{member}-{j}", member, SHOPS[(i + k + j) % 5], f"{15 + 9 * ((i + k + j) % 7)}.50", "EUR",
+                        f"2025-{9 + j:02d}-{3 + 2 * k + i:02d}T19:00:00Z", "completed", "", "", "", ""]
+                       for j in range(3)]
+        accounts.append([fake, "buyer", "2025-10-20T00:00:00Z", "DE", "active"])
+        devices.append([fake, f"phone-{fake}", "2025-10-20T00:00:00Z", "2025-10-25T00:00:00Z", ""])
+        addresses.append([fake, street, "shipping", "DE"])
+        orders += [[f"{fake}-{j}", fake, "bshop", "4.99", "EUR", f"2025-10-{21 + j % 3}T{8 + i:02d}:{5 * j:02d}:00Z",
+                    "completed", "", street, "", ""] for j in range(3)]
+    for name, rows in (("accounts.csv", accounts), ("account_devices.csv", devices),
+                       ("account_addresses.csv", addresses), ("orders.csv", orders)):
+        with open(folder / name, "a", newline="") as f:
+            csv.writer(f).writerows(rows)
+    assert load(store, [folder]).quarantined == 0
+    projection = project(store)
+    from graphfraud import detect
+    cpm = detect.leiden_cpm(projection.n, *detect.linkage(projection))
+    at = {a: i for i, a in enumerate(projection.ids.tolist())}
+    assert len({int(cpm[at[f]]) for f in fakes}) == len(fakes), "CPM alone puts each fake buyer with its family"
+    _, _, by_members = _ring(store)
+    star = by_members[frozenset(fakes + ["bshop"])]
+    assert star.score >= 50 and star.typology == "brushing"
+    families = [m for m, c in by_members.items() if c.score >= 50 and any(a.startswith("bf") for a in m)]
+    assert families == [], "no family is flagged"
