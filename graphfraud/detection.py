@@ -181,6 +181,7 @@ def run_detection(store, as_of=None, min_score: float = MIN_SCORE, seed: int = S
     timings["total"] = time.perf_counter() - t_start
     timings = {k: round(v, 3) for k, v in timings.items()}
     store.write("rings_run_timings", id=run_id, timings=json.dumps(timings))
+    out.sort(key=lambda r: (-r["score"], r["id"]))   # as `rings list` ranks them: score, then id
     return DetectionResult(run_id=run_id, as_of=as_of, rings=out, dismissed=dismissed, counts=counts,
                            timings=timings, params=params, lineage=lineage, examples=examples)
 

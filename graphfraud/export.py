@@ -35,6 +35,7 @@ from .errors import GraphfraudError, UsageError
 from .hashing import sha256_file
 from .html import inline_svg, templates
 from .investigate import flat_spellings, unknown_ring
+from .times import short_iso
 
 __all__ = ["export_ring", "verify", "ExportResult", "Verification", "VerificationFailed"]
 
@@ -88,19 +89,9 @@ class Verification:
 
 # --------------------------------------------------------------------------- small helpers
 
-_ISO = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(.*)$")
-
-
 def _iso(value):
-    """Temporal values as short ISO text: nanosecond zeros dropped, UTC as Z."""
-    if not isinstance(value, str):
-        return value
-    m = _ISO.match(value)
-    if not m:
-        return value
-    frac = (m.group(2) or "").rstrip("0").rstrip(".")
-    tz = m.group(3)
-    return m.group(1) + frac + ("Z" if tz in ("+00:00", "Z") else tz)
+    """Temporal values as short ISO text (``times.short_iso``); anything else as it is."""
+    return short_iso(value) if isinstance(value, str) else value
 
 
 def _cell(value) -> str:

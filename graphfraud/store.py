@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 
 from .errors import ServerError, StoreError, UsageError
+from .times import short_iso
 
 CYPHER_DIR = Path(__file__).resolve().parent.parent / "cypher"
 BATCH_ROWS = 5000
@@ -62,7 +63,7 @@ def plain(value):
     if isinstance(value, dict):
         return {k: plain(v) for k, v in value.items()}
     if hasattr(value, "iso_format"):
-        return value.iso_format()
+        return short_iso(value.iso_format())
     if hasattr(value, "labels") and hasattr(value, "items"):
         return {"_labels": sorted(value.labels), **{k: plain(v) for k, v in value.items()}}
     if hasattr(value, "type") and hasattr(value, "items") and hasattr(value, "start_node"):

@@ -5,9 +5,12 @@ its spellings (``Z``, an offset, none: naive times are UTC) and write this one f
 string comparison in Cypher is time comparison.
 """
 
+import re
 from datetime import datetime, timezone
 
-__all__ = ["parse", "utc_text", "now_text"]
+__all__ = ["parse", "utc_text", "now_text", "short_iso"]
+
+_ISO = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(.*)$")
 
 
 def parse(text: str) -> datetime:
@@ -34,3 +37,17 @@ def utc_text(moment: datetime) -> str:
 
 def now_text() -> str:
     return utc_text(datetime.now(timezone.utc))
+
+
+def short_iso(text: str) -> str:
+    """A server's ISO text made short: nanosecond zeros dropped, UTC as Z; other text as it is.
+
+    >>> short_iso("2025-12-24T13:22:13.000000000+00:00"), short_iso("2026-11-25T00:36:20.051956000+01:00")
+    ('2025-12-24T13:22:13Z', '2026-11-25T00:36:20.051956+01:00')
+    """
+    m = _ISO.match(text)
+    if not m:
+        return text
+    frac = (m.group(2) or "").rstrip("0").rstrip(".")
+    tz = m.group(3)
+    return m.group(1) + frac + ("Z" if tz in ("+00:00", "Z") else tz)

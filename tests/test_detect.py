@@ -2,7 +2,10 @@
 alone, the same rings twice; and the pure parts (pairs, Leiden, joining) on small arrays."""
 
 import csv
+import io
 import json
+import re
+from datetime import datetime
 
 import numpy as np
 import pytest
@@ -90,12 +93,16 @@ def test_run_is_recorded_and_listed(loaded):
     listed = CliRunner().invoke(app, ["rings", "list", "--format", "json"])
     assert listed.exit_code == 0, listed.output
     rows = json.loads(listed.stdout)
-    assert [r["ring_id"] for r in rows] == [r["id"] for r in sorted(result.rings, key=lambda r: (-r["score"], r["id"]))]
+    assert [r["ring_id"] for r in rows] == [r["id"] for r in result.rings], "detect reports them as `rings list` ranks them"
     typ = result.rings[0]["typology"]
     only = json.loads(CliRunner().invoke(app, ["rings", "list", "--typology", typ, "--format", "json"]).stdout)
     assert only and all(r["typology"] == typ for r in only)
     members = CliRunner().invoke(app, ["rings", "list", "--members", "--format", "csv"])
     assert members.stdout.splitlines()[0].startswith("ring_id,account_id,score")
+    created = [r["created_at"] for r in csv.DictReader(io.StringIO(members.stdout))]
+    assert created and all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", t) for t in created), created[:3]
+    as_json = json.loads(CliRunner().invoke(app, ["rings", "list", "--members", "--format", "json"]).stdout)
+    assert all(datetime.fromisoformat(r["created_at"]).tzinfo for r in as_json), "ISO 8601 with its offset"
 
 
 def test_evaluate_command_scores_the_latest_run(loaded, marketplace):
