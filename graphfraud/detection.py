@@ -97,7 +97,7 @@ def run_detection(store, as_of=None, min_score: float = MIN_SCORE, seed: int = S
     started_at = now_text()
     t_start = time.perf_counter()
 
-    store.ensure_schema()   # a graph an older graphfraud loaded is migrated before it is read
+    store.ensure_schema(tick)   # a graph an older graphfraud loaded is migrated before it is read
     advance = tick("projection", len(STEPS))
     projection = project(store, as_of=as_of, progress=lambda step: advance(1))
     timings["projection"] = time.perf_counter() - t_start

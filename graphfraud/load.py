@@ -505,10 +505,10 @@ def load(store, paths: list[Path], progress=None) -> LoadResult:
 
     loader = _Loader(store)
     run_id = "load-" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
-    store.ensure_schema()
+    tick = progress or (lambda description, total: (lambda n: None))
+    store.ensure_schema(tick)
     store.write("load_run_start", id=run_id, started_at=now_text(), files=[f["name"] for f in files],
                 sha256=[f["sha256"] for f in files])
-    tick = progress or (lambda description, total: (lambda n: None))
 
     writer = _Writer(store, loader, run_id, tick)
     for f in files:  # in dependency order (discover)

@@ -196,15 +196,18 @@ class Store:
                 on_batch(len(batch))
         return out
 
-    def ensure_schema(self) -> None:
+    def ensure_schema(self, progress=None) -> None:
         """Constraints and indexes before any load (MERGE without them is ~15x slower), and the
-        migrations a graph written by an older graphfraud needs, in order."""
+        migrations a graph written by an older graphfraud needs, in order (a million accounts
+        take minutes: ``progress(description, total)`` returns an ``advance(n)``)."""
+        tick = progress or (lambda description, total: (lambda n: None))
         for i, text in enumerate(statements("schema")):
             self._run(f"schema statement {i + 1}", text, {}, write=True)
         found = self.read("schema_version")[0]
         version = found["version"] or (1 if found["has_orders"] else SCHEMA_VERSION)
         for step in range(version + 1, SCHEMA_VERSION + 1):
-            MIGRATIONS[step](self)
+            what, migrate = MIGRATIONS[step]
+            migrate(self, lambda total: tick(f"migrating the graph to version {step}: {what}", total))
         if found["version"] != SCHEMA_VERSION:
             self.write("schema_version_set", version=SCHEMA_VERSION)
 
@@ -221,26 +224,30 @@ class Store:
 def _per_account_range(statement: str):
     """A migration that runs ``statement`` once per account range, one transaction each (the
     projection's ranges: bounded server memory)."""
-    def migrate(store: Store) -> None:
+    def migrate(store: Store, tick) -> None:
         from .project import account_ranges
 
-        for lo, hi in account_ranges(store):
+        ranges = account_ranges(store)
+        advance = tick(len(ranges))
+        for lo, hi in ranges:
             store.write(statement, lo=lo, hi=hi)
+            advance(1)
     return migrate
 
 
-def _migrate_buildings(store: Store) -> None:
+def _migrate_buildings(store: Store, tick) -> None:
     """Version 3: flats keep the building they are in, cut from their key by
     ``normalise.building_key`` (the one place that rule lives)."""
     from .normalise import building_key
     from .project import all_keys
 
-    keys = all_keys(store, "migrate_buildings_keys")
-    store.write_rows("migrate_buildings", [{"id": key, "building": building_key(key)} for key in keys if building_key(key)])
+    rows = [{"id": key, "building": building_key(key)} for key in all_keys(store, "migrate_buildings_keys")]
+    rows = [r for r in rows if r["building"]]
+    store.write_rows("migrate_buildings", rows, on_batch=tick(len(rows)))
 
 
-MIGRATIONS = {   # version -> what brings a graph to it from the version before
-    2: _per_account_range("migrate_order_keys"),      # orders keep their identifier keys
-    3: _migrate_buildings,
-    4: _per_account_range("migrate_order_parties"),   # orders keep their buyer and seller ids
+MIGRATIONS = {   # version -> (what it does, the function that brings a graph to it from the version before)
+    2: ("orders keep their identifier keys", _per_account_range("migrate_order_keys")),
+    3: ("flats keep their building", _migrate_buildings),
+    4: ("orders keep their buyer and seller ids", _per_account_range("migrate_order_parties")),
 }

@@ -196,7 +196,7 @@ def run_weekly(store, as_of: date, load_dir: Path | None, out_dir: Path, progres
         raise UsageError(f"--load {load_dir}: no such file or directory")
     with weekly_lock(lock, {"as_of": as_of.isoformat(), "started_at": _now()}):
         weekly_id = f"weekly-{as_of.isoformat()}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
-        store.ensure_schema()
+        store.ensure_schema(tick)
         abandoned = [r["id"] for r in store.write("weekly_abandon_stale", id=weekly_id, now=_now())]
         store.write("weekly_run_start", id=weekly_id, as_of=as_of.isoformat(), started_at=_now(), pid=os.getpid())
         # a run that cannot even be marked failed (the database went away) is abandoned by the next one

@@ -275,7 +275,17 @@ def test_a_graph_loaded_before_orders_kept_their_identifier_keys_is_migrated(loa
                      "o.buyer_id, o.seller_id", {}, write=True)
     store.run_cypher("MATCH (v:SchemaVersion) DELETE v", {}, write=True)
     assert len(project(store).orders["buyer"]) == 0, "without the keys, the orders are lost"
-    store.ensure_schema()
+    shown = {}
+
+    def progress(description, total):
+        shown[description] = [total, 0]
+        return lambda n: shown[description].__setitem__(1, shown[description][1] + n)
+
+    store.ensure_schema(progress)
+    assert list(shown) == ["migrating the graph to version 2: orders keep their identifier keys",
+                           "migrating the graph to version 3: flats keep their building",
+                           "migrating the graph to version 4: orders keep their buyer and seller ids"]
+    assert all(total > 0 and done == total for total, done in shown.values()), shown
     assert store.read("schema_version") == [{"version": SCHEMA_VERSION, "has_orders": True}]
     _assert_same_projection(fresh, project(store))
 
