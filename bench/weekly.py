@@ -15,9 +15,10 @@ Measured against ``labels.csv``:
   members visible by then (accounts created on or before the run's date) at Jaccard ≥ 0.5,
   the rule of ``graphfraud evaluate``. The first fraudulent order is read from
   ``orders.csv`` per typology, leaving out camouflage: the first order a member placed with
-  a seller of the ring (brushing, collusion), with a promo code (promo abuse), or with a
-  shop where members' orders ended in chargebacks (chargeback). Rings never flagged count
-  as not detected within 7 or 14 days, and as infinitely late in the median.
+  a seller of the ring (brushing, collusion), with a promo code (promo abuse), or that ended
+  in a chargeback (chargeback: an ordinary order at a shop the ring later defrauds is not the
+  fraud). Rings never flagged count as not detected within 7 or 14 days, and as infinitely
+  late in the median.
 - **id stability**: over consecutive runs that both flag a ring, the share in which the
   matching ring kept its id.
 
@@ -102,12 +103,7 @@ def first_fraud_orders(src: Path, truth: dict, typology: dict) -> dict[str, date
         elif typ == "promo_abuse":
             fraud = [o for o in rows if o.get("promo_code")]
         elif typ == "chargeback":
-            charged = defaultdict(set)
-            for o in rows:
-                if o["status"] == "chargeback":
-                    charged[o["seller_id"]].add(o["buyer_id"])
-            shops = {s for s, who in charged.items() if len(who) >= 2} or set(charged)
-            fraud = [o for o in rows if o["seller_id"] in shops]
+            fraud = [o for o in rows if o["status"] == "chargeback"]
         else:
             fraud = rows
         fraud = fraud or rows
