@@ -60,8 +60,10 @@ coordinated starts, many accounts paying the very same amount, sellers linked to
 own buyers, sellers trading in a circle, chargebacks. The score combines the families that
 hold as independent evidence (a noisy OR), the weak ones together counting at most as one
 strong one (``combine``). One family alone never reaches 50, the default minimum, nor do weak
-families alone, however many; a strong one with any other makes 55 or more. The weights are
-two round levels fixed by that reading, not fitted to labels.
+families alone, however many; a strong one with any other makes 55 or more. The one exception
+is what a ring is by itself: chargebacks by most of a group's buyers, three or more of them
+(``DECISIVE``, 50 alone); two members of a household who each disputed a payment are not that.
+The weights are round levels fixed by that reading, not fitted to labels.
 
 All computations are vectorised over candidates (group-bys with ``np.bincount``):
 ``score_groups`` returns the scores as arrays and builds a ``Candidate``, with its
@@ -90,6 +92,8 @@ HIGH_VALUE_QUANTILE = 0.9 # "dearer than 90 % of the marketplace's orders in tha
 IDENTICAL_SPREAD = 0.10   # amounts are "identical" within a 10 % spread: a household's regular basket varies more
 TARGET_SHARE = 0.5        # a seller making most of its sales outside the group, tied to it by nothing else, is its target
 WEAK, STRONG = 0.25, 0.40
+DECISIVE = 0.50           # one family that is, alone, what a ring is: 50 on its own
+DISPUTING_MEMBERS = 3     # chargebacks by most of a group's buyers, and by at least three of them, are decisive
 WEIGHTS = {
     # common among honest groups too (families share a shop, sign up together, pass a code on;
     # some buy dear things): weak alone, and all of them together count at most as one strong family
@@ -317,7 +321,8 @@ def score_groups(proj, membership: np.ndarray, alpha: float | None = None, min_l
     fam_index = {f: i for i, f in enumerate(WEIGHTS)}
     for name, s in signals.items():
         f = fam_index[FAMILY[name]]
-        fam_weights[:, f] = np.maximum(fam_weights[:, f], np.where(s["holds"], WEIGHTS[FAMILY[name]], 0.0))
+        weight = s.get("weight", WEIGHTS[FAMILY[name]])
+        fam_weights[:, f] = np.maximum(fam_weights[:, f], np.where(s["holds"], weight, 0.0))
     return Scores(ctx, signals, combine(fam_weights))
 
 
@@ -409,6 +414,9 @@ class _Context:
         s["signup_burst"] = self._signup_burst()
         for name, column in (("chargebacks", "chargebacks"), ("refunds", "refunds"), ("cancellations", "cancels")):
             s[name] = self._status(column)
+        disputing = s["chargebacks"]["members"]
+        s["chargebacks"]["weight"] = np.where((disputing >= DISPUTING_MEMBERS) & (2 * disputing >= self.buyers),
+                                              DECISIVE, WEIGHTS["chargebacks"])
         s["promo_reuse"] = self._promo()
         s["promo_burst"] = self._promo_burst(s["promo_reuse"]["code"])
         s["order_burst"] = self._order_burst()

@@ -448,3 +448,33 @@ def test_a_brushing_star_cut_apart_by_its_buyers_parcel_addresses_is_one_ring(st
     assert star.score >= 50 and star.typology == "brushing"
     families = [m for m, c in by_members.items() if c.score >= 50 and any(a.startswith("bf") for a in m)]
     assert families == [], "no family is flagged"
+
+
+def _linked_group(folder: Path, prefix: str, disputes: list[int]) -> list[str]:
+    """Four established accounts on one family computer, buying as the honest ones do; member
+    ``i`` charges back ``disputes[i]`` of its four orders."""
+    group = [f"{prefix}{i}" for i in range(4)]
+    with open(folder / "accounts.csv", "a", newline="") as f:
+        csv.writer(f).writerows([[a, "buyer", f"{2016 + i}-06-01T00:00:00Z", "DE", "active"] for i, a in enumerate(group)])
+    with open(folder / "account_devices.csv", "a", newline="") as f:
+        csv.writer(f).writerows([[a, f"{prefix}-pc", "2019-06-01T00:00:00Z", "2025-12-01T00:00:00Z", ""] for a in group])
+    with open(folder / "orders.csv", "a", newline="") as f:
+        csv.writer(f).writerows([[f"{a}-{k}", a, SHOPS[(i + k) % 5], f"{20 + 7 * ((i * 3 + k) % 11)}.00", "EUR",
+                                  f"2025-{9 + k:02d}-{3 + 5 * i:02d}T12:00:00Z",
+                                  "chargeback" if k < disputes[i] else "completed", "", "", "", ""]
+                                 for i, a in enumerate(group) for k in range(4)])
+    return group
+
+
+def test_chargebacks_by_most_of_a_group_are_a_ring_on_their_own(store, tmp_path):
+    """Chargebacks are the one family that is, alone, what a ring is, when most of a group's
+    buyers (three or more) dispute: 50 with nothing else. Two of four members disputing is 40."""
+    folder = build(tmp_path / "market")
+    ring = _linked_group(folder, "cb", [2, 2, 2, 0])
+    house = _linked_group(folder, "hh", [2, 2, 0, 0])
+    assert load(store, [folder]).quarantined == 0
+    _, _, by_members = _ring(store)
+    disputing, family = by_members[frozenset(ring)], by_members[frozenset(house)]
+    assert [r["signal"] for r in disputing.reasons if r["holds"]] == ["chargebacks"]
+    assert disputing.score == 50.0 and disputing.typology == "chargeback"
+    assert family.score == 40.0, "one strong family, as before"
