@@ -14,11 +14,12 @@ Measured against ``labels.csv``:
   that flags it. A run *flags* a true ring when one of its rings matches the ring's
   members visible by then (accounts created on or before the run's date) at Jaccard ≥ 0.5,
   the rule of ``graphfraud evaluate``. The first fraudulent order is read from
-  ``orders.csv`` per typology, leaving out camouflage: the first order a member placed with
-  a seller of the ring (brushing, collusion), with a promo code (promo abuse), or that ended
-  in a chargeback (chargeback: an ordinary order at a shop the ring later defrauds is not the
-  fraud). Rings never flagged count as not detected within 7 or 14 days, and as infinitely
-  late in the median.
+  ``orders.csv`` per typology, inside the ring's activity window (``ring_windows.csv``, the
+  generator's answer key: an ordinary order a member placed months before is not the fraud),
+  leaving out camouflage: the first order a member placed with a seller of the ring
+  (brushing, collusion), with a promo code (promo abuse), or with a shop where members'
+  orders ended in chargebacks (chargeback). Rings never flagged count as not detected within
+  7 or 14 days, and as infinitely late in the median.
 - **id stability**: over consecutive runs that both flag a ring, the share in which the
   matching ring kept its id.
 
@@ -90,10 +91,11 @@ def cut_drops(src: Path, dest: Path, as_of_days: list[date]) -> dict[str, date]:
 def first_fraud_orders(src: Path, truth: dict, typology: dict) -> dict[str, date]:
     """Ring id -> the day of its first fraudulent order (see the module docstring)."""
     member_of = {a: r for r, members in truth.items() for a in members}
+    windows = {w["ring_id"]: (w["active_from"], w["active_to"]) for w in read(src / "ring_windows.csv")}
     orders = defaultdict(list)
     for o in read(src / "orders.csv"):
         ring = member_of.get(o["buyer_id"])
-        if ring:
+        if ring and windows[ring][0] <= o["created_at"] < windows[ring][1]:
             orders[ring].append(o)
     out = {}
     for ring, rows in orders.items():
@@ -103,7 +105,12 @@ def first_fraud_orders(src: Path, truth: dict, typology: dict) -> dict[str, date
         elif typ == "promo_abuse":
             fraud = [o for o in rows if o.get("promo_code")]
         elif typ == "chargeback":
-            fraud = [o for o in rows if o["status"] == "chargeback"]
+            charged = defaultdict(set)
+            for o in rows:
+                if o["status"] == "chargeback":
+                    charged[o["seller_id"]].add(o["buyer_id"])
+            shops = {s for s, who in charged.items() if len(who) >= 2} or set(charged)
+            fraud = [o for o in rows if o["seller_id"] in shops]
         else:
             fraud = rows
         fraud = fraud or rows

@@ -1,9 +1,11 @@
 """Synthetic marketplace: honest traffic, planted fraud rings and benign look-alikes.
 
 ``write_marketplace`` writes the five input tables graphfraud loads (accounts, devices,
-addresses, payment instruments, orders) plus two answer keys: ``labels.csv`` (one row per
-planted ring member) and ``lookalikes.csv`` (one row per member of a planted benign group
-that shares identifiers the way rings do). Everything is drawn from
+addresses, payment instruments, orders) plus three answer keys: ``labels.csv`` (one row per
+planted ring member), ``ring_windows.csv`` (when each ring's fraud runs: ``active_from`` ..
+``active_to``, so time to detection can be measured from the fraud, not from an ordinary
+order a member placed earlier) and ``lookalikes.csv`` (one row per member of a planted benign
+group that shares identifiers the way rings do). Everything is drawn from
 ``numpy.random.default_rng(seed)``: the same seed gives byte-identical files.
 
 Nothing is a constant that a detector could learn: country mix, seller popularity, order
@@ -45,6 +47,7 @@ TABLES = {
     "orders": ("order_id", "buyer_id", "seller_id", "amount", "currency", "created_at", "status",
                "device_id", "address", "instrument_id", "promo_code"),
     "labels": ("account_id", "ring_id", "typology"),
+    "ring_windows": ("ring_id", "typology", "active_from", "active_to"),
     "lookalikes": ("account_id", "group_id", "kind"),
 }
 FORMATS = ("csv", "csv.gz", "parquet", "jsonl")
@@ -472,6 +475,7 @@ class _World:
                            buyer=np.int32, seller=np.int32, ts=np.int64, cents=np.int64, status=np.int8,
                            adev=np.int32, place=np.int32, var=np.int8, ainst=np.int32, promo=np.int32)
         self.labels: list[tuple[np.ndarray, int, int]] = []       # (accounts, ring number, typology)
+        self.windows: list[tuple[int, int, int, int]] = []        # (ring number, typology, start, end) of its fraud
         self.lookalikes: list[tuple[np.ndarray, int]] = []        # (accounts, kind)
         self.promo_codes = [c[0] for c in _CAMPAIGNS] + sorted(set(_WELCOME))
         self.ring_status: list[tuple[np.ndarray, float]] = []
@@ -1427,6 +1431,7 @@ def _ring(w: _World, no: int, spec: dict, people: dict):
                     place=place, var=var, promo=-2)
         ring_orders = np.bincount(b_local, minlength=len(members))[len(sacct):]
     w.labels.append((members, no, TYPOLOGIES.index(typ)))
+    w.windows.append((no, TYPOLOGIES.index(typ), ws, we))
     w.ring_status.append((members, rng.uniform(0.0, 0.35 if typ == "chargeback" else 0.2)))
     # Camouflage: ordinary orders with popular shops around the ring activity.
     if nb:
@@ -2040,6 +2045,9 @@ def _write(w: _World, out: Path, fmt: str, on_progress) -> dict:
     emit("labels", [{"account_id": text.accounts(lab[0][ix]),
                      "ring_id": _ids("ring_", lab[1][ix], 4),
                      "typology": _take(pa.array(TYPOLOGIES), lab[2][ix])}], "csv")
+    win = np.array(sorted(w.windows), np.int64).reshape(-1, 4)
+    emit("ring_windows", [{"ring_id": _ids("ring_", win[:, 0], 4), "typology": _take(pa.array(TYPOLOGIES), win[:, 1]),
+                           "active_from": _iso(win[:, 2]), "active_to": _iso(win[:, 3])}], "csv")
 
     groups, offset = [], 0
     for accts, local, kind in w.lookalikes:
@@ -2079,7 +2087,7 @@ def write_marketplace(out_dir: Path, buyers: int, seed: int, start: date = date(
     seed : everything is drawn from ``numpy.random.default_rng(seed)``; same seed, same bytes
     start, weeks : the span orders fall in, ``start`` .. ``start + 7*weeks`` days (UTC)
     fmt : ``csv`` (default), ``csv.gz``, ``parquet`` or ``jsonl`` for the five input tables;
-        ``labels.csv`` and ``lookalikes.csv`` are always CSV
+        the answer keys (``labels.csv``, ``ring_windows.csv``, ``lookalikes.csv``) are always CSV
     on_progress : optional ``callable(table_name, rows_written)`` called after each chunk
 
     Examples

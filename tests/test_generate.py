@@ -83,6 +83,25 @@ def test_every_labelled_ring_member_is_an_account(tables):
     assert {r["account_id"] for r in tables["lookalikes"]} <= accounts
 
 
+def test_every_ring_has_the_window_its_fraud_falls_in(tables):
+    """``ring_windows.csv`` says when each ring's fraud runs: brushing and collusion orders to
+    the ring's own sellers fall inside it (what bench/weekly.py measures time to detection from)."""
+    windows = {w["ring_id"]: w for w in tables["ring_windows"]}
+    rings = {}
+    for r in tables["labels"]:
+        rings.setdefault(r["ring_id"], set()).add(r["account_id"])
+    assert set(windows) == set(rings)
+    inside = total = 0
+    for ring, members in rings.items():
+        w = windows[ring]
+        assert w["active_from"] < w["active_to"]
+        if w["typology"] in ("brushing", "collusion"):
+            own = [o["created_at"] for o in tables["orders"] if o["buyer_id"] in members and o["seller_id"] in members]
+            inside += sum(w["active_from"] <= t < w["active_to"] for t in own)
+            total += len(own)
+    assert total and inside >= 0.95 * total, (inside, total)   # a few ordinary orders of aged members fall outside
+
+
 def test_every_order_names_an_existing_buyer_and_seller_in_the_right_roles(tables):
     role = {r["account_id"]: r["role"] for r in tables["accounts"]}
     for o in tables["orders"]:
