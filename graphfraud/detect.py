@@ -89,9 +89,10 @@ def seller_stars(n: int, buyer: np.ndarray, seller: np.ndarray, share: np.ndarra
     CPM cuts a star: a seller with k devoted buyers holds k links against k(k+1)/2 pairs, so
     beyond a handful of buyers it keeps the seller with a few of them, and fake buyers that
     also touch other people's identifiers (brushing parcels sent to real addresses) end up
-    with those people. Each buyer joins its first seller by share; a star needs
-    ``MIN_STAR_BUYERS`` buyers, and a seller with ``cap`` or more devoted buyers (the
-    identifiers' super-node cap) is a popular shop, not a ring.
+    with those people. Each buyer joins its first seller by share, and a seller that is
+    itself devoted to another heads its own star instead; a star needs ``MIN_STAR_BUYERS``
+    buyers, and a seller with ``cap`` or more devoted buyers, free or not (the identifiers'
+    super-node cap), is a popular shop, not a ring.
 
     >>> stars = seller_stars(6, np.array([0, 1, 2, 3]), np.array([5, 5, 4, 4]), np.ones(4),
     ...                      np.array([True, True, True, False, True, True]), cap=50)
@@ -100,14 +101,16 @@ def seller_stars(n: int, buyer: np.ndarray, seller: np.ndarray, share: np.ndarra
     """
     buyer, seller, share = np.asarray(buyer, np.int64), np.asarray(seller, np.int64), np.asarray(share, float)
     free = np.asarray(free, bool)
+    popular = np.bincount(seller, minlength=n) >= cap          # counted over all its devoted buyers
     order = np.lexsort((seller, -share, buyer))
     buyer, seller = buyer[order], seller[order]
     first = np.r_[True, buyer[1:] != buyer[:-1]] if len(buyer) else np.zeros(0, bool)
     buyer, seller = buyer[first], seller[first]
-    keep = free[buyer] & free[seller]
+    keep = free[buyer] & free[seller] & ~popular[seller]
     buyer, seller = buyer[keep], seller[keep]
-    size = np.bincount(seller, minlength=n)[seller]
-    keep = (size >= MIN_STAR_BUYERS) & (size < cap)
+    keep = ~np.isin(buyer, seller)                              # a seller heads its own star, never joins another
+    buyer, seller = buyer[keep], seller[keep]
+    keep = np.bincount(seller, minlength=n)[seller] >= MIN_STAR_BUYERS
     star = np.full(n, -1, dtype=np.int64)
     star[buyer[keep]] = seller[keep]
     star[seller[keep]] = seller[keep]

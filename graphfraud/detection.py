@@ -274,12 +274,11 @@ def _with_seller_stars(projection, membership: np.ndarray, scored, min_score: fl
     """
     from . import detect, score
 
-    if not len(scored):
-        return membership
     o = projection.orders
     buyer, seller, share = detect.devoted_buyers(o["buyer"], o["seller"], o["orders"], projection.country,
                                                  projection.n)
-    in_ring = (membership >= 0) & (scored.scores >= min_score)[np.maximum(membership, 0)]
+    in_ring = (membership >= 0) & (scored.scores >= min_score)[np.maximum(membership, 0)] if len(scored) else \
+        np.zeros(projection.n, bool)
     stars = detect.seller_stars(projection.n, buyer, seller, share, ~in_ring, projection.cap)
     if not (stars >= 0).any():
         return membership

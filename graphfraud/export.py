@@ -35,7 +35,6 @@ from .errors import GraphfraudError, UsageError
 from .hashing import sha256_file
 from .html import inline_svg, templates
 from .investigate import flat_spellings, unknown_ring
-from .times import short_iso
 
 __all__ = ["export_ring", "verify", "ExportResult", "Verification", "VerificationFailed"]
 
@@ -89,11 +88,6 @@ class Verification:
 
 # --------------------------------------------------------------------------- small helpers
 
-def _iso(value):
-    """Temporal values as short ISO text (``times.short_iso``); anything else as it is."""
-    return short_iso(value) if isinstance(value, str) else value
-
-
 def _cell(value) -> str:
     if value is None:
         return ""
@@ -103,7 +97,7 @@ def _cell(value) -> str:
         return repr(round(value, 6))
     if isinstance(value, list):
         return "; ".join(_cell(v) for v in value)
-    return str(_iso(value))
+    return str(value)   # temporal values come from the store already short (store.plain)
 
 
 def _canonical(obj) -> bytes:
@@ -215,10 +209,10 @@ ORDER_COLUMNS = ["order_id", "created_at", "buyer_id", "seller_id", "buyer_in_ri
 
 
 def _tables(data: dict, mask: _Masker) -> dict:
-    members = [{c: _iso(r.get(c)) for c in MEMBER_COLUMNS} for r in data["members"]]
+    members = [{c: r.get(c) for c in MEMBER_COLUMNS} for r in data["members"]]
     identifiers = []
     for r in data["identifiers"]:
-        row = {c: _iso(r.get(c)) for c in IDENTIFIER_COLUMNS}
+        row = {c: r.get(c) for c in IDENTIFIER_COLUMNS}
         row["identifier"] = mask.identifier(r["type"], r["identifier"])
         row["spellings"] = flat_spellings(r.get("spellings"))
         row["nodes"] = [mask.instrument(n) if r["type"] in ("PaymentInstrument", "CardFingerprint") else n
@@ -226,7 +220,7 @@ def _tables(data: dict, mask: _Masker) -> dict:
         identifiers.append(row)
     orders = []
     for r in data["orders"]:
-        row = {c: _iso(r.get(c)) for c in ORDER_COLUMNS if c != "card"}
+        row = {c: r.get(c) for c in ORDER_COLUMNS if c != "card"}
         row["instrument_id"] = mask.instrument(r.get("instrument_id"))
         row["card"] = mask.card(r.get("card_bin"), r.get("card_last4"))
         orders.append({c: row.get(c) for c in ORDER_COLUMNS})
@@ -437,7 +431,7 @@ def _timeline_svg(orders: list[dict], members: list[dict]) -> str:
 # --------------------------------------------------------------------------- summary, queries, report
 
 def _summary(data: dict, tables: dict, mask: _Masker, created: dict) -> dict:
-    ring = {k: _iso(v) for k, v in data["ring"].items() if k != "reasons"}
+    ring = {k: v for k, v in data["ring"].items() if k != "reasons"}
     orders = tables["orders"]
     amounts: dict[str, float] = {}
     for o in orders:
@@ -457,9 +451,9 @@ def _summary(data: dict, tables: dict, mask: _Masker, created: dict) -> dict:
         "period": {"first_order": min((o["created_at"] for o in orders if o["created_at"]), default=None),
                    "last_order": max((o["created_at"] for o in orders if o["created_at"]), default=None)},
         "case": {"status": data["ring"].get("status") or "open",
-                 "history": [{k: _iso(v) for k, v in e.items()} for e in data["history"]]},
-        "detection_runs": [{k: _iso(v) for k, v in d.items()} for d in data["detection_runs"]],
-        "load_runs": [{k: _iso(v) for k, v in r.items()} for r in data["load_runs"]],
+                 "history": data["history"]},
+        "detection_runs": data["detection_runs"],
+        "load_runs": data["load_runs"],
         "masked": not mask.unmask,
         "created_at": created["at"], "created_by": created["by"], "graphfraud_version": __version__,
     }
@@ -561,9 +555,8 @@ def export_ring(store, ring_id: str, out: Path, unmask: bool = False, force: boo
             "format": FORMAT, "ring_id": ring_id, "graphfraud_version": __version__,
             "created_at": created["at"], "created_by": created["by"], "masked": not unmask,
             "database": getattr(store, "target", None),
-            "load_runs": [{k: _iso(v) for k, v in r.items()} for r in data["load_runs"]],
-            "detection_runs": [{k: _iso(v) for k, v in d.items() if k in ("id", "started_at", "ended_at", "as_of",
-                                                                           "status")}
+            "load_runs": data["load_runs"],
+            "detection_runs": [{k: v for k, v in d.items() if k in ("id", "started_at", "ended_at", "as_of", "status")}
                                for d in data["detection_runs"]],
             "case_status": data["ring"].get("status") or "open",
             "files": files,

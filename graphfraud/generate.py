@@ -1306,6 +1306,7 @@ def _ring(w: _World, no: int, spec: dict, people: dict):
     wl = int(min(rng.integers(lo, hi + 1), w.n_days) * _DAY)
     ws = w.t0 + int(rng.random() * max(0, w.t_end - w.t0 - wl))
     we = ws + wl
+    first_order = w.order.n     # the orders this ring places, for its window in ring_windows.csv
     aged = rng.random() < P.p_aged
     nb = spec["buyers"]
     buyers = w.accounts(nb, BUYER, c, _ring_created(w, nb, ws, aged)) if nb else np.zeros(0, np.int64)
@@ -1431,7 +1432,9 @@ def _ring(w: _World, no: int, spec: dict, people: dict):
                     place=place, var=var, promo=-2)
         ring_orders = np.bincount(b_local, minlength=len(members))[len(sacct):]
     w.labels.append((members, no, TYPOLOGIES.index(typ)))
-    w.windows.append((no, TYPOLOGIES.index(typ), ws, we))
+    placed = w.order["ts"][first_order:]   # a promo member's first order may fall just after we
+    w.windows.append((no, TYPOLOGIES.index(typ), min(ws, int(placed.min())) if len(placed) else ws,
+                      max(we, int(placed.max()) + 1) if len(placed) else we))
     w.ring_status.append((members, rng.uniform(0.0, 0.35 if typ == "chargeback" else 0.2)))
     # Camouflage: ordinary orders with popular shops around the ring activity.
     if nb:

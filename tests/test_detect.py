@@ -5,7 +5,6 @@ import csv
 import io
 import json
 import re
-from datetime import datetime
 
 import numpy as np
 import pytest
@@ -19,6 +18,7 @@ from graphfraud.evaluate import evaluate_rings, flagged_share, read_labels
 from graphfraud.generate import write_marketplace
 from graphfraud.load import load
 from graphfraud.project import expand_groups, pair_weights, project
+from graphfraud.times import parse
 
 BUYERS, SEED = 2000, 11
 
@@ -102,7 +102,7 @@ def test_run_is_recorded_and_listed(loaded):
     created = [r["created_at"] for r in csv.DictReader(io.StringIO(members.stdout))]
     assert created and all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", t) for t in created), created[:3]
     as_json = json.loads(CliRunner().invoke(app, ["rings", "list", "--members", "--format", "json"]).stdout)
-    assert all(datetime.fromisoformat(r["created_at"]).tzinfo for r in as_json), "ISO 8601 with its offset"
+    assert all(parse(r["created_at"]).tzinfo for r in as_json), "ISO 8601 with its offset"
 
 
 def test_evaluate_command_scores_the_latest_run(loaded, marketplace):
@@ -184,6 +184,11 @@ def test_seller_stars_take_free_devoted_buyers_under_the_cap():
     groups = {int(g): sorted(np.flatnonzero(stars == g).tolist()) for g in np.unique(stars[stars >= 0])}
     assert list(groups.values()) == [[0, 1, 90], [2, 4, 91]], \
         "3 is taken; 4 splits its orders evenly and joins its first seller; 95 has 50 buyers: a popular shop"
+    chained = seller_stars(8, np.array([0, 1, 5, 6]), np.array([5, 5, 7, 7]), np.ones(4), np.ones(8, bool), cap=50)
+    assert chained.tolist() == [0, 0, -1, -1, -1, 0, -1, -1], "seller 5 heads its own star, leaving 7 one buyer short"
+    half_taken = np.array([1, 1, 0, 0, 1, 1, 1, 1], bool)
+    assert (seller_stars(8, np.array([0, 1, 2, 3]), np.full(4, 5), np.ones(4), half_taken, cap=3) == -1).all(), \
+        "the cap counts every devoted buyer, free or not"
 
 
 def test_cpm_keeps_small_dense_groups_apart_where_modularity_merges_them():
