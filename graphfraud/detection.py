@@ -225,7 +225,8 @@ def find_rings(projection, min_score: float = MIN_SCORE, seed: int = SEED, resol
     timings = {}
     t0 = time.perf_counter()
     advance = tick("candidates", 3)
-    a, b, w = detect.linkage(projection)
+    devoted = detect.devoted_in(projection)   # for the order links and, last, the seller stars
+    a, b, w = detect.linkage(projection, devoted=devoted)
     membership = detect.leiden_cpm(projection.n, a, b, w, resolution=resolution, seed=seed)
     advance(1)
     timings["candidates"] = time.perf_counter() - t0
@@ -257,7 +258,7 @@ def find_rings(projection, min_score: float = MIN_SCORE, seed: int = SEED, resol
     advance_e(1)
 
     t0 = time.perf_counter()
-    starred = _with_seller_stars(projection, membership, scored, min_score)
+    starred = _with_seller_stars(projection, membership, scored, min_score, devoted)
     advance(1)
     if not np.array_equal(starred, membership):
         membership = starred
@@ -267,16 +268,14 @@ def find_rings(projection, min_score: float = MIN_SCORE, seed: int = SEED, resol
     return membership, scored, (a, b, w), timings
 
 
-def _with_seller_stars(projection, membership: np.ndarray, scored, min_score: float) -> np.ndarray:
+def _with_seller_stars(projection, membership: np.ndarray, scored, min_score: float, devoted) -> np.ndarray:
     """``membership`` with the seller stars that score ``min_score`` as groups of their own.
 
     Only accounts outside every ring so far take part, so a star never splits a ring.
     """
     from . import detect, score
 
-    o = projection.orders
-    buyer, seller, share = detect.devoted_buyers(o["buyer"], o["seller"], o["orders"], projection.country,
-                                                 projection.n)
+    buyer, seller, share = devoted
     in_ring = (membership >= 0) & (scored.scores >= min_score)[np.maximum(membership, 0)] if len(scored) else \
         np.zeros(projection.n, bool)
     stars = detect.seller_stars(projection.n, buyer, seller, share, ~in_ring, projection.cap)
