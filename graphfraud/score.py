@@ -27,7 +27,8 @@ devotion            buyers placing half their orders with one seller vs the mark
 fresh_accounts      buyers younger at first order than 90 % (or 75 %) of all buyers
 signup_burst        accounts created in one week vs the marketplace's sign-ups that week
 order_burst         buyers starting (with the ring sellers) within one window vs the
-                    marketplace's first orders in that window
+                    marketplace's first orders in that window (not counting older accounts
+                    first seen in the data's first four weeks: they may have bought all along)
 promo_reuse         one code used by members who share a phone or card vs its use overall
 promo_burst         those members' first uses of the code in one window vs all code uses
 chargebacks,        rates vs the marketplace's rates (binomial)
@@ -87,6 +88,8 @@ MIN_LIFT = 3.0
 DAY = 86_400
 FRESH_QUANTILES = (0.10, 0.25)   # younger at first order than 90 % (or 75 %) of the marketplace's buyers
 SIGNUP_WINDOW_DAYS = 7    # accounts created in one week
+WARMUP_DAYS = 28          # an account older than four weeks when the data begins, first seen ordering in its
+                          # first four weeks, may have been ordering all along: that first order is no start
 MIN_ORDERS = 3            # fewer orders than this say nothing about rates or bursts
 HIGH_VALUE_QUANTILE = 0.9 # "dearer than 90 % of the marketplace's orders in that currency"
 IDENTICAL_SPREAD = 0.10   # amounts are "identical" within a 10 % spread: a household's regular basket varies more
@@ -742,6 +745,11 @@ class _Context:
         marketplace's share of first orders that fell in that window: first orders of
         buyers, or, for groups tested on their ring sellers, first orders of buyer-seller
         pairs (when anyone starts buying from a given shop).
+
+        The data begins somewhere: an office's regulars of the canteen all show their "first"
+        lunch in its first days. A buyer whose account is older than ``WARMUP_DAYS`` when the
+        data begins, and whose first order falls in its first ``WARMUP_DAYS``, is therefore not
+        counted (its start is censored: it may have been ordering all along).
         """
         p, C = self.p, self.C
         o = p.orders
@@ -754,11 +762,14 @@ class _Context:
         buyer_lab = np.where(self.is_buyer & self.personal(), self.lab, -1)
         internal_c = self.use_internal[np.maximum(buyer_lab, 0)] & (buyer_lab >= 0)
         start = np.where(internal_c, first_target, first_any)
+        firsts = np.sort(first_any[self.is_buyer])
+        if len(firsts):
+            warmup = WARMUP_DAYS * DAY
+            start = np.where((p.created < firsts[0] - warmup) & (start < firsts[0] + warmup), big, start)
         lab = np.where(start < big, buyer_lab, -1)
         m = _count(lab, C)
         t0 = _min_by(lab, start, C, big)
         t1 = _max_by(lab, np.where(start < big, start, 0), C, 0)
-        firsts = np.sort(first_any[self.is_buyer])
         pair_firsts = np.sort(o["first"])
         empty = {"value": np.zeros(C), "baseline": np.ones(C), "log10_p": np.zeros(C), "lift": np.zeros(C),
                  "k": m, "n": m, "first": t0, "last": t1, "eligible": np.zeros(C, bool)}

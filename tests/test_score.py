@@ -478,3 +478,34 @@ def test_chargebacks_by_most_of_a_group_are_a_ring_on_their_own(store, tmp_path)
     assert [r["signal"] for r in disputing.reasons if r["holds"]] == ["chargebacks"]
     assert disputing.score == 50.0 and disputing.typology == "chargeback"
     assert family.score == 40.0, "one strong family, as before"
+
+
+def _office(folder: Path, created: str) -> list[str]:
+    """Six colleagues on one office kiosk, each lunching at the canteen every week from the
+    data's first days (the honest market's first order is on 1 September)."""
+    office = [f"of{i}" for i in range(6)]
+    with open(folder / "accounts.csv", "a", newline="") as f:
+        csv.writer(f).writerows([["canteen", "seller", "2020-01-01T00:00:00Z", "DE", "active"]] +
+                                [[a, "buyer", created, "DE", "active"] for a in office])
+    with open(folder / "account_devices.csv", "a", newline="") as f:
+        csv.writer(f).writerows([[a, "office-kiosk", created, "2025-12-01T00:00:00Z", ""] for a in office])
+    with open(folder / "orders.csv", "a", newline="") as f:
+        csv.writer(f).writerows([[f"{a}-l{k}", a, "canteen", f"{7 + (i + 3 * k) % 9}.{10 * i:02d}", "EUR",
+                                  f"2025-09-{2 + (i % 3) + 7 * k:02d}T12:{10 * i:02d}:00Z", "completed", "", "", "", ""]
+                                 for i, a in enumerate(office) for k in range(4)])
+    return office
+
+
+@pytest.mark.parametrize("created, starts", [("2020-03-01T00:00:00Z", False), ("2025-08-20T00:00:00Z", True)])
+def test_regulars_first_seen_as_the_data_begins_did_not_start_together(store, tmp_path, created, starts):
+    """Accounts years old whose first orders fall in the data's first weeks may have bought all
+    along: their first orders there are no coordinated start. Accounts opened days before the
+    data begins have no such past, and starting together is evidence again."""
+    folder = build(tmp_path / "market")
+    office = _office(folder, created)
+    assert load(store, [folder]).quarantined == 0
+    _, _, by_members = _ring(store)
+    group = next(c for members, c in by_members.items() if set(office) <= members)
+    assert ("order_burst" in {r["signal"] for r in group.held}) is starts
+    if not starts:
+        assert group.score < 50
