@@ -71,6 +71,9 @@ def plain(value):
     return value
 
 
+BOLT_SCHEMES = ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc")
+
+
 class Store:
     """A connection to one database. Use as a context manager, or call ``close()``."""
 
@@ -82,10 +85,13 @@ class Store:
         # The driver warns on stderr about each retried transaction; that is noise for an investigator.
         logging.getLogger("neo4j").setLevel(logging.ERROR)
         self.database, self.target, self.uri = database, target, uri
+        not_bolt = f"NEO4J_URI {uri!r} is not a Bolt URI (neo4j://, neo4j+s://, bolt://)"
+        if "://" not in uri or uri.split("://")[0] not in BOLT_SCHEMES:   # the driver takes http:// too, warning
+            raise UsageError(not_bolt)
         try:
             self._driver = neo4j.GraphDatabase.driver(uri, auth=auth, max_connection_pool_size=8)
-        except (neo4j.exceptions.DriverError, ValueError, ImportError) as e:   # no scheme; http:// wants aiohttp
-            raise UsageError(f"NEO4J_URI {uri!r} is not a Bolt URI (neo4j://, neo4j+s://, bolt://): {e}") from None
+        except (neo4j.exceptions.DriverError, ValueError) as e:
+            raise UsageError(f"{not_bolt}: {e}") from None
 
     @classmethod
     def open(cls) -> "Store":
