@@ -16,13 +16,13 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
 import numpy as np
 
 from .errors import UsageError
+from .store import failure_recorded
 from .times import now_text, parse, utc_text
 
 __all__ = ["MIN_SCORE", "SEED", "DetectionResult", "run_detection", "latest_run", "list_rings", "ring_detail",
@@ -185,21 +185,6 @@ def run_detection(store, as_of=None, min_score: float = MIN_SCORE, seed: int = S
     out.sort(key=lambda r: (-r["score"], r["id"]))   # as `rings list` ranks them: score, then id
     return DetectionResult(run_id=run_id, as_of=as_of, rings=out, dismissed=dismissed, counts=counts,
                            timings=timings, params=params, lineage=lineage, examples=examples)
-
-
-@contextmanager
-def failure_recorded(store, statement: str, run_id: str, now=now_text):
-    """Run the block; when it raises, mark run ``run_id`` failed with ``statement`` (given
-    ``id``, ``ended_at`` and ``error``) and raise again, so a run that stopped on an error
-    does not stay 'running'. Best effort: the database may be what failed."""
-    try:
-        yield
-    except BaseException as e:
-        try:
-            store.write(statement, id=run_id, ended_at=now(), error=f"{type(e).__name__}: {e}"[:500])
-        except Exception:
-            pass
-        raise
 
 
 def find_rings(projection, min_score: float = MIN_SCORE, seed: int = SEED, resolution: float | None = None,

@@ -17,6 +17,7 @@ import json
 import re
 import time
 import uuid
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -27,7 +28,7 @@ from . import normalise
 from .errors import InputError, UsageError
 from .hashing import sha256_file
 from .home import card_hash_key, home
-from .store import BATCH_ROWS
+from .store import BATCH_ROWS, failure_recorded
 from .times import now_text, parse, utc_text
 
 CHUNK_ROWS = 200_000   # raw rows parsed and written at a time: bounds the memory of a load
@@ -53,7 +54,8 @@ TABLE_BY_NAME = {t.name: t for t in TABLES}
 ROLES = {"buyer", "seller", "both"}
 EXTENSIONS = (".csv.gz", ".jsonl.gz", ".csv", ".parquet", ".jsonl")
 SECRET_COLUMNS = ("card_number",)
-_DIGIT_RUN = re.compile(r"[0-9]+(?:[ -][0-9]+)*")   # digits in groups, as card numbers are written
+_CARD_GAP = r"[\s.\-]+"   # what people put between a card number's groups: spaces, dashes, dots
+_DIGIT_RUN = re.compile(rf"[0-9]+(?:{_CARD_GAP}[0-9]+)*")
 
 
 def _mask_cards(text: str) -> str:
@@ -63,7 +65,7 @@ def _mask_cards(text: str) -> str:
     typed into a free-text column); it must not reach the quarantine file there either.
     """
     def mask(m):
-        groups = re.split("[ -]", m.group())
+        groups = re.split(_CARD_GAP, m.group())
         for start in range(len(groups)):
             digits = ""
             for group in groups[start:]:
@@ -94,7 +96,7 @@ class Quarantine:
         folder = home() / "quarantine"
         folder.mkdir(exist_ok=True)
         path = folder / f"{run_id}.csv"
-        with open(path, "w", newline="") as f:
+        with open(path, "w", newline="", encoding="utf-8") as f:
             writer = csv.DictWriter(f, fieldnames=["file", "line", "column", "reason", "row"])
             writer.writeheader()
             writer.writerows(sorted(self.rows, key=lambda r: (r["file"], r["line"])))
@@ -157,6 +159,7 @@ def _open_text(path: Path):
 
 
 DELIMITERS = ",;\t|"
+HEADER_SAMPLE = 1000   # JSONL objects whose keys make a JSONL file's columns
 
 
 def _csv_reader(f):
@@ -168,7 +171,7 @@ def _csv_reader(f):
 
 
 def read_header(path: Path) -> list[str]:
-    """Column names, read without loading the file."""
+    """Column names, read without loading the file: a JSONL file's are the keys of its first objects."""
     name = path.name.lower()
     try:
         if name.endswith(".parquet"):
@@ -177,10 +180,12 @@ def read_header(path: Path) -> list[str]:
             return pq.read_schema(path).names
         with _open_text(path) as f:
             if ".jsonl" in name:
-                first = f.readline()
-                return list(json.loads(first)) if first.strip() else []
+                keys: dict = {}
+                for obj in islice(map(_json_object, filter(str.strip, f)), HEADER_SAMPLE):
+                    keys.update(dict.fromkeys(obj or {}))
+                return list(keys)
             return next(_csv_reader(f), [])
-    except (OSError, ValueError, UnicodeDecodeError) as e:
+    except (OSError, EOFError, ValueError, csv.Error) as e:
         raise InputError(path, f"cannot be read: {type(e).__name__}: {str(e)[:200]}") from None
     except Exception as e:  # pyarrow raises its own error types for a corrupt file
         raise InputError(path, f"cannot be read: {str(e)[:200]}") from None
@@ -194,44 +199,98 @@ class _Unreadable:
     row: dict
 
 
-def iter_rows(path: Path):
-    """(line number, row dict with string values, or ``_Unreadable``) for every data line of a file."""
-    name = path.name.lower()
-    if name.endswith(".parquet"):
-        import pyarrow.parquet as pq
+# What a file that breaks off half-way raises: a truncated or corrupt .gz, a byte that is not
+# UTF-8, a CSV field over the csv module's limit, a Parquet value Python cannot hold.
+READ_ERRORS = (OSError, EOFError, ValueError, csv.Error, zlib.error)
 
-        line = 1
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=65536):
-            for row in batch.to_pylist():
-                line += 1
-                yield line, {k: _text(v) for k, v in row.items()}
-        return
+
+def iter_rows(path: Path):
+    """(line number, row dict with string values, or ``_Unreadable``) for every data line of a file.
+
+    A file that cannot be read to its end raises ``InputError`` saying where it broke off;
+    ``load`` reads every file through once before it writes anything, so such a file is
+    refused whole rather than loaded in part.
+    """
+    name = path.name.lower()
+    rows = _parquet_rows(path) if name.endswith(".parquet") else _jsonl_rows(path) if ".jsonl" in name \
+        else _csv_rows(path)
+    line = 1
+    try:
+        for line, row in rows:
+            yield line, row
+    except READ_ERRORS as e:
+        raise InputError(path, f"cannot be read after line {line}: {type(e).__name__}: {str(e)[:200]}") from None
+    except Exception as e:  # pyarrow's own error types
+        raise InputError(path, f"cannot be read after line {line}: {str(e)[:200]}") from None
+
+
+def _parquet_rows(path: Path):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    line = 1
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=65536):
+        # Timestamps as ISO text: Python's datetime holds no nanoseconds, and the loader parses text anyway.
+        columns = [pc.cast(c, pa.string()) if pa.types.is_timestamp(c.type) else c for c in batch.columns]
+        for row in pa.RecordBatch.from_arrays(columns, names=batch.schema.names).to_pylist():
+            line += 1
+            yield line, _values(row)
+
+
+def _json_object(text: str) -> dict | None:
+    try:
+        row = json.loads(text)
+    except (ValueError, RecursionError):   # not JSON, or nested deeper than Python's stack
+        return None
+    return row if isinstance(row, dict) else None
+
+
+def _jsonl_rows(path: Path):
     with _open_text(path) as f:
-        if ".jsonl" in name:
-            for line, text in enumerate(f, start=1):
-                if not text.strip():
-                    continue
-                try:
-                    row = json.loads(text)
-                except ValueError:
-                    row = None
-                if isinstance(row, dict):
-                    yield line, {k: _text(v) for k, v in row.items()}
-                else:
-                    yield line, _Unreadable("not a JSON object", {})
-            return
+        for line, text in enumerate(f, start=1):
+            if text.strip():
+                row = _json_object(text)
+                yield line, _Unreadable("not a JSON object", {}) if row is None else _values(row)
+
+
+def _values(row: dict) -> dict | _Unreadable:
+    """A JSONL object's or Parquet row's values as text; a list or object where a value belongs is no row."""
+    nested = next((k for k, v in row.items() if isinstance(v, (dict, list, tuple))), None)
+    if nested is not None:
+        return _Unreadable(f"{nested} holds a list or an object, not a value", {k: _text(v) for k, v in row.items()})
+    return {k: _text(v) for k, v in row.items()}
+
+
+def _csv_rows(path: Path):
+    with _open_text(path) as f:
         reader = _csv_reader(f)
         header = next(reader, [])
+        end = reader.line_num
         for fields in reader:
+            start, end = end + 1, reader.line_num
             if not fields:
                 continue   # a blank line
-            if len(fields) == len(header):
-                yield reader.line_num, dict(zip(header, fields))
-                continue
-            # Shifted values (an unquoted comma in an address) would load under the wrong column.
-            names = header + [f"field {i}" for i in range(len(header) + 1, len(fields) + 1)]
-            yield reader.line_num, _Unreadable(f"row has {len(fields)} fields, the header has {len(header)}",
-                                               dict(zip(names, fields)))
+            if end > start and _holds_rows(fields, len(header), reader.dialect.delimiter):
+                yield start, _Unreadable(f"a quoted field runs from line {start} to line {end}: an unbalanced "
+                                         "quote took in the lines after it, which were not loaded",
+                                         _named(header, fields))
+            elif len(fields) == len(header):
+                yield start, dict(zip(header, fields))
+            else:   # shifted values (an unquoted comma in an address) would load under the wrong column
+                yield start, _Unreadable(f"row has {len(fields)} fields, the header has {len(header)}",
+                                         _named(header, fields))
+
+
+def _holds_rows(fields: list[str], width: int, delimiter: str) -> bool:
+    """Whether a field spanning lines holds lines that look like rows of the file (as many
+    delimiters as a row has): an unbalanced quote ran on. An address written on two lines does not."""
+    return any(line.count(delimiter) >= width - 1 for f in fields if "\n" in f for line in f.splitlines()[1:])
+
+
+def _named(header: list[str], fields: list[str]) -> dict:
+    names = header + [f"field {i}" for i in range(len(header) + 1, len(fields) + 1)]
+    return dict(zip(names, fields))
 
 
 def _text(value) -> str:
@@ -239,6 +298,8 @@ def _text(value) -> str:
         return ""
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))   # an id column read as floating point (a nullable integer column): 7.0 is id 7
     return str(value)
 
 
@@ -268,19 +329,36 @@ def _timestamp(row: dict, column: str, optional: bool = False) -> str | None:
         raise RowError(column, f"{column} is missing")
     try:
         return utc_text(parse(value))
-    except ValueError:
+    except (ValueError, OverflowError):   # overflow: a year 1 or 9999 moment has no UTC form in range
         raise RowError(column, f"{column} {value[:40]!r} is not an ISO 8601 timestamp") from None
+
+
+_PLAIN = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_GROUPED = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+\.[0-9]+|[+-]?[0-9]{1,3}(?:,[0-9]{3}){2,}")
+_DECIMAL_COMMA = re.compile(r"[+-]?(?:[0-9]{1,3}(?:[.\s][0-9]{3})+|[0-9]+),[0-9]{1,2}")
+
+
+def _number(value: str) -> float | None:
+    """A money amount as people write it, in ASCII digits: 12.50 and 1,234.50, and as European
+    exports write it, 12,50 and 1.234,50. None for anything else, "1,234" included (1234 or 1.234?)."""
+    if _PLAIN.fullmatch(value):
+        return float(value)
+    if _GROUPED.fullmatch(value):
+        return float(value.replace(",", ""))
+    if _DECIMAL_COMMA.fullmatch(value):
+        return float(re.sub(r"[.\s]", "", value).replace(",", "."))
+    return None
 
 
 def _amount(row: dict, column: str) -> float:
     value = _required(row, column)
-    try:
-        amount = float(value)
-    except ValueError:
-        raise RowError(column, f"{column} {value[:40]!r} is not a number") from None
-    if not (amount >= 0 and amount < 1e12):
+    amount = _number(value)
+    if amount is None:
+        raise RowError(column, f"{column} {value[:40]!r} is not a number")
+    amount = round(amount, 2) + 0.0   # + 0.0: -0 is 0
+    if not 0 <= amount < 1e12:
         raise RowError(column, f"{column} {value[:40]!r} is out of range")
-    return round(amount, 2)
+    return amount
 
 
 class _Instruments:
@@ -353,6 +431,8 @@ class _Loader:
         account_id = self._account_ref(row, "account_id")
         raw = _required(row, "device_id")
         device = normalise.device_id(raw)
+        if not device:   # "[]", "()": one shared "" device would link every account that wrote one
+            raise RowError("device_id", "device_id has nothing left after normalisation")
         first = _timestamp(row, "first_seen", optional=True)
         last = _timestamp(row, "last_seen", optional=True) or first
         first = first or last
@@ -394,6 +474,7 @@ class _Loader:
         if not known:
             self.unknown_statuses[status[:40]] += 1
         device_raw = (row.get("device_id") or "").strip()
+        device = normalise.device_id(device_raw) if device_raw else ""
         address_raw = (row.get("address") or "").strip()
         address = normalise.address_key(address_raw, self.country_of(buyer)) if address_raw else ""
         instrument = self.instruments.resolve(row)
@@ -408,7 +489,7 @@ class _Loader:
         self.orders[order_id] = values
         return {"id": order_id, "buyer_id": buyer, "seller_id": seller, "amount": amount, "currency": currency,
                 "created_at": created, "status": status, "promo_code": promo or None,
-                "device": normalise.device_id(device_raw) if device_raw else None, "device_raw": device_raw,
+                "device": device or None, "device_raw": device_raw,
                 "address": address or None, "address_raw": address_raw,
                 "instrument": instrument[0] if instrument else None,
                 "instrument_bin": instrument[1] if instrument else "", "instrument_last4": instrument[2] if instrument else ""}
@@ -493,38 +574,43 @@ def load(store, paths: list[Path], progress=None) -> LoadResult:
     for table, path in tables:  # check every file before writing anything
         header = read_header(path)
         spec = TABLE_BY_NAME[table]
+        twice = sorted({c for c in header if header.count(c) > 1})
+        if twice:
+            raise InputError(path, f"column {', '.join(map(repr, twice))} appears more than once")
         missing = [c for c in spec.required if c not in header]
         if table == "account_payment_instruments" and not {"instrument_id", "card_number"} & set(header):
             missing.append("instrument_id (or card_number)")
         if missing:
             raise InputError(path, f"missing required column {', '.join(missing)}")
-        extra = [c for c in header if c not in spec.required + spec.optional]
+        extra = [c or "(unnamed)" for c in header if c not in spec.required + spec.optional]
         if extra:
             notes.append(f"{path.name}: extra columns ignored: {', '.join(extra)}")
         files.append({"table": table, "path": path, "name": path.name, "sha256": sha256_file(path)})
+    tick = progress or (lambda description, total: (lambda n: None))
+    advance = tick("rows read through", None)
+    for f in files:   # read to the end once: a file that breaks off half-way is refused, not loaded in part
+        advance(sum(1 for _ in iter_rows(f["path"])))
 
     loader = _Loader(store)
     run_id = "load-" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
-    tick = progress or (lambda description, total: (lambda n: None))
     store.ensure_schema(tick)
     store.write("load_run_start", id=run_id, started_at=now_text(), files=[f["name"] for f in files],
                 sha256=[f["sha256"] for f in files])
-
     writer = _Writer(store, loader, run_id, tick)
-    for f in files:  # in dependency order (discover)
-        for rows in loader.chunks(f["table"], f["path"]):
-            getattr(writer, f["table"])(rows)
-
-    for c in loader.counts.values():
-        c["loaded"] = c["read"] - c["quarantined"]
-    if loader.unknown_statuses:
-        kept = ", ".join(f"{status!r} ({n:,})" for status, n in loader.unknown_statuses.most_common(5))
-        notes.append(f"orders: statuses outside {', '.join(normalise.ORDER_STATUSES)} kept as written and counted as "
-                     f"none of chargeback, refund or cancellation: {kept}")
-    quarantine_file = loader.quarantine.write(run_id)
-    quarantined = len(loader.quarantine.rows)
-    store.write("load_run_end", id=run_id, ended_at=now_text(), counts=json.dumps(loader.counts),
-                quarantined=quarantined, status="complete")
+    with failure_recorded(store, "load_run_failed", run_id):
+        for f in files:  # in dependency order (discover)
+            for rows in loader.chunks(f["table"], f["path"]):
+                getattr(writer, f["table"])(rows)
+        for c in loader.counts.values():
+            c["loaded"] = c["read"] - c["quarantined"]
+        if loader.unknown_statuses:
+            kept = ", ".join(f"{status!r} ({n:,})" for status, n in loader.unknown_statuses.most_common(5))
+            notes.append(f"orders: statuses outside {', '.join(normalise.ORDER_STATUSES)} kept as written and counted "
+                         f"as none of chargeback, refund or cancellation: {kept}")
+        quarantine_file = loader.quarantine.write(run_id)
+        quarantined = len(loader.quarantine.rows)
+        store.write("load_run_end", id=run_id, ended_at=now_text(), counts=json.dumps(loader.counts),
+                    quarantined=quarantined, status="complete")
     return LoadResult(run_id, [{k: str(v) for k, v in f.items()} for f in files], loader.counts, quarantined,
                       quarantine_file, notes, time.monotonic() - started)
 
@@ -568,10 +654,13 @@ class _Writer:
             old = stored.get(row["id"])
             if old is None:
                 new.append(row)
-            elif any(_differs(row[f], old[f]) for f in fields):
+                continue
+            differ = [f for f in fields if _differs(row[f], old[f])]
+            if differ:
                 file, line = row["line"].rsplit(":", 1)
-                self.loader.quarantine.add(file, int(line), key_column, f"{key_column} {row['id']!r} is already stored "
-                                           "with other values", {k: v for k, v in row.items() if k != "line"})
+                self.loader.quarantine.add(file, int(line), differ[0], f"{key_column} {row['id']!r} is already stored "
+                                           f"with another {' and '.join(differ)}",
+                                           {k: v for k, v in row.items() if k != "line"})
                 self.loader.counts[table]["quarantined"] += 1
         return new
 

@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 
 from .errors import ServerError, StoreError, UsageError
-from .times import short_iso
+from .times import now_text, short_iso
 
 CYPHER_DIR = Path(__file__).resolve().parent.parent / "cypher"
 BATCH_ROWS = 5000
@@ -257,3 +257,18 @@ MIGRATIONS = {   # version -> (what it does, the function that brings a graph to
     3: ("flats keep their building", _migrate_buildings),
     4: ("orders keep their buyer and seller ids", _per_account_range("migrate_order_parties")),
 }
+
+
+@contextmanager
+def failure_recorded(store, statement: str, run_id: str, now=now_text):
+    """Run the block; when it raises, mark run ``run_id`` failed with ``statement`` (given
+    ``id``, ``ended_at`` and ``error``) and raise again, so a run that stopped on an error
+    does not stay 'running'. Best effort: the database may be what failed."""
+    try:
+        yield
+    except BaseException as e:
+        try:
+            store.write(statement, id=run_id, ended_at=now(), error=f"{type(e).__name__}: {e}"[:500])
+        except Exception:
+            pass
+        raise

@@ -188,7 +188,7 @@ def run_weekly(store, as_of: date, load_dir: Path | None, out_dir: Path, progres
     (tests). Raises ``WeeklyLockedError`` when another weekly run holds the lock; any other
     error marks the run ``failed`` (best effort) and is raised again.
     """
-    from .detection import failure_recorded
+    from .store import failure_recorded
 
     started = time.monotonic()
     tick = progress or (lambda description, total: (lambda n: None))
