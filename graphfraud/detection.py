@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
@@ -45,6 +46,7 @@ class DetectionResult:
     params: dict
     lineage: list[dict] = field(default_factory=list)
     examples: list[dict] = field(default_factory=list)   # a few dismissed groups with their reason
+    writes: list[tuple[str, dict]] = field(default_factory=list)   # what stores the run, when not yet published
 
 
 def as_of_text(as_of) -> str | None:
@@ -80,11 +82,15 @@ def as_of_text(as_of) -> str | None:
 
 
 def run_detection(store, as_of=None, min_score: float = MIN_SCORE, seed: int = SEED, progress=None,
-                  resolution: float | None = None, previous: dict[str, frozenset] | None = None) -> DetectionResult:
+                  resolution: float | None = None, previous: dict[str, frozenset] | None = None,
+                  publish: bool = True) -> DetectionResult:
     """Find, score and store rings. ``progress(description, total)`` returns an ``advance(n)``.
 
     Ring ids are matched against ``previous`` (ring id -> members) when given (the weekly
     job passes last week's rings), else against the rings of the latest completed run.
+    With ``publish=False`` nothing is written: the result's ``writes`` store the run, for a
+    caller that commits them in its own last transaction (the weekly job: a run that fails
+    before it publishes must leave last week's rings as investigators saw them).
     Raises ``UsageError`` when the graph (as of ``as_of``) holds no accounts.
     """
     from . import detect, rings, score
@@ -112,8 +118,10 @@ def run_detection(store, as_of=None, min_score: float = MIN_SCORE, seed: int = S
               "kinds": {k: {"weight": w, "family": f} for k, (f, w) in KINDS.items()},
               "order_edges": detect.ORDER_EDGES, "seller_star_min_buyers": detect.MIN_STAR_BUYERS,
               "decisive": {"chargebacks_by_members": score.DISPUTING_MEMBERS, "weight": score.DECISIVE}}
-    store.write("rings_run_start", id=run_id, started_at=started_at, as_of=as_of, params=json.dumps(params))
-    with failure_recorded(store, "rings_run_failed", run_id):
+    start = {"id": run_id, "started_at": started_at, "as_of": as_of, "params": json.dumps(params)}
+    if publish:
+        store.write("rings_run_start", **start)   # so that a killed run leaves a trace
+    with failure_recorded(store, "rings_run_failed", run_id) if publish else nullcontext():
         membership, scored, (a, _, _), stage_times = find_rings(projection, min_score=min_score, seed=seed,
                                                                  resolution=resolution, tick=tick)
         timings.update(stage_times)
@@ -152,6 +160,7 @@ def run_detection(store, as_of=None, min_score: float = MIN_SCORE, seed: int = S
             ring_rows.append(row)
             member_rows.extend({"ring_id": rid, "account_id": a, "role": roles[a]} for a in sorted(members))
             out.append({**row, "reasons": cand.reasons, "members": sorted(members), "roles": roles,
+                        "countries": [projection.countries[c] for c in projection.country[np.sort(cand.members)]],
                         "facts": cand.facts})
         by_typology: dict[str, int] = {}
         for r in out:
@@ -168,23 +177,27 @@ def run_detection(store, as_of=None, min_score: float = MIN_SCORE, seed: int = S
 
         # One transaction: the rings, their members and the run's completion become visible together,
         # so a run killed during write-back leaves the previous run's rings exactly as they were.
-        advance = tick("write-back", 1)
-        store.write_together([
+        writes = [
             ("rings_upsert", {"rows": ring_rows, "run_id": run_id, "now": now}),
             ("rings_clear_members", {"ids": ids}),
             ("rings_members", {"rows": member_rows, "run_id": run_id}),
             ("rings_run_end", {"id": run_id, "ended_at": now_text(), "timings": json.dumps(timings),
                                "counts": json.dumps(counts), "lineage": json.dumps(lineage, ensure_ascii=False),
                                "status": "complete"}),
-        ])
-        advance(1)
-    timings["write-back"] = time.perf_counter() - t0
+        ]
+        if publish:
+            advance = tick("write-back", 1)
+            store.write_together(writes)
+            advance(1)
+            timings["write-back"] = time.perf_counter() - t0
     timings["total"] = time.perf_counter() - t_start
     timings = {k: round(v, 3) for k, v in timings.items()}
-    store.write("rings_run_timings", id=run_id, timings=json.dumps(timings))
+    if publish:
+        store.write("rings_run_timings", id=run_id, timings=json.dumps(timings))
     out.sort(key=lambda r: (-r["score"], r["id"]))   # as `rings list` ranks them: score, then id
     return DetectionResult(run_id=run_id, as_of=as_of, rings=out, dismissed=dismissed, counts=counts,
-                           timings=timings, params=params, lineage=lineage, examples=examples)
+                           timings=timings, params=params, lineage=lineage, examples=examples,
+                           writes=[] if publish else [("rings_run_start", start)] + writes)
 
 
 def find_rings(projection, min_score: float = MIN_SCORE, seed: int = SEED, resolution: float | None = None,

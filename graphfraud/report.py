@@ -67,6 +67,7 @@ class WeekMetrics:
     new_identifier_kinds: dict = field(default_factory=dict)  # the same, over this week's new rings only
     unconverted: dict = field(default_factory=dict)  # currency -> amount with no rate
     promo_orders: int = 0
+    currency: str = "EUR"  # of every money figure above
 
     @classmethod
     def from_dict(cls, d: dict) -> "WeekMetrics":

@@ -9,17 +9,20 @@
    that was killed before it finished;
 3. optionally loads a data drop (``graphfraud.load.load``; idempotent);
 4. runs detection over the data visible as of the date
-   (``graphfraud.detection.run_detection(store, as_of=...)``);
+   (``graphfraud.detection.run_detection(store, as_of=..., publish=False)``), keeping its
+   rings back until step 8;
 5. links the rings to the previous weekly run, the latest *complete* one with an earlier
    as-of date (``graphfraud.rings.match_rings``), so a backfill links to the week before it
    and never to a later week already stored;
 6. measures each ring over the week (orders, money, promo use, chargebacks, shared
-   identifiers, main sellers and promo codes) and writes one ``RingSnapshot`` per ring
-   (lineage event, members, deltas, money) linked to its ``Ring`` and to the run;
+   identifiers, main sellers and promo codes) into one ``RingSnapshot`` per ring (lineage
+   event, members, deltas, money);
 7. writes ``report.html`` and ``report.md`` (``graphfraud.report``);
-8. publishes: one statement marks the ``WeeklyRun`` complete. Reports, comparisons and
-   ``rings history`` read complete runs only, so a run killed at any step leaves the
-   previous weeks as they were and can simply be run again.
+8. publishes, in one transaction: detection's rings (what ``rings list`` and ``rings show``
+   read), the snapshots linked to their ``Ring`` and the run, and the ``WeeklyRun`` marked
+   complete. Reports, comparisons, ``rings history`` and ``rings list`` read complete runs
+   only, so a run killed at any step leaves the previous weeks as they were and can simply
+   be run again.
 
 Graph written here::
 
@@ -137,29 +140,84 @@ def weekly_lock(path: Path | None = None, what: dict | None = None):
 
 # --------------------------------------------------------------------------- settings
 
+SETTINGS = ("currency", "rates", "rates_note", "promo_discount")
+
+
 def settings() -> dict:
     """Currency, rates and the promo discount for money figures.
 
     Defaults: EUR, ``report.RATES_TO_EUR``, promo subsidy estimated at 15 % of the value of
     a promo order. A team overrides them in ``GRAPHFRAUD_HOME/report.json``:
-    ``{"currency": "EUR", "rates": {"USD": 0.92, ...}, "rates_note": "...", "promo_discount": 0.15}``.
+    ``{"currency": "EUR", "rates": {"USD": 0.92, ...}, "rates_note": "...", "promo_discount": 0.15}``,
+    rates in units of ``currency`` per unit of each currency. A currency without rates has
+    the default rates restated in it. Read before the run does anything: a mistake in the
+    file is a one-line ``UsageError``.
     """
     out = {"currency": "EUR", "rates": dict(RATES_TO_EUR), "rates_note": RATES_NOTE, "promo_discount": 0.15}
     path = home() / "report.json"
-    if path.exists():
-        try:
-            given = json.loads(path.read_text())
-        except ValueError as e:
-            raise UsageError(f"{path}: not valid JSON: {e}") from None
-        if "rates" in given:
-            out["rates_note"] = given.get("rates_note", f"the rates in {path}")
-        out.update(given)
-        out["rates"] = {k.upper(): float(v) for k, v in out["rates"].items()}
-        out["rates"][out["currency"].upper()] = 1.0
+    if not path.exists():
+        return out
+    try:
+        given = json.loads(path.read_text())
+    except ValueError as e:
+        raise UsageError(f"{path}: not valid JSON: {e}") from None
+    problem = _settings_problem(given)
+    if problem:
+        raise UsageError(f"{path}: {problem}")
+    currency = given.get("currency", "EUR").upper()
+    if "rates" in given:
+        rates, note = given["rates"], given.get("rates_note", f"the rates in {path}")
+    else:   # the planning rates, restated in the chosen currency
+        base = RATES_TO_EUR.get(currency)
+        if base is None:
+            raise UsageError(f"{path}: currency {currency} has no default rate: give \"rates\" in {currency}")
+        rates, note = {c: r / base for c, r in RATES_TO_EUR.items()}, given.get("rates_note", RATES_NOTE)
+    out.update(given, currency=currency, rates_note=note)
+    out["rates"] = {k.upper(): float(v) for k, v in rates.items()} | {currency: 1.0}
     return out
 
 
+def _settings_problem(given) -> str | None:
+    """What is wrong with report.json's settings, in a phrase; None when nothing is."""
+    if not isinstance(given, dict):
+        return "expected an object such as {\"currency\": \"EUR\", \"rates\": {\"USD\": 0.92}}"
+    unknown = sorted(set(given) - set(SETTINGS))
+    if unknown:
+        return f"unknown setting {', '.join(map(repr, unknown))} (expected {', '.join(SETTINGS)})"
+    currency = given.get("currency", "EUR")
+    if not (isinstance(currency, str) and len(currency) == 3 and currency.isalpha()):
+        return f"currency {currency!r} is not a three-letter code"
+    rates = given.get("rates", {})
+    if not isinstance(rates, dict):
+        return "rates must map currency codes to numbers"
+    bad = [k for k, v in rates.items() if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0]
+    if bad:
+        return f"rate of {bad[0]!r} is not a positive number"
+    if not isinstance(given.get("rates_note", ""), str):
+        return "rates_note must be text"
+    discount = given.get("promo_discount", 0.15)
+    if isinstance(discount, bool) or not isinstance(discount, (int, float)) or not 0 <= discount <= 1:
+        return f"promo_discount {discount!r} is not a share between 0 and 1"
+    return None
+
+
 # --------------------------------------------------------------------------- the job
+
+def week_of(text: str | None) -> date:
+    """The as-of date of ``--as-of YYYY-MM-DD``, today when not given; a one-line ``UsageError`` otherwise.
+
+    >>> week_of("2026-03-02")
+    datetime.date(2026, 3, 2)
+    """
+    if text is None:
+        return date.today()
+    try:
+        if len(text) == 10 and text[4] == text[7] == "-":
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise UsageError(f"--as-of {text!r} is not a date (YYYY-MM-DD)")
+
 
 def _now() -> str:
     """Now, to the microsecond (not ``times.now_text``, which stops at the second): weekly runs are
@@ -171,12 +229,12 @@ def _day(d: date) -> str:
     return f"{d.isoformat()}T00:00:00Z"
 
 
-def _detect(store, as_of: date, progress, previous: dict[str, frozenset] | None = None) -> str:
-    """Run detection as of the end of ``as_of``, its ring ids matched against ``previous``
-    (ring id -> members of the week before); returns the detection run id."""
+def _detect(store, as_of: date, progress, previous: dict[str, frozenset] | None = None):
+    """Detection as of the end of ``as_of``, its ring ids matched against ``previous`` (ring
+    id -> members of the week before), not yet stored: the run publishes it with the week."""
     from .detection import run_detection
 
-    return run_detection(store, as_of=as_of, progress=progress, previous=previous).run_id
+    return run_detection(store, as_of=as_of, progress=progress, previous=previous, publish=False)
 
 
 def run_weekly(store, as_of: date, load_dir: Path | None, out_dir: Path, progress=None, *,
@@ -184,8 +242,8 @@ def run_weekly(store, as_of: date, load_dir: Path | None, out_dir: Path, progres
     """Run the weekly job for ``as_of`` and write its report into ``out_dir``.
 
     ``progress(description, total)`` returns an ``advance(n)`` (as for ``load``);
-    ``detect(store, as_of, progress, previous) -> detection run id`` replaces detection
-    (tests). Raises ``WeeklyLockedError`` when another weekly run holds the lock; any other
+    ``detect(store, as_of, progress, previous) -> unpublished DetectionResult`` replaces
+    detection (tests). Raises ``WeeklyLockedError`` when another weekly run holds the lock; any other
     error marks the run ``failed`` (best effort) and is raised again.
     """
     from .store import failure_recorded
@@ -194,6 +252,12 @@ def run_weekly(store, as_of: date, load_dir: Path | None, out_dir: Path, progres
     tick = progress or (lambda description, total: (lambda n: None))
     if load_dir is not None and not Path(load_dir).exists():
         raise UsageError(f"--load {load_dir}: no such file or directory")
+    cfg = settings()   # what can be wrong in the arguments and settings is found before any work
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise UsageError(f"--out {out_dir}: cannot be a folder for the report: {e.strerror or e}") from None
     with weekly_lock(lock, {"as_of": as_of.isoformat(), "started_at": _now()}):
         weekly_id = f"weekly-{as_of.isoformat()}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
         store.ensure_schema(tick)
@@ -201,10 +265,11 @@ def run_weekly(store, as_of: date, load_dir: Path | None, out_dir: Path, progres
         store.write("weekly_run_start", id=weekly_id, as_of=as_of.isoformat(), started_at=_now(), pid=os.getpid())
         # a run that cannot even be marked failed (the database went away) is abandoned by the next one
         with failure_recorded(store, "weekly_run_failed", weekly_id, now=_now):
-            return _run(store, weekly_id, as_of, load_dir, Path(out_dir), progress, tick, detect, abandoned, started)
+            return _run(store, weekly_id, as_of, load_dir, out_dir, cfg, progress, tick, detect, abandoned, started)
 
 
-def _run(store, weekly_id, as_of, load_dir, out_dir, progress, tick, detect, abandoned, started) -> WeeklyResult:
+def _run(store, weekly_id, as_of, load_dir, out_dir, cfg, progress, tick, detect, abandoned,
+         started) -> WeeklyResult:
     """The steps of one weekly run, under the lock; published by its last write."""
     load_run, quarantined, notes = None, 0, []
     if load_dir is not None:
@@ -219,28 +284,33 @@ def _run(store, weekly_id, as_of, load_dir, out_dir, progress, tick, detect, aba
     previous_id = previous[0]["id"] if previous else None
     before = {r["ring_id"]: frozenset(r["members"]) for r in store.read("lineage_of_run", id=previous_id)} \
         if previous_id else {}
-    detection_run = (detect or _detect)(store, as_of, progress, before)
+    detection = (detect or _detect)(store, as_of, progress, before)
+    detection_run = detection.run_id
 
     advance = tick("linking rings to last week", None)
-    rings = store.read("weekly_detection_rings", run_id=detection_run)
+    rings = sorted(({"ring_id": r["id"], "score": r["score"], "typology": r["typology"], "reasons": r["reasons"],
+                     "members": r["members"], "countries": r["countries"]} for r in detection.rings),
+                   key=lambda r: r["ring_id"])
     events, note = lineage(before, rings)
     if note:
         notes.append(note)
     advance(1)
 
     advance = tick("measuring rings", None)
-    cfg = settings()
     measured = _measure(store, rings, as_of, cfg)
-    metrics, data, rows = _summarise(weekly_id, as_of, rings, events, before, measured, store, cfg)
-    store.write_rows("lineage_write", rows, batch_rows=500, weekly_id=weekly_id, as_of=as_of.isoformat())
+    metrics, data, snapshots = _summarise(weekly_id, as_of, rings, events, before, measured, store, cfg)
     advance(1)
 
     advance = tick("writing the report", None)
     history = store.read("weekly_recent_runs", as_of=as_of.isoformat(), limit=TREND_WEEKS)
     weeks = [WeekMetrics.from_dict(json.loads(h["metrics"])) for h in reversed(history)
              if h["as_of"] != as_of.isoformat() and h["metrics"]][-(TREND_WEEKS - 1):]
-    data.weeks = weeks + [metrics]
-    html, md = write_report(data, Path(out_dir))
+    other = [w.as_of for w in weeks if w.currency != metrics.currency]
+    if other:
+        notes.append(f"{len(other)} earlier weeks were reported in another currency and are left out of the "
+                     f"comparisons and trends (from {other[0]} to {other[-1]})")
+    data.weeks = [w for w in weeks if w.currency == metrics.currency] + [metrics]
+    html, md = write_report(data, out_dir)
     advance(1)
 
     later = store.read("weekly_later_runs", as_of=as_of.isoformat())
@@ -249,10 +319,14 @@ def _run(store, weekly_id, as_of, load_dir, out_dir, progress, tick, detect, aba
         notes.append(f"backfill: {later_weeks} later weeks (from {later[0]['first']}) were linked before this "
                      "run; run them again in date order to refresh their lineage")
     kinds = count_kinds(events)
-    # Publish: from this write on, the run is the week's result (the last thing the run does).
-    store.write("weekly_run_end", id=weekly_id, ended_at=_now(), detection_run=detection_run,
-                previous_run=previous_id, load_run=load_run, metrics=metrics.to_json(),
-                lineage=json.dumps(kinds), report_dir=str(Path(out_dir).resolve()))
+    # Publish, the last thing the run does: detection's rings (what `rings list` shows), their
+    # lineage snapshots and the week's result become visible in one transaction, or, if the run
+    # dies first, none of them.
+    store.write_together(detection.writes + [
+        ("lineage_write", {"rows": snapshots, "weekly_id": weekly_id, "as_of": as_of.isoformat()}),
+        ("weekly_run_end", {"id": weekly_id, "ended_at": _now(), "detection_run": detection_run,
+                            "previous_run": previous_id, "load_run": load_run, "metrics": metrics.to_json(),
+                            "lineage": json.dumps(kinds), "report_dir": str(out_dir.resolve())})])
     return WeeklyResult(weekly_run=weekly_id, as_of=as_of, detection_run=detection_run, previous_run=previous_id,
                         load_run=load_run, rings=len(rings), lineage=kinds, metrics=metrics, report_html=html,
                         report_md=md, seconds=time.monotonic() - started, abandoned=abandoned,
@@ -430,7 +504,7 @@ def _summarise(weekly_id, as_of, rings, events, before, measured, store, cfg):
     decisions = {status: sorted(r for r, s in where_left.items() if s == status)
                  for status in reversed(cases.STATUSES) if status in where_left.values()}   # actioned first
     metrics = WeekMetrics(
-        as_of=as_of.isoformat(), run_id=weekly_id, active_rings=len(rings), new_rings=len(new),
+        as_of=as_of.isoformat(), run_id=weekly_id, currency=cfg["currency"], active_rings=len(rings), new_rings=len(new),
         accounts=len(accounts), gmv=round(sum(v["gmv"] for v in money.values()), 2),
         promo_spend=round(sum(v["promo"] for v in money.values()), 2),
         chargeback=round(sum(v["chargeback"] for v in money.values()), 2),

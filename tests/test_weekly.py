@@ -15,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from graphfraud.cli import app
+from graphfraud.detection import DetectionResult, list_rings
 from graphfraud.errors import NotFoundError
 from graphfraud.rings import match_rings, member_id
 from graphfraud.weekly import WeeklyLockedError, ring_history, run_weekly, weekly_lock
@@ -59,14 +60,14 @@ def small_marketplace(tmp_path) -> Path:
 
 
 def planted_detection(planted: dict, follow_previous: bool = True):
-    """A stand-in for detection that 'finds' the planted groups and writes them back the way
-    detection does (DetectionRun, Ring, MEMBER_OF, FOUND_BY), ids matched to the run the weekly
-    job names (or, with ``follow_previous=False``, to the latest completed run)."""
+    """A stand-in for detection that 'finds' the planted groups and hands back, unpublished, the
+    writes that store them the way detection does (DetectionRun, Ring, MEMBER_OF, FOUND_BY), ids
+    matched to the run the weekly job names (or, with ``follow_previous=False``, to the latest
+    completed run)."""
     def detect(store, as_of, progress, previous=None):
         groups = [frozenset(g) for g in planted[as_of]]
         now = datetime.now(timezone.utc).isoformat()
         run_id = f"det-test-{as_of}-{time.monotonic_ns()}"
-        store.write("rings_run_start", id=run_id, started_at=now, as_of=as_of.isoformat(), params="{}")
         latest = store.read("rings_latest_run")
         if previous is not None and follow_previous:
             before = previous
@@ -79,13 +80,18 @@ def planted_detection(planted: dict, follow_previous: bool = True):
                  "typology_basis": "planted", "size": len(g), "seller_count": 0, "buyer_count": len(g),
                  "reasons": json.dumps([{"text": f"{len(g)} accounts ordered from one seller"}])}
                 for i, g in zip(ids, groups)]
-        store.write("rings_upsert", run_id=run_id, now=now, rows=rows)
-        store.write("rings_clear_members", ids=ids)
-        store.write("rings_members", run_id=run_id,
-                    rows=[{"account_id": a, "ring_id": i, "role": "buyer"} for i, g in zip(ids, groups) for a in g])
-        store.write("rings_run_end", id=run_id, ended_at=now, timings="{}", counts="{}",
-                    lineage=json.dumps(events), status="complete")
-        return run_id
+        writes = [
+            ("rings_run_start", {"id": run_id, "started_at": now, "as_of": as_of.isoformat(), "params": "{}"}),
+            ("rings_upsert", {"run_id": run_id, "now": now, "rows": rows}),
+            ("rings_clear_members", {"ids": ids}),
+            ("rings_members", {"run_id": run_id, "rows": [{"account_id": a, "ring_id": i, "role": "buyer"}
+                                                          for i, g in zip(ids, groups) for a in g]}),
+            ("rings_run_end", {"id": run_id, "ended_at": now, "timings": "{}", "counts": "{}",
+                               "lineage": json.dumps(events), "status": "complete"}),
+        ]
+        rings = [{**row, "members": sorted(g), "countries": ["DE"] * len(g)} for row, g in zip(rows, groups)]
+        return DetectionResult(run_id=run_id, as_of=as_of.isoformat(), rings=rings, dismissed={}, counts={},
+                               timings={}, params={}, lineage=events, writes=writes)
     return detect
 
 
@@ -94,8 +100,8 @@ def run(store, day, out, load=None, planted=PLANTED, **kw):
 
 
 def ids_by_members(store, result) -> dict[frozenset, str]:
-    rows = store.read("weekly_detection_rings", run_id=result.detection_run)
-    return {frozenset(r["members"]): r["ring_id"] for r in rows}
+    rows = store.read("rings_of_run", run_id=result.detection_run)
+    return {frozenset(r["members"]): r["id"] for r in rows}
 
 
 def kinds(history) -> list[tuple]:
@@ -322,6 +328,7 @@ def test_a_killed_run_leaves_last_week_intact_and_can_be_run_again(store, small_
     r1 = run(store, W1, tmp_path, load=small_marketplace)
     ids = ids_by_members(store, r1)
     before = {rid: ring_history(store, rid) for rid in ids.values()}
+    listed = list_rings(store, members=True)
 
     ready = tmp_path / "ready"
     script = tmp_path / "killed.py"
@@ -338,8 +345,9 @@ def test_a_killed_run_leaves_last_week_intact_and_can_be_run_again(store, small_
         proc.send_signal(signal.SIGKILL)
         proc.wait()
 
-    # Nothing of the killed run is visible: last week's lineage and figures are as they were.
+    # Nothing of the killed run is visible: last week's lineage, figures and rings are as they were.
     assert {rid: ring_history(store, rid) for rid in ids.values()} == before
+    assert list_rings(store, members=True) == listed
     recent = store.read("weekly_recent_runs", as_of="2030-01-01", limit=5)
     assert [r["id"] for r in recent] == [r1.weekly_run]
 
@@ -348,6 +356,24 @@ def test_a_killed_run_leaves_last_week_intact_and_can_be_run_again(store, small_
     assert len(r2.abandoned) == 1 and r2.previous_run == r1.weekly_run
     assert r2.lineage == {"merged": 2, "split": 2}
     assert [h["as_of"] for h in ring_history(store, ids[frozenset(PLANTED[W1][0])])] == ["2025-09-08", "2025-09-15"]
+
+
+def test_a_run_that_fails_after_detection_leaves_the_rings_investigators_see(store, small_marketplace, tmp_path,
+                                                                             monkeypatch):
+    import graphfraud.weekly as weekly
+
+    run(store, W1, tmp_path, load=small_marketplace)
+    listed = list_rings(store, members=True)
+
+    def no_room(*args):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(weekly, "write_report", no_room)
+    with pytest.raises(OSError):
+        run(store, W2, tmp_path)
+    assert list_rings(store, members=True) == listed
+    _, rows = store.run_cypher("MATCH (d:DetectionRun) RETURN count(d) AS n", {})
+    assert rows == [{"n": 1}], "the failed week's detection was never stored"
 
 
 def test_a_run_that_fails_is_marked_failed_and_publishes_nothing(store, small_marketplace, tmp_path):
@@ -386,6 +412,64 @@ def test_weekly_refuses_a_missing_drop_with_exit_2(store, tmp_path):
                                       "--out", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert "no such file or directory" in result.stderr
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--as-of", "2026-02-30"], "--as-of '2026-02-30' is not a date (YYYY-MM-DD)"),
+    (["--as-of", "2026-1-5"], "--as-of '2026-1-5' is not a date (YYYY-MM-DD)"),
+    (["--out", "{file}"], "--out {file}: cannot be a folder for the report"),
+])
+def test_bad_arguments_are_one_line_and_one_json_line_before_any_work(store, tmp_path, args, says, monkeypatch):
+    import graphfraud.weekly as weekly
+
+    monkeypatch.setattr(weekly, "_detect", lambda *a: pytest.fail("detection ran"))
+    file = tmp_path / "afile"
+    file.write_text("")
+    args = [a.format(file=file) for a in args]
+    result = CliRunner().invoke(app, ["weekly", *args])
+    assert result.exit_code == 2 and result.stderr.strip().startswith(f"error: {says.format(file=file)}")
+    assert len(result.stderr.strip().splitlines()) == 1
+    quiet = CliRunner().invoke(app, ["weekly", *args, "--quiet"])
+    assert quiet.exit_code == 2
+    [line] = quiet.stdout.splitlines()
+    assert json.loads(line)["status"] == "error" and json.loads(line)["exit_code"] == 2
+
+
+@pytest.mark.parametrize("settings, says", [
+    ('{"currency": 5}', "currency 5 is not a three-letter code"),
+    ('{"rates": [0.92]}', "rates must map currency codes to numbers"),
+    ('{"rates": {"USD": "abc"}}', "rate of 'USD' is not a positive number"),
+    ('{"promo_discount": "x"}', "promo_discount 'x' is not a share between 0 and 1"),
+    ('[1]', "expected an object"),
+    ('{"curency": "USD"}', "unknown setting 'curency'"),
+])
+def test_a_mistake_in_report_settings_is_one_line_before_any_work(store, graphfraud_home, tmp_path, settings, says,
+                                                                  monkeypatch):
+    import graphfraud.weekly as weekly
+
+    monkeypatch.setattr(weekly, "_detect", lambda *a: pytest.fail("detection ran"))
+    (graphfraud_home / "report.json").write_text(settings)
+    try:
+        result = CliRunner().invoke(app, ["weekly", "--as-of", "2025-09-08", "--out", str(tmp_path / "out")])
+    finally:
+        (graphfraud_home / "report.json").unlink()
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip().startswith(f"error: {graphfraud_home / 'report.json'}: {says}")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_currency_without_rates_restates_the_planning_rates_in_it(graphfraud_home):
+    from graphfraud.report import RATES_TO_EUR
+    from graphfraud.weekly import settings
+
+    (graphfraud_home / "report.json").write_text('{"currency": "usd"}')
+    try:
+        cfg = settings()
+    finally:
+        (graphfraud_home / "report.json").unlink()
+    assert cfg["currency"] == "USD" and cfg["rates"]["USD"] == 1.0
+    assert cfg["rates"]["GBP"] == pytest.approx(RATES_TO_EUR["GBP"] / RATES_TO_EUR["USD"])
+    assert cfg["rates"]["EUR"] == pytest.approx(1 / RATES_TO_EUR["USD"])
 
 
 def test_history_for_an_unknown_ring_is_a_clear_error(store):

@@ -2,7 +2,6 @@
 
 import json
 import sys
-from datetime import date, datetime
 from pathlib import Path
 
 import typer
@@ -13,8 +12,8 @@ from .rings import rings_app
 
 @app.command()
 def weekly(
-    as_of: datetime = typer.Option(None, "--as-of", formats=["%Y-%m-%d"], show_default="today",
-                                   help="Detect over the data known on this date (YYYY-MM-DD); past dates backfill."),
+    as_of: str = typer.Option(None, "--as-of", metavar="YYYY-MM-DD", show_default="today",
+                              help="Detect over the data known on this date; past dates backfill."),
     load: Path = typer.Option(None, "--load", help="A data drop (folder or file) to load first."),
     out: Path = typer.Option(None, "--out", show_default="GRAPHFRAUD_HOME/reports/AS_OF",
                              help="Folder for report.html and report.md."),
@@ -30,10 +29,11 @@ def weekly(
     """
     from ..home import home
     from ..store import Store
-    from ..weekly import run_weekly
+    from ..weekly import run_weekly, week_of
 
-    day: date = as_of.date() if as_of else date.today()
+    day = None
     try:
+        day = week_of(as_of)
         out_dir = out or home() / "reports" / day.isoformat()
         with Store.open() as store, progress(quiet) as bar:
             result = run_weekly(store, day, load, out_dir, progress=None if quiet else ticker(bar))
@@ -42,7 +42,7 @@ def weekly(
             raise
         # a scheduler's log reads stdout: every failure, whatever its kind, is still one JSON line
         code, message = failure(e)
-        sys.stdout.write(json.dumps({"status": "error", "as_of": day.isoformat(), "exit_code": code,
+        sys.stdout.write(json.dumps({"status": "error", "as_of": day.isoformat() if day else as_of, "exit_code": code,
                                      "error": message}) + "\n")
         raise typer.Exit(report(e))
     if quiet:
@@ -54,7 +54,7 @@ def weekly(
     rows = [{"figure": "rings", "value": result.rings}, {"figure": "new rings", "value": m.new_rings},
             {"figure": "accounts involved", "value": m.accounts},
             {"figure": "lineage", "value": ", ".join(f"{n} {k}" for k, n in result.lineage.items()) or "-"},
-            {"figure": "GMV through ring orders (EUR)", "value": f"{m.gmv:,.0f}"},
+            {"figure": f"GMV through ring orders ({m.currency})", "value": f"{m.gmv:,.0f}"},
             {"figure": "report", "value": str(result.report_html)}]
     emit(rows, Format.table, title=f"weekly run {result.weekly_run} as of {day} ({result.seconds:.1f} s)")
 
