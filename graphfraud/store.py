@@ -130,7 +130,7 @@ class Store:
         except ne.AuthError:
             raise ServerError(f"the graph server at {self.uri} refused the credentials") from None
         except (ne.ServiceUnavailable, OSError) as e:
-            raise ServerError(f"cannot reach the graph server at {self.uri}: {e}") from None
+            raise ServerError(f"cannot reach the graph server at {self.uri}: {' '.join(str(e).split())}") from None
 
     @contextmanager
     def _errors(self, label: str):

@@ -101,3 +101,14 @@ def test_a_neo4j_uri_that_is_no_bolt_uri_is_a_usage_error(uri, monkeypatch):
         result = cli("stats")
     assert result.exit_code == 2
     assert f"NEO4J_URI {uri!r} is not a Bolt URI" in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_an_unreachable_server_is_one_line_exit_1(monkeypatch):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]   # nothing listens there once the socket closes
+    monkeypatch.setenv("NEO4J_URI", f"bolt://127.0.0.1:{port}")
+    result = cli("stats")
+    assert result.exit_code == 1
+    assert result.output.startswith(f"error: cannot reach the graph server at bolt://127.0.0.1:{port}: ")
+    assert len(result.output.strip().splitlines()) == 1
