@@ -354,6 +354,7 @@ def render(data: ReportData) -> tuple[str, str]:
     context = {
         "d": data, "week": this, "weeks": weeks, "rows": rows, "patterns": patterns,
         "ttd_median": median(ttd) if ttd else None,
+        "avg_weeks": max(1, min(4, len(weeks) - 1)),   # the average is over the runs there are, up to four
         "rates": sorted((c, r) for c, r in data.rates.items() if c != data.currency),
         "trend": [{"as_of": w.as_of, "new": w.new_rings, "active": w.active_rings,
                    "money": _money(w.gmv, data.currency),

@@ -96,7 +96,7 @@ class WeeklyResult:
                 "detection_run": self.detection_run, "previous_run": self.previous_run, "load_run": self.load_run,
                 "quarantined": self.quarantined, "rings": self.rings, "new_rings": m.new_rings,
                 "accounts": m.accounts, "lineage": self.lineage, "gmv": m.gmv, "promo_spend": m.promo_spend,
-                "chargeback": m.chargeback, "actioned": m.actioned, "report": str(self.report_html),
+                "chargeback": m.chargeback, "actioned": m.actioned, "report": str(Path(self.report_html).resolve()),
                 "later_weeks": self.later_weeks, "abandoned": self.abandoned, "seconds": round(self.seconds, 1)}
 
 

@@ -69,6 +69,14 @@ def test_first_week_has_nothing_to_compare_with():
     assert all(r["last"] is None and r["avg4"] is None and r["delta"] == "no earlier run" for r in rows)
 
 
+def test_a_report_with_two_weeks_says_its_average_is_over_one_week_and_counts_one_day_right():
+    data = report_data()
+    data.weeks = [week("2025-11-24"), week("2025-12-01", ttd_days=[1])]
+    html, md = render(data)
+    assert "1-week avg" in md and "1-week avg" in html and "4-week avg" not in md + html
+    assert "**1 day**" in md and "<strong>1 day</strong>" in html
+
+
 def test_patterns_name_a_fast_growing_typology_a_new_link_kind_hubs_and_a_country_shift():
     patterns = find_patterns(weeks_with_a_surge(), report_data().hubs)
     text = "\n".join(patterns)
