@@ -14,16 +14,30 @@ _ISO = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(.*)$")
 
 
 def parse(text: str) -> datetime:
-    """An aware datetime from ISO 8601 text; a server's ``[Zone/Name]`` suffix is dropped.
+    """An aware datetime from ISO 8601 text. A ``[Zone/Name]`` suffix (as servers write it) is
+    the zone of a time without an offset; with an offset, the offset decides.
 
-    Raises ``ValueError`` for text that is not ISO 8601.
+    Raises ``ValueError`` for text that is not ISO 8601, or names a zone that does not exist.
 
     >>> parse("2025-10-02T10:00:00+02:00").isoformat(), parse("2025-10-02 08:00:00").isoformat()
     ('2025-10-02T10:00:00+02:00', '2025-10-02T08:00:00+00:00')
+    >>> parse("2025-10-02T10:00:00[Europe/Paris]").isoformat()
+    '2025-10-02T10:00:00+02:00'
     """
-    text = text.strip().split("[")[0]
+    text, _, zone = text.strip().partition("[")
     parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    if parsed.tzinfo:
+        return parsed
+    return parsed.replace(tzinfo=_zone(zone.rstrip("]")) if zone else timezone.utc)
+
+
+def _zone(name: str):
+    from zoneinfo import ZoneInfo
+
+    try:
+        return ZoneInfo(name)
+    except (KeyError, ValueError):   # no such zone, or a name that is no zone name
+        raise ValueError(f"unknown time zone {name!r}") from None
 
 
 def utc_text(moment: datetime) -> str:

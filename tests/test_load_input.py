@@ -164,3 +164,10 @@ def test_a_load_that_stops_on_an_error_is_marked_failed_not_left_running(store, 
     with pytest.raises(RuntimeError):
         load(store, [tmp_path])
     assert _load_runs(store) == [{"status": "failed", "error": "RuntimeError: the server went away"}]
+
+
+def test_a_time_named_in_a_zone_is_read_in_that_zone(store, tmp_path):
+    write(tmp_path, "accounts.csv", [ACCOUNTS[0], ["z1", "buyer", "2025-10-01T10:00:00[Europe/Paris]", "FR", "active"]])
+    assert load(store, [tmp_path]).quarantined == 0
+    created = store.run_cypher("MATCH (a:Account {id: 'z1'}) RETURN toString(a.created_at) AS t", {})[1][0]["t"]
+    assert created.startswith("2025-10-01T08:00")
