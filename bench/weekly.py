@@ -161,7 +161,7 @@ def bench_seed(store, seed: int, args, work: Path) -> dict:
         result = run_weekly(store, as_of, None if args.all_at_once or not drop.exists() else drop,
                             work / f"reports-{seed}" / as_of.isoformat())
         seconds.append(time.monotonic() - t)
-        rows = store.read("weekly_detection_rings", run_id=result.detection_run)
+        rows = store.read("lineage_of_run", id=result.weekly_run)   # the rings the week published
         runs.append({r["ring_id"]: frozenset(r["members"]) for r in rows})
         if args.verbose:
             print(f"  {as_of}: {result.rings:3d} rings, {result.metrics.new_rings:3d} new, lineage {result.lineage}, "
