@@ -100,6 +100,11 @@ def _cell(value) -> str:
     return str(value)   # temporal values come from the store already short (store.plain)
 
 
+def _manifest_text(manifest: dict) -> str:
+    """manifest.json as export writes it; verify asks for exactly this text."""
+    return json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+
+
 def _canonical(obj) -> bytes:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
@@ -564,7 +569,7 @@ def export_ring(store, ring_id: str, out: Path, unmask: bool = False, force: boo
                                   "without manifest_sha256",
         }
         manifest["manifest_sha256"] = manifest_hash(manifest)
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        (tmp / MANIFEST).write_text(_manifest_text(manifest), encoding="utf-8")
         _swap_into_place(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -619,6 +624,9 @@ def verify(folder: Path) -> Verification:
         if manifest is not None:
             expected, actual = manifest.get("manifest_sha256", ""), manifest_hash(manifest)
             status = "ok" if expected == actual else "changed (its own hash does not match)"
+            if status == "ok" and manifest_path.read_text(encoding="utf-8") != _manifest_text(manifest):
+                # a key written twice shows a reader one value and the parser another; any edit counts
+                status = "changed (its text is not the manifest it holds)"
             listed = manifest["files"]
             bad_names = [n for n in listed if not isinstance(n, str) or Path(n).name != n or n in ("", ".", "..")]
             if bad_names:

@@ -28,16 +28,20 @@ _WRITE_WORDS = {"CREATE", "MERGE", "SET", "DELETE", "DETACH", "REMOVE", "DROP", 
                 "DENY", "REVOKE", "RENAME", "TERMINATE", "ENABLE", "DEALLOCATE", "REALLOCATE"}
 _PAIRED = {("LOAD", "CSV"), ("IN", "TRANSACTIONS"), ("START", "DATABASE"), ("STOP", "DATABASE"),
            ("START", "SERVER"), ("STOP", "SERVER")}
-# Procedures that change data, schema, users or the server.
-_WRITE_PROCEDURE = re.compile(
-    r"""^(dbms\. | db\.create | db\.drop | db\.clear | db\.index\.fulltext\.(create|drop) | db\.awaitIndex
-         | tx\.setMetaData | gds\. | apoc\.(create|merge|refactor|periodic|cypher|do|trigger|load|export|import
-         |schema|atomic|lock|nodes\.(delete|link|collapse)|node\.|rel\.|graph\.|util\.sleep|custom|uuid|ttl))""",
+# The procedures a read-only statement may call: those that only describe the graph. Any other
+# may write (the local server also answers APOC's writers without their ``apoc.`` prefix).
+_READ_PROCEDURE = re.compile(
+    r"""^(db\.(labels|relationshipTypes|propertyKeys|indexes|constraints|info|ping|schema\.\w+)
+         | dbms\.(components|procedures|functions|info)
+         | apoc\.(meta\.\w+|help|version))$""",
     re.I | re.X,
 )
+# Words after which ``as`` is a variable, not the AS of an alias (WITH as SET as.x = 1).
+_BEFORE_A_VARIABLE = {"WITH", "RETURN", "MATCH", "UNWIND", "WHERE", "BY", "SKIP", "LIMIT", "YIELD", "DISTINCT",
+                      "AND", "OR", "NOT", "XOR", "IN", "CALL", "OPTIONAL", ",", "(", "[", "{", "="}
 _NAME = r"(?: [A-Za-z_][A-Za-z0-9_]* | `(?:[^`]|``)*` )"  # plain or backquoted (`` is a backquote inside)
 _TOKEN = re.compile(
-    rf"""(?P<skip> //[^\n]* | /\*.*?(\*/|\Z) | '(?:[^'\\]|\\.)*'? | "(?:[^"\\]|\\.)*"? )
+    rf"""(?P<skip> //[^\n\r]* | /\*.*?(\*/|\Z) | '(?:[^'\\]|\\.)*'? | "(?:[^"\\]|\\.)*"? )
       | (?P<word> {_NAME} (?:\s*\.\s*{_NAME})* )
       | (?P<punct> \S )""",
     re.S | re.X,
@@ -94,13 +98,14 @@ def write_clauses(text: str) -> list[WriteClause]:
             continue
         before = tokens[i - 1][1] if i else ""
         after = tokens[i + 1][1] if i + 1 < len(tokens) else ""
-        if before in (".", ":", "$") or before.upper() == "AS" or after == ":" and before in ("{", ","):
-            continue  # n.set, (n:Create), $delete, AS set, {set: 1}
+        alias = before.upper() == "AS" and i > 1 and tokens[i - 2][1].upper() not in _BEFORE_A_VARIABLE
+        if before in (".", ":", "$") or alias or after == ":" and before in ("{", ","):
+            continue  # n.set, (n:Create), $delete, x AS set, {set: 1}
         words = value.split(".")
         head = words[0].strip().upper()
         if head == "CALL" and len(words) == 1 and tokens[i + 1:i + 2] and tokens[i + 1][0] == "word":
             procedure = _procedure_name(tokens[i + 1][1])
-            if _WRITE_PROCEDURE.match(procedure):
+            if not _READ_PROCEDURE.match(procedure):
                 found.append(WriteClause(f"CALL {procedure}", *where(offset)))
             continue
         if len(words) > 1:
@@ -118,7 +123,8 @@ def write_clauses(text: str) -> list[WriteClause]:
 
 
 def check_read_only(text: str) -> None:
-    """Raise ``WriteRefused`` when the statement holds a write clause."""
+    """Raise ``WriteRefused`` when the statement holds a write clause. The first line of defence:
+    ``Store.run_cypher`` also runs read-only statements in a transaction it rolls back."""
     clauses = write_clauses(text)
     if clauses:
         raise WriteRefused(clauses)

@@ -218,9 +218,30 @@ class Store:
             self.write("schema_version_set", version=SCHEMA_VERSION)
 
     def run_cypher(self, text: str, params: dict, write: bool = False) -> tuple[list[str], list[dict]]:
-        """An investigator's own statement; the caller decides whether it may write."""
-        keys, records = self._run("query", text, params, write=write)
-        return keys, [plain(r.data()) for r in records]
+        """An investigator's own statement; the caller decides whether it may write.
+
+        Without ``write`` it runs in a read transaction that is rolled back, never committed:
+        the local server executes writes even in a READ session, so a write that got past
+        ``query.check_read_only`` still changes nothing, and one the server reports is refused.
+        """
+        if write:
+            keys, records = self._run("query", text, params, write=True)
+            return keys, [plain(r.data()) for r in records]
+        import neo4j
+
+        with self._errors("query"):
+            with self._driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+                tx = session.begin_transaction()
+                try:
+                    result = tx.run(text, params)
+                    keys, rows = list(result.keys()), [plain(r.data()) for r in result]
+                    wrote = result.consume().counters.contains_updates
+                finally:
+                    tx.rollback()
+        if wrote:
+            raise UsageError("refused: the statement wrote to the graph (undone); queries are read-only unless "
+                             "--write is given")
+        return keys, rows
 
 
 # --------------------------------------------------------------------------- migrations

@@ -119,6 +119,20 @@ def test_a_tampered_manifest_is_caught(copy):
     assert statuses["members.csv"] == "ok", "the file matches the edited manifest; the manifest gives it away"
 
 
+@pytest.mark.parametrize("edit", ["a key written twice", "reindented"])
+def test_a_manifest_whose_text_was_edited_is_caught_even_when_its_hash_still_matches(copy, edit):
+    text = (copy / "manifest.json").read_text()
+    manifest = json.loads(text)
+    if edit == "a key written twice":   # a reader sees the first value, a JSON parser keeps the last
+        text = text.replace("{", '{\n  "case_status": "dismissed",', 1)
+    else:
+        text = json.dumps(manifest, indent=4, ensure_ascii=False) + "\n"
+    (copy / "manifest.json").write_text(text)
+    result = run("verify", copy)
+    assert result.exit_code == 1
+    assert "manifest.json changed (its text is not the manifest it holds)" in result.stderr
+
+
 @pytest.mark.parametrize("damage", ["delete", "garble"])
 def test_a_missing_or_unreadable_manifest_is_caught(copy, damage):
     if damage == "delete":

@@ -41,6 +41,11 @@ def run(*args):
     ("MATCH (n) /* harmless */ WITH n // comment\nSET n.x = 1", "SET"),
     ("MATCH (n) WHERE n.note = 'it''s' SET n.x = 1", "SET"),
     ("MATCH (n:Account) ON CREATE SET n.x = 1", "CREATE"),
+    ("MATCH (as:Account) WITH as SET as.x = 2", "SET"),                       # a variable named as
+    ("RETURN 1 AS x //c\rCREATE (n:X)", "CREATE"),                            # a comment ended by \r
+    ("CALL merge.node(['X'], {id: 'x'}) YIELD node RETURN node", "CALL merge.node"),   # APOC without apoc.
+    ("CALL do.when(true, 'CREATE (:X)', '') YIELD value RETURN value", "CALL do.when"),
+    ("CALL db.migrateLegacyTemporals()", "CALL db.migrateLegacyTemporals"),
 ])
 def test_write_clauses_are_refused_wherever_they_are(text, clause):
     found = write_clauses(text)
@@ -150,3 +155,12 @@ def test_nodes_come_back_as_property_maps(accounts):
 def test_bad_param_and_empty_query_are_usage_errors(accounts):
     assert run("query", "RETURN 1", "-p", "oops").exit_code == 2
     assert run("query", "   ").exit_code == 2
+
+
+def test_a_write_past_the_guard_is_undone_and_refused(accounts):
+    """The guard is the first line: a read-only statement runs in a transaction that is rolled back."""
+    with pytest.raises(UsageError, match="wrote to the graph"):
+        accounts.run_cypher("CREATE (:Pwn)", {})
+    _, rows = accounts.run_cypher("CALL merge.node(['Pwn'], {id: 'x'}) YIELD node RETURN node.id AS id", {})
+    assert rows == [{"id": "x"}]   # the procedure ran and reported nothing, but was rolled back
+    assert accounts.run_cypher("MATCH (n:Pwn) RETURN count(n) AS n", {})[1] == [{"n": 0}]
