@@ -60,7 +60,7 @@ class UnknownIdError(NotFoundError):
     def __init__(self, text: str, types: list[str], suggestions: list["Entity"]):
         self.suggestions = suggestions
         what = " or ".join(types) if len(types) <= 2 else "entity (" + ", ".join(types) + ")"
-        message = f"no {what} has the id {text!r}"
+        message = f"no {what} has the id {normalise.mask_card_numbers(text)!r}"
         if suggestions:
             message += "; did you mean " + ", ".join(f"{s.type} {s.id!r}" for s in suggestions) + "?"
         super().__init__(message)
@@ -99,6 +99,12 @@ def candidate_keys(text: str, type_: str | None = None) -> dict[str, list[str]]:
     keys = {t: [] for t in TYPES} | {"fingerprint": [], "ring": []}
     if not raw:
         return keys
+    if _card_number(raw) and type_ in (None, "instrument"):
+        # a card number is stored as its keyed hash; the number itself never leaves this process
+        from .home import card_hash_key
+
+        keys["instrument"] = [normalise.card_instrument(raw, card_hash_key())[0]]
+        return keys
 
     def want(t):
         return type_ is None or type_ == t
@@ -129,6 +135,11 @@ def candidate_keys(text: str, type_: str | None = None) -> dict[str, list[str]]:
     return keys
 
 
+def _card_number(text: str) -> bool:
+    digits = normalise.card_digits(text.strip())
+    return bool(digits) and normalise.luhn_valid(digits)
+
+
 def resolve(store, text: str, type_: str | None = None) -> Entity:
     """The one entity ``text`` names; ``UnknownIdError`` with close matches, or ``AmbiguousIdError``."""
     return _resolve_rows(store, text, type_, None)[0]
@@ -149,7 +160,7 @@ def _resolve_rows(store, text: str, type_: str | None, run_id: str | None) -> tu
     if found:  # only a ring has that id
         raise UsageError(f"{text!r} is a ring: see it with `graphfraud rings show {found[0].id}`")
     types = [type_] if type_ else list(TYPES)
-    raise UnknownIdError(text, types, suggestions(store, text, types))
+    raise UnknownIdError(text, types, [] if _card_number(text) else suggestions(store, text, types))
 
 
 def unknown_ring(store, ring_id: str) -> UnknownIdError:

@@ -54,30 +54,6 @@ TABLE_BY_NAME = {t.name: t for t in TABLES}
 ROLES = {"buyer", "seller", "both"}
 EXTENSIONS = (".csv.gz", ".jsonl.gz", ".csv", ".parquet", ".jsonl")
 SECRET_COLUMNS = ("card_number",)
-_CARD_GAP = r"[\s.\-]+"   # what people put between a card number's groups: spaces, dashes, dots
-_DIGIT_RUN = re.compile(rf"[0-9]+(?:{_CARD_GAP}[0-9]+)*")
-
-
-def _mask_cards(text: str) -> str:
-    """``text`` with each run of digits that holds a Luhn-valid 12–19 digit number masked.
-
-    A card number can land outside ``card_number`` (a row shifted by a stray comma, a number
-    typed into a free-text column); it must not reach the quarantine file there either.
-    """
-    def mask(m):
-        groups = re.split(_CARD_GAP, m.group())
-        for start in range(len(groups)):
-            digits = ""
-            for group in groups[start:]:
-                digits += group
-                if len(digits) > 19:
-                    break
-                if len(digits) >= 12 and normalise.luhn_valid(digits):
-                    return normalise.mask_card(digits[:6], digits[-4:])
-        return m.group()
-    return _DIGIT_RUN.sub(mask, text)
-
-
 @dataclass
 class Quarantine:
     """Rows that could not load, with where and why; written as one CSV per load."""
@@ -85,9 +61,9 @@ class Quarantine:
     rows: list[dict] = field(default_factory=list)
 
     def add(self, file: str, line: int, column: str | None, reason: str, row: dict) -> None:
-        shown = {k: "<redacted>" if k in SECRET_COLUMNS and v else _mask_cards(v) if isinstance(v, str) else v
+        shown = {k: "<redacted>" if k in SECRET_COLUMNS and v else normalise.mask_card_numbers(v) if isinstance(v, str) else v
                  for k, v in row.items()}
-        self.rows.append({"file": file, "line": line, "column": column or "", "reason": _mask_cards(reason),
+        self.rows.append({"file": file, "line": line, "column": column or "", "reason": normalise.mask_card_numbers(reason),
                           "row": json.dumps(shown, ensure_ascii=False, default=str)})
 
     def write(self, run_id: str) -> Path | None:

@@ -753,6 +753,33 @@ def mask_card(bin: str, last4: str) -> str:  # noqa: A002 - the API's name
     return b + "*" * (12 - len(b)) + l4
 
 
+_CARD_GAP = r"[\s.\-]+"   # what people put between a card number's groups: spaces, dashes, dots
+_DIGIT_RUN = re.compile(rf"[0-9]+(?:{_CARD_GAP}[0-9]+)*")
+
+
+def mask_card_numbers(text: str) -> str:
+    """``text`` with each run of digits that holds a Luhn-valid 12–19 digit number masked.
+
+    A card number can land outside ``card_number`` (a row shifted by a stray comma, a number
+    typed into a free-text column, or as an id at the command line); it is shown masked there too.
+
+    >>> mask_card_numbers("paid with 4539.1488.0343.6467 on 2025-10-04")
+    'paid with 453914******6467 on 2025-10-04'
+    """
+    def mask(m):
+        groups = re.split(_CARD_GAP, m.group())
+        for start in range(len(groups)):
+            digits = ""
+            for group in groups[start:]:
+                digits += group
+                if len(digits) > 19:
+                    break
+                if len(digits) >= 12 and luhn_valid(digits):
+                    return mask_card(digits[:6], digits[-4:])
+        return m.group()
+    return _DIGIT_RUN.sub(mask, text)
+
+
 _ID_PREFIX = re.compile(r"^[a-z][a-z0-9]{0,11}[:_]", re.IGNORECASE)
 
 

@@ -139,6 +139,8 @@ def parse_value(text: str):
     if low == "null":
         return None
     if re.fullmatch(r"[+-]?\d+", s):
+        if not -2**63 <= int(s) < 2**63:
+            raise UsageError(f"--param value {text!r} is out of range for a Cypher integer (64 bits)")
         return int(s)
     if re.fullmatch(r"[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?", s):
         return float(s)

@@ -84,6 +84,7 @@ __all__ = ["ALPHA", "MIN_LIFT", "WEIGHTS", "Candidate", "Scores", "score_groups"
            "log10_binom_sf", "p_text", "combine"]
 
 ALPHA = 0.01
+LOG10_P_FLOOR = -300.0    # a p-value below floating point's reach is reported as 1e-300 (JSON has no -Infinity)
 MIN_LIFT = 3.0
 DAY = 86_400
 FRESH_QUANTILES = (0.10, 0.25)   # younger at first order than 90 % (or 75 %) of the marketplace's buyers
@@ -990,7 +991,7 @@ class _Context:
         else:
             text, evidence = name, {}
         return {"signal": name, "label": LABELS[name], "family": FAMILY[name], "holds": bool(s["holds"][c]), "value": _num(v),
-                "baseline": _num(base), "lift": _num(lift), "log10_p": round(lp, 2), "evidence": evidence,
+                "baseline": _num(base), "lift": _num(lift), "log10_p": max(round(lp, 2), LOG10_P_FLOOR), "evidence": evidence,
                 "text": text}
 
     def _target_ids(self, c):

@@ -52,6 +52,16 @@ def test_unknown_command_is_a_usage_error():
     assert result.exit_code == 2
 
 
+def test_a_bad_option_is_one_line_naming_it_not_a_framed_usage_box():
+    for args, says in [(["expand", "x", "--hops", "0"], "error: Invalid value for '--hops'"),
+                       (["weekly", "--bogus"], "error: No such option: --bogus"),
+                       (["rings", "show", "R-1", "--orders", "100000000000000000000"], "error: Invalid value for '--orders'")]:
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert result.stderr.startswith(says) and len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert result.stderr.rstrip().endswith(" --help)") and f" {args[0]} " in result.stderr
+
+
 def test_demo_loads_the_sample_detects_and_explains_the_top_rings(store):
     result = CliRunner().invoke(app, ["demo", "--quiet", "--top", "2"])
     assert result.exit_code == 0, result.output

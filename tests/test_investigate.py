@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from graphfraud import investigate
 from graphfraud.cli import app
 from graphfraud.errors import NotFoundError, UsageError
-from investigate_data import KIOSK_USERS, RING_ID, load_marketplace
+from investigate_data import KIOSK_USERS, PAN, RING_ID, load_marketplace
 
 
 @pytest.fixture(scope="module")
@@ -173,6 +173,15 @@ def test_unknown_id_is_one_line_exit_1_with_close_matches(market):
     assert "no entity" in result.stderr and "'k01'" in result.stderr
     result = run("expand", "no_such_entity_xyz")
     assert result.exit_code == 1 and "did you mean" not in result.stderr
+
+
+def test_a_card_number_finds_its_instrument_and_is_never_echoed(market):
+    found = investigate.resolve(market, PAN.replace(" ", "-"))
+    assert found.type == "instrument" and found.id.startswith("card:")
+    other = "4111 1111 1111 1111"   # Luhn-valid, never loaded
+    result = run("expand", other)
+    assert result.exit_code == 1 and "411111******1111" in result.stderr
+    assert other.replace(" ", "") not in result.stderr.replace(" ", "")
 
 
 def test_ambiguous_id_lists_the_candidates(market):

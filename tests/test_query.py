@@ -164,3 +164,9 @@ def test_a_write_past_the_guard_is_undone_and_refused(accounts):
     _, rows = accounts.run_cypher("CALL merge.node(['Pwn'], {id: 'x'}) YIELD node RETURN node.id AS id", {})
     assert rows == [{"id": "x"}]   # the procedure ran and reported nothing, but was rolled back
     assert accounts.run_cypher("MATCH (n:Pwn) RETURN count(n) AS n", {})[1] == [{"n": 0}]
+
+
+def test_an_integer_parameter_beyond_64_bits_is_a_usage_error():
+    with pytest.raises(UsageError, match="out of range for a Cypher integer"):
+        parse_params(["n=100000000000000000000"])
+    assert parse_params(["n=9223372036854775807"]) == {"n": 2**63 - 1}

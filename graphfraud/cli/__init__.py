@@ -53,8 +53,29 @@ def report(e: BaseException) -> int:
     return code
 
 
+# click's exception base, found through typer's public API (typer vendors click in recent releases)
+_CLICK_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
 class _Group(typer.core.TyperGroup):
-    """Turns every graphfraud error into one line on stderr and its exit code."""
+    """Turns every graphfraud error, and every usage error, into one line on stderr and its exit code."""
+
+    def main(self, *args, standalone_mode: bool = True, **kwargs):
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except _CLICK_ERROR as e:
+            if type(e).__name__ == "NoArgsIsHelpError":
+                e.show()   # `graphfraud` alone: the help, as asked for
+            else:          # a bad option or argument: one line, not a framed box
+                where = f" (see {e.ctx.command_path} --help)" if getattr(e, "ctx", None) else ""
+                err.print(Text.assemble(("error:", "red"), " ", e.format_message(), where))
+            sys.exit(e.exit_code)
+        except typer.Abort:
+            err.print("interrupted")
+            sys.exit(130)
+        sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx):
         try:
@@ -80,7 +101,7 @@ def emit(rows: list[dict], fmt: Format, columns: list[str] | None = None, title:
     """The one renderer for listing commands: rich table, JSON array or CSV on stdout."""
     columns = columns or (list(rows[0]) if rows else [])
     if fmt == Format.json:
-        sys.stdout.write(json.dumps(rows, indent=2, default=str, ensure_ascii=False) + "\n")
+        write_json(rows)
     elif fmt == Format.csv:
         writer = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
@@ -95,6 +116,22 @@ def emit(rows: list[dict], fmt: Format, columns: list[str] | None = None, title:
         for row in rows:
             table.add_row(*(Text(_cell(row.get(c))) for c in columns))
         out.print(table)
+
+
+def write_json(obj) -> None:
+    """JSON on stdout, as every command writes it: indented, UTF-8, non-finite numbers as null."""
+    sys.stdout.write(json.dumps(_finite(obj), indent=2, default=str, ensure_ascii=False) + "\n")
+
+
+def _finite(value):
+    """``value`` with NaN and infinities as null: JSON has no such numbers (Python writes them, Node refuses them)."""
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
 
 
 def _cell(value) -> str:

@@ -1,13 +1,12 @@
 """``expand``, ``path``, ``shared``, ``query``, ``export``, ``verify`` and ``rings mark``."""
 
-import json
 import sys
 from enum import Enum
 from pathlib import Path
 
 import typer
 
-from . import FORMAT_HELP, Format, app, emit, err, out
+from . import FORMAT_HELP, Format, app, emit, err, out, write_json
 from .rings import rings_app
 
 TYPE_HELP = "What the id is: account, device, ip, address, instrument, order or promo (default: worked out from the id)."
@@ -26,10 +25,6 @@ class ChainFormat(str, Enum):
     table = "table"
     json = "json"
     csv = "csv"
-
-
-def _json(obj) -> None:
-    sys.stdout.write(json.dumps(obj, indent=2, default=str, ensure_ascii=False) + "\n")
 
 
 # --------------------------------------------------------------------------- expand
@@ -117,7 +112,7 @@ def expand(
     if fmt == TreeFormat.tree:
         _print_tree(hood)
     elif fmt == TreeFormat.json:
-        _json(hood.as_json())
+        write_json(hood.as_json())
     elif fmt == TreeFormat.graphml:
         import networkx as nx
 
@@ -160,7 +155,7 @@ def path(
     with Store.open() as store:
         ea, eb, found = paths(store, a, b, max_hops=max_hops, limit=limit, type_a=type_a, type_b=type_b)
     if fmt == ChainFormat.json:
-        _json([{"hops": p.hops, "chain": p.text(), "busiest_link_count": p.weakest, "nodes": p.nodes, "rels": p.rels}
+        write_json([{"hops": p.hops, "chain": p.text(), "busiest_link_count": p.weakest, "nodes": p.nodes, "rels": p.rels}
                for p in found])
     elif fmt in (ChainFormat.table, ChainFormat.csv):
         emit([p.row(i) for i, p in enumerate(found, 1)], Format(fmt.value),
@@ -206,7 +201,7 @@ def shared(
     columns = ["kind", "id", "a_how", "a_first_seen", "a_last_seen", "b_how", "b_first_seen", "b_last_seen",
                "a_spellings", "b_spellings", "note"]
     if fmt == Format.json:
-        _json({"a": ea.id, "b": eb.id, "shared": rows})
+        write_json({"a": ea.id, "b": eb.id, "shared": rows})
     elif fmt == Format.csv:
         emit(rows, fmt, columns=columns)
     else:  # one cell per account: how, first → last seen, and the spellings it used

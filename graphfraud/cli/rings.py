@@ -1,14 +1,12 @@
 """``detect``, ``evaluate`` and the ``rings`` group: ``list``, ``show`` (``mark`` and ``history`` live with
 their topics in investigate and weekly)."""
 
-import json
-import sys
 from enum import Enum
 from pathlib import Path
 
 import typer
 
-from . import FORMAT_HELP, Format, app, emit, err, out, progress, ticker
+from . import FORMAT_HELP, Format, app, emit, err, out, progress, ticker, write_json
 
 rings_app = typer.Typer(help="Rings found by the latest detection run: list, show, mark a case, history.",
                         no_args_is_help=True)
@@ -91,7 +89,7 @@ def list_(
 def show(
     ring_id: str = typer.Argument(..., metavar="RING_ID", help="The ring's id (R-…)."),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
-    orders: int = typer.Option(50, "--orders", min=0, help="How many orders of the timeline to show."),
+    orders: int = typer.Option(50, "--orders", min=0, max=10_000, help="How many orders of the timeline to show."),
 ) -> None:
     """A ring: members and roles, reasons with evidence and baselines, shared identifiers, orders, case.
 
@@ -105,7 +103,7 @@ def show(
         detail = ring_detail(store, ring_id, order_limit=orders)
         detail["case"] = history(store, ring_id)
     if fmt == Format.json:
-        sys.stdout.write(json.dumps(detail, indent=2, default=str, ensure_ascii=False) + "\n")
+        write_json(detail)
         return
     if fmt == Format.csv:
         emit(detail["members"], fmt, columns=["account_id", "role", "account_role", "country", "created_at",
@@ -153,7 +151,7 @@ def evaluate(
         predicted = predicted_rings(store)
     m = evaluate_rings(truth.rings, predicted, truth.typologies)
     if fmt == Format.json:
-        sys.stdout.write(json.dumps({k: v for k, v in m.items() if k != "matches"}, indent=2) + "\n")
+        write_json({k: v for k, v in m.items() if k != "matches"})
         return
     rows = [{"metric": k, "value": m[k]} for k in ("predicted_rings", "true_rings", "matched_rings", "ring_precision",
                                                    "ring_recall", "ring_f1", "top50_precision", "account_precision",
