@@ -520,10 +520,22 @@ def _num(value, digits: int = 3) -> str:
 # --------------------------------------------------------------------------- export
 
 def _check_target(out: Path, force: bool) -> None:
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"{out} exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise UsageError(f"{out} is not empty: refusing to write a bundle into it (use --force to replace it)")
+    """``out`` may be new, an empty folder, or (with ``force``) an earlier bundle: never anything else."""
+    try:
+        if out.exists() and not out.is_dir():
+            raise UsageError(f"{out} exists and is not a folder")
+        if out.is_dir() and any(out.iterdir()):
+            if not force:
+                raise UsageError(f"{out} is not empty: refusing to write a bundle into it (use --force to replace it)")
+            if not (out / MANIFEST).is_file() or out.resolve() in (Path.cwd().resolve(), Path.home().resolve()):
+                raise UsageError(f"{out} is not an evidence bundle (no {MANIFEST}): --force replaces only a bundle")
+        for parent in out.parents:   # the folder will be created: nothing on the way may be a file
+            if parent.exists():
+                if not parent.is_dir() or not os.access(parent, os.W_OK):
+                    raise UsageError(f"{out}: {parent} is not a folder this user can write in")
+                break
+    except OSError as e:   # a path the system refuses to look at (too long, permissions)
+        raise UsageError(f"{out}: {e.strerror or e}") from None
 
 
 def export_ring(store, ring_id: str, out: Path, unmask: bool = False, force: bool = False, by: str | None = None,
@@ -617,10 +629,10 @@ def verify(folder: Path) -> Verification:
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
             if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
                 raise ValueError("no file list")
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, OSError):   # not JSON, not UTF-8, or not a file at all
             manifest = None
-            result.rows.append({"file": MANIFEST, "status": "changed (not a readable manifest)",
-                                "expected_sha256": "", "actual_sha256": sha256_file(manifest_path)})
+            result.rows.append({"file": MANIFEST, "status": "changed (not a readable manifest)", "expected_sha256": "",
+                                "actual_sha256": sha256_file(manifest_path) if manifest_path.is_file() else ""})
         if manifest is not None:
             expected, actual = manifest.get("manifest_sha256", ""), manifest_hash(manifest)
             status = "ok" if expected == actual else "changed (its own hash does not match)"

@@ -133,28 +133,42 @@ def test_a_manifest_whose_text_was_edited_is_caught_even_when_its_hash_still_mat
     assert "manifest.json changed (its text is not the manifest it holds)" in result.stderr
 
 
-@pytest.mark.parametrize("damage", ["delete", "garble"])
+@pytest.mark.parametrize("damage", ["delete", "garble", "a folder"])
 def test_a_missing_or_unreadable_manifest_is_caught(copy, damage):
     if damage == "delete":
         (copy / "manifest.json").unlink()
-    else:
+    elif damage == "garble":
         (copy / "manifest.json").write_text("{not json")
+    else:
+        (copy / "manifest.json").unlink()
+        (copy / "manifest.json").mkdir()
     result = run("verify", copy)
     assert result.exit_code == 1 and "manifest.json" in result.stderr
 
 
-def test_export_into_a_non_empty_folder_is_refused_unless_forced(market, tmp_path):
+def test_export_into_a_non_empty_folder_is_refused_and_force_replaces_only_a_bundle(market, tmp_path):
     out = tmp_path / "case"
     out.mkdir()
     (out / "old.txt").write_text("keep me")
     result = run("export", RING_ID, "--out", out)
     assert result.exit_code == 2 and "not empty" in result.stderr and "--force" in result.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["old.txt"]
     result = run("export", RING_ID, "--out", out, "--force")
+    assert result.exit_code == 2 and "is not an evidence bundle" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["old.txt"], "a folder that is no bundle is never replaced"
+    (out / "old.txt").unlink()
+    assert run("export", RING_ID, "--out", out).exit_code == 0
+    result = run("export", RING_ID, "--out", out, "--force")   # an earlier bundle: replaced
     assert result.exit_code == 0
     assert sorted(p.name for p in out.iterdir()) == sorted(ALL_FILES)
     assert export.verify(out).ok
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "no temporary folder is left behind"
+
+
+def test_an_out_path_through_a_file_is_a_usage_error(market, tmp_path):
+    (tmp_path / "afile").write_text("")
+    result = run("export", RING_ID, "--out", tmp_path / "afile" / "sub")
+    assert result.exit_code == 2 and "is not a folder this user can write in" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
 
 
 def test_a_failed_export_leaves_nothing_half_written(market, tmp_path, monkeypatch):
