@@ -109,8 +109,9 @@ def run_detection(store, as_of=None, min_score: float = MIN_SCORE, seed: int = S
     timings["projection"] = time.perf_counter() - t_start
     timings.update({f"projection.{k}": v for k, v in projection.timings.items()})
     if projection.n == 0:
-        when = f" as of {as_of}" if as_of else ""
-        raise UsageError(f"the graph holds no accounts{when}: load a marketplace first (graphfraud load DIR)")
+        if as_of:
+            raise UsageError(f"the graph holds no accounts as of {as_of}: none was created by then")
+        raise UsageError("the graph holds no accounts: load a marketplace first (graphfraud load DIR)")
 
     run_id = "det-" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
     params = {"min_score": min_score, "seed": seed, "resolution": resolution, "group_cap": projection.cap,

@@ -383,6 +383,8 @@ def test_as_of_before_the_ring_hides_it(hand_built):
     result = run_detection(hand_built, as_of="2025-09-30")
     assert result.rings == []
     assert result.as_of == "2025-09-30T23:59:59Z"
+    with pytest.raises(UsageError, match="no accounts as of 2010-01-01T23:59:59Z: none was created by then"):
+        run_detection(hand_built, as_of="2010-01-01")
 
 
 def test_empty_graph_is_a_clear_error(store):
