@@ -195,6 +195,8 @@ def run_detection(store, as_of=None, min_score: float = MIN_SCORE, seed: int = S
     timings = {k: round(v, 3) for k, v in timings.items()}
     if publish:
         store.write("rings_run_timings", id=run_id, timings=json.dumps(timings))
+    else:   # stored later, by the caller: with the run's final timings
+        writes[-1][1]["timings"] = json.dumps(timings)
     out.sort(key=lambda r: (-r["score"], r["id"]))   # as `rings list` ranks them: score, then id
     return DetectionResult(run_id=run_id, as_of=as_of, rings=out, dismissed=dismissed, counts=counts,
                            timings=timings, params=params, lineage=lineage, examples=examples,

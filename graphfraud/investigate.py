@@ -99,12 +99,6 @@ def candidate_keys(text: str, type_: str | None = None) -> dict[str, list[str]]:
     keys = {t: [] for t in TYPES} | {"fingerprint": [], "ring": []}
     if not raw:
         return keys
-    if _card_number(raw) and type_ in (None, "instrument"):
-        # a card number is stored as its keyed hash; the number itself never leaves this process
-        from .home import card_hash_key
-
-        keys["instrument"] = [normalise.card_instrument(raw, card_hash_key())[0]]
-        return keys
 
     def want(t):
         return type_ is None or type_ == t
@@ -126,6 +120,10 @@ def candidate_keys(text: str, type_: str | None = None) -> dict[str, list[str]]:
         keys["address"] = _address_keys(raw) + ([raw] if type_ == "address" else [])
     if want("instrument"):
         keys["instrument"] = [raw]
+        if _card_number(raw):   # a card is stored as its keyed hash (the number may also be an account id)
+            from .home import card_hash_key
+
+            keys["instrument"].append(normalise.card_instrument(raw, card_hash_key())[0])
         if re.fullmatch(r"\d{6}:\d{4}", raw):
             keys["fingerprint"] = [raw]
     if want("promo"):

@@ -259,9 +259,12 @@ def _csv_rows(path: Path):
 
 
 def _holds_rows(fields: list[str], width: int, delimiter: str) -> bool:
-    """Whether a field spanning lines holds lines that look like rows of the file (as many
-    delimiters as a row has): an unbalanced quote ran on. An address written on two lines does not."""
-    return any(line.count(delimiter) >= width - 1 for f in fields if "\n" in f for line in f.splitlines()[1:])
+    """Whether a field spanning lines holds what an unbalanced quote runs over: a quote of a later
+    row, or lines with as many delimiters as a row of three or more columns has. An address
+    quoted over two lines ("Flat 2, 5 Oak St⏎London, SW1A 1AA") does not."""
+    tails = [f.split("\n", 1)[1] for f in fields if "\n" in f]
+    return any('"' in tail or width >= 3 and any(line.count(delimiter) >= width - 1 for line in tail.splitlines())
+               for tail in tails)
 
 
 def _named(header: list[str], fields: list[str]) -> dict:

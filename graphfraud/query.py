@@ -70,12 +70,14 @@ class WriteRefused(UsageError):
 
 
 def _tokens(text: str):
-    """(kind, text, offset) of each token outside strings and comments."""
+    """(kind, text, offset) of each token outside comments; a string is one "literal" token."""
     for m in _TOKEN.finditer(text):
         kind = m.lastgroup
         if kind == "skip":
-            continue
-        yield kind, m.group(kind), m.start()
+            if m.group(kind)[:1] not in "'\"":
+                continue   # a comment
+            kind = "literal"
+        yield kind, m.group(m.lastgroup), m.start()
 
 
 def _procedure_name(word: str) -> str:

@@ -36,7 +36,7 @@ def _zone(name: str):
 
     try:
         return ZoneInfo(name)
-    except (KeyError, ValueError):   # no such zone, or a name that is no zone name
+    except (KeyError, ValueError, OSError):   # no such zone, a name that is no zone name, a folder ("Europe")
         raise ValueError(f"unknown time zone {name!r}") from None
 
 

@@ -212,7 +212,7 @@ def week_of(text: str | None) -> date:
     if text is None:
         return date.today()
     try:
-        if len(text) == 10 and text[4] == text[7] == "-":
+        if len(text) == 10 and text[4] == text[7] == "-" and text[:4] != "9999":   # a week needs a day after it
             return date.fromisoformat(text)
     except ValueError:
         pass
@@ -254,11 +254,11 @@ def run_weekly(store, as_of: date, load_dir: Path | None, out_dir: Path, progres
         raise UsageError(f"--load {load_dir}: no such file or directory")
     cfg = settings()   # what can be wrong in the arguments and settings is found before any work
     out_dir = Path(out_dir)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise UsageError(f"--out {out_dir}: cannot be a folder for the report: {e.strerror or e}") from None
     with weekly_lock(lock, {"as_of": as_of.isoformat(), "started_at": _now()}):
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise UsageError(f"--out {out_dir}: cannot be a folder for the report: {e.strerror or e}") from None
         weekly_id = f"weekly-{as_of.isoformat()}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
         store.ensure_schema(tick)
         abandoned = [r["id"] for r in store.write("weekly_abandon_stale", id=weekly_id, now=_now())]

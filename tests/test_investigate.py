@@ -178,6 +178,8 @@ def test_unknown_id_is_one_line_exit_1_with_close_matches(market):
 def test_a_card_number_finds_its_instrument_and_is_never_echoed(market):
     found = investigate.resolve(market, PAN.replace(" ", "-"))
     assert found.type == "instrument" and found.id.startswith("card:")
+    assert "4539148803436467" in investigate.candidate_keys("4539148803436467")["account"], \
+        "a long numeric account id that happens to pass Luhn is still an account id"
     other = "4111 1111 1111 1111"   # Luhn-valid, never loaded
     result = run("expand", other)
     assert result.exit_code == 1 and "411111******1111" in result.stderr

@@ -43,6 +43,13 @@ def test_an_unbalanced_quote_quarantines_the_lines_it_took_in_and_stores_no_card
     assert stored == [{"n": 0}]
 
 
+def test_an_address_quoted_over_two_lines_in_a_narrow_file_loads(store, tmp_path):
+    write(tmp_path, "accounts.csv", ACCOUNTS)
+    (tmp_path / "account_addresses.csv").write_text('account_id,address\na1,"Flat 2, 5 Oak St\nLondon, SW1A 1AA"\n')
+    assert load(store, [tmp_path]).quarantined == 0
+    assert counts(store)["Address"] == 1
+
+
 @pytest.mark.parametrize("name, content, says", [
     ("orders.csv.gz", None, "EOFError"),                                     # truncated
     ("orders.csv", b"\xff\xfe", "UnicodeDecodeError"),                       # not UTF-8, after the first 8 KB
@@ -166,8 +173,11 @@ def test_a_load_that_stops_on_an_error_is_marked_failed_not_left_running(store, 
     assert _load_runs(store) == [{"status": "failed", "error": "RuntimeError: the server went away"}]
 
 
-def test_a_time_named_in_a_zone_is_read_in_that_zone(store, tmp_path):
-    write(tmp_path, "accounts.csv", [ACCOUNTS[0], ["z1", "buyer", "2025-10-01T10:00:00[Europe/Paris]", "FR", "active"]])
-    assert load(store, [tmp_path]).quarantined == 0
+def test_a_time_named_in_a_zone_is_read_in_that_zone(store, tmp_path, graphfraud_home):
+    write(tmp_path, "accounts.csv", [ACCOUNTS[0], ["z1", "buyer", "2025-10-01T10:00:00[Europe/Paris]", "FR", "active"],
+                                     ["z2", "buyer", "2025-10-01T10:00:00[Europe]", "FR", "active"]])
+    assert load(store, [tmp_path]).quarantined == 1
+    [entry] = latest_quarantine(graphfraud_home)
+    assert entry["reason"] == "created_at '2025-10-01T10:00:00[Europe]' is not an ISO 8601 timestamp"
     created = store.run_cypher("MATCH (a:Account {id: 'z1'}) RETURN toString(a.created_at) AS t", {})[1][0]["t"]
     assert created.startswith("2025-10-01T08:00")

@@ -170,3 +170,7 @@ def test_an_integer_parameter_beyond_64_bits_is_a_usage_error():
     with pytest.raises(UsageError, match="out of range for a Cypher integer"):
         parse_params(["n=100000000000000000000"])
     assert parse_params(["n=9223372036854775807"]) == {"n": 2**63 - 1}
+
+
+def test_an_alias_after_a_string_is_an_alias():
+    assert write_clauses("RETURN 'x' AS delete, \"y\" AS set") == []

@@ -12,6 +12,7 @@ The marketplace, in Germany, over four months:
 """
 
 import csv
+import json
 import math
 from pathlib import Path
 
@@ -511,3 +512,13 @@ def test_regulars_first_seen_as_the_data_begins_did_not_start_together(store, tm
     assert ("order_burst" in {r["signal"] for r in group.held}) is starts
     if not starts:
         assert group.score < 50
+
+
+def test_an_unpublished_run_writes_nothing_and_hands_back_its_final_timings(hand_built):
+    before = hand_built.run_cypher("MATCH (n) RETURN count(n) AS n", {})[1]
+    result = run_detection(hand_built, publish=False)
+    assert hand_built.run_cypher("MATCH (n) RETURN count(n) AS n", {})[1] == before
+    names = [name for name, _ in result.writes]
+    assert names == ["rings_run_start", "rings_upsert", "rings_clear_members", "rings_members", "rings_run_end"]
+    stored = json.loads(result.writes[-1][1]["timings"])
+    assert stored == result.timings and "total" in stored

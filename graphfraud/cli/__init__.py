@@ -84,7 +84,7 @@ class _Group(typer.core.TyperGroup):
             # the reader went away (`… | head`): stop quietly, as Unix tools do on SIGPIPE
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             ctx.exit(141)
-        except (GraphfraudError, KeyboardInterrupt, OSError, ValueError) as e:
+        except (GraphfraudError, KeyboardInterrupt, OSError, ValueError, OverflowError) as e:
             ctx.exit(report(e))
 
 
