@@ -302,14 +302,10 @@ def _run(store, weekly_id, as_of, load_dir, out_dir, cfg, progress, tick, detect
     advance(1)
 
     advance = tick("writing the report", None)
-    history = store.read("weekly_recent_runs", as_of=as_of.isoformat(), limit=TREND_WEEKS)
-    weeks = [WeekMetrics.from_dict(json.loads(h["metrics"])) for h in reversed(history)
-             if h["as_of"] != as_of.isoformat() and h["metrics"]][-(TREND_WEEKS - 1):]
-    other = [w.as_of for w in weeks if w.currency != metrics.currency]
-    if other:
-        notes.append(f"{len(other)} earlier weeks were reported in another currency and are left out of the "
-                     f"comparisons and trends (from {other[0]} to {other[-1]})")
-    data.weeks = [w for w in weeks if w.currency == metrics.currency] + [metrics]
+    history = store.read("weekly_recent_runs", as_of=as_of.isoformat(), limit=4 * TREND_WEEKS)
+    weeks, left_out = earlier_weeks(history, as_of, metrics.currency)
+    notes.extend(left_out)
+    data.weeks = weeks + [metrics]
     html, md = write_report(data, out_dir)
     advance(1)
 
@@ -331,6 +327,46 @@ def _run(store, weekly_id, as_of, load_dir, out_dir, cfg, progress, tick, detect
                         load_run=load_run, rings=len(rings), lineage=kinds, metrics=metrics, report_html=html,
                         report_md=md, seconds=time.monotonic() - started, abandoned=abandoned,
                         later_weeks=later_weeks, quarantined=quarantined, notes=notes)
+
+
+def earlier_weeks(history: list[dict], as_of: date, currency: str) -> tuple[list[WeekMetrics], list[str]]:
+    """The weeks a report compares with, oldest first, and notes on the runs left out.
+
+    ``history`` is the latest run of each date, newest first. Going back from ``as_of`` a week
+    at a time, one run per week: a run one day after another covers six of the same days and
+    would count their orders twice. Runs reported in another currency are left out too.
+
+    >>> runs = [{"as_of": d, "metrics": json.dumps({"as_of": d, "run_id": d})}
+    ...         for d in ("2026-01-12", "2026-01-05", "2026-01-04", "2025-12-28")]
+    >>> weeks, notes = earlier_weeks(runs, date(2026, 1, 19), "EUR")
+    >>> [w.as_of for w in weeks], len(notes)
+    (['2025-12-28', '2026-01-05', '2026-01-12'], 1)
+    """
+    kept, too_close, other = [], [], []
+    last = as_of
+    for h in history:
+        day = date.fromisoformat(str(h["as_of"])[:10])
+        if day >= as_of or not h["metrics"]:
+            continue
+        if (last - day).days < 7:
+            too_close.append(day.isoformat())
+            continue
+        week = WeekMetrics.from_dict(json.loads(h["metrics"]))
+        if week.currency != currency:
+            other.append(week.as_of)
+            continue
+        kept.append(week)
+        last = day
+        if len(kept) == TREND_WEEKS - 1:
+            break
+    notes = []
+    if too_close:
+        notes.append(f"{len(too_close)} earlier runs less than a week from the next are left out of the comparisons "
+                     f"and trends, so no day's orders count twice ({', '.join(sorted(too_close))})")
+    if other:
+        notes.append(f"{len(other)} earlier weeks were reported in another currency and are left out of the "
+                     f"comparisons and trends (from {min(other)} to {max(other)})")
+    return kept[::-1], notes
 
 
 def lineage(before: dict[str, frozenset], rings: list[dict]) -> tuple[list[dict], str | None]:
