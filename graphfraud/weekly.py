@@ -279,6 +279,9 @@ def _run(store, weekly_id, as_of, load_dir, out_dir, cfg, progress, tick, detect
         load_run, quarantined, notes = loaded.run_id, loaded.quarantined, list(loaded.notes)
         if loaded.quarantined:
             notes.append(f"{loaded.quarantined} rows quarantined, see {loaded.quarantine_file}")
+    if as_of > date.today():
+        notes.append(f"--as-of {as_of} is in the future: the week is not over and its figures are partial; "
+                     "run it again once it is")
 
     previous = store.read("weekly_previous_run", as_of=as_of.isoformat())
     previous_id = previous[0]["id"] if previous else None

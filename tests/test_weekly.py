@@ -392,6 +392,13 @@ def test_a_run_that_fails_is_marked_failed_and_publishes_nothing(store, small_ma
 
 # --------------------------------------------------------------------------- CLI
 
+def test_a_week_in_the_future_is_run_with_a_note_that_it_is_not_over(store, small_marketplace, tmp_path):
+    future = date.today() + timedelta(days=30)
+    result = run(store, future, tmp_path, load=small_marketplace, planted={future: PLANTED[W1]})
+    assert any(n.startswith(f"--as-of {future} is in the future") for n in result.notes)
+    assert not any("in the future" in n for n in run(store, W2, tmp_path).notes)
+
+
 def test_quiet_prints_exactly_one_json_line(store, small_marketplace, tmp_path, monkeypatch):
     import graphfraud.weekly as weekly
 
