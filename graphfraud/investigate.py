@@ -51,7 +51,8 @@ class AmbiguousIdError(GraphfraudError):
         self.candidates = candidates
         listed = ", ".join(f"{c.type} {c.id!r}" for c in candidates[:8])
         more = f" and {len(candidates) - 8} more" if len(candidates) > 8 else ""
-        super().__init__(f"{text!r} is ambiguous: it names {listed}{more}; say which with --type")
+        how = "say which with --type" if len({c.type for c in candidates}) > 1 else "give one of their ids"
+        super().__init__(f"{text!r} is ambiguous: it names {listed}{more}; {how}")
 
 
 class UnknownIdError(NotFoundError):

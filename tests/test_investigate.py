@@ -189,7 +189,10 @@ def test_a_card_number_finds_its_instrument_and_is_never_echoed(market):
 def test_ambiguous_id_lists_the_candidates(market):
     result = run("expand", "453914:6467")
     assert result.exit_code == 1
-    assert "ambiguous" in result.stderr and "pi_777" in result.stderr and "--type" in result.stderr
+    assert "ambiguous" in result.stderr and "pi_777" in result.stderr
+    assert "give one of their ids" in result.stderr, "--type cannot help: both are instruments"
+    mixed = investigate.AmbiguousIdError("x1", [investigate.Entity("account", "x1"), investigate.Entity("order", "x1")])
+    assert str(mixed).endswith("say which with --type")
 
 
 def test_a_ring_id_points_at_rings_show(market):
