@@ -178,13 +178,13 @@ def run_detection(store, as_of=None, min_score: float = MIN_SCORE, seed: int = S
 
         # One transaction: the rings, their members and the run's completion become visible together,
         # so a run killed during write-back leaves the previous run's rings exactly as they were.
+        end = {"id": run_id, "ended_at": now_text(), "timings": json.dumps(timings), "counts": json.dumps(counts),
+               "lineage": json.dumps(lineage, ensure_ascii=False), "status": "complete"}
         writes = [
             ("rings_upsert", {"rows": ring_rows, "run_id": run_id, "now": now}),
             ("rings_clear_members", {"ids": ids}),
             ("rings_members", {"rows": member_rows, "run_id": run_id}),
-            ("rings_run_end", {"id": run_id, "ended_at": now_text(), "timings": json.dumps(timings),
-                               "counts": json.dumps(counts), "lineage": json.dumps(lineage, ensure_ascii=False),
-                               "status": "complete"}),
+            ("rings_run_end", end),
         ]
         if publish:
             advance = tick("write-back", 1)
@@ -196,7 +196,7 @@ def run_detection(store, as_of=None, min_score: float = MIN_SCORE, seed: int = S
     if publish:
         store.write("rings_run_timings", id=run_id, timings=json.dumps(timings))
     else:   # stored later, by the caller: with the run's final timings
-        writes[-1][1]["timings"] = json.dumps(timings)
+        end["timings"] = json.dumps(timings)
     out.sort(key=lambda r: (-r["score"], r["id"]))   # as `rings list` ranks them: score, then id
     return DetectionResult(run_id=run_id, as_of=as_of, rings=out, dismissed=dismissed, counts=counts,
                            timings=timings, params=params, lineage=lineage, examples=examples,
