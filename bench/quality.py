@@ -29,13 +29,13 @@ import argparse
 import csv
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+from common import write_independent
 
 TYPOLOGIES = ("brushing", "chargeback", "collusion", "promo_abuse")
 
@@ -77,8 +77,7 @@ def generate(folder: Path, buyers: int, seed: int, generator: str) -> None:
 
         write_marketplace(folder, buyers=buyers, seed=seed)
     else:
-        subprocess.run([sys.executable, str(Path(__file__).with_name("independent_market.py")), str(folder),
-                        "--buyers", str(buyers), "--seed", str(seed)], check=True, stdout=subprocess.DEVNULL)
+        write_independent(folder, buyers, seed)
 
 
 def run_seed(buyers: int, seed: int, generator: str = "ours") -> dict:

@@ -1,9 +1,11 @@
 """Early detection and ring-id stability of the weekly job, week by week over 26 weeks.
 
     .venv/bin/python bench/weekly.py [--buyers 3000] [--seeds 1 2 3] [--weeks 26] [--all-at-once] [--verbose]
+                                     [--generator ours|independent]
 
-Generates a marketplace (``graphfraud.generate.write_marketplace``: rings with activity
-windows spread over a 26-week span), cuts it into weekly drops by date, and runs the
+Generates a marketplace (``graphfraud.generate.write_marketplace``, or with ``--generator
+independent`` ``bench/independent_market.py``, written apart from graphfraud: both plant rings
+with activity windows spread over a 26-week span), cuts it into weekly drops by date, and runs the
 weekly job (``graphfraud.weekly.run_weekly``) once a week, each run loading that week's
 drop and detecting as of its last day, on a fresh local server in a throw-away home.
 ``--all-at-once`` loads everything first and relies on detection's as-of filter alone.
@@ -39,7 +41,9 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-START = date(2025, 9, 1)
+from common import INDEPENDENT_START, write_independent
+
+START = {"ours": date(2025, 9, 1), "independent": date.fromisoformat(INDEPENDENT_START)}
 DROP_TABLES = ("accounts", "account_devices", "account_addresses", "account_payment_instruments", "orders")
 
 
@@ -48,8 +52,13 @@ def read(path: Path) -> list[dict]:
         return list(csv.DictReader(f))
 
 
+def instant(ts: str) -> datetime:
+    """An ISO 8601 timestamp with its offset (the independent generator writes local times with theirs)."""
+    return datetime.fromisoformat(ts.replace("Z", "+00:00"))
+
+
 def day_of(ts: str) -> date:
-    return datetime.fromisoformat(ts.replace("Z", "+00:00")).date()
+    return instant(ts).date()
 
 
 def week_index(d: date, as_of_days: list[date]) -> int:
@@ -91,11 +100,11 @@ def cut_drops(src: Path, dest: Path, as_of_days: list[date]) -> dict[str, date]:
 def first_fraud_orders(src: Path, truth: dict, typology: dict) -> dict[str, date]:
     """Ring id -> the day of its first fraudulent order (see the module docstring)."""
     member_of = {a: r for r, members in truth.items() for a in members}
-    windows = {w["ring_id"]: (w["active_from"], w["active_to"]) for w in read(src / "ring_windows.csv")}
+    windows = {w["ring_id"]: (instant(w["active_from"]), instant(w["active_to"])) for w in read(src / "ring_windows.csv")}
     orders = defaultdict(list)
     for o in read(src / "orders.csv"):
         ring = member_of.get(o["buyer_id"])
-        if ring and windows[ring][0] <= o["created_at"] < windows[ring][1]:
+        if ring and windows[ring][0] <= instant(o["created_at"]) < windows[ring][1]:
             orders[ring].append(o)
     out = {}
     for ring, rows in orders.items():
@@ -139,8 +148,12 @@ def bench_seed(store, seed: int, args, work: Path) -> dict:
 
     src = work / f"marketplace-{seed}"
     t = time.monotonic()
-    write_marketplace(src, buyers=args.buyers, seed=seed, start=START, weeks=args.weeks, fmt="csv")
-    as_of_days = [START + timedelta(days=7 * k + 6) for k in range(args.weeks)]
+    start = START[args.generator]
+    if args.generator == "ours":
+        write_marketplace(src, buyers=args.buyers, seed=seed, start=start, weeks=args.weeks, fmt="csv")
+    else:
+        write_independent(src, args.buyers, seed)
+    as_of_days = [start + timedelta(days=7 * k + 6) for k in range(args.weeks)]
     created = cut_drops(src, work / f"drops-{seed}", as_of_days)
     labels = read_labels(src / "labels.csv")
     truth = labels.rings
@@ -210,7 +223,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--buyers", type=int, default=3000)
     ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
-    ap.add_argument("--weeks", type=int, default=26)
+    ap.add_argument("--weeks", type=int, default=26, help="weekly runs (the independent generator's span is 26 weeks)")
+    ap.add_argument("--generator", choices=("ours", "independent"), default="ours",
+                    help="graphfraud's generator or bench/independent_market.py")
     ap.add_argument("--all-at-once", action="store_true", help="load everything first; as-of filtering only")
     ap.add_argument("--keep", type=Path, help="keep the generated data and reports in this folder")
     ap.add_argument("--verbose", action="store_true", help="a line per weekly run")
@@ -234,7 +249,8 @@ def main() -> int:
     total = {"ttd": [x for r in results for x in r["ttd"]], "kept": sum(r["kept"] for r in results),
              "pairs": sum(r["pairs"] for r in results), "seconds": [x for r in results for x in r["seconds"]]}
     print()
-    print(f"all seeds ({', '.join(map(str, args.seeds))}; {args.buyers} buyers each): {summary(total)}")
+    print(f"all seeds ({', '.join(map(str, args.seeds))}; {args.buyers} buyers each, {args.generator} generator): "
+          f"{summary(total)}")
     print("goals: median <= 7 days, >= 90 % within 14 days, id stability >= 0.95")
     by_typ = defaultdict(list)
     for typ, d in total["ttd"]:
