@@ -289,6 +289,13 @@ class RowError(Exception):
         self.column, self.reason = column, reason
 
 
+def _no_nul(row: dict) -> None:
+    """A NUL character is no part of any id, name or amount: it comes from a damaged or binary file."""
+    column = next((k for k, v in row.items() if "\x00" in v), None)
+    if column is not None:
+        raise RowError(column, f"{column} holds a NUL character (a damaged or binary file?)")
+
+
 def _required(row: dict, column: str) -> str:
     value = (row.get(column) or "").strip()
     if not value:
@@ -496,6 +503,7 @@ class _Loader:
                     counts["quarantined"] += 1
                     continue
                 try:
+                    _no_nul(row)
                     clean = parse(row)
                 except RowError as e:
                     self.quarantine.add(path.name, line, e.column, e.reason, row)
