@@ -72,7 +72,7 @@ def test_demo_loads_the_sample_detects_and_explains_the_top_rings(store):
 
 def test_a_reader_that_stops_early_ends_the_command_quietly(store):
     """`graphfraud query … | head -1`: no traceback and no error line when head closes the pipe."""
-    command = [sys.executable, "-c", "from graphfraud.cli import main; main()", "query", "UNWIND range(1, 200000) AS i RETURN i", "--format", "csv"]
+    command = [sys.executable, "-m", "graphfraud", "query", "UNWIND range(1, 200000) AS i RETURN i", "--format", "csv"]
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
         first = proc.stdout.readline()
         proc.stdout.close()
@@ -81,3 +81,19 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(store):
     assert first.strip() == b"i"
     assert code == 141
     assert stderr == ""
+
+
+def test_ctrl_c_while_the_command_is_still_starting_ends_it_without_a_traceback():
+    """An interruption while typer and rich are imported, before any command runs."""
+    interrupt_typer = (
+        "import sys\n"
+        "class Interrupt:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'typer':\n"
+        "            raise KeyboardInterrupt\n"
+        "sys.meta_path.insert(0, Interrupt())\n"
+        "from graphfraud.__main__ import main\n"
+        "main()\n")
+    done = subprocess.run([sys.executable, "-c", interrupt_typer, "stats"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 130
+    assert done.stderr == "interrupted\n" and done.stdout == ""
