@@ -2080,12 +2080,16 @@ def _simulate(buyers: int, seed: int, start: date, weeks: int) -> _World:
 
 
 def write_marketplace(out_dir: Path, buyers: int, seed: int, start: date = date(2025, 9, 1), weeks: int = 26,
-                      fmt: str = "csv", on_progress=None) -> dict:
+                      fmt: str = "csv", on_progress=None, replace: bool = False) -> dict:
     """Generate a synthetic marketplace into ``out_dir``; returns the row count of each table.
 
     Parameters
     ----------
-    out_dir : directory to write (created if missing; existing files of the same names are replaced)
+    out_dir : directory to write: created if missing, refused if it holds anything unless ``replace``
+        (a labels file of one's own would be overwritten, and tables of an earlier marketplace in
+        another format would be loaded with the new one)
+    replace : write into a folder that is not empty, after removing the tables and answer keys of
+        an earlier marketplace in every format; other files are left alone
     buyers : number of buyer accounts (honest and ring buyers; sellers come on top, ~1 per 20 buyers)
     seed : everything is drawn from ``numpy.random.default_rng(seed)``; same seed, same bytes
     start, weeks : the span orders fall in, ``start`` .. ``start + 7*weeks`` days (UTC)
@@ -2112,6 +2116,16 @@ def write_marketplace(out_dir: Path, buyers: int, seed: int, start: date = date(
     if not isinstance(seed, (int, np.integer)) or seed < 0:
         raise UsageError("seed must be a non-negative whole number")
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        if out.is_dir() and any(out.iterdir()):
+            if not replace:
+                raise UsageError(f"{out} is not empty: generate into a new or empty folder "
+                                 "(--force replaces the marketplace tables in it)")
+            for name in TABLES:
+                for ext in FORMATS:
+                    (out / f"{name}.{ext}").unlink(missing_ok=True)
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise UsageError(f"cannot write to {out}: {e.strerror or e}") from None
     world = _simulate(int(buyers), int(seed), start, int(weeks))
     return _write(world, out, fmt, on_progress)

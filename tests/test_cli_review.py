@@ -115,3 +115,53 @@ def test_stats_runs_must_not_be_negative(store):
     assert run("stats", "--runs", "-1").exit_code == 2
     result = run("stats", "--runs", "0", "--format", "json")
     assert result.exit_code == 0 and json.loads(result.stdout)["load_runs"] == []
+
+
+def test_an_error_raised_while_a_ctrl_c_was_handled_is_reported_as_the_interruption(store, monkeypatch):
+    """The driver, interrupted mid-read, can fail again as it cleans up (BufferError): still exit 130, one line."""
+    import graphfraud.store
+
+    def interrupted_then_broken(*args, **kwargs):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise BufferError("Existing exports of data: object cannot be re-sized")
+
+    monkeypatch.setattr(graphfraud.store.Store, "read", interrupted_then_broken)
+    result = run("stats")
+    assert result.exit_code == 130
+    assert result.stderr == "interrupted\n"
+
+
+# --------------------------------------------------------------------------- generate into a folder in use
+
+def test_generate_refuses_a_folder_that_holds_anything_unless_forced(tmp_path):
+    """An analyst's own labels file is not overwritten, and two marketplaces never end up side by side."""
+    out = tmp_path / "data"
+    out.mkdir()
+    (out / "notes.txt").write_text("my notes")
+    (out / "labels.csv").write_text("account_id,ring_id\nkeep,me\n")
+    refused = run("generate", out, "--buyers", 30, "--seed", 2, "--quiet")
+    assert refused.exit_code == 2
+    assert refused.stderr == f"error: {out} is not empty: generate into a new or empty folder (--force replaces " \
+                             "the marketplace tables in it)\n"
+    assert (out / "labels.csv").read_text() == "account_id,ring_id\nkeep,me\n"
+
+    assert run("generate", out, "--buyers", 30, "--seed", 2, "--format", "parquet", "--quiet", "--force").exit_code == 0
+    assert run("generate", out, "--buyers", 30, "--seed", 3, "--quiet", "--force").exit_code == 0
+    assert not list(out.glob("*.parquet")), "the earlier marketplace's tables are gone"
+    assert (out / "accounts.csv").exists() and (out / "notes.txt").read_text() == "my notes"
+
+
+@pytest.mark.parametrize("args,says", [(["--buyers", 10**12], "--buyers"), (["--buyers", 10**30], "--buyers"),
+                                       (["--seed", -1], "--seed")])
+def test_generate_bounds_its_numbers(tmp_path, args, says):
+    result = run("generate", tmp_path / "out", *args, "--quiet")
+    assert result.exit_code == 2 and says in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_generate_names_a_folder_it_cannot_write(tmp_path):
+    (tmp_path / "accounts.csv").write_text("")
+    result = run("generate", tmp_path / "accounts.csv", "--buyers", 10, "--quiet")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: cannot write to {tmp_path / 'accounts.csv'}: ") and result.stdout == ""

@@ -39,17 +39,26 @@ FORMAT_HELP = "Output format: a table for people, json or csv for pipes (to stdo
 
 def failure(e: BaseException) -> tuple[int, str]:
     """The exit code and one-line message a failure is reported with (on stderr, and by ``weekly --quiet``)."""
-    if isinstance(e, KeyboardInterrupt):
+    if _interrupted(e):
         return 130, "interrupted"
     if isinstance(e, GraphfraudError):
         return e.exit_code, str(e)
     return 1, f"{type(e).__name__}: {e}"
 
 
+def _interrupted(e: BaseException | None) -> bool:
+    """A Ctrl-C, or an error raised while one was being handled (the driver cleaning up its buffers, say)."""
+    while e is not None:
+        if isinstance(e, KeyboardInterrupt):
+            return True
+        e = e.__context__
+    return False
+
+
 def report(e: BaseException) -> int:
     """Print a failure as one line on stderr, verbatim (a path or id is not markup); returns its exit code."""
     code, message = failure(e)
-    err.print(message if isinstance(e, KeyboardInterrupt) else Text.assemble(("error:", "red"), " ", message))
+    err.print(message if code == 130 else Text.assemble(("error:", "red"), " ", message))
     return code
 
 
@@ -84,8 +93,14 @@ class _Group(typer.core.TyperGroup):
             # the reader went away (`… | head`): stop quietly, as Unix tools do on SIGPIPE
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             ctx.exit(141)
-        except (GraphfraudError, KeyboardInterrupt, OSError, ValueError, OverflowError) as e:
+        except (GraphfraudError, KeyboardInterrupt, OSError, ValueError, OverflowError, MemoryError) as e:
             ctx.exit(report(e))
+        except (typer.Exit, typer.Abort, _CLICK_ERROR):
+            raise   # click's own ways out, already reported
+        except Exception as e:
+            if _interrupted(e):   # a library failing while it cleaned up after Ctrl-C: still an interruption
+                ctx.exit(report(e))
+            raise
 
 
 app = typer.Typer(

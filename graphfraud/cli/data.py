@@ -7,13 +7,17 @@ from rich.markup import escape
 
 from . import FORMAT_HELP, Format, app, emit, err, out, progress, ticker
 
+MAX_BUYERS = 2_000_000   # twice the largest marketplace measured (bench/detect.py, 1M); memory grows with it
+
 
 @app.command()
 def generate(
     out_dir: Path = typer.Argument(..., help="Folder to write the marketplace tables into."),
-    buyers: int = typer.Option(2000, "--buyers", min=10, help="Number of buyer accounts."),
-    seed: int = typer.Option(1, "--seed", help="Random seed: the same seed gives the same files."),
+    buyers: int = typer.Option(2000, "--buyers", min=10, max=MAX_BUYERS, help="Number of buyer accounts."),
+    seed: int = typer.Option(1, "--seed", min=0, max=2**63 - 1, help="Random seed: the same seed gives the same files."),
     fmt: str = typer.Option("csv", "--format", help="csv, csv.gz, parquet or jsonl."),
+    force: bool = typer.Option(False, "--force", help="Write into a folder that is not empty, replacing the "
+                                                      "tables and answer keys of an earlier marketplace there."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress output."),
 ) -> None:
     """Write a synthetic marketplace with planted rings, benign look-alikes and a labels file."""
@@ -22,9 +26,13 @@ def generate(
     if fmt not in ("csv", "csv.gz", "parquet", "jsonl"):
         raise typer.BadParameter("must be csv, csv.gz, parquet or jsonl", param_hint="--format")
     with progress(quiet) as bar:
-        task = bar.add_task("generating", total=None)
-        counts = write_marketplace(out_dir, buyers=buyers, seed=seed, fmt=fmt,
-                                   on_progress=lambda table, n: bar.update(task, description=table, completed=n))
+        tasks = []   # shown from the first table written: a refused folder shows no bar before its error
+
+        def advance(table, n):
+            tasks or tasks.append(bar.add_task(table, total=None))
+            bar.update(tasks[0], description=table, completed=n)
+
+        counts = write_marketplace(out_dir, buyers=buyers, seed=seed, fmt=fmt, replace=force, on_progress=advance)
     if not quiet:
         emit([{"table": t, "rows": n} for t, n in counts.items()], Format.table, title=f"written to {out_dir}")
 
