@@ -12,7 +12,7 @@ from pathlib import Path
 def home() -> Path:
     path = Path(os.environ.get("GRAPHFRAUD_HOME") or Path.home() / ".graphfraud").expanduser()
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path
+    return path.resolve()   # one folder, one name: the server is recognised by it (localserver._ours)
 
 
 def write_private(path: Path, text: str) -> None:

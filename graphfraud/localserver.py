@@ -68,8 +68,8 @@ def _wanted_bolt_port() -> int:
     wanted = os.environ.get("GRAPHFRAUD_BOLT_PORT")
     if not wanted:
         return _free_port()
-    if not wanted.isdigit():
-        raise ServerError(f"GRAPHFRAUD_BOLT_PORT must be a port number, not {wanted!r}")
+    if not wanted.isdigit() or not 0 < int(wanted) < 65536:
+        raise ServerError(f"GRAPHFRAUD_BOLT_PORT must be a port number from 1 to 65535, not {wanted!r}")
     port = int(wanted)
     if _port_open(port):
         raise ServerError(f"port {port} (GRAPHFRAUD_BOLT_PORT) is already in use by another program")
@@ -87,28 +87,49 @@ def _start_lock(root: Path):
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-def status(root: Path | None = None) -> dict | None:
-    """The running server's state (pid, uri, started_at, log), or None when none answers."""
-    root = root or home()
+def _recorded(root: Path) -> dict | None:
+    """What ``server.json`` says, when it names a process id and a port; None when it is absent or damaged."""
     try:
         state = json.loads(_state_file(root).read_text())
     except (FileNotFoundError, ValueError):
         return None
-    if not (_alive(state["pid"]) and _port_open(state["bolt_port"])):
+    if not isinstance(state, dict):
+        return None
+    pid, port = state.get("pid"), state.get("bolt_port")
+    numbers = type(pid) is int and type(port) is int
+    return state if numbers and 0 < pid < 2**31 and 0 < port < 65536 else None
+
+
+def _ours(pid: int, root: Path) -> bool:
+    """Whether process ``pid`` is the server of ``root`` (a pid of a server that died may be reused)."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        folder = Path(os.readlink(f"/proc/{pid}/cwd"))   # the server runs in its home (_serve)
+    except FileNotFoundError:   # gone, or no /proc on this system: trust the pid and the port
+        return _alive(pid)
+    except OSError:
+        return False
+    return b"graphfraud.localserver" in command and folder == Path(root).resolve()
+
+
+def status(root: Path | None = None) -> dict | None:
+    """The running server's state (pid, uri, started_at, log), or None when none answers."""
+    root = root or home()
+    state = _recorded(root)
+    if not (state and _alive(state["pid"]) and _ours(state["pid"], root) and _port_open(state["bolt_port"])):
         return None
     return {**state, "uri": f"bolt://{HOST}:{state['bolt_port']}", "home": str(root), "log": str(_log_file(root))}
 
 
-def _clear_stale(root: Path) -> int | None:
-    """Remove a state file left by a server that died; returns its pid."""
-    try:
-        pid = json.loads(_state_file(root).read_text())["pid"]
-    except (FileNotFoundError, ValueError, KeyError):
+def _clear_stale(root: Path) -> int | str | None:
+    """Remove a state file left by a server that is gone; returns its pid ("damaged" when it names none)."""
+    if not _state_file(root).exists():
         return None
-    if _alive(pid):
+    state = _recorded(root)
+    if state and _alive(state["pid"]) and _ours(state["pid"], root):
         return None
     _state_file(root).unlink(missing_ok=True)
-    return pid
+    return state["pid"] if state else "damaged"
 
 
 def start(root: Path | None = None) -> dict:

@@ -112,3 +112,48 @@ def test_an_unreachable_server_is_one_line_exit_1(monkeypatch):
     assert result.exit_code == 1
     assert result.output.startswith(f"error: cannot reach the graph server at bolt://127.0.0.1:{port}: ")
     assert len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("content", ["{}", "[]", '{"pid": "abc", "bolt_port": 7687}',
+                                     '{"pid": 99999999999999999999, "bolt_port": 1}', '{"pid": 12, "bolt_port": 70000}'])
+def test_a_damaged_state_file_is_removed_with_a_message_not_a_traceback(own_home, content):
+    (own_home / "server.json").write_text(content)
+    assert cli("db", "status").exit_code == 1
+    assert cli("db", "stop").exit_code == 0
+    (own_home / "server.json").write_text(content)
+    started = cli("db", "start")
+    assert started.exit_code == 0
+    assert "removed a damaged server.json" in started.output and "started" in started.output
+
+
+def test_stop_never_signals_a_process_that_is_not_this_homes_server(own_home):
+    """After a crash the recorded pid may belong to another program, even one listening on the recorded port."""
+    import subprocess
+    import sys
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        stranger = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+        try:
+            (own_home / "server.json").write_text(json.dumps({"pid": stranger.pid, "bolt_port": s.getsockname()[1]}))
+            assert cli("db", "status").exit_code == 1
+            assert "not running" in cli("db", "stop").output
+            assert stranger.poll() is None, "the stranger is alive"
+        finally:
+            stranger.kill()
+            stranger.wait()
+
+
+def test_start_and_stop_say_there_is_no_local_server_with_neo4j(own_home, monkeypatch):
+    monkeypatch.setenv("NEO4J_URI", "bolt://127.0.0.1:1")
+    for verb in ("start", "stop"):
+        result = cli("db", verb)
+        assert result.exit_code == 2 and "NEO4J_URI is set" in result.output
+    assert not (own_home / "server.json").exists()
+
+
+def test_a_bolt_port_out_of_range_is_named(own_home, monkeypatch):
+    monkeypatch.setenv("GRAPHFRAUD_BOLT_PORT", "99999")
+    result = cli("db", "start")
+    assert result.exit_code == 1 and "GRAPHFRAUD_BOLT_PORT must be a port number from 1 to 65535" in result.output

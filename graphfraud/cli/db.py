@@ -10,14 +10,25 @@ db_app = typer.Typer(help="Start, stop and inspect the local graph server (ignor
 app.add_typer(db_app, name="db")
 
 
+def _refuse_with_neo4j(verb: str) -> None:
+    """With NEO4J_URI set every command talks to Neo4j: starting or stopping a local server would do nothing useful."""
+    if os.environ.get("NEO4J_URI"):
+        err.print(f"NEO4J_URI is set: graphfraud uses that server, and there is no local server to {verb}")
+        raise typer.Exit(2)
+
+
 @db_app.command()
 def start() -> None:
     """Start the local server in the background (harmless if it already runs)."""
     from .. import localserver
 
+    _refuse_with_neo4j("start")
     state = localserver.start()
-    if state.get("stale_pid"):
-        err.print(f"removed a stale pid file (process {state['stale_pid']} was gone)")
+    stale = state.get("stale_pid")
+    if stale == "damaged":
+        err.print("removed a damaged server.json (it named no process)")
+    elif stale:
+        err.print(f"removed a stale pid file (process {stale} was gone)")
     verb = "already running" if state["already"] else "started"
     err.print(f"local server {verb}: {state['uri']} (pid {state['pid']}, data in {state['home']})", markup=False)
 
@@ -27,6 +38,7 @@ def stop() -> None:
     """Stop the local server."""
     from .. import localserver
 
+    _refuse_with_neo4j("stop")
     state = localserver.stop()
     err.print(f"local server stopped (pid {state['pid']})" if state else "local server was not running")
 
