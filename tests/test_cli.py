@@ -70,6 +70,17 @@ def test_demo_loads_the_sample_detects_and_explains_the_top_rings(store):
     assert "against the planted answer key" in result.output
 
 
+def test_demo_on_a_graph_holding_other_data_says_its_figures_include_them(store, tmp_path):
+    from graphfraud.load import load
+
+    (tmp_path / "accounts.csv").write_text("account_id,role,created_at,country,status\n"
+                                           "other_1,buyer,2025-01-01T00:00:00Z,DE,active\n")
+    load(store, [tmp_path])
+    result = CliRunner().invoke(app, ["demo", "--quiet", "--top", "1"])
+    assert result.exit_code == 0, result.output
+    assert "note: the graph holds other loads too (accounts beyond the sample: 1)" in result.stderr
+
+
 def test_a_reader_that_stops_early_ends_the_command_quietly(store):
     """`graphfraud query … | head -1`: no traceback and no error line when head closes the pipe."""
     command = [sys.executable, "-m", "graphfraud", "query", "UNWIND range(1, 200000) AS i RETURN i", "--format", "csv"]

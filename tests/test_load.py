@@ -289,6 +289,7 @@ def test_stats_json_counts_labels_relationships_and_runs(store, marketplace):
     assert {"label": "Account", "count": 4} in data["nodes"]
     assert {"type": "PLACED", "count": 3} in data["relationships"]
     assert data["load_runs"][0]["status"] == "complete"
+    assert data["load_runs"][0]["counts"]["accounts"] == {"read": 4, "loaded": 4, "quarantined": 0}
 
 
 def test_a_load_in_small_chunks_gives_the_same_graph_and_catches_duplicates_across_chunks(store, tmp_path, monkeypatch):
