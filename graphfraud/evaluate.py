@@ -20,16 +20,21 @@ Examples
 """
 
 import csv
+import io
 from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import InputError
+from .load import csv_reader
+from .store import pieces
 
-__all__ = ["read_labels", "evaluate_rings", "match", "jaccard", "Labels", "MATCH_JACCARD", "TOP_K"]
+__all__ = ["read_labels", "evaluate_rings", "flat_metrics", "unknown_accounts", "match", "jaccard", "Labels",
+           "MATCH_JACCARD", "TOP_K", "BENIGN_MARKERS"]
 
 MATCH_JACCARD = 0.5
 TOP_K = 50
-BENIGN = {"", "none", "benign", "0", "-"}
+# Ring ids that mark a benign account besides an empty one: words only, so rings numbered 0, 1, 2 … keep ring 0.
+BENIGN_MARKERS = {"none", "benign"}
 
 
 class Labels:
@@ -43,41 +48,107 @@ class Labels:
 
 
 def read_labels(path: Path | str) -> Labels:
-    """Read ``account_id, ring_id[, typology]`` rows; an empty ring id marks a benign account.
+    """Read ``account_id, ring_id[, typology]`` rows; an empty ring id (or ``none``, ``benign``) marks a benign account.
 
-    Raises ``InputError`` (exit 2) naming the file, and the column when one is missing.
+    The delimiter is the one the header uses most, as ``load`` reads tables, so a ``;`` export
+    reads too. Anything that would bend the figures unseen is refused with ``InputError`` (exit 2)
+    naming the file, line and column: a column named twice, a row whose fields do not line up
+    with the header, an account labelled benign on one line and in a ring on another, and a file
+    with no ring to score against. An account may be in several rings (a seller serving two).
     """
     path = Path(path)
+    reader = csv_reader(io.StringIO(_text(path), newline=""))
+    header = [h.strip() for h in next(reader, [])]
+    if not any(header):
+        raise InputError(path, "is empty; expected a header with account_id and ring_id")
+    twice = sorted({c for c in header if header.count(c) > 1})
+    if twice:
+        raise InputError(path, f"column {', '.join(map(repr, twice))} appears more than once")
+    for column in ("account_id", "ring_id"):
+        if column not in header:
+            raise InputError(path, "missing required column" + _one_column(header), column=column)
+    members: dict[str, set[str]] = {}
+    typologies: dict[str, str] = {}
+    labelled: dict[str, tuple[str, int]] = {}   # account → (ring id, "" when benign; line)
+    end = reader.line_num
     try:
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            reader = csv.DictReader(f)
-            header = [h.strip() for h in (reader.fieldnames or [])]
-            if not header:
-                raise InputError(path, "is empty; expected a header with account_id and ring_id")
-            for column in ("account_id", "ring_id"):
-                if column not in header:
-                    raise InputError(path, "missing required column", column=column)
-            reader.fieldnames = header
-            members: dict[str, set[str]] = {}
-            typologies: dict[str, str] = {}
-            accounts: set[str] = set()
-            for row in reader:
-                account = (row.get("account_id") or "").strip()
-                if not account:
-                    raise InputError(path, "account_id is empty", row=reader.line_num, column="account_id")
-                accounts.add(account)
-                ring = (row.get("ring_id") or "").strip()
-                if ring.lower() in BENIGN:
-                    continue
+        for fields in reader:
+            line, end = end + 1, reader.line_num
+            if not fields:
+                continue   # a blank line
+            if len(fields) != len(header):   # a missing ring id or an unquoted comma would mislabel the account
+                raise InputError(path, f"row has {len(fields)} field{'s' * (len(fields) != 1)}, "
+                                       f"the header has {len(header)}", row=line)
+            row = {c: v.strip() for c, v in zip(header, fields)}
+            account, ring = row["account_id"], row["ring_id"]
+            if not account:
+                raise InputError(path, "account_id is empty", row=line, column="account_id")
+            if ring.lower() in BENIGN_MARKERS:
+                ring = ""
+            earlier = labelled.setdefault(account, (ring, line))
+            if bool(earlier[0]) != bool(ring):   # several rings are fine (a seller serving two), benign and a ring not
+                raise InputError(path, f"account {account!r} is labelled {_label(ring)} here and "
+                                       f"{_label(earlier[0])} on line {earlier[1]}", row=line, column="ring_id")
+            if ring:
                 members.setdefault(ring, set()).add(account)
-                typology = (row.get("typology") or "").strip()
-                if typology:
-                    typologies.setdefault(ring, typology)
+                if row.get("typology"):
+                    typologies.setdefault(ring, row["typology"])
+    except csv.Error as e:
+        raise InputError(path, f"cannot be read after line {end}: {e}") from None
+    if not members:
+        raise InputError(path, "has no labelled ring (no row has a ring_id), so there is nothing to score")
+    return Labels({r: frozenset(m) for r, m in members.items()}, typologies, set(labelled))
+
+
+def _one_column(header: list[str]) -> str:
+    """Why a required column is missing when the header is a single column: no delimiter was found in it."""
+    if len(header) > 1:
+        return ""
+    return f" (the header is one column, {header[0][:80]!r}: separate columns with ',', ';', tab or '|')"
+
+
+def _label(ring: str) -> str:
+    return f"ring {ring!r}" if ring else "benign"
+
+
+def _text(path: Path) -> str:
+    """The file as text; a byte that is not UTF-8 is reported with the line it sits on."""
+    try:
+        data = path.read_bytes()
     except FileNotFoundError:
         raise InputError(path, "no such file") from None
-    except (UnicodeDecodeError, csv.Error, IsADirectoryError, PermissionError) as e:
-        raise InputError(path, f"cannot be read as CSV: {type(e).__name__}: {e}") from None
-    return Labels({r: frozenset(m) for r, m in members.items()}, typologies, accounts)
+    except OSError as e:
+        raise InputError(path, f"cannot be read: {type(e).__name__}: {e.strerror or e}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise InputError(path, f"cannot be read: byte 0x{data[e.start]:02x} is not UTF-8 (save the file as UTF-8)",
+                         row=line) from None
+
+
+def unknown_accounts(store, accounts: Iterable[str]) -> list[str]:
+    """Labelled accounts the graph does not hold, sorted. Detection cannot find them, so those in
+    rings only count as missed; many of them usually mean labels of another marketplace."""
+    ids = sorted(accounts)
+    found = {r["id"] for part in pieces({"ids": ids}) for r in store.read("find_accounts", **part)}
+    return [a for a in ids if a not in found]
+
+
+def flat_metrics(metrics: dict) -> dict:
+    """Figures one level deep, a nested one keyed ``outer.inner``, so a CSV row or a shell
+    variable can name each one.
+
+    >>> flat_metrics({"ring_f1": 0.5, "recall_by_typology": {"brushing": 1.0}})
+    {'ring_f1': 0.5, 'recall_by_typology.brushing': 1.0}
+    """
+    flat = {}
+    for key, value in metrics.items():
+        if isinstance(value, dict):
+            flat.update({f"{key}.{k}": v for k, v in value.items()})
+        else:
+            flat[key] = value
+    return flat
 
 
 def jaccard(a: frozenset, b: frozenset) -> float:

@@ -138,7 +138,7 @@ DELIMITERS = ",;\t|"
 HEADER_SAMPLE = 1000   # JSONL objects whose keys make a JSONL file's columns
 
 
-def _csv_reader(f):
+def csv_reader(f):
     """A CSV reader whose delimiter is the one the header line uses most (a European spreadsheet
     export writes ``;``; a tab or ``|`` also occur); ``,`` when the header has none of them."""
     header = f.readline()
@@ -160,7 +160,7 @@ def read_header(path: Path) -> list[str]:
                 for obj in islice(map(_json_object, filter(str.strip, f)), HEADER_SAMPLE):
                     keys.update(dict.fromkeys(obj or {}))
                 return list(keys)
-            return next(_csv_reader(f), [])
+            return next(csv_reader(f), [])
     except (OSError, EOFError, ValueError, csv.Error) as e:
         raise InputError(path, f"cannot be read: {type(e).__name__}: {str(e)[:200]}") from None
     except Exception as e:  # pyarrow raises its own error types for a corrupt file
@@ -240,7 +240,7 @@ def _values(row: dict) -> dict | _Unreadable:
 
 def _csv_rows(path: Path):
     with _open_text(path) as f:
-        reader = _csv_reader(f)
+        reader = csv_reader(f)
         header = next(reader, [])
         end = reader.line_num
         for fields in reader:

@@ -1,11 +1,15 @@
 """Evaluation against labels: exact numbers on a hand-built case, clear errors for bad label files."""
 
+import csv
+import io
+import json
+
 import pytest
 from typer.testing import CliRunner
 
 from graphfraud.cli import app
 from graphfraud.errors import InputError, NotFoundError
-from graphfraud.evaluate import evaluate_rings, flagged_share, match, read_labels
+from graphfraud.evaluate import evaluate_rings, flagged_share, match, read_labels, unknown_accounts
 
 TRUTH = {
     "T1": frozenset({"a1", "a2", "a3", "a4"}),        # brushing
@@ -97,3 +101,131 @@ def test_evaluate_without_a_detection_run_says_so(store, tmp_path):
     result = CliRunner().invoke(app, ["evaluate", str(path)])
     assert result.exit_code == NotFoundError.exit_code == 1
     assert "no detection run" in result.output
+
+
+def labels_file(tmp_path, text: str):
+    path = tmp_path / "labels.csv"
+    path.write_text(text)
+    return path
+
+
+def refused(path) -> str:
+    """The one line ``evaluate`` prints for a bad labels file, after checking it exits 2 before any store is read."""
+    result = CliRunner().invoke(app, ["evaluate", str(path)])
+    assert isinstance(result.exception, SystemExit), f"crashed: {result.exception!r}"
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and str(path) in result.stderr, result.stderr
+    return result.stderr
+
+
+def test_ring_zero_is_a_ring_and_only_empty_none_or_benign_mark_benign(tmp_path):
+    path = labels_file(tmp_path, "account_id,ring_id\na1,0\na2,0\nb1,1\nh1,\nh2,none\nh3,Benign\nd1,-\n")
+    labels = read_labels(path)
+    assert labels.rings == {"0": frozenset({"a1", "a2"}), "1": frozenset({"b1"}), "-": frozenset({"d1"})}
+    assert {"h1", "h2", "h3"} <= labels.accounts
+
+
+@pytest.mark.parametrize("text", ["account_id,ring_id\n", "account_id,ring_id\nh1,\nh2,none\n"],
+                         ids=["header-only", "only-benign"])
+def test_labels_without_a_ring_are_refused(tmp_path, text):
+    path = labels_file(tmp_path, text)
+    with pytest.raises(InputError) as e:
+        read_labels(path)
+    assert e.value.exit_code == 2
+    assert "no labelled ring" in refused(path)
+
+
+def test_a_column_named_twice_is_refused(tmp_path):
+    path = labels_file(tmp_path, "account_id,ring_id,ring_id\na1,T1,T2\n")
+    assert "column 'ring_id' appears more than once" in refused(path)
+
+
+@pytest.mark.parametrize("row, fields", [("acct_x", 1), ("a2,T1,brushing,extra", 4)], ids=["short", "long"])
+def test_a_row_that_does_not_fit_the_header_is_refused_naming_its_line(tmp_path, row, fields):
+    path = labels_file(tmp_path, f"account_id,ring_id,typology\na1,T1,brushing\n{row}\n")
+    with pytest.raises(InputError) as e:
+        read_labels(path)
+    assert e.value.row == 3
+    assert f"line 3: row has {fields} field" in refused(path)
+
+
+def test_an_account_benign_on_one_line_and_in_a_ring_on_another_is_refused_naming_both_lines(tmp_path):
+    path = labels_file(tmp_path, "account_id,ring_id\na1,T1\na2,T1\na1,\n")
+    message = refused(path)
+    assert "line 4" in message and "'a1'" in message and "benign" in message and "line 2" in message
+
+
+def test_an_account_may_be_in_several_rings(tmp_path):
+    """A seller serving two brushing rings is labelled in both (graphfraud's own generator does this)."""
+    labels = read_labels(labels_file(tmp_path, "account_id,ring_id\ns1,T1\na1,T1\ns1,T2\na2,T2\na1,T1\n"))
+    assert labels.rings == {"T1": frozenset({"s1", "a1"}), "T2": frozenset({"s1", "a2"})}
+
+
+def test_a_byte_that_is_not_utf8_is_reported_with_its_line(tmp_path):
+    path = tmp_path / "labels.csv"
+    path.write_bytes(b"account_id,ring_id\na1,T1\nb\xe9atrice,T1\n")
+    with pytest.raises(InputError) as e:
+        read_labels(path)
+    assert e.value.row == 3
+    assert "line 3" in refused(path) and "UTF-8" in str(e.value)
+
+
+def test_a_semicolon_separated_file_is_read(tmp_path):
+    path = labels_file(tmp_path, "account_id;ring_id;typology\na1;T1;brushing\na2;T1;brushing\n")
+    assert read_labels(path).rings == {"T1": frozenset({"a1", "a2"})}
+
+
+def test_a_header_without_a_known_delimiter_says_so(tmp_path):
+    message = refused(labels_file(tmp_path, "account_id ring_id\na1 T1\n"))
+    assert "one column" in message and "';'" in message
+
+
+# --------------------------------------------------------------------------- against a stored detection run
+
+STORE_RUN = """
+CREATE (d:DetectionRun {id: 'run-eval', started_at: datetime('2025-11-01T00:00:00Z'), status: 'complete'})
+WITH d
+UNWIND $rings AS ring
+CREATE (r:Ring {id: ring.id, score: ring.score})-[:FOUND_BY]->(d)
+WITH r, ring
+UNWIND ring.members AS id
+MERGE (a:Account {id: id})
+CREATE (a)-[:MEMBER_OF {run_id: 'run-eval'}]->(r)
+"""
+
+
+@pytest.fixture
+def detected(store, tmp_path):
+    """PREDICTED stored as a detection run stores it, and a labels file of TRUTH plus two benign
+    accounts the graph has never seen (which change no figure)."""
+    rings = [{"id": r, "members": sorted(m), "score": s} for r, m, s in PREDICTED]
+    store.run_cypher(STORE_RUN, {"rings": rings}, write=True)
+    store.run_cypher("UNWIND $ids AS id MERGE (:Account {id: id})",
+                     {"ids": sorted(set().union(*TRUTH.values()))}, write=True)
+    rows = [f"{a},{ring},{TYPOLOGIES[ring]}" for ring, members in TRUTH.items() for a in sorted(members)]
+    return labels_file(tmp_path, "\n".join(["account_id,ring_id,typology", *rows, "gone1,,", "gone2,,"]) + "\n")
+
+
+def test_labelled_accounts_missing_from_the_graph_are_counted_and_warned_about(store, detected):
+    assert unknown_accounts(store, read_labels(detected).accounts) == ["gone1", "gone2"]
+    result = CliRunner().invoke(app, ["evaluate", str(detected), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "warning: 2 of 14 labelled accounts are not in the graph (e.g. 'gone1'); " \
+                            "those in rings count as missed\n"
+    assert json.loads(result.stdout)["ring_recall"] == pytest.approx(2 / 3), "the figures are still computed"
+
+
+def test_csv_carries_machine_keys_and_full_precision(detected):
+    result = CliRunner().invoke(app, ["evaluate", str(detected), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    figures = {r["metric"]: r["value"] for r in csv.DictReader(io.StringIO(result.stdout))}
+    assert float(figures["ring_recall"]) == 2 / 3 and float(figures["account_precision"]) == 9 / 14
+    assert figures["recall_by_typology.brushing"] == "1.0" and figures["rings_by_typology.promo_abuse"] == "1"
+    assert figures["top_k"] == "4" and "matches" not in result.stdout
+
+
+def test_table_names_the_real_top_k_when_fewer_rings_are_predicted(detected):
+    result = CliRunner().invoke(app, ["evaluate", str(detected)])
+    assert result.exit_code == 0, result.output
+    assert "top-4 precision" in result.stdout and "top50" not in result.stdout
+    assert "ring F1" in result.stdout and "recall brushing (1 rings)" in result.stdout

@@ -135,27 +135,43 @@ def show(
 
 @app.command()
 def evaluate(
-    labels: Path = typer.Argument(..., metavar="LABELS.csv", help="CSV with account_id, ring_id[, typology]."),
+    labels: Path = typer.Argument(..., metavar="LABELS.csv",
+                                  help="CSV with account_id, ring_id[, typology] (delimiter , ; tab or |); "
+                                       "an empty ring_id, none or benign marks a benign account."),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
 ) -> None:
     """Score the latest detection run against labels: ring P/R/F1 (Jaccard >= 0.5), top-50, accounts, typologies.
 
+    Ring members missing from the graph count as missed; a warning on stderr says how many labelled
+    accounts are missing.
+
     Example: graphfraud evaluate data/labels.csv --format json
     """
     from ..detection import predicted_rings
-    from ..evaluate import evaluate_rings, read_labels
+    from ..evaluate import evaluate_rings, flat_metrics, read_labels, unknown_accounts
     from ..store import Store
 
     truth = read_labels(labels)
     with Store.open() as store:
         predicted = predicted_rings(store)
+        unknown = unknown_accounts(store, truth.accounts)
+    if unknown:
+        err.print(f"warning: {len(unknown):,} of {len(truth.accounts):,} labelled accounts are not in the graph "
+                  f"(e.g. {unknown[0]!r}); those in rings count as missed", highlight=False, markup=False)
     m = evaluate_rings(truth.rings, predicted, truth.typologies)
+    figures = {k: v for k, v in m.items() if k != "matches"}
     if fmt == Format.json:
-        write_json({k: v for k, v in m.items() if k != "matches"})
+        write_json(figures)
         return
-    rows = [{"metric": k, "value": m[k]} for k in ("predicted_rings", "true_rings", "matched_rings", "ring_precision",
-                                                   "ring_recall", "ring_f1", "top50_precision", "account_precision",
-                                                   "account_recall", "account_f1")]
+    if fmt == Format.csv:   # machine keys and every digit, for pipes
+        emit([{"metric": k, "value": str(v)} for k, v in flat_metrics(figures).items()], fmt,
+             columns=["metric", "value"])
+        return
+    names = {"predicted_rings": "predicted rings", "true_rings": "true rings", "matched_rings": "matched rings",
+             "ring_precision": "ring precision", "ring_recall": "ring recall", "ring_f1": "ring F1",
+             "top50_precision": f"top-{m['top_k']} precision", "account_precision": "account precision",
+             "account_recall": "account recall", "account_f1": "account F1"}
+    rows = [{"metric": name, "value": m[k]} for k, name in names.items()]
     rows += [{"metric": f"recall {t} ({m['rings_by_typology'][t]} rings)", "value": v}
              for t, v in m["recall_by_typology"].items()]
     emit(rows, fmt, columns=["metric", "value"], title=f"detection vs {labels.name}")
