@@ -625,20 +625,26 @@ class _Context:
         return self._personal
 
     def _sharing(self, kinds) -> np.ndarray:
-        """Accounts sharing an identifier of one of ``kinds`` with another member of their group."""
+        """Accounts sharing an identifier of one of ``kinds`` with another member of their group.
+
+        As in the projection, an address (or building) is shared by two who hold it, or by two who
+        only ship there, never by its holder and someone who shipped a parcel to it: the strangers
+        a brushing ring ships to are not part of it.
+        """
         from .project import KIND_NAMES
 
         p = self.p
         G = max(len(p.group_kind), 1)
-        labs, groups, counts = self._group_counts()
-        shared = counts >= 2
-        shared &= np.isin(p.group_kind[groups], [KIND_NAMES.index(k) for k in kinds]) if len(groups) else shared
-        keys = np.sort(labs[shared] * G + groups[shared])
         rows = np.repeat(np.arange(len(p.group_kind), dtype=np.int64), np.diff(p.group_ptr))
-        lab = self.lab[p.group_members]
-        entry = lab * G + rows
-        pos = np.minimum(np.searchsorted(keys, entry), max(len(keys) - 1, 0))
-        hit = (lab >= 0) & (len(keys) > 0) & (keys[pos] == entry if len(keys) else False)
+        lab = self.lab[p.group_members] if len(rows) else np.zeros(0, np.int64)
+        kind = p.group_kind[rows]
+        places = np.isin(kind, [KIND_NAMES.index(k) for k in ("address", "building")])
+        side = np.where(places, p.group_held, True).astype(np.int64)   # holders apart from parcels' recipients
+        use = (lab >= 0) & np.isin(kind, [KIND_NAMES.index(k) for k in kinds])
+        key = (lab * G + rows) * 2 + side
+        _, inverse, counts = np.unique(key[use], return_inverse=True, return_counts=True)
+        hit = np.zeros(len(rows), dtype=bool)
+        hit[np.flatnonzero(use)] = counts[inverse] >= 2
         out = np.zeros(p.n, dtype=bool)
         out[p.group_members[hit]] = True
         return out

@@ -182,6 +182,28 @@ def test_regulars_of_the_rings_cafe_are_not_ring_members(store, tmp_path):
     assert [members for members, c in by_members.items() if c.score >= 50] == [frozenset(RING + [RING_SHOP])]
 
 
+def test_the_strangers_a_brushing_ring_ships_to_are_not_ring_members(store, tmp_path):
+    """The ring ships its parcels to two strangers' homes, and the strangers' internet comes from the
+    ring's /24 subnet (one provider in one town). Neither has anything to do with the ring: naming
+    them as members would point enforcement at its victims."""
+    folder = build(tmp_path / "market")
+    strangers = HONEST[:2]
+    devices = list(csv.reader(open(folder / "account_devices.csv", newline="")))
+    for i, row in enumerate(devices[1:]):
+        if row[0] in RING or row[0] in strangers:
+            row[4] = f"198.51.100.{10 + i}"
+    _write(folder, "account_devices.csv", devices[0], devices[1:])
+    homes = {row[0]: row[1] for row in csv.reader(open(folder / "account_addresses.csv", newline=""))}
+    orders = list(csv.reader(open(folder / "orders.csv", newline="")))
+    for row in orders[1:]:
+        if row[1] in RING:
+            row[8] = homes[strangers[RING.index(row[1]) % 2]]
+    _write(folder, "orders.csv", orders[0], orders[1:])
+    assert load(store, [folder]).quarantined == 0
+    _, _, by_members = _ring(store)
+    assert [members for members, c in by_members.items() if c.score >= 50] == [frozenset(RING + [RING_SHOP])]
+
+
 def test_the_shop_a_chargeback_ring_defrauds_is_its_target_not_a_member(store, tmp_path):
     """Four new accounts on one phone buy TVs from an established shop and charge half of them back.
 
