@@ -1,5 +1,5 @@
 // Identifiers that two or more members of a ring reach, directly or through their orders
-// (IPs by their subnet, flats by their building, listed when members hold two or more of its
+// (IPs themselves and by their subnet, flats by their building, listed when members hold two or more of its
 // flats), with the members that reach each. Every branch
 // starts at the ring (found by its id): starting at the accounts is ten times slower on the
 // local server.
@@ -15,6 +15,10 @@ CALL () {
   MATCH (:Ring {id: $id})<-[:MEMBER_OF]-(a:Account)
   MATCH (a)-[:USED_IP]->(x:IP)
   RETURN a, 'Subnet' AS kind, x.subnet AS key, null AS flat
+  UNION
+  MATCH (:Ring {id: $id})<-[:MEMBER_OF]-(a:Account)
+  MATCH (a)-[:USED_IP]->(x:IP)
+  RETURN a, 'IP' AS kind, x.id AS key, null AS flat
   UNION
   MATCH (:Ring {id: $id})<-[:MEMBER_OF]-(a:Account)
   MATCH (a)-[:HAS_ADDRESS]->(x:Address)

@@ -544,3 +544,28 @@ def test_an_unpublished_run_writes_nothing_and_hands_back_its_final_timings(hand
     assert names == ["rings_run_start", "rings_upsert", "rings_clear_members", "rings_members", "rings_run_end"]
     stored = json.loads(result.writes[-1][1]["timings"])
     assert stored == result.timings and "total" in stored
+
+
+def test_rings_show_lists_an_ip_two_members_share_and_says_when_the_timeline_is_cut(store, tmp_path):
+    folder = build(tmp_path / "market")
+    devices = list(csv.reader(open(folder / "account_devices.csv", newline="")))
+    for row in devices[1:]:
+        if row[0] in RING[:2]:
+            row[4] = "198.51.100.7"
+    _write(folder, "account_devices.csv", devices[0], devices[1:])
+    assert load(store, [folder]).quarantined == 0
+    ring = run_detection(store).rings[0]
+    identifiers = {(i["kind"], i["identifier"]): i["ring_members"] for i in ring_detail(store, ring["id"])["identifiers"]}
+    assert identifiers[("IP", "198.51.100.7")] == 2 and identifiers[("Subnet", "198.51.100")] == 2
+    shown = CliRunner().invoke(app, ["rings", "show", ring["id"], "--orders", "2"], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0, shown.output
+    assert "order timeline: the first 2 of 30 orders (--orders N for more)" in shown.stdout
+    assert "198.51.100.7" in shown.stdout
+
+
+def test_reasons_read_as_sentences_without_placeholder_dates_or_broken_plurals(hand_built):
+    """Every candidate explained, rings and dismissed groups alike (a household shares no phone: no burst dates)."""
+    _, scored, _, _ = find_rings(project(hand_built))
+    texts = [r["text"] for c in scored.order() for r in scored.candidate(c, explain=True).reasons]
+    assert len(texts) >= 30
+    assert not [t for t in texts if "1970-01-01" in t or " 1 days" in t or " 1 sellers" in t or " 1 buyers" in t]

@@ -112,9 +112,10 @@ def show(
     from rich.text import Text
 
     ring = detail["ring"]
+    buyers, sellers = ring.get("buyer_count"), ring.get("seller_count")
     out.print(Text.assemble((ring["id"], "bold"), f"  score {ring.get('score')}  typology {ring.get('typology')}  "
-                            f"case status {ring.get('status')}  size {ring.get('size')} ({ring.get('buyer_count')} "
-                            f"buyers, {ring.get('seller_count')} sellers)"))
+                            f"case status {ring.get('status')}  size {ring.get('size')} ({buyers} buyer{'s' * (buyers != 1)}, "
+                            f"{sellers} seller{'s' * (sellers != 1)})"))
     out.print(f"typology basis: {ring.get('typology_basis') or ''}", markup=False, highlight=False)
     out.print(f"first found by {ring.get('first_run')}, last by {ring.get('last_run')}", markup=False, highlight=False)
     reasons = [{"holds": "yes" if r["holds"] else "no", "signal": r["signal"], "value": r["value"],
@@ -126,9 +127,12 @@ def show(
     emit([{**i, "members": ", ".join(i["members"][:8]) + (" …" if len(i["members"]) > 8 else "")}
           for i in detail["identifiers"]], Format.table, columns=["kind", "identifier", "ring_members", "members"],
          title="identifiers shared by two or more members")
-    emit(detail["orders"], Format.table, columns=["created_at", "order_id", "buyer", "seller", "seller_in_ring",
-                                                  "amount", "currency", "status", "promo"],
-         title=f"order timeline (first {len(detail['orders'])})")
+    placed, shown = sum(m["orders_placed"] for m in detail["members"]), len(detail["orders"])
+    emit([{**o, "seller_in_ring": "yes" if o["seller_in_ring"] else "no"} for o in detail["orders"]], Format.table,
+         columns=["created_at", "order_id", "buyer", "seller", "seller_in_ring", "amount", "currency", "status",
+                  "promo"],
+         title=f"order timeline: the first {shown} of {placed} orders (--orders N for more)" if shown < placed
+         else f"order timeline: {placed} orders")
     if detail["case"]["events"]:
         emit(detail["case"]["events"], Format.table, title="case history")
 
