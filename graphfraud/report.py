@@ -13,13 +13,15 @@ codes are masked; ring ids are shown in full so investigators can look them up.
 
 import json
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 from statistics import median
 
 from .html import inline_svg, templates
 
 __all__ = ["WeekMetrics", "ReportData", "RATES_TO_EUR", "RATES_NOTE", "convert", "mask", "find_patterns",
-           "charts", "render", "write_report", "HEADLINES"]
+           "charts", "render", "write_report", "HEADLINES", "LAST_WEEK_DAYS", "AVERAGE_WEEKS", "last_week",
+           "average_weeks", "no_comparison"]
 
 # Planning rates, units of EUR per unit of currency (rounded ECB reference rates, 2025).
 # A team sets its own in GRAPHFRAUD_HOME/report.json (graphfraud.weekly reads it; see the README).
@@ -33,6 +35,14 @@ TYPOLOGY_COLOURS = {"brushing": "#4C72B0", "promo_abuse": "#DD8452", "chargeback
 IDENTIFIER_NAMES = {"device": "a device", "subnet": "an IP subnet", "ip": "an IP address", "address": "an address",
                     "instrument": "a payment instrument", "fingerprint": "a card fingerprint (BIN + last 4)",
                     "promo": "a promo code", "building": "flats of one building"}
+
+# A run whose as-of date is this many days (inclusive) before this run's is "last week". Weekly
+# runs drift by a day or two when the scheduler slips (a Monday run that only fires on Tuesday,
+# then back on Monday: 8 days, then 6), and such a run still covers five of last week's seven
+# days; a run further back is a gap, not last week, and comparing with it would call months of
+# change "+x % vs last week".
+LAST_WEEK_DAYS = (5, 9)
+AVERAGE_WEEKS = 4  # the headline average is over the runs of the 4 weeks before this one
 
 # (key, label, kind, higher_is_bad)
 HEADLINES = (
@@ -93,6 +103,8 @@ class ReportData:
     rates_note: str = RATES_NOTE
     promo_note: str = ""
     patterns: list | None = None
+    previous_as_of: str | None = None  # the latest earlier run, even one too old to compare with
+    caveats: list = field(default_factory=list)  # what the reader must know before comparing, in sentences
 
     @property
     def week(self) -> WeekMetrics:
@@ -136,22 +148,78 @@ def _avg(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def headline_rows(weeks: list[WeekMetrics]) -> list[dict]:
-    """Each headline figure with last week's value and the average of the 4 weeks before this one."""
-    this, before = weeks[-1], weeks[:-1]
+def _days_before(earlier: str, later: str) -> int:
+    """Days from one as-of date to another.
+
+    >>> _days_before("2026-03-01", "2026-12-04")
+    278
+    """
+    return (date.fromisoformat(later[:10]) - date.fromisoformat(earlier[:10])).days
+
+
+def last_week(weeks: list[WeekMetrics]) -> WeekMetrics | None:
+    """The run "vs last week" compares with: the one before this, if it is 5 to 9 days earlier.
+
+    >>> last_week([WeekMetrics("2026-02-22", "a"), WeekMetrics("2026-03-01", "b")]).run_id
+    'a'
+    >>> last_week([WeekMetrics("2026-03-01", "a"), WeekMetrics("2026-12-04", "b")]) is None
+    True
+    """
+    if len(weeks) < 2:
+        return None
+    low, high = LAST_WEEK_DAYS
+    return weeks[-2] if low <= _days_before(weeks[-2].as_of, weeks[-1].as_of) <= high else None
+
+
+def average_weeks(weeks: list[WeekMetrics]) -> list[WeekMetrics]:
+    """The runs the headline average and the emerging patterns compare with: the (at most four)
+    runs of the four weeks before this one, with the same slack as last week. Older runs stay in
+    the trend charts but would make "the 4-week average" an average of another season."""
+    this = weeks[-1].as_of
+    reach = AVERAGE_WEEKS * 7 + LAST_WEEK_DAYS[1] - 7  # four weeks and last week's slack
+    return [w for w in weeks[:-1] if _days_before(w.as_of, this) <= reach][-AVERAGE_WEEKS:]
+
+
+def no_comparison(weeks: list[WeekMetrics], previous_as_of: str | None = None) -> str | None:
+    """Why this week is not compared with last week, as a phrase; None when it is.
+
+    ``previous_as_of`` is the latest earlier run, which may be too old to be among ``weeks``.
+
+    >>> no_comparison([WeekMetrics("2026-12-04", "b")], "2026-03-01")
+    'no run last week (previous run 2026-03-01, 39 weeks earlier)'
+    >>> no_comparison([WeekMetrics("2026-12-04", "b")])
+    'first run: nothing to compare with'
+    """
+    if last_week(weeks) is not None:
+        return None
+    previous = previous_as_of or (weeks[-2].as_of if len(weeks) > 1 else None)
+    if previous is None:
+        return "first run: nothing to compare with"
+    days = _days_before(previous, weeks[-1].as_of)
+    if days > LAST_WEEK_DAYS[1]:
+        ago = f"{days} days" if days < 14 else f"{days // 7} weeks"
+        return f"no run last week (previous run {previous}, {ago} earlier)"
+    return f"last week's run ({previous}) is left out of the comparisons (see the notes above)"
+
+
+def headline_rows(weeks: list[WeekMetrics], previous_as_of: str | None = None) -> list[dict]:
+    """Each headline figure with last week's value (``last_week``) and the average over
+    ``average_weeks``; ``delta`` says "first run" or "no run last week" when there is no last week
+    (``previous_as_of``: the latest earlier run, which may be too old to be among ``weeks``)."""
+    this, last, before = weeks[-1], last_week(weeks), average_weeks(weeks)
+    missing = "first run" if previous_as_of is None and len(weeks) == 1 else "no run last week"
     rows = []
     for key, label, kind, bad in HEADLINES:
         value = getattr(this, key)
-        last = getattr(before[-1], key) if before else None
-        avg4 = _avg([getattr(w, key) for w in before[-4:]])
-        rows.append({"key": key, "label": label, "kind": kind, "value": value, "last": last, "avg4": avg4,
-                     "delta": _delta(value, last), "trend": _trend(value, last, bad)})
+        previous = getattr(last, key) if last is not None else None
+        avg4 = _avg([getattr(w, key) for w in before])
+        rows.append({"key": key, "label": label, "kind": kind, "value": value, "last": previous, "avg4": avg4,
+                     "delta": missing if previous is None else _delta(value, previous),
+                     "trend": _trend(value, previous, bad)})
     return rows
 
 
 def _delta(value, last) -> str:
-    if last is None:
-        return "no earlier run"
     if last == 0:
         return "new" if value else "="
     change = (value - last) / last
@@ -165,45 +233,52 @@ def _trend(value, last, higher_is_bad: bool) -> str:
     return "worse" if worse else "better"
 
 
+def _previous_weeks(n: int) -> str:
+    """'the previous week', 'the previous 4 weeks'."""
+    return "the previous week" if n == 1 else f"the previous {n} weeks"
+
+
 def find_patterns(weeks: list[WeekMetrics], hubs: list[dict], currency: str = "EUR") -> list[str]:
     """Emerging patterns in words, each backed by the numbers that triggered it.
 
-    Thresholds are round and stated: a typology is *growing fast* when this week has at
-    least 3 new rings of it and at least twice its 4-week average, or at least twice its
-    4-week money at risk (and 1,000 or more); an identifier kind is *new* when this week's
-    new rings share it and no ring did in the previous 4 weeks; a seller or promo code is
+    Each compares this week with the same baseline, the runs of the previous 4 weeks
+    (``average_weeks``), and names it. Thresholds are round and stated: a typology is *growing
+    fast* when this week has at least 3 new rings of it and at least twice its 4-week average,
+    or at least twice its 4-week average money at risk (and 1,000 or more); an identifier kind
+    is *new* when this week's new rings share it and no ring did in the previous 4 weeks, which
+    had rings (with none, there is nothing to call it new against); a seller or promo code is
     *at the centre* of rings when it is the main one of 2 or more; a country *shift* is a
     change of 10 percentage points or more in its share of ring accounts.
 
     >>> w = [WeekMetrics("2025-10-06", "r1", new_by_typology={"promo_abuse": 1}),
     ...      WeekMetrics("2025-10-13", "r2", new_by_typology={"promo_abuse": 4})]
     >>> find_patterns(w, [])
-    ['Promo abuse is growing fast: 4 new rings this week against 1 a week on average over the previous 1 week.']
+    ['Promo abuse is growing fast: 4 new rings this week against 1 a week on average over the previous week.']
     """
-    this, before = weeks[-1], weeks[-5:-1]
+    this, before = weeks[-1], average_weeks(weeks)
     out = []
     if before:
-        n = len(before)
-        span = f"{n} week{'s' if n > 1 else ''}"
+        span = _previous_weeks(len(before))
         for typ in sorted(set(this.new_by_typology) | set(this.money_by_typology)):
             new = this.new_by_typology.get(typ, 0)
             avg_new = _avg([w.new_by_typology.get(typ, 0) for w in before]) or 0.0
             money = this.money_by_typology.get(typ, 0.0)
             avg_money = _avg([w.money_by_typology.get(typ, 0.0) for w in before]) or 0.0
-            name = _typology_name(typ).capitalize()
+            name = _typology_name(typ)
             if new >= 3 and new >= 2 * avg_new:
-                out.append(f"{name} is growing fast: {new} new rings this week against {_num(avg_new)} a week "
-                           f"on average over the previous {span}.")
+                out.append(f"{name.capitalize()} is growing fast: {new} new rings this week against "
+                           f"{_num(avg_new)} a week on average over {span}.")
             elif money >= 1000 and money >= 2 * avg_money:
-                ratio = f"×{money / avg_money:.1f}" if avg_money else "none before"
-                out.append(f"{name} money at risk jumped to {_money(money, currency)} this week "
-                           f"({ratio} against the previous {span}' average of {_money(avg_money, currency)}).")
-        seen_before = {k for w in before for k, v in w.identifier_kinds.items() if v}
-        for kind, count in sorted(this.new_identifier_kinds.items()):
-            if count and kind not in seen_before:
-                verb = "shares" if count == 1 else "share"
-                out.append(f"New kind of link: {count} of this week's new rings {verb} {IDENTIFIER_NAMES.get(kind, kind)}, "
-                           f"which no ring shared in the previous {span}.")
+                against = (f"{money / avg_money:.1f} times its weekly average over {span} "
+                           f"({_money(avg_money, currency)})") if avg_money else f"against none in {span}"
+                out.append(f"Money at risk in {name} rings: {_money(money, currency)} this week, {against}.")
+        if any(w.active_rings for w in before):
+            seen_before = {k for w in before for k, v in w.identifier_kinds.items() if v}
+            for kind, count in sorted(this.new_identifier_kinds.items()):
+                if count and kind not in seen_before:
+                    verb = "shares" if count == 1 else "share"
+                    out.append(f"New kind of link: {count} of this week's new rings {verb} "
+                               f"{IDENTIFIER_NAMES.get(kind, kind)}, which no ring shared in {span}.")
         out.extend(_country_shift(this, before))
     for hub in hubs:
         what = "Seller" if hub["kind"] == "seller" else "Promo code"
@@ -232,7 +307,7 @@ def _country_shift(this: WeekMetrics, before: list[WeekMetrics]) -> list[str]:
         return []
     parts = ([f"rose in {', '.join(rose)}"] if rose else []) + ([f"fell in {', '.join(fell)}"] if fell else [])
     return [f"Shift between countries: the share of ring accounts {' and '.join(parts)}, against the average of "
-            f"the previous {len(past)} week{'s' if len(past) > 1 else ''}."]
+            f"{_previous_weeks(len(past))}."]
 
 
 def _typology_name(typ: str) -> str:
@@ -344,17 +419,20 @@ def render(data: ReportData) -> tuple[str, str]:
 
     weeks = data.weeks
     patterns = data.patterns if data.patterns is not None else find_patterns(weeks, data.hubs, data.currency)
-    rows = headline_rows(weeks)
+    rows = headline_rows(weeks, data.previous_as_of)
     for row in rows:
         row["shown"] = _value(row["value"], row["kind"], data.currency)
         row["last_shown"] = _value(row["last"], row["kind"], data.currency)
         row["avg4_shown"] = _value(row["avg4"], row["kind"], data.currency)
     this = data.week
     ttd = sorted(this.ttd_days)
+    unlike = no_comparison(weeks, data.previous_as_of)
     context = {
         "d": data, "week": this, "weeks": weeks, "rows": rows, "patterns": patterns,
         "ttd_median": median(ttd) if ttd else None,
-        "avg_weeks": max(1, min(4, len(weeks) - 1)),   # the average is over the runs there are, up to four
+        "avg_weeks": len(average_weeks(weeks)) or AVERAGE_WEEKS,   # the runs there are, "4" with none
+        "no_comparison": f"{unlike[0].upper()}{unlike[1:]}." if unlike else None,
+        "trend_span": _trend_span(weeks),
         "rates": sorted((c, r) for c, r in data.rates.items() if c != data.currency),
         "trend": [{"as_of": w.as_of, "new": w.new_rings, "active": w.active_rings,
                    "money": _money(w.gmv, data.currency),
@@ -366,6 +444,20 @@ def render(data: ReportData) -> tuple[str, str]:
     html = env.get_template("weekly_report.html").render(charts=svgs, **context)
     md = env.get_template("weekly_report.md").render(**context)
     return html, md
+
+
+def _trend_span(weeks: list[WeekMetrics]) -> str:
+    """The trend's heading: the calendar weeks it covers, and how many of them had no run.
+
+    >>> _trend_span([WeekMetrics("2026-02-15", "a"), WeekMetrics("2026-03-01", "b")])
+    'the last 3 weeks, 1 of them without a run'
+    >>> _trend_span([WeekMetrics("2026-03-01", "b")])
+    'the last week'
+    """
+    covered = round(_days_before(weeks[0].as_of, weeks[-1].as_of) / 7) + 1
+    missing = covered - len(weeks)
+    span = "the last week" if covered == 1 else f"the last {covered} weeks"
+    return f"{span}, {missing} of them without a run" if missing > 0 else span
 
 
 def write_report(data: ReportData, out_dir: Path) -> tuple[Path, Path]:

@@ -51,7 +51,8 @@ from pathlib import Path
 from . import cases
 from .errors import LockedError, UsageError
 from .home import home
-from .report import RATES_NOTE, RATES_TO_EUR, ReportData, WeekMetrics, convert, mask, write_report
+from .report import (LAST_WEEK_DAYS, RATES_NOTE, RATES_TO_EUR, ReportData, WeekMetrics, convert, mask,
+                     no_comparison, write_report)
 from .rings import change_kind, count_kinds, lineage_event, match_rings
 
 __all__ = ["run_weekly", "WeeklyResult", "WeeklyLockedError", "weekly_lock", "ring_history", "LOOKBACK_DAYS",
@@ -203,14 +204,21 @@ def _settings_problem(given) -> str | None:
 
 # --------------------------------------------------------------------------- the job
 
+def today_utc() -> date:
+    """Today's date in UTC. Detection sees the data up to the end of the as-of day in UTC
+    (``_day``), so that is the calendar the job's "today" must follow: with ``date.today()``,
+    a machine east of UTC would call a week over hours before its last orders are in."""
+    return datetime.now(timezone.utc).date()
+
+
 def week_of(text: str | None) -> date:
-    """The as-of date of ``--as-of YYYY-MM-DD``, today when not given; a one-line ``UsageError`` otherwise.
+    """The as-of date of ``--as-of YYYY-MM-DD``, today (UTC) when not given; a one-line ``UsageError`` otherwise.
 
     >>> week_of("2026-03-02")
     datetime.date(2026, 3, 2)
     """
     if text is None:
-        return date.today()
+        return today_utc()
     try:
         if len(text) == 10 and text[4] == text[7] == "-" and text[:4] != "9999":   # a week needs a day after it
             return date.fromisoformat(text)
@@ -279,12 +287,13 @@ def _run(store, weekly_id, as_of, load_dir, out_dir, cfg, progress, tick, detect
         load_run, quarantined, notes = loaded.run_id, loaded.quarantined, list(loaded.notes)
         if loaded.quarantined:
             notes.append(f"{loaded.quarantined} rows quarantined, see {loaded.quarantine_file}")
-    if as_of > date.today():
-        notes.append(f"--as-of {as_of} is in the future: the week is not over and its figures are partial; "
-                     "run it again once it is")
+    unfinished = unfinished_week(as_of, today_utc())
+    if unfinished:
+        notes.append(unfinished)
 
     previous = store.read("weekly_previous_run", as_of=as_of.isoformat())
     previous_id = previous[0]["id"] if previous else None
+    previous_day = date.fromisoformat(str(previous[0]["as_of"])[:10]) if previous else None
     before = {r["ring_id"]: frozenset(r["members"]) for r in store.read("lineage_of_run", id=previous_id)} \
         if previous_id else {}
     detection = (detect or _detect)(store, as_of, progress, before)
@@ -309,6 +318,11 @@ def _run(store, weekly_id, as_of, load_dir, out_dir, cfg, progress, tick, detect
     weeks, left_out = earlier_weeks(history, as_of, metrics.currency)
     notes.extend(left_out)
     data.weeks = weeks + [metrics]
+    data.previous_as_of = previous_day.isoformat() if previous_day else None
+    data.caveats = (["This week is not over yet: its figures are partial."] if unfinished else []) + left_out
+    if previous_day and (as_of - previous_day).days > LAST_WEEK_DAYS[1]:
+        notes.append(f"{no_comparison(data.weeks, data.previous_as_of)}: the report does not compare with last "
+                     f"week, and its trends show only the runs of the last {TREND_WEEKS} weeks")
     html, md = write_report(data, out_dir)
     advance(1)
 
@@ -332,15 +346,36 @@ def _run(store, weekly_id, as_of, load_dir, out_dir, cfg, progress, tick, detect
                         later_weeks=later_weeks, quarantined=quarantined, notes=notes)
 
 
+def unfinished_week(as_of: date, today: date) -> str | None:
+    """The note for a run whose week is not over, None for one that is.
+
+    The data cut-off is the end of the as-of day (UTC), so a week is over only from the day
+    after it: a run as of today, the default, is as partial as one as of a later date.
+
+    >>> unfinished_week(date(2026, 3, 1), date(2026, 3, 2)) is None
+    True
+    >>> unfinished_week(date(2026, 3, 2), date(2026, 3, 2))
+    '--as-of 2026-03-02 is today (UTC): the week is not over and its figures are partial; run it again after 2026-03-02'
+    """
+    if as_of < today:
+        return None
+    when = "today (UTC)" if as_of == today else "in the future"
+    return f"--as-of {as_of} is {when}: the week is not over and its figures are partial; run it again after {as_of}"
+
+
 def earlier_weeks(history: list[dict], as_of: date, currency: str) -> tuple[list[WeekMetrics], list[str]]:
     """The weeks a report compares with, oldest first, and notes on the runs left out.
 
-    ``history`` is the latest run of each date, newest first. Going back from ``as_of`` a week
-    at a time, one run per week: a run one day after another covers six of the same days and
-    would count their orders twice. Runs reported in another currency are left out too.
+    ``history`` is the latest run of each date, newest first. Going back from ``as_of`` about a
+    week at a time, one run per week: a run less than ``LAST_WEEK_DAYS[0]`` (5) days after
+    another covers most of the same days and would count their orders twice (5 to 6 days apart
+    is a scheduler's slip, and counts as consecutive weeks). Only the runs of the last
+    ``TREND_WEEKS`` weeks of calendar time are kept, so after a gap the trend does not reach
+    back months and present an old run as last week. Runs reported in another currency are
+    left out too.
 
     >>> runs = [{"as_of": d, "metrics": json.dumps({"as_of": d, "run_id": d})}
-    ...         for d in ("2026-01-12", "2026-01-05", "2026-01-04", "2025-12-28")]
+    ...         for d in ("2026-01-12", "2026-01-05", "2026-01-04", "2025-12-28", "2025-10-26")]
     >>> weeks, notes = earlier_weeks(runs, date(2026, 1, 19), "EUR")
     >>> [w.as_of for w in weeks], len(notes)
     (['2025-12-28', '2026-01-05', '2026-01-12'], 1)
@@ -351,7 +386,9 @@ def earlier_weeks(history: list[dict], as_of: date, currency: str) -> tuple[list
         day = date.fromisoformat(str(h["as_of"])[:10])
         if day >= as_of or not h["metrics"]:
             continue
-        if (last - day).days < 7:
+        if (as_of - day).days >= TREND_WEEKS * 7:
+            break   # newest first: every run from here is older than the trend
+        if (last - day).days < LAST_WEEK_DAYS[0]:
             too_close.append(day.isoformat())
             continue
         week = WeekMetrics.from_dict(json.loads(h["metrics"]))
@@ -364,8 +401,8 @@ def earlier_weeks(history: list[dict], as_of: date, currency: str) -> tuple[list
             break
     notes = []
     if too_close:
-        notes.append(f"{len(too_close)} earlier runs less than a week from the next are left out of the comparisons "
-                     f"and trends, so no day's orders count twice ({', '.join(sorted(too_close))})")
+        notes.append(f"{len(too_close)} earlier runs less than {LAST_WEEK_DAYS[0]} days from the next are left out "
+                     f"of the comparisons and trends, so no day's orders count twice ({', '.join(sorted(too_close))})")
     if other:
         notes.append(f"{len(other)} earlier weeks were reported in another currency and are left out of the "
                      f"comparisons and trends (from {min(other)} to {max(other)})")
@@ -489,6 +526,22 @@ def explanation(reasons, hide: set[str] = frozenset(), limit: int = 160) -> str:
     return line
 
 
+def net_growth(events: list[dict], sizes: dict[str, int]) -> dict[str, int]:
+    """Rings that are bigger than last week (ring id -> members gained, net), for "fastest-growing".
+
+    Net, not members added: a ring that took in two accounts and lost two is no bigger.
+
+    >>> events = [{"ring_id": "A", "kind": "grown", "previous_size": 7},
+    ...           {"ring_id": "B", "kind": "grown", "previous_size": 5},
+    ...           {"ring_id": "C", "kind": "new", "previous_size": 0}]
+    >>> net_growth(events, {"A": 7, "B": 8, "C": 4})
+    {'B': 3}
+    """
+    return {e["ring_id"]: sizes[e["ring_id"]] - e["previous_size"] for e in events
+            if e["ring_id"] in sizes and e["kind"] in ("grown", "merged", "split")
+            and 0 < e["previous_size"] < sizes[e["ring_id"]]}
+
+
 def _summarise(weekly_id, as_of, rings, events, before, measured, store, cfg):
     """The week's metrics, the report data and the snapshot rows."""
     rates, currency = cfg["rates"], cfg["currency"]
@@ -578,9 +631,8 @@ def _summarise(weekly_id, as_of, rings, events, before, measured, store, cfg):
                 "explanation": explanation(r["reasons"], hidden)}
 
     top_new = sorted((described(e["ring_id"]) for e in new), key=lambda d: (-d["score"], -d["money"], d["ring_id"]))
-    growing = [described(e["ring_id"]) for e in events
-               if e["ring_id"] in by_id and e["added"] > 0 and e["kind"] in ("grown", "merged", "split")
-               and e["previous_size"] > 0]
+    sizes = {rid: len(r["members"]) for rid, r in by_id.items()}
+    growing = [{**described(rid), "added": growth} for rid, growth in net_growth(events, sizes).items()]
     growing.sort(key=lambda d: (-d["added"], -d["money"], d["ring_id"]))
 
     changes = Counter(e["kind"] for e in events)
@@ -591,7 +643,7 @@ def _summarise(weekly_id, as_of, rings, events, before, measured, store, cfg):
                       lineage={k: n for k, n in changes.items() if n}, decisions=decisions, currency=currency,
                       rates={c: r for c, r in rates.items() if c in used or c == currency},
                       rates_note=cfg["rates_note"],
-                      promo_note=(f"Estimated subsidy: {cfg['promo_discount']:.0%} (assumed average discount) of the "
+                      promo_note=(f"Estimated at {cfg['promo_discount']:.0%} (the assumed average discount) of the "
                                   "value of the orders ring members placed with a promo code this week."))
 
     rows = []

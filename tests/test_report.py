@@ -64,9 +64,95 @@ def test_headline_compares_with_last_week_and_the_average_of_the_four_weeks_befo
     assert rows["actioned"]["trend"] == "flat"
 
 
-def test_first_week_has_nothing_to_compare_with():
+def test_first_run_says_there_is_nothing_to_compare_with_and_keeps_the_four_week_label():
     rows = headline_rows([week("2025-11-03")])
-    assert all(r["last"] is None and r["avg4"] is None and r["delta"] == "no earlier run" for r in rows)
+    assert all(r["last"] is None and r["avg4"] is None and r["delta"] == "first run" for r in rows)
+    data = report_data()
+    data.weeks = [week("2025-11-03")]
+    html, md = render(data)
+    for text in (html, md):
+        assert "First run: nothing to compare with." in text
+        assert "4-week avg" in text and "1-week avg" not in text
+        assert "no earlier run" not in text
+    assert "vs last week (" not in html  # no "vs last week (–)" on the cards
+    assert "| Active rings | **10** | first run | – | – |" in md
+
+
+def test_a_run_after_months_without_one_is_not_compared_with_the_old_run_as_last_week():
+    old, this = week("2026-03-01", active_rings=4), week("2026-12-04", active_rings=16)
+    assert headline_rows([old, this])[0] | {"label": None} == {
+        "key": "active_rings", "label": None, "kind": "count", "value": 16, "last": None, "avg4": None,
+        "delta": "no run last week", "trend": "flat"}
+    data = report_data()
+    for weeks, previous in (([old, this], None), ([this], "2026-03-01")):  # the job trims the old run away
+        data.weeks, data.previous_as_of = weeks, previous
+        html, md = render(data)
+        for text in (html, md):
+            assert "No run last week (previous run 2026-03-01, 39 weeks earlier)." in text
+            assert "Last week" not in text.split("How to read")[0].replace("| Last week |", "")
+        assert "| Active rings | **16** | no run last week | – | – |" in md
+        assert "vs last week (" not in html
+    assert "Trends over the last 41 weeks, 39 of them without a run" in render(
+        ReportData(weeks=[old, this], previous_as_of="2026-03-01"))[0]
+
+
+@pytest.mark.parametrize("days, compared", [(4, False), (5, True), (6, True), (7, True), (8, True), (9, True),
+                                             (10, False), (14, False)])
+def test_last_week_is_a_run_five_to_nine_days_earlier(days, compared):
+    from datetime import date, timedelta
+
+    from graphfraud.report import last_week
+
+    this = date(2026, 3, 9)
+    weeks = [week((this - timedelta(days=days)).isoformat()), week(this.isoformat())]
+    assert (last_week(weeks) is weeks[0]) == compared
+    assert (headline_rows(weeks)[0]["last"] is not None) == compared
+
+
+def test_the_average_covers_the_four_weeks_before_not_older_runs():
+    weeks = [week("2025-09-01", active_rings=100), week("2025-10-27", active_rings=2), week("2025-11-10"),
+             week("2025-11-17")]
+    rows = {r["key"]: r for r in headline_rows(weeks)}
+    assert rows["active_rings"]["avg4"] == pytest.approx((2 + 10) / 2)  # 3 and 1 weeks before, not 11
+    assert "2-week avg" in render(ReportData(weeks=weeks))[1]
+
+
+def test_pattern_sentences_name_their_baseline_in_plain_english():
+    weeks = [week("2025-11-24", money_by_typology={"brushing": 6000.0}),
+             week("2025-12-01", money_by_typology={"brushing": 6000.0, "chargeback": 4000.0},
+                  new_by_typology={"promo_abuse": 3})]
+    text = "\n".join(find_patterns(weeks, []))
+    assert "Promo abuse is growing fast: 3 new rings this week against 0 a week on average over the previous week." \
+        in text
+    assert "Money at risk in chargeback rings: €4,000 this week, against none in the previous week." in text
+    for garbled in ("week'", "1 week", "none before", "jumped", "Chargeback money at risk"):
+        assert garbled not in text
+
+    # Down on last week, up on the 4-week average: the sentence says which it compares with.
+    surge = [week(d, money_by_typology={"chargeback": m}) for d, m in
+             (("2025-11-03", 1000.0), ("2025-11-10", 1000.0), ("2025-11-17", 1000.0), ("2025-11-24", 9000.0),
+              ("2025-12-01", 6000.0))]
+    text = "\n".join(find_patterns(surge, []))
+    assert ("Money at risk in chargeback rings: €6,000 this week, 2.0 times its weekly average over the previous "
+            "4 weeks (€3,000).") in text
+
+
+def test_a_link_kind_is_new_only_against_weeks_that_had_rings():
+    quiet = week("2025-11-24", active_rings=0, new_rings=0, accounts=0, identifier_kinds={}, new_identifier_kinds={},
+                 new_by_typology={}, money_by_typology={}, countries={})
+    second = week("2025-12-01", identifier_kinds={"device": 2}, new_identifier_kinds={"device": 2})
+    assert not any(p.startswith("New kind of link") for p in find_patterns([quiet, second], []))
+    ringed = week("2025-11-24", identifier_kinds={"address": 1})
+    assert any(p.startswith("New kind of link: 2 of this week's new rings share a device")
+               for p in find_patterns([ringed, second], []))
+
+
+def test_caveats_are_shown_above_the_headline():
+    data = report_data()
+    data.caveats = ["This week is not over yet: its figures are partial."]
+    html, md = render(data)
+    assert "<li>This week is not over yet: its figures are partial.</li>" in html.split("Headline")[0]
+    assert "**Note:** This week is not over yet: its figures are partial." in md.split("## Headline")[0]
 
 
 def test_a_report_with_two_weeks_says_its_average_is_over_one_week_and_counts_one_day_right():

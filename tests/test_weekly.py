@@ -18,7 +18,7 @@ from graphfraud.cli import app
 from graphfraud.detection import DetectionResult, list_rings
 from graphfraud.errors import NotFoundError
 from graphfraud.rings import match_rings, member_id
-from graphfraud.weekly import WeeklyLockedError, ring_history, run_weekly, weekly_lock
+from graphfraud.weekly import WeeklyLockedError, earlier_weeks, ring_history, run_weekly, today_utc, weekly_lock
 
 W1, W2, W3 = date(2025, 9, 8), date(2025, 9, 15), date(2025, 9, 22)
 
@@ -220,6 +220,52 @@ def test_report_money_is_the_week_of_ring_orders_in_one_currency(store, small_ma
     assert html.count("<svg") == 3 and "a00" not in html
 
 
+def test_promo_spend_is_defined_in_plain_english(store, small_marketplace, tmp_path):
+    r1 = run(store, W1, tmp_path, load=small_marketplace)
+    md, html = r1.report_md.read_text(), r1.report_html.read_text()
+    assert ("*Promo / subsidy spend abused*: estimated at 15% (the assumed average discount) of the value of the "
+            "orders ring members placed with a promo code this week.") in md
+    assert "<dd>Estimated at 15% (the assumed average discount) of the value" in html
+    assert "Estimated subsidy:" not in md + html
+
+
+GAP = date(2026, 6, 15)  # 39 weeks after W2
+
+
+def test_a_run_after_months_without_one_does_not_call_the_old_run_last_week(store, small_marketplace, tmp_path):
+    planted = {W1: PLANTED[W1], W2: PLANTED[W2], GAP: PLANTED[W3]}
+    run(store, W1, tmp_path, load=small_marketplace, planted=planted)
+    r2 = run(store, W2, tmp_path, planted=planted)
+    late = run(store, GAP, tmp_path, planted=planted)
+    assert late.previous_run == r2.weekly_run  # lineage still follows the ring from its last run
+    gap = "no run last week (previous run 2025-09-15, 39 weeks earlier)"
+    assert any(n.startswith(f"{gap}: the report does not compare with last week") for n in late.notes)
+    md, html = late.report_md.read_text(), late.report_html.read_text()
+    for text in (md, html):
+        assert f"N{gap[1:]}." in text
+        assert "2025-09" not in text.split("How to read")[0].replace("2025-09-15, 39 weeks", "")  # not in the trend
+    assert "| Active rings | **3** | no run last week | – | – |" in md
+    assert "vs last week (" not in html
+    assert "## Trend (the last week; charts in report.html)" in md
+
+
+def test_runs_a_day_or_two_off_schedule_still_count_as_consecutive_weeks():
+    runs = [{"as_of": d, "metrics": json.dumps({"as_of": d, "run_id": d, "active_rings": 1})}
+            for d in ("2026-03-03", "2026-02-23", "2026-02-15")]  # 6 and 8 days apart: a slipped Monday
+    weeks, notes = earlier_weeks(runs, date(2026, 3, 9), "EUR")
+    assert [w.as_of for w in weeks] == ["2026-02-15", "2026-02-23", "2026-03-03"] and notes == []
+
+
+def test_the_trend_keeps_only_the_runs_of_the_last_twelve_weeks():
+    days = [date(2026, 3, 1) - timedelta(weeks=k) for k in range(0, 20)]
+    runs = [{"as_of": d.isoformat(), "metrics": json.dumps({"as_of": d.isoformat(), "run_id": str(d)})}
+            for d in days[1:]]
+    weeks, _ = earlier_weeks(runs, days[0], "EUR")
+    assert [w.as_of for w in weeks] == [d.isoformat() for d in reversed(days[1:12])]  # 11 earlier + this one
+    old = [r for r in runs if r["as_of"] <= "2025-12-07"]  # 12 weeks and more before: nothing to trend
+    assert earlier_weeks(old, days[0], "EUR") == ([], [])
+
+
 def test_rings_actioned_and_case_decisions_are_the_weeks_own(store, small_marketplace, tmp_path):
     from graphfraud import cases
 
@@ -397,6 +443,26 @@ def test_a_week_in_the_future_is_run_with_a_note_that_it_is_not_over(store, smal
     result = run(store, future, tmp_path, load=small_marketplace, planted={future: PLANTED[W1]})
     assert any(n.startswith(f"--as-of {future} is in the future") for n in result.notes)
     assert not any("in the future" in n for n in run(store, W2, tmp_path).notes)
+
+
+def test_a_run_as_of_today_utc_notes_that_its_figures_are_partial(store, small_marketplace, tmp_path, monkeypatch):
+    day = today_utc()
+    result = run(store, day, tmp_path, load=small_marketplace, planted={day: PLANTED[W1]})
+    assert any(n.startswith(f"--as-of {day} is today (UTC): the week is not over and its figures are partial")
+               for n in result.notes)
+    assert "**Note:** This week is not over yet: its figures are partial." in result.report_md.read_text()
+    assert "<li>This week is not over yet: its figures are partial.</li>" in result.report_html.read_text()
+
+    # "today" is the UTC date, however far east the machine's clock is
+    from graphfraud.weekly import week_of
+
+    monkeypatch.setenv("TZ", "Pacific/Kiritimati")   # UTC+14
+    time.tzset()
+    try:
+        assert week_of(None) == datetime.now(timezone.utc).date()
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 def test_quiet_prints_exactly_one_json_line(store, small_marketplace, tmp_path, monkeypatch):
