@@ -588,7 +588,8 @@ def export_ring(store, ring_id: str, out: Path, unmask: bool = False, force: boo
         raise
     counts = {"members": len(tables["members"]), "identifiers": len(_hubs(tables["identifiers"])),
               "orders": len(tables["orders"])}
-    return ExportResult(out, ring_id, {n: f["sha256"] for n, f in files.items()} | {MANIFEST: sha256_file(out / MANIFEST)},
+    # the manifest is named by its own hash, the one verify shows and checks (--expect)
+    return ExportResult(out, ring_id, {n: f["sha256"] for n, f in files.items()} | {MANIFEST: manifest["manifest_sha256"]},
                         counts, not unmask, manifest["manifest_sha256"])
 
 
@@ -613,8 +614,12 @@ def _swap_into_place(tmp: Path, out: Path) -> None:
 
 # --------------------------------------------------------------------------- verify
 
-def verify(folder: Path) -> Verification:
-    """Recompute every hash of a bundle; each file's row says ok, changed, missing or extra."""
+def verify(folder: Path, expect: str | None = None) -> Verification:
+    """Recompute every hash of a bundle; each file's row says ok, changed, missing or extra.
+
+    ``expect`` is the manifest hash recorded in the case file when the bundle was exported: a
+    bundle rewritten with every hash recomputed still matches itself, but not that record.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise UsageError(f"{folder} is not a folder")
@@ -639,6 +644,8 @@ def verify(folder: Path) -> Verification:
             if status == "ok" and manifest_path.read_text(encoding="utf-8") != _manifest_text(manifest):
                 # a key written twice shows a reader one value and the parser another; any edit counts
                 status = "changed (its text is not the manifest it holds)"
+            if expect is not None and actual != expect:
+                status, expected = "changed (not the manifest recorded at export)", expect
             listed = manifest["files"]
             bad_names = [n for n in listed if not isinstance(n, str) or Path(n).name != n or n in ("", ".", "..")]
             if bad_names:

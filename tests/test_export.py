@@ -79,6 +79,26 @@ def test_export_command_writes_a_bundle_and_prints_its_hashes(market, tmp_path):
     assert manifest["created_by"] == "erin" and manifest["masked"] is True
 
 
+def test_a_bundle_rewritten_with_every_hash_recomputed_fails_against_the_hash_export_printed(market, tmp_path):
+    """Tamper-evident against itself is not enough: the hash kept in the case file pins the bundle."""
+    result = run("export", RING_ID, "--out", tmp_path / "b")
+    recorded = re.search(r"manifest hash ([0-9a-f]{64})", result.stderr).group(1)
+    assert f"│ manifest.json   │ {recorded[:16]}…" in result.stdout, "one manifest hash, printed the same both times"
+    assert run("verify", tmp_path / "b", "--expect", recorded.upper()).exit_code == 0
+
+    with open(tmp_path / "b" / "members.csv", "a") as f:
+        f.write("ghost,buyer\n")
+    manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
+    manifest["files"]["members.csv"]["sha256"] = sha256_file(tmp_path / "b" / "members.csv")
+    manifest["manifest_sha256"] = export.manifest_hash(manifest)
+    (tmp_path / "b" / "manifest.json").write_text(export._manifest_text(manifest), encoding="utf-8")
+    assert run("verify", tmp_path / "b").exit_code == 0, "a forger who recomputes every hash fools verify alone"
+    caught = run("verify", tmp_path / "b", "--expect", recorded)
+    assert caught.exit_code == 1
+    assert "manifest.json changed (not the manifest recorded at export)" in caught.stderr
+    assert run("verify", tmp_path / "b", "--expect", "abc").exit_code == 2
+
+
 def test_manifest_names_versions_and_the_runs_the_data_came_from(bundle):
     manifest = json.loads((bundle / "manifest.json").read_text())
     assert manifest["ring_id"] == RING_ID and manifest["graphfraud_version"]

@@ -268,9 +268,12 @@ def export(
     if unmask:
         err.print("[yellow]warning:[/yellow] instrument ids and card data are NOT masked in this bundle")
     err.print(f"bundle for ring {result.ring_id} written to {result.out}: {result.counts['members']} members, "
-              f"{result.counts['identifiers']} shared identifiers, {result.counts['orders']:,} orders; "
-              f"manifest {result.manifest_sha256[:16]}…", markup=False, highlight=False)
+              f"{result.counts['identifiers']} shared identifiers, {result.counts['orders']:,} orders",
+              markup=False, highlight=False)
     emit([{"file": name, "sha256": _short(digest)} for name, digest in result.files.items()], Format.table)
+    err.print(f"manifest hash {result.manifest_sha256}\nkeep it in the case file: "
+              f"graphfraud verify {result.out} --expect HASH checks the bundle against it", markup=False,
+              highlight=False)
 
 
 def _short(digest: str) -> str:
@@ -280,15 +283,21 @@ def _short(digest: str) -> str:
 @app.command()
 def verify(
     folder: Path = typer.Argument(..., metavar="DIR", help="A bundle folder written by `graphfraud export`."),
+    expect: str = typer.Option(None, "--expect", metavar="HASH",
+                               help="The manifest hash export printed (kept in the case file): the bundle must be that one."),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
 ) -> None:
     """Recompute every hash of an evidence bundle; exit 1 naming each changed, missing or extra file.
 
-    Example: graphfraud verify cases/R-1a2b3c4d5e
+    Example: graphfraud verify cases/R-1a2b3c4d5e --expect 3f5a…(the 64 hex digits export printed)
     """
+    import re
+
     from ..export import VerificationFailed, verify as verify_bundle
 
-    result = verify_bundle(folder)
+    if expect is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", expect.strip()):
+        raise typer.BadParameter("must be the 64 hex digits of the manifest hash export printed", param_hint="--expect")
+    result = verify_bundle(folder, expect=expect and expect.strip().lower())
     rows = result.rows
     if fmt == Format.table:  # full hashes in json/csv; enough to tell them apart on a terminal
         rows = [{**r, "expected_sha256": _short(r["expected_sha256"]), "actual_sha256": _short(r["actual_sha256"])}
@@ -296,8 +305,8 @@ def verify(
     emit(rows, fmt, columns=["file", "status", "expected_sha256", "actual_sha256"])
     if not result.ok:
         raise VerificationFailed(f"{folder} fails verification: " + ", ".join(result.problems))
-    err.print(f"{folder}: all {len(result.rows) - 1} files match the manifest, and the manifest its own hash",
-              markup=False, highlight=False)
+    err.print(f"{folder}: all {len(result.rows) - 1} files match the manifest, and the manifest its own hash"
+              + (" and the one recorded" if expect else ""), markup=False, highlight=False)
 
 
 # --------------------------------------------------------------------------- rings mark
