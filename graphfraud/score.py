@@ -1030,8 +1030,10 @@ class _Context:
                                      f"(sellers trading with each other)")
         if self.use_internal[c] and (held("concentration") or held("block")):
             return "brushing", text("concentration")
-        if held("refunds") or held("cancellations"):
-            return "chargeback", text("refunds" if held("refunds") else "cancellations")
+        if held("refunds") or held("cancellations"):   # money taken back without a dispute: filed with chargebacks
+            what = "refunds" if held("refunds") else "cancellations"
+            return "chargeback", f"money taken back by {what}, not chargebacks: {text(what)}"
+
         if held("fresh_accounts") or held("signup_burst"):
             return "promo_abuse", text("fresh_accounts" if held("fresh_accounts") else "signup_burst")
         if held("concentration"):
