@@ -384,6 +384,11 @@ def charts(weeks: list[WeekMetrics], currency: str = "EUR") -> dict[str, str]:
             if typologies:
                 ax.legend(frameon=False, fontsize=8, ncols=min(4, len(typologies)), loc="upper left")
                 ax.set_ylim(0, max(bottom + [1]) * 1.35)
+            else:   # an empty chart says why, with no fractional axis for nothing
+                ax.set_ylim(0, 1)
+                ax.set_yticks([0])
+                ax.text(0.5, 0.5, "no rings in these weeks", transform=ax.transAxes, ha="center", va="center",
+                        color="#777777")
             out[name] = inline_svg(fig, bbox_inches="tight")
             plt.close(fig)
 

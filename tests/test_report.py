@@ -188,6 +188,13 @@ def test_charts_are_inline_svg_with_text_kept_as_text():
     assert "promo abuse" in svgs["new_rings"]
 
 
+def test_charts_of_weeks_without_rings_say_so_on_a_plain_axis():
+    svgs = charts([WeekMetrics("2026-03-01", "a"), WeekMetrics("2026-03-08", "b")])
+    for name in ("new_rings", "money"):
+        assert "no rings in these weeks" in svgs[name]
+        assert not re.search(r">\s*(€\s*)?0\.[0-9]+\s*<", svgs[name]), "no fractional ticks for an empty chart"
+
+
 def test_report_is_self_contained_masked_printable_and_deterministic(tmp_path):
     html_path, md_path = write_report(report_data(), tmp_path)
     html, md = html_path.read_text(), md_path.read_text()
