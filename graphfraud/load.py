@@ -108,7 +108,7 @@ def table_of(path: Path) -> str | None:
 
 def discover(paths: list[Path]) -> tuple[list[tuple[str, Path]], list[str]]:
     """(table, file) pairs in dependency order, and notes about files that were skipped."""
-    found, notes = [], []
+    found, skipped = [], []
     for path in paths:
         if not path.exists():
             raise UsageError(f"{path}: no such file or directory")
@@ -118,9 +118,10 @@ def discover(paths: list[Path]) -> tuple[list[tuple[str, Path]], list[str]]:
             if table:
                 found.append((table, p))
             elif path.is_dir():
-                notes.append(f"{p.name}: not a known table, skipped")
+                skipped.append(p.name)
             else:
                 raise UsageError(f"{p}: cannot tell which table this is; name it after one of {', '.join(TABLE_BY_NAME)}")
+    notes = [f"not named after a table, so skipped: {', '.join(skipped)}"] if skipped else []
     if not found:
         raise UsageError(f"no input tables found in {', '.join(map(str, paths))} (expected {', '.join(TABLE_BY_NAME)})")
     order = {t.name: i for i, t in enumerate(TABLES)}

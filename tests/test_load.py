@@ -170,6 +170,8 @@ def test_tables_load_in_dependency_order_whatever_the_file_order(store, tmp_path
     result = load(store, [tmp_path / "orders.csv", tmp_path / "accounts.csv"])
     assert result.quarantined == 0
     assert counts(store)["Order"] == 3
+    write(tmp_path, "labels.csv", [["account_id", "ring_id"]])
+    assert load(store, [tmp_path]).notes == ["not named after a table, so skipped: a_orders.csv, labels.csv"]
 
 
 @pytest.mark.parametrize("row,column,reason", [
