@@ -499,6 +499,9 @@ def explanation(reasons, hide: set[str] = frozenset(), limit: int = 160) -> str:
     >>> explanation('[{"text": "weak", "holds": false}, {"text": "83 % of orders to s-00017", "holds": true}]',
     ...             hide={"s-00017"})
     '83 % of orders to s-•••17'
+    >>> explanation([{"text": "chargeback rate 38 % (15 of 39 orders, by 5 members; marketplace 1.1 %; p < 1e-12)"}],
+    ...             limit=80)
+    'chargeback rate 38 % (15 of 39 orders, by 5 members; marketplace 1.1 %) …'
     """
     if isinstance(reasons, str):
         try:
@@ -521,8 +524,10 @@ def explanation(reasons, hide: set[str] = frozenset(), limit: int = 160) -> str:
     for token in sorted(hide, key=len, reverse=True):
         if token and token in line:
             line = line.replace(token, mask(token))
-    if len(line) > limit:
-        line = line[:limit].rsplit(" ", 1)[0].rstrip(",;:(") + " …"
+    if len(line) > limit:   # whole clauses only: a figure cut in half ("p < …") reads as a different figure
+        cut = max(line.rfind("; ", 0, limit), line.rfind(" (", 0, limit))
+        line = line[:cut] if cut > limit // 2 else line[:limit].rsplit(" ", 1)[0].rstrip(",;:(")
+        line += ")" * (line.count("(") - line.count(")")) + " …"
     return line
 
 
