@@ -165,3 +165,18 @@ def test_generate_names_a_folder_it_cannot_write(tmp_path):
     result = run("generate", tmp_path / "accounts.csv", "--buyers", 10, "--quiet")
     assert result.exit_code == 2
     assert result.stderr.startswith(f"error: cannot write to {tmp_path / 'accounts.csv'}: ") and result.stdout == ""
+
+
+def test_a_bug_reaches_the_user_as_one_line_and_its_traceback_goes_to_a_crash_log(store, monkeypatch, graphfraud_home):
+    import graphfraud.store
+
+    def broken(*args, **kwargs):
+        raise IndexError("index 1 is out of bounds for axis 0 with size 1")
+
+    monkeypatch.setattr(graphfraud.store.Store, "read", broken)
+    result = run("stats")
+    assert result.exit_code == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith("error: internal error IndexError: index 1 is out of bounds") and "please report it" in line
+    logs = [log for log in (graphfraud_home / "logs").glob("crash-*.log") if str(log) in line]
+    assert len(logs) == 1 and "Traceback" in logs[0].read_text()

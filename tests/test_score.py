@@ -569,3 +569,19 @@ def test_reasons_read_as_sentences_without_placeholder_dates_or_broken_plurals(h
     texts = [r["text"] for c in scored.order() for r in scored.candidate(c, explain=True).reasons]
     assert len(texts) >= 30
     assert not [t for t in texts if "1970-01-01" in t or " 1 days" in t or " 1 sellers" in t or " 1 buyers" in t]
+
+
+def test_a_marketplace_of_accounts_and_orders_alone_is_scored(store, tmp_path):
+    """No device, address, card or code anywhere: no identifier group at all, yet groups are still tested."""
+    from graphfraud.score import score_groups
+
+    folder = build(tmp_path / "market")
+    for table in ("account_devices.csv", "account_addresses.csv"):
+        (folder / table).unlink()
+    assert load(store, [folder]).quarantined == 0
+    projection = project(store)
+    assert len(projection.group_kind) == 0
+    membership = np.where(np.isin(projection.ids, RING + [RING_SHOP]), 0, -1)
+    ring = score_groups(projection, membership).candidate(0, explain=True)
+    assert _reason(ring, "concentration")["holds"] and not _reason(ring, "promo_reuse")["holds"]
+    run_detection(store)   # and the whole pipeline runs

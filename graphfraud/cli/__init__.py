@@ -100,7 +100,30 @@ class _Group(typer.core.TyperGroup):
         except Exception as e:
             if _interrupted(e):   # a library failing while it cleaned up after Ctrl-C: still an interruption
                 ctx.exit(report(e))
-            raise
+            ctx.exit(report(_internal_error(e)))
+
+
+class _InternalError(GraphfraudError):
+    """A bug: the user reads one line, the traceback goes to a file under the home folder."""
+
+
+def _internal_error(e: Exception) -> _InternalError:
+    import time
+    import traceback
+
+    from ..home import home
+
+    where = "it could not be written down"
+    try:
+        path = home() / "logs" / f"crash-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}.log"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text("".join(traceback.format_exception(e)))
+        where = f"its traceback is in {path}"
+    except OSError:
+        pass
+    message = str(e).splitlines()[0][:200] if str(e) else ""
+    return _InternalError(f"internal error {type(e).__name__}: {message} (a bug in graphfraud: {where}; "
+                          "please report it)")
 
 
 app = typer.Typer(
