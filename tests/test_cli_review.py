@@ -171,7 +171,7 @@ def test_a_bug_reaches_the_user_as_one_line_and_its_traceback_goes_to_a_crash_lo
     import graphfraud.store
 
     def broken(*args, **kwargs):
-        raise IndexError("index 1 is out of bounds for axis 0 with size 1")
+        raise IndexError("index 1 is out of bounds for axis 0 with size 1; row 4539 1488 0343 6467")
 
     monkeypatch.setattr(graphfraud.store.Store, "read", broken)
     result = run("stats")
@@ -180,3 +180,4 @@ def test_a_bug_reaches_the_user_as_one_line_and_its_traceback_goes_to_a_crash_lo
     assert line.startswith("error: internal error IndexError: index 1 is out of bounds") and "please report it" in line
     logs = [log for log in (graphfraud_home / "logs").glob("crash-*.log") if str(log) in line]
     assert len(logs) == 1 and "Traceback" in logs[0].read_text()
+    assert "0343" not in logs[0].read_text() and "0343" not in line, "a card number is masked in both"

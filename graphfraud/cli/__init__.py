@@ -108,20 +108,22 @@ class _InternalError(GraphfraudError):
 
 
 def _internal_error(e: Exception) -> _InternalError:
+    """One line for the user; the traceback to a crash log (a card number in a message masked in both)."""
     import time
     import traceback
 
     from ..home import home
+    from ..normalise import mask_card_numbers
 
     where = "it could not be written down"
     try:
         path = home() / "logs" / f"crash-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}.log"
         path.parent.mkdir(exist_ok=True)
-        path.write_text("".join(traceback.format_exception(e)))
+        path.write_text(mask_card_numbers("".join(traceback.format_exception(e))))
         where = f"its traceback is in {path}"
     except OSError:
         pass
-    message = str(e).splitlines()[0][:200] if str(e) else ""
+    message = mask_card_numbers(str(e).splitlines()[0])[:200] if str(e) else ""
     return _InternalError(f"internal error {type(e).__name__}: {message} (a bug in graphfraud: {where}; "
                           "please report it)")
 
