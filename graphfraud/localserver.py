@@ -121,15 +121,17 @@ def status(root: Path | None = None) -> dict | None:
     return {**state, "uri": f"bolt://{HOST}:{state['bolt_port']}", "home": str(root), "log": str(_log_file(root))}
 
 
-def _clear_stale(root: Path) -> int | str | None:
-    """Remove a state file left by a server that is gone; returns its pid ("damaged" when it names none)."""
+def _clear_stale(root: Path) -> str | None:
+    """Remove a state file no running server of this home answers to; returns why it was stale."""
     if not _state_file(root).exists():
         return None
     state = _recorded(root)
     if state and _alive(state["pid"]) and _ours(state["pid"], root):
         return None
     _state_file(root).unlink(missing_ok=True)
-    return state["pid"] if state else "damaged"
+    if not state:
+        return "it named no process"
+    return f"process {state['pid']} " + ("is another program now" if _alive(state["pid"]) else "was gone")
 
 
 def start(root: Path | None = None) -> dict:
@@ -152,7 +154,7 @@ def start(root: Path | None = None) -> dict:
         while time.monotonic() < deadline:
             state = status(root)
             if state and state.get("pid") == child.pid:
-                return {**state, "already": False, "stale_pid": stale}
+                return {**state, "already": False, "stale": stale}
             if child.poll() is not None:
                 raise ServerError(f"the local server exited during start: {_last_error(root)} (log: {_log_file(root)})")
             time.sleep(0.2)

@@ -39,3 +39,19 @@ def store(session_store):
     """A store with an empty graph (schema kept)."""
     session_store.write("clear_graph")
     return session_store
+
+
+@pytest.fixture(autouse=True)
+def bugs_surface_in_tests(request, monkeypatch):
+    """The CLI turns a bug into one line for its user; a test must see the bug itself, as a crash.
+
+    Tests of that one line are marked ``shows_bugs_as_users_see_them``.
+    """
+    if request.node.get_closest_marker("shows_bugs_as_users_see_them"):
+        return
+    import graphfraud.cli
+
+    def crash(e):
+        raise e
+
+    monkeypatch.setattr(graphfraud.cli, "_internal_error", crash)

@@ -80,6 +80,7 @@ def test_rings_subcommands_are_the_modules_own_functions():
 
 # --------------------------------------------------------------------------- weekly --quiet and bad options
 
+@pytest.mark.shows_bugs_as_users_see_them
 @pytest.mark.parametrize("error,code", [(PermissionError(13, "Permission denied", "/reports/report.html"), 1),
                                         (KeyboardInterrupt(), 130), (RuntimeError("boom"), 1)],
                          ids=["oserror", "interrupt", "bug"])
@@ -167,6 +168,7 @@ def test_generate_names_a_folder_it_cannot_write(tmp_path):
     assert result.stderr.startswith(f"error: cannot write to {tmp_path / 'accounts.csv'}: ") and result.stdout == ""
 
 
+@pytest.mark.shows_bugs_as_users_see_them
 def test_a_bug_reaches_the_user_as_one_line_and_its_traceback_goes_to_a_crash_log(store, monkeypatch, graphfraud_home):
     import graphfraud.store
 
@@ -181,3 +183,24 @@ def test_a_bug_reaches_the_user_as_one_line_and_its_traceback_goes_to_a_crash_lo
     logs = [log for log in (graphfraud_home / "logs").glob("crash-*.log") if str(log) in line]
     assert len(logs) == 1 and "Traceback" in logs[0].read_text()
     assert "0343" not in logs[0].read_text() and "0343" not in line, "a card number is masked in both"
+
+
+@pytest.mark.shows_bugs_as_users_see_them
+def test_weekly_quiet_reports_a_bug_as_one_masked_json_line_with_a_crash_log(store, tmp_path, monkeypatch,
+                                                                            graphfraud_home):
+    """The scheduler's log gets what an investigator's terminal gets: one line, no card number, a traceback kept."""
+    import graphfraud.weekly
+
+    def bug(*args, **kwargs):
+        raise IndexError("index 1 is out of bounds; row 4539 1488 0343 6467\nsecond line")
+
+    monkeypatch.setattr(graphfraud.weekly, "run_weekly", bug)
+    result = run("weekly", "--as-of", "2025-09-08", "--out", tmp_path / "out", "--quiet")
+    assert result.exit_code == 1
+    [line] = result.stdout.splitlines()
+    error = json.loads(line)["error"]
+    assert error.startswith("internal error IndexError: index 1 is out of bounds") and "0343" not in error
+    assert result.stderr.count("\n") == 1 and "0343" not in result.stderr
+    logs = [log for log in (graphfraud_home / "logs").glob("crash-*.log") if str(log) in error]
+    assert len(logs) == 1 and "0343" not in logs[0].read_text()
+    assert oct(logs[0].stat().st_mode & 0o777) == "0o600"

@@ -123,7 +123,7 @@ def test_a_damaged_state_file_is_removed_with_a_message_not_a_traceback(own_home
     (own_home / "server.json").write_text(content)
     started = cli("db", "start")
     assert started.exit_code == 0
-    assert "removed a damaged server.json" in started.output and "started" in started.output
+    assert "removed a stale server.json (it named no process)" in started.output and "started" in started.output
 
 
 def test_stop_never_signals_a_process_that_is_not_this_homes_server(own_home):
@@ -145,12 +145,29 @@ def test_stop_never_signals_a_process_that_is_not_this_homes_server(own_home):
             stranger.wait()
 
 
-def test_start_and_stop_say_there_is_no_local_server_with_neo4j(own_home, monkeypatch):
+def test_with_neo4j_no_local_server_starts_but_one_left_from_before_can_be_stopped(own_home, monkeypatch):
+    assert cli("db", "start").exit_code == 0
     monkeypatch.setenv("NEO4J_URI", "bolt://127.0.0.1:1")
-    for verb in ("start", "stop"):
-        result = cli("db", verb)
-        assert result.exit_code == 2 and "NEO4J_URI is set" in result.output
+    refused = cli("db", "start")
+    assert refused.exit_code == 2 and "NEO4J_URI is set" in refused.output
+    stopped = cli("db", "stop")
+    assert stopped.exit_code == 0 and "local server stopped" in stopped.output
     assert not (own_home / "server.json").exists()
+
+
+def test_a_recorded_pid_now_used_by_another_program_is_named_so(own_home):
+    import subprocess
+    import sys
+
+    stranger = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        (own_home / "server.json").write_text(json.dumps({"pid": stranger.pid, "bolt_port": 1}))
+        started = cli("db", "start")
+        assert f"removed a stale server.json (process {stranger.pid} is another program now)" in started.output
+        assert stranger.poll() is None
+    finally:
+        stranger.kill()
+        stranger.wait()
 
 
 def test_a_bolt_port_out_of_range_is_named(own_home, monkeypatch):

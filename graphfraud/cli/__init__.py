@@ -37,13 +37,26 @@ class Format(str, Enum):
 FORMAT_HELP = "Output format: a table for people, json or csv for pipes (to stdout)."
 
 
+# failures with a message meant for the user; anything else is a bug (``_internal_error``)
+EXPECTED = (GraphfraudError, OSError, ValueError, OverflowError, MemoryError)
+
+
 def failure(e: BaseException) -> tuple[int, str]:
-    """The exit code and one-line message a failure is reported with (on stderr, and by ``weekly --quiet``)."""
+    """The exit code and one-line message a failure is reported with (on stderr, and by ``weekly --quiet``).
+
+    A card number in any message is masked; a bug is reported as one, its traceback kept in a crash log.
+    """
+    from ..normalise import mask_card_numbers
+
     if _interrupted(e):
         return 130, "interrupted"
+    if not isinstance(e, EXPECTED):
+        e = _internal_error(e)
+    lines = str(e).splitlines()
+    message = mask_card_numbers(lines[0] if lines else "")
     if isinstance(e, GraphfraudError):
-        return e.exit_code, str(e)
-    return 1, f"{type(e).__name__}: {e}"
+        return e.exit_code, message
+    return 1, f"{type(e).__name__}: {message}"
 
 
 def _interrupted(e: BaseException | None) -> bool:
@@ -56,8 +69,12 @@ def _interrupted(e: BaseException | None) -> bool:
 
 
 def report(e: BaseException) -> int:
-    """Print a failure as one line on stderr, verbatim (a path or id is not markup); returns its exit code."""
-    code, message = failure(e)
+    """Print a failure as one line on stderr; returns its exit code."""
+    return say(*failure(e))
+
+
+def say(code: int, message: str) -> int:
+    """Print a failure's message (from ``failure``) verbatim: a path or id is not markup."""
     err.print(message if code == 130 else Text.assemble(("error:", "red"), " ", message))
     return code
 
@@ -93,37 +110,34 @@ class _Group(typer.core.TyperGroup):
             # the reader went away (`… | head`): stop quietly, as Unix tools do on SIGPIPE
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             ctx.exit(141)
-        except (GraphfraudError, KeyboardInterrupt, OSError, ValueError, OverflowError, MemoryError) as e:
-            ctx.exit(report(e))
         except (typer.Exit, typer.Abort, _CLICK_ERROR):
             raise   # click's own ways out, already reported
-        except Exception as e:
-            if _interrupted(e):   # a library failing while it cleaned up after Ctrl-C: still an interruption
-                ctx.exit(report(e))
-            ctx.exit(report(_internal_error(e)))
+        except (Exception, KeyboardInterrupt) as e:   # expected or a bug, each one line (``failure``)
+            ctx.exit(report(e))
 
 
 class _InternalError(GraphfraudError):
     """A bug: the user reads one line, the traceback goes to a file under the home folder."""
 
 
-def _internal_error(e: Exception) -> _InternalError:
-    """One line for the user; the traceback to a crash log (a card number in a message masked in both)."""
+def _internal_error(e: BaseException) -> _InternalError:
+    """A bug as one line for the user, its traceback in a private crash log (card numbers masked)."""
     import time
     import traceback
 
-    from ..home import home
+    from ..home import home, write_private
     from ..normalise import mask_card_numbers
 
     where = "it could not be written down"
     try:
         path = home() / "logs" / f"crash-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}.log"
         path.parent.mkdir(exist_ok=True)
-        path.write_text(mask_card_numbers("".join(traceback.format_exception(e))))
+        write_private(path, mask_card_numbers("".join(traceback.format_exception(e))))
         where = f"its traceback is in {path}"
     except OSError:
         pass
-    message = mask_card_numbers(str(e).splitlines()[0])[:200] if str(e) else ""
+    lines = str(e).splitlines()
+    message = mask_card_numbers(lines[0])[:200] if lines else ""
     return _InternalError(f"internal error {type(e).__name__}: {message} (a bug in graphfraud: {where}; "
                           "please report it)")
 

@@ -6,15 +6,10 @@ import typer
 
 from . import Format, FORMAT_HELP, app, emit, err
 
-db_app = typer.Typer(help="Start, stop and inspect the local graph server (ignored when NEO4J_URI is set).")
+db_app = typer.Typer(help="Start, stop and inspect the local graph server (with NEO4J_URI set, status reports on Neo4j and start refuses).")
 app.add_typer(db_app, name="db")
 
 
-def _refuse_with_neo4j(verb: str) -> None:
-    """With NEO4J_URI set every command talks to Neo4j: starting or stopping a local server would do nothing useful."""
-    if os.environ.get("NEO4J_URI"):
-        err.print(f"NEO4J_URI is set: graphfraud uses that server, and there is no local server to {verb}")
-        raise typer.Exit(2)
 
 
 @db_app.command()
@@ -22,13 +17,12 @@ def start() -> None:
     """Start the local server in the background (harmless if it already runs)."""
     from .. import localserver
 
-    _refuse_with_neo4j("start")
+    if os.environ.get("NEO4J_URI"):   # every command talks to that server: a local one would serve nothing
+        err.print("NEO4J_URI is set: graphfraud uses that server, so no local server is started")
+        raise typer.Exit(2)
     state = localserver.start()
-    stale = state.get("stale_pid")
-    if stale == "damaged":
-        err.print("removed a damaged server.json (it named no process)")
-    elif stale:
-        err.print(f"removed a stale pid file (process {stale} was gone)")
+    if state.get("stale"):
+        err.print(f"removed a stale server.json ({state['stale']})")
     verb = "already running" if state["already"] else "started"
     err.print(f"local server {verb}: {state['uri']} (pid {state['pid']}, data in {state['home']})", markup=False)
 
@@ -38,8 +32,7 @@ def stop() -> None:
     """Stop the local server."""
     from .. import localserver
 
-    _refuse_with_neo4j("stop")
-    state = localserver.stop()
+    state = localserver.stop()   # with NEO4J_URI set too: a local server left from before still holds memory
     err.print(f"local server stopped (pid {state['pid']})" if state else "local server was not running")
 
 

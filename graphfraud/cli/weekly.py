@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from . import FORMAT_HELP, Format, app, emit, err, failure, progress, report, ticker
+from . import FORMAT_HELP, Format, app, emit, err, failure, progress, say, ticker
 from .rings import rings_app
 
 
@@ -44,7 +44,7 @@ def weekly(
         code, message = failure(e)
         sys.stdout.write(json.dumps({"status": "error", "as_of": day.isoformat() if day else as_of, "exit_code": code,
                                      "error": message}) + "\n")
-        raise typer.Exit(report(e))
+        raise typer.Exit(say(code, message))
     if quiet:
         sys.stdout.write(json.dumps({**result.summary(), "notes": result.notes}, default=str) + "\n")
         return
