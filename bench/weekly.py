@@ -38,7 +38,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from common import INDEPENDENT_START, write_independent
@@ -58,7 +58,8 @@ def instant(ts: str) -> datetime:
 
 
 def day_of(ts: str) -> date:
-    return instant(ts).date()
+    """The UTC day of a timestamp: the weekly job cuts its data at the end of the as-of day in UTC."""
+    return instant(ts).astimezone(timezone.utc).date()
 
 
 def week_index(d: date, as_of_days: list[date]) -> int:

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import InputError
+from .wording import counted
 from .load import csv_reader
 from .store import pieces
 
@@ -77,7 +78,7 @@ def read_labels(path: Path | str) -> Labels:
             if not fields:
                 continue   # a blank line
             if len(fields) != len(header):   # a missing ring id or an unquoted comma would mislabel the account
-                raise InputError(path, f"row has {len(fields)} field{'s' * (len(fields) != 1)}, "
+                raise InputError(path, f"row has {counted(len(fields), 'field')}, "
                                        f"the header has {len(header)}", row=line)
             row = {c: v.strip() for c, v in zip(header, fields)}
             account, ring = row["account_id"], row["ring_id"]

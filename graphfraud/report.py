@@ -18,6 +18,7 @@ from pathlib import Path
 from statistics import median
 
 from .html import inline_svg, templates
+from .wording import counted
 
 __all__ = ["WeekMetrics", "ReportData", "RATES_TO_EUR", "RATES_NOTE", "convert", "mask", "find_patterns",
            "charts", "render", "write_report", "HEADLINES", "LAST_WEEK_DAYS", "AVERAGE_WEEKS", "last_week",
@@ -190,16 +191,24 @@ def no_comparison(weeks: list[WeekMetrics], previous_as_of: str | None = None) -
     >>> no_comparison([WeekMetrics("2026-12-04", "b")])
     'first run: nothing to compare with'
     """
+    reason = _no_comparison(weeks, previous_as_of)
+    return reason and reason[1]
+
+
+def _no_comparison(weeks: list[WeekMetrics], previous_as_of: str | None) -> tuple[str, str] | None:
+    """(the headline cell, the sentence) saying why there is no "vs last week"; None when there is one."""
     if last_week(weeks) is not None:
         return None
     previous = previous_as_of or (weeks[-2].as_of if len(weeks) > 1 else None)
     if previous is None:
-        return "first run: nothing to compare with"
+        return "first run", "first run: nothing to compare with"
     days = _days_before(previous, weeks[-1].as_of)
     if days > LAST_WEEK_DAYS[1]:
         ago = f"{days} days" if days < 14 else f"{days // 7} weeks"
-        return f"no run last week (previous run {previous}, {ago} earlier)"
-    return f"last week's run ({previous}) is left out of the comparisons (see the notes above)"
+        return "no run last week", f"no run last week (previous run {previous}, {ago} earlier)"
+    if days < LAST_WEEK_DAYS[0]:
+        return "not compared", f"not compared: the previous run ({previous}) is only {counted(days, 'day')} earlier"
+    return "not compared", f"not compared: last week's run ({previous}) is left out (see the notes above)"
 
 
 def headline_rows(weeks: list[WeekMetrics], previous_as_of: str | None = None) -> list[dict]:
@@ -207,7 +216,7 @@ def headline_rows(weeks: list[WeekMetrics], previous_as_of: str | None = None) -
     ``average_weeks``; ``delta`` says "first run" or "no run last week" when there is no last week
     (``previous_as_of``: the latest earlier run, which may be too old to be among ``weeks``)."""
     this, last, before = weeks[-1], last_week(weeks), average_weeks(weeks)
-    missing = "first run" if previous_as_of is None and len(weeks) == 1 else "no run last week"
+    missing = (_no_comparison(weeks, previous_as_of) or ("", ""))[0]
     rows = []
     for key, label, kind, bad in HEADLINES:
         value = getattr(this, key)

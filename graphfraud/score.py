@@ -78,7 +78,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .detect import DEVOTED_SHARE, REPEAT_ORDERS   # what a devoted buyer is: the same rule as the order links
+from .detect import DEVOTED_SHARE, REPEAT_ORDERS
+from .wording import counted   # what a devoted buyer is: the same rule as the order links
 
 __all__ = ["ALPHA", "MIN_LIFT", "WEIGHTS", "Candidate", "Scores", "score_groups",
            "log10_binom_sf", "p_text", "combine"]
@@ -219,11 +220,6 @@ def p_text(log10p: float) -> str:
         return "p < 1e-12"
     p = 10 ** log10p
     return f"p = {p:.0e}" if p < 0.01 else f"p = {p:.2f}"
-
-
-def _counted(n: float, noun: str) -> str:
-    """``3 buyers``, ``1 day``: a count with its noun, plural unless it is one."""
-    return f"{n:.0f} {noun}{'' if round(n) == 1 else 's'}"
 
 
 def _pct(x: float) -> str:
@@ -948,7 +944,7 @@ class _Context:
             evidence = {"fresh": k, "buyers": n, "median_age_days": med, "market_median_age_days": self.market_median_age}
         elif name == "signup_burst":
             start = _date(int(s["start"][c])) if k else None
-            text = (f"{k:.0f} of the {_counted(n, 'member')} sharing a phone or card with another were created in the "
+            text = (f"{k:.0f} of the {counted(n, 'member')} sharing a phone or card with another were created in the "
                     f"{SIGNUP_WINDOW_DAYS} days from {start} (the marketplace created {_pct(base)} of its accounts then; "
                     f"{pt})" if k else "no members sharing a phone or card with another, so no sign-ups to compare")
             evidence = {"created_in_window": k, "accounts": n, "window_start": start}
@@ -968,8 +964,8 @@ class _Context:
             evidence = {"code": key, "members_using": k, "buyers": n, "accounts_using": users}
         elif name == "order_burst":
             t0, t1 = (int(s["first"][c]), int(s["last"][c])) if k else (0, 0)
-            text = (f"{_counted(k, 'buyer')} sharing a phone or card with another member placed their first order "
-                    f"within {_counted(v, 'day')} ({_date(t0)} to {_date(t1)}); {_pct(base)} of the marketplace's first "
+            text = (f"{counted(k, 'buyer')} sharing a phone or card with another member placed their first order "
+                    f"within {counted(v, 'day')} ({_date(t0)} to {_date(t1)}); {_pct(base)} of the marketplace's first "
                     f"orders fell then ({pt})" if k else
                     "no buyers sharing a phone or card with another member, so no start to compare")
             evidence = {"buyers": k, "days": v, "first": _date(t0) if k else None, "last": _date(t1) if k else None}
@@ -977,7 +973,7 @@ class _Context:
             code = int(s["code"][c])
             key = str(p.group_key[code]) if code >= 0 else ""
             t0, t1 = (int(s["first"][c]), int(s["last"][c])) if k else (0, 0)
-            text = (f"{_counted(k, 'member')} first used code {key} within {_counted(v, 'day')} "
+            text = (f"{counted(k, 'member')} first used code {key} within {counted(v, 'day')} "
                     f"({_date(t0)} to {_date(t1)}); {_pct(base)} of the marketplace's code uses fell then ({pt})"
                     if k else "no promo code shared by members who share a phone or card")
             evidence = {"code": key, "uses": k, "days": v, "first": _date(t0) if k else None,
@@ -997,7 +993,7 @@ class _Context:
                     f"network or code (marketplace pairs: {_pct(base)}; {pt})")
             evidence = {"linked_pairs": k, "pairs": n}
         elif name == "trade_circle":
-            text = (f"{k:.0f} of the group's {_counted(n, 'seller')} buy from each other in a circle "
+            text = (f"{k:.0f} of the group's {counted(n, 'seller')} buy from each other in a circle "
                     f"(sellers on such a circle in the marketplace: {_pct(base)}; {pt})")
             evidence = {"sellers_in_circle": k, "sellers": n}
         else:

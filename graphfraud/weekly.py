@@ -54,6 +54,7 @@ from .home import home
 from .report import (LAST_WEEK_DAYS, RATES_NOTE, RATES_TO_EUR, ReportData, WeekMetrics, convert, mask,
                      no_comparison, write_report)
 from .rings import change_kind, count_kinds, lineage_event, match_rings
+from .wording import counted
 
 __all__ = ["run_weekly", "WeeklyResult", "WeeklyLockedError", "weekly_lock", "ring_history", "LOOKBACK_DAYS",
            "TREND_WEEKS"]
@@ -369,7 +370,7 @@ def earlier_weeks(history: list[dict], as_of: date, currency: str) -> tuple[list
     ``history`` is the latest run of each date, newest first. Going back from ``as_of`` about a
     week at a time, one run per week: a run less than ``LAST_WEEK_DAYS[0]`` (5) days after
     another covers most of the same days and would count their orders twice (5 to 6 days apart
-    is a scheduler's slip, and counts as consecutive weeks). Only the runs of the last
+    is a scheduler's slip, and counts as consecutive weeks sharing a day or two of orders). Only the runs of the last
     ``TREND_WEEKS`` weeks of calendar time are kept, so after a gap the trend does not reach
     back months and present an old run as last week. Runs reported in another currency are
     left out too.
@@ -401,8 +402,9 @@ def earlier_weeks(history: list[dict], as_of: date, currency: str) -> tuple[list
             break
     notes = []
     if too_close:
-        notes.append(f"{len(too_close)} earlier runs less than {LAST_WEEK_DAYS[0]} days from the next are left out "
-                     f"of the comparisons and trends, so no day's orders count twice ({', '.join(sorted(too_close))})")
+        notes.append(f"{counted(len(too_close), 'earlier run')} less than {LAST_WEEK_DAYS[0]} days from the next left "
+                     f"out of the comparisons and trends, which would count most of its days' orders twice "
+                     f"({', '.join(sorted(too_close))}).")
     if other:
         notes.append(f"{len(other)} earlier weeks were reported in another currency and are left out of the "
                      f"comparisons and trends (from {min(other)} to {max(other)})")

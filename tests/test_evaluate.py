@@ -228,4 +228,4 @@ def test_table_names_the_real_top_k_when_fewer_rings_are_predicted(detected):
     result = CliRunner().invoke(app, ["evaluate", str(detected)])
     assert result.exit_code == 0, result.output
     assert "top-4 precision" in result.stdout and "top50" not in result.stdout
-    assert "ring F1" in result.stdout and "recall brushing (1 rings)" in result.stdout
+    assert "ring F1" in result.stdout and "recall brushing (1 ring)" in result.stdout

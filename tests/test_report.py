@@ -109,6 +109,13 @@ def test_last_week_is_a_run_five_to_nine_days_earlier(days, compared):
     assert (headline_rows(weeks)[0]["last"] is not None) == compared
 
 
+def test_a_run_only_days_after_the_previous_one_says_why_it_is_not_compared():
+    rows = headline_rows([week("2025-11-06")], "2025-11-03")
+    assert {r["delta"] for r in rows} == {"not compared"}
+    assert "Not compared: the previous run (2025-11-03) is only 3 days earlier." in \
+        render(ReportData(weeks=[week("2025-11-06")], previous_as_of="2025-11-03"))[1]
+
+
 def test_the_average_covers_the_four_weeks_before_not_older_runs():
     weeks = [week("2025-09-01", active_rings=100), week("2025-10-27", active_rings=2), week("2025-11-10"),
              week("2025-11-17")]

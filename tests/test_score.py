@@ -561,6 +561,8 @@ def test_rings_show_lists_an_ip_two_members_share_and_says_when_the_timeline_is_
     assert shown.exit_code == 0, shown.output
     assert "order timeline: the first 2 of 30 orders (--orders N for more)" in shown.stdout
     assert "198.51.100.7" in shown.stdout
+    none = CliRunner().invoke(app, ["rings", "show", ring["id"], "--orders", "0"], env={"COLUMNS": "200"})
+    assert "order timeline: 30 orders (--orders N to list them)" in none.stdout and "order_id" not in none.stdout
 
 
 def test_reasons_read_as_sentences_without_placeholder_dates_or_broken_plurals(hand_built):

@@ -453,13 +453,22 @@ def test_a_run_as_of_today_utc_notes_that_its_figures_are_partial(store, small_m
     assert "**Note:** This week is not over yet: its figures are partial." in result.report_md.read_text()
     assert "<li>This week is not over yet: its figures are partial.</li>" in result.report_html.read_text()
 
-    # "today" is the UTC date, however far east the machine's clock is
+    # "today" is the UTC date, however far east the machine's clock is: at 20:00 UTC on 1 March it is
+    # already 2 March in Kiritimati (UTC+14), and the week to 1 March is not over
+    import graphfraud.weekly
     from graphfraud.weekly import week_of
 
-    monkeypatch.setenv("TZ", "Pacific/Kiritimati")   # UTC+14
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2026, 3, 1, 20, 0, tzinfo=timezone.utc).astimezone(tz)
+
+    monkeypatch.setenv("TZ", "Pacific/Kiritimati")
     time.tzset()
+    monkeypatch.setattr(graphfraud.weekly, "datetime", Clock)
     try:
-        assert week_of(None) == datetime.now(timezone.utc).date()
+        assert Clock.now().date() == date(2026, 3, 2), "the machine's own calendar is a day ahead"
+        assert week_of(None) == date(2026, 3, 1)
     finally:
         monkeypatch.undo()
         time.tzset()

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from ..wording import counted
 from . import FORMAT_HELP, Format, app, emit, err, out, progress, ticker, write_json
 
 rings_app = typer.Typer(help="Rings found by the latest detection run: list, show, mark a case, history.",
@@ -112,10 +113,10 @@ def show(
     from rich.text import Text
 
     ring = detail["ring"]
-    buyers, sellers = ring.get("buyer_count"), ring.get("seller_count")
+    buyers, sellers = ring.get("buyer_count") or 0, ring.get("seller_count") or 0
     out.print(Text.assemble((ring["id"], "bold"), f"  score {ring.get('score')}  typology {ring.get('typology')}  "
-                            f"case status {ring.get('status')}  size {ring.get('size')} ({buyers} buyer{'s' * (buyers != 1)}, "
-                            f"{sellers} seller{'s' * (sellers != 1)})"))
+                            f"case status {ring.get('status')}  size {ring.get('size')} ({counted(buyers, 'buyer')}, "
+                            f"{counted(sellers, 'seller')})"))
     out.print(f"typology basis: {ring.get('typology_basis') or ''}", markup=False, highlight=False)
     out.print(f"first found by {ring.get('first_run')}, last by {ring.get('last_run')}", markup=False, highlight=False)
     reasons = [{"holds": "yes" if r["holds"] else "no", "signal": r["signal"], "value": r["value"],
@@ -128,11 +129,14 @@ def show(
           for i in detail["identifiers"]], Format.table, columns=["kind", "identifier", "ring_members", "members"],
          title="identifiers shared by two or more members")
     placed, shown = sum(m["orders_placed"] for m in detail["members"]), len(detail["orders"])
-    emit([{**o, "seller_in_ring": "yes" if o["seller_in_ring"] else "no"} for o in detail["orders"]], Format.table,
-         columns=["created_at", "order_id", "buyer", "seller", "seller_in_ring", "amount", "currency", "status",
-                  "promo"],
-         title=f"order timeline: the first {shown} of {placed} orders (--orders N for more)" if shown < placed
-         else f"order timeline: {placed} orders")
+    if orders == 0:
+        out.print(f"order timeline: {counted(placed, 'order')} (--orders N to list them)", highlight=False)
+    else:
+        emit([{**o, "seller_in_ring": "yes" if o["seller_in_ring"] else "no"} for o in detail["orders"]], Format.table,
+             columns=["created_at", "order_id", "buyer", "seller", "seller_in_ring", "amount", "currency", "status",
+                      "promo"],
+             title=f"order timeline: the first {shown} of {placed} orders (--orders N for more)" if shown < placed
+             else f"order timeline: {counted(placed, 'order')}")
     if detail["case"]["events"]:
         emit(detail["case"]["events"], Format.table, title="case history")
 
@@ -176,6 +180,6 @@ def evaluate(
              "top50_precision": f"top-{m['top_k']} precision", "account_precision": "account precision",
              "account_recall": "account recall", "account_f1": "account F1"}
     rows = [{"metric": name, "value": m[k]} for k, name in names.items()]
-    rows += [{"metric": f"recall {t} ({m['rings_by_typology'][t]} rings)", "value": v}
+    rows += [{"metric": f"recall {t} ({counted(m['rings_by_typology'][t], 'ring')})", "value": v}
              for t, v in m["recall_by_typology"].items()]
     emit(rows, fmt, columns=["metric", "value"], title=f"detection vs {labels.name}")
