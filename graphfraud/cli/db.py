@@ -6,10 +6,8 @@ import typer
 
 from . import Format, FORMAT_HELP, app, emit, err
 
-db_app = typer.Typer(help="Start, stop and inspect the local graph server (with NEO4J_URI set, status reports on Neo4j and start refuses).")
+db_app = typer.Typer(help="Start, stop and inspect the local graph server (with NEO4J_URI set, status reports on Neo4j).")
 app.add_typer(db_app, name="db")
-
-
 
 
 @db_app.command()
