@@ -78,8 +78,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .detect import DEVOTED_SHARE, REPEAT_ORDERS
-from .wording import counted   # what a devoted buyer is: the same rule as the order links
+from .detect import DEVOTED_SHARE, REPEAT_ORDERS   # what a devoted buyer is: the same rule as the order links
+from .wording import counted
 
 __all__ = ["ALPHA", "MIN_LIFT", "WEIGHTS", "Candidate", "Scores", "score_groups",
            "log10_binom_sf", "p_text", "combine"]
@@ -596,24 +596,20 @@ class _Context:
         return {"value": rate, "baseline": base, "log10_p": log10_binom_sf(k, self.n, base), "lift": rate / base,
                 "k": k, "n": self.n, "members": members, "eligible": (members >= 2) & (self.n >= MIN_ORDERS)}
 
-    def _group_counts(self):
-        """(label, group, members of the label in the group) for every group touching a candidate."""
-        if not hasattr(self, "_gc"):
-            p = self.p
-            G = len(p.group_kind)
-            rows = np.repeat(np.arange(G, dtype=np.int64), np.diff(p.group_ptr))
-            lab = self.lab[p.group_members] if len(p.group_members) else np.zeros(0, np.int64)
-            m = lab >= 0
-            uk, counts = np.unique(lab[m] * max(G, 1) + rows[m], return_counts=True)
-            self._gc = (uk // max(G, 1), uk % max(G, 1), counts)
-            # identifier kinds shared (2+ members) inside each candidate
-            shared = counts >= 2
-            from .project import KIND_NAMES
+    def _kinds_shared(self) -> np.ndarray:
+        """Per candidate and identifier kind, how many identifiers of that kind two or more members share."""
+        from .project import KIND_NAMES
 
-            K = len(KIND_NAMES)
-            key = (uk // max(G, 1))[shared] * K + p.group_kind[(uk % max(G, 1))[shared]]
-            self.kinds_shared = np.bincount(key, minlength=self.C * K).reshape(self.C, K)
-        return self._gc
+        p = self.p
+        G = max(len(p.group_kind), 1)
+        rows = np.repeat(np.arange(len(p.group_kind), dtype=np.int64), np.diff(p.group_ptr))
+        lab = self.lab[p.group_members] if len(rows) else np.zeros(0, np.int64)
+        m = lab >= 0
+        uk, counts = np.unique(lab[m] * G + rows[m], return_counts=True)
+        shared = counts >= 2
+        K = len(KIND_NAMES)
+        key = (uk // G)[shared] * K + p.group_kind[(uk % G)[shared]]
+        return np.bincount(key, minlength=self.C * K).reshape(self.C, K)
 
     def personal(self) -> np.ndarray:
         """Accounts that share a device or a payment card with another member of their group.
@@ -1029,7 +1025,6 @@ class _Context:
         if held("refunds") or held("cancellations"):   # money taken back without a dispute: filed with chargebacks
             what = "refunds" if held("refunds") else "cancellations"
             return "chargeback", f"money taken back by {what}, not chargebacks: {text(what)}"
-
         if held("fresh_accounts") or held("signup_burst"):
             return "promo_abuse", text("fresh_accounts" if held("fresh_accounts") else "signup_burst")
         if held("concentration"):
@@ -1049,8 +1044,7 @@ class _Context:
         out = np.full(C, "", dtype=object)
         if not C:
             return out
-        self._group_counts()
-        shared = self.kinds_shared
+        shared = self._kinds_shared()
         top = shared.argmax(axis=1)
         has = shared.max(axis=1) > 0
         size = self.size
