@@ -108,3 +108,12 @@ def test_ctrl_c_while_the_command_is_still_starting_ends_it_without_a_traceback(
     done = subprocess.run([sys.executable, "-c", interrupt_typer, "stats"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 130
     assert done.stderr == "interrupted\n" and done.stdout == ""
+
+
+def test_a_refused_load_prints_its_error_line_and_nothing_else(store, tmp_path):
+    """No empty progress display before the error: the one line is the whole of stderr."""
+    (tmp_path / "accounts.csv").write_text("account_id,role,country\na1,buyer,DE\n")
+    done = subprocess.run([sys.executable, "-m", "graphfraud", "load", str(tmp_path)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 2
+    assert done.stderr == f"error: {tmp_path / 'accounts.csv'}: missing required column created_at\n"

@@ -200,16 +200,30 @@ def _cell(value) -> str:
 
 @contextmanager
 def progress(quiet: bool = False):
-    """A rich progress display on stderr with rows/s, or nothing with --quiet."""
+    """A rich progress display on stderr with rows/s, or nothing with --quiet.
+
+    It appears with its first task: a command refused before any work shows its one-line error
+    and nothing else (a display stopped with no task still writes an empty line).
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn
 
     class RateColumn(ProgressColumn):
         def render(self, task):
             return Text(f"{task.speed:,.0f} rows/s" if task.speed else "", style="cyan")
 
-    with Progress(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), RateColumn(),
-                  TimeElapsedColumn(), console=err, disable=quiet) as bar:
+    class ShownWhenUsed(Progress):
+        def add_task(self, *args, **kwargs):
+            if not self.live.is_started:
+                self.start()
+            return super().add_task(*args, **kwargs)
+
+    bar = ShownWhenUsed(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
+                        RateColumn(), TimeElapsedColumn(), console=err, disable=quiet)
+    try:
         yield bar
+    finally:
+        if bar.live.is_started:
+            bar.stop()
 
 
 def ticker(bar):
