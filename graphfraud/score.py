@@ -1089,8 +1089,8 @@ def _days(d: float) -> str:
     if d != d:
         return "?"
     if d < 1:
-        return f"{24 * d:.0f} hours"
-    return f"{d:.0f} day{'s' if round(d) != 1 else ''}"
+        return counted(24 * d, "hour")
+    return counted(d, "day")
 
 
 def _date(t: int) -> str:

@@ -402,12 +402,12 @@ def earlier_weeks(history: list[dict], as_of: date, currency: str) -> tuple[list
             break
     notes = []
     if too_close:
-        notes.append(f"{counted(len(too_close), 'earlier run')} less than {LAST_WEEK_DAYS[0]} days from the next left "
-                     f"out of the comparisons and trends, which would count most of its days' orders twice "
-                     f"({', '.join(sorted(too_close))}).")
+        notes.append(f"left out of the comparisons and trends, as less than {LAST_WEEK_DAYS[0]} days from the next "
+                     f"(their orders would count twice): {counted(len(too_close), 'earlier run')}, "
+                     f"{', '.join(sorted(too_close))}")
     if other:
-        notes.append(f"{len(other)} earlier weeks were reported in another currency and are left out of the "
-                     f"comparisons and trends (from {min(other)} to {max(other)})")
+        notes.append(f"left out of the comparisons and trends, as reported in another currency: "
+                     f"{counted(len(other), 'earlier week')}, from {min(other)} to {max(other)}")
     return kept[::-1], notes
 
 

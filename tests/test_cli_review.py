@@ -204,3 +204,19 @@ def test_weekly_quiet_reports_a_bug_as_one_masked_json_line_with_a_crash_log(sto
     logs = [log for log in (graphfraud_home / "logs").glob("crash-*.log") if str(log) in error]
     assert len(logs) == 1 and "0343" not in logs[0].read_text()
     assert oct(logs[0].stat().st_mode & 0o777) == "0o600"
+
+
+@pytest.mark.shows_bugs_as_users_see_them
+def test_the_crash_log_named_to_the_user_is_the_file_written_even_when_its_name_looks_like_a_card(
+        store, monkeypatch, graphfraud_home):
+    """A time and a six-digit process id can form a Luhn-valid run of digits: the path must not be masked."""
+    import time
+
+    import graphfraud.store
+
+    monkeypatch.setattr(graphfraud.store.Store, "read", lambda *a, **k: {}["boom"])
+    monkeypatch.setattr(time, "strftime", lambda fmt, *a: "20261204T214411")
+    monkeypatch.setattr("os.getpid", lambda: 100008)
+    result = run("stats")
+    assert result.exit_code == 1
+    assert str(graphfraud_home / "logs" / "crash-20261204T214411-100008.log") in result.stderr

@@ -51,12 +51,16 @@ def failure(e: BaseException) -> tuple[int, str]:
     if _interrupted(e):
         return 130, "interrupted"
     if not isinstance(e, EXPECTED):
-        e = _internal_error(e)
-    lines = str(e).splitlines()
-    message = mask_card_numbers(lines[0] if lines else "")
+        return 1, str(_internal_error(e))   # masked already: masking again could mangle the crash log's path
+    message = mask_card_numbers(_first_line(e))
     if isinstance(e, GraphfraudError):
         return e.exit_code, message
     return 1, f"{type(e).__name__}: {message}"
+
+
+def _first_line(e: BaseException) -> str:
+    """The first line of an error's message that says something (a message may start with a newline)."""
+    return next((line for line in str(e).splitlines() if line.strip()), "")
 
 
 def _interrupted(e: BaseException | None) -> bool:
@@ -136,8 +140,7 @@ def _internal_error(e: BaseException) -> _InternalError:
         where = f"its traceback is in {path}"
     except OSError:
         pass
-    lines = str(e).splitlines()
-    message = mask_card_numbers(lines[0])[:200] if lines else ""
+    message = mask_card_numbers(_first_line(e))[:200]
     return _InternalError(f"internal error {type(e).__name__}: {message} (a bug in graphfraud: {where}; "
                           "please report it)")
 
