@@ -220,3 +220,19 @@ def test_the_crash_log_named_to_the_user_is_the_file_written_even_when_its_name_
     result = run("stats")
     assert result.exit_code == 1
     assert str(graphfraud_home / "logs" / "crash-20261204T214411-100008.log") in result.stderr
+
+
+def test_a_table_whose_reader_went_away_ends_with_141_like_csv(store, monkeypatch):
+    """rich's own answer to a closed pipe is exit 1; the README promises 141 for every format."""
+    from graphfraud.cli import out
+
+    class ClosedPipe:
+        def write(self, text):
+            raise BrokenPipeError
+
+        def flush(self):
+            pass
+
+    monkeypatch.setattr(out, "_file", ClosedPipe())   # rich keeps the stream it was given there
+    result = run("stats")
+    assert result.exit_code == 141 and "error" not in result.stderr

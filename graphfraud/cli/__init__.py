@@ -9,7 +9,7 @@ import csv
 import json
 import os
 import sys
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from enum import Enum
 
 import typer
@@ -24,7 +24,12 @@ def _width(stream) -> int | None:
     return None if stream.isatty() else int(os.environ.get("COLUMNS") or 160)
 
 
-out = Console(soft_wrap=True, width=_width(sys.stdout))
+class _Stdout(Console):
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError   # the reader went away: ended with 141 like any write (``_Group.invoke``)
+
+
+out = _Stdout(soft_wrap=True, width=_width(sys.stdout))
 err = Console(stderr=True, soft_wrap=True, width=_width(sys.stderr))
 
 
@@ -112,7 +117,8 @@ class _Group(typer.core.TyperGroup):
             return super().invoke(ctx)
         except BrokenPipeError:
             # the reader went away (`… | head`): stop quietly, as Unix tools do on SIGPIPE
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            with suppress(OSError, ValueError):   # no file behind stdout (a test runner's): nothing to silence
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             ctx.exit(141)
         except (typer.Exit, typer.Abort, _CLICK_ERROR):
             raise   # click's own ways out, already reported
