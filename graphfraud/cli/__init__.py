@@ -51,10 +51,10 @@ def failure(e: BaseException) -> tuple[int, str]:
 
     A card number in any message is masked; a bug is reported as one, its traceback kept in a crash log.
     """
-    from ..normalise import mask_card_numbers
-
     if _interrupted(e):
         return 130, "interrupted"
+    from ..normalise import mask_card_numbers
+
     if not isinstance(e, EXPECTED):
         return 1, str(_internal_error(e))   # masked already: masking again could mangle the crash log's path
     message = mask_card_numbers(_first_line(e))
