@@ -38,7 +38,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta, timezone
 from pathlib import Path
 
 from common import INDEPENDENT_START, write_independent
@@ -52,14 +52,11 @@ def read(path: Path) -> list[dict]:
         return list(csv.DictReader(f))
 
 
-def instant(ts: str) -> datetime:
-    """An ISO 8601 timestamp with its offset (the independent generator writes local times with theirs)."""
-    return datetime.fromisoformat(ts.replace("Z", "+00:00"))
-
-
 def day_of(ts: str) -> date:
     """The UTC day of a timestamp: the weekly job cuts its data at the end of the as-of day in UTC."""
-    return instant(ts).astimezone(timezone.utc).date()
+    from graphfraud.times import parse
+
+    return parse(ts).astimezone(timezone.utc).date()
 
 
 def week_index(d: date, as_of_days: list[date]) -> int:
@@ -101,11 +98,13 @@ def cut_drops(src: Path, dest: Path, as_of_days: list[date]) -> dict[str, date]:
 def first_fraud_orders(src: Path, truth: dict, typology: dict) -> dict[str, date]:
     """Ring id -> the day of its first fraudulent order (see the module docstring)."""
     member_of = {a: r for r, members in truth.items() for a in members}
-    windows = {w["ring_id"]: (instant(w["active_from"]), instant(w["active_to"])) for w in read(src / "ring_windows.csv")}
+    from graphfraud.times import parse
+
+    windows = {w["ring_id"]: (parse(w["active_from"]), parse(w["active_to"])) for w in read(src / "ring_windows.csv")}
     orders = defaultdict(list)
     for o in read(src / "orders.csv"):
         ring = member_of.get(o["buyer_id"])
-        if ring and windows[ring][0] <= instant(o["created_at"]) < windows[ring][1]:
+        if ring and windows[ring][0] <= parse(o["created_at"]) < windows[ring][1]:
             orders[ring].append(o)
     out = {}
     for ring, rows in orders.items():

@@ -25,9 +25,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import InputError
-from .wording import counted
-from .load import csv_reader
+from .load import csv_reader, refuse_repeated_columns
 from .store import pieces
+from .wording import counted
 
 __all__ = ["read_labels", "evaluate_rings", "flat_metrics", "unknown_accounts", "match", "jaccard", "Labels",
            "MATCH_JACCARD", "TOP_K", "BENIGN_MARKERS"]
@@ -62,9 +62,7 @@ def read_labels(path: Path | str) -> Labels:
     header = [h.strip() for h in next(reader, [])]
     if not any(header):
         raise InputError(path, "is empty; expected a header with account_id and ring_id")
-    twice = sorted({c for c in header if header.count(c) > 1})
-    if twice:
-        raise InputError(path, f"column {', '.join(map(repr, twice))} appears more than once")
+    refuse_repeated_columns(path, header)
     for column in ("account_id", "ring_id"):
         if column not in header:
             raise InputError(path, "missing required column" + _one_column(header), column=column)

@@ -147,6 +147,13 @@ def csv_reader(f):
     return csv.reader(chain([header], f), delimiter=delimiter)
 
 
+def refuse_repeated_columns(path: Path, header: list[str]) -> None:
+    """A column named twice is refused: a reader sees one value, the loader would keep the other."""
+    twice = sorted({c for c in header if header.count(c) > 1})
+    if twice:
+        raise InputError(path, f"column {', '.join(map(repr, twice))} appears more than once")
+
+
 def read_header(path: Path) -> list[str]:
     """Column names, read without loading the file: a JSONL file's are the keys of its first objects."""
     name = path.name.lower()
@@ -562,9 +569,7 @@ def load(store, paths: list[Path], progress=None) -> LoadResult:
     for table, path in tables:  # check every file before writing anything
         header = read_header(path)
         spec = TABLE_BY_NAME[table]
-        twice = sorted({c for c in header if header.count(c) > 1})
-        if twice:
-            raise InputError(path, f"column {', '.join(map(repr, twice))} appears more than once")
+        refuse_repeated_columns(path, header)
         missing = [c for c in spec.required if c not in header]
         if table == "account_payment_instruments" and not {"instrument_id", "card_number"} & set(header):
             missing.append("instrument_id (or card_number)")
