@@ -14,7 +14,7 @@ is the same as a run per connected component; singletons are not candidates.
 ``RESOLUTION`` = 0.1: a group holds together when its members share, on average per
 pair, a tenth of a full identifier link (one phone shared by 8 accounts weighs 1/3 per
 pair; a café machine shared by 40 about 0.19; groups over the cap weigh nothing). The
-linkage is the identifier pairs plus ``order_edges`` (repeat, devoted, unlikely buying),
+linkage is the identifier pairs plus order links from ``devoted_buyers`` (repeat, devoted, unlikely buying),
 so a ring whose accounts share nothing but their seller is still one candidate.
 
 >>> a = np.array([0, 0, 1, 3, 3, 4, 2])
@@ -31,7 +31,7 @@ from contextlib import contextmanager
 import numpy as np
 
 __all__ = ["RESOLUTION", "ORDER_EDGES", "components", "devoted_buyers", "devoted_in", "leiden_cpm", "leiden_modularity",
-           "linkage", "merge_groups", "order_edges", "relabel", "seller_stars", "weighted_graph"]
+           "linkage", "merge_groups", "relabel", "seller_stars", "weighted_graph"]
 
 RESOLUTION = 0.1
 ITERATIONS = 2            # Leiden passes: more change almost nothing here and cost 8x (measured at 100k)
@@ -67,18 +67,6 @@ def devoted_buyers(buyer: np.ndarray, seller: np.ndarray, orders: np.ndarray, bu
     market = np.bincount(inverse, weights=orders)[inverse] / np.bincount(country, weights=orders)[country]
     keep = (orders >= REPEAT_ORDERS) & (share >= DEVOTED_SHARE) & (share >= MIN_ORDER_LIFT * market) & (buyer != seller)
     return buyer[keep], seller[keep], share[keep]
-
-
-def order_edges(buyer: np.ndarray, seller: np.ndarray, orders: np.ndarray, buyer_country: np.ndarray,
-                n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Buyer–seller links from ``devoted_buyers``: (a, b, weight), a < b, weighted by the share.
-
-    >>> b = np.array([0, 0, 1, 2]); s = np.array([5, 6, 4, 4]); k = np.array([3, 1, 20, 20])
-    >>> a_, b_, w_ = order_edges(b, s, k, np.zeros(7, int), 7)
-    >>> [(int(x), int(y), float(z)) for x, y, z in zip(a_, b_, w_)]
-    [(0, 5, 0.75)]
-    """
-    return _as_links(*devoted_buyers(buyer, seller, orders, buyer_country, n))
 
 
 def _as_links(buyer: np.ndarray, seller: np.ndarray, share: np.ndarray):

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from graphfraud.cli import app
-from graphfraud.detect import (leiden_cpm, leiden_modularity, linkage, merge_groups, order_edges, relabel,
+from graphfraud.detect import (devoted_buyers, leiden_cpm, leiden_modularity, linkage, merge_groups, relabel,
                                seller_stars)
 from graphfraud.detection import find_rings, run_detection
 from graphfraud.evaluate import evaluate_rings, flagged_share, read_labels
@@ -168,9 +168,9 @@ def test_order_links_need_repeat_devoted_unlikely_buying():
     buyer = np.array([0, 0, 1, 2, 3, 3])
     seller = np.array([9, 8, 9, 7, 7, 8])
     orders = np.array([4, 1, 1, 50, 50, 50])
-    a, b, w = order_edges(buyer, seller, orders, np.zeros(10, int), 10)
-    assert [(int(x), int(y)) for x, y in zip(a, b)] == [(0, 9)]
-    assert w.tolist() == [0.8]
+    b, s, share = devoted_buyers(buyer, seller, orders, np.zeros(10, int), 10)
+    assert [(int(x), int(y)) for x, y in zip(b, s)] == [(0, 9)]
+    assert share.tolist() == [0.8]
 
 
 def test_seller_stars_take_free_devoted_buyers_under_the_cap():
