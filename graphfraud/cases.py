@@ -11,8 +11,9 @@ from datetime import datetime, timezone
 
 from .errors import UsageError
 from .investigate import unknown_ring
+from .normalise import mask_card_numbers
 
-__all__ = ["STATUSES", "mark", "history", "events", "current_user"]
+__all__ = ["STATUSES", "mark", "history", "events", "author", "current_user"]
 
 STATUSES = ("open", "under_review", "confirmed", "dismissed", "actioned")
 MAX_NOTE = 4000
@@ -26,16 +27,21 @@ def current_user() -> str:
         return "unknown"
 
 
+def author(by: str | None) -> str:
+    """Who made a change, as stored and exported: the name given (card numbers masked) or the OS user."""
+    return mask_card_numbers((by or "").strip()) or current_user()
+
+
 def mark(store, ring_id: str, status: str, note: str, by: str | None = None, at: datetime | None = None) -> dict:
     """Set a ring's case status; returns the event (with ``previous``, the status it replaced)."""
     if status not in STATUSES:
         raise UsageError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
-    note = (note or "").strip()
+    note = mask_card_numbers((note or "").strip())   # a note is kept and exported: no card number in it
     if not note:
         raise UsageError("a case status change needs a --note saying why")
     if len(note) > MAX_NOTE:
         raise UsageError(f"the note is {len(note):,} characters; at most {MAX_NOTE:,}")
-    by = (by or "").strip() or current_user()
+    by = author(by)
     when = (at or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="microseconds")
     rows = store.write("cases_mark", ring_id=ring_id, status=status, note=note, by=by, at=when,
                        event_id=f"case-{uuid.uuid4().hex}")

@@ -86,6 +86,7 @@ def _check_type(type_: str | None) -> None:
 def _address_keys(text: str) -> list[str]:
     """The keys an address typed by a person could have been stored under (one per country's rules)."""
     countries = [None, *normalise.COUNTRIES]
+    text = normalise.mask_card_numbers(text)   # as the loader stores an address that holds one
     keys = []
     for cc in countries:
         key = normalise.address_key(text, cc)
@@ -104,12 +105,19 @@ def candidate_keys(text: str, type_: str | None = None) -> dict[str, list[str]]:
     def want(t):
         return type_ is None or type_ == t
 
+    def stored(column):   # as the loader stores an id that is or holds a card number
+        if not normalise.may_hold_card_number(raw):
+            return []
+        from .home import card_hash_key
+
+        return [normalise.id_as_stored(column, raw, card_hash_key)]
+
     if want("account"):
-        keys["account"] = [raw]
+        keys["account"] = [raw, *stored("account_id")]
     if want("order"):
-        keys["order"] = [raw]
+        keys["order"] = [raw, *stored("order_id")]
     if want("device"):
-        keys["device"] = sorted({raw, normalise.device_id(raw)})
+        keys["device"] = sorted({raw, normalise.device_id(raw), *stored("device_id")})
     if want("ip"):
         ips = [raw]
         try:
@@ -120,23 +128,14 @@ def candidate_keys(text: str, type_: str | None = None) -> dict[str, list[str]]:
     if want("address") and (type_ == "address" or re.search(r"[\s,]", raw)):
         keys["address"] = _address_keys(raw) + ([raw] if type_ == "address" else [])
     if want("instrument"):
-        keys["instrument"] = [raw]
-        if _card_number(raw):   # a card is stored as its keyed hash (the number may also be an account id)
-            from .home import card_hash_key
-
-            keys["instrument"].append(normalise.card_instrument(raw, card_hash_key())[0])
+        keys["instrument"] = [raw, *stored("instrument_id")]
         if re.fullmatch(r"\d{6}:\d{4}", raw):
             keys["fingerprint"] = [raw]
     if want("promo"):
-        keys["promo"] = sorted({raw, normalise.promo_code(raw)})
+        keys["promo"] = sorted({raw, normalise.promo_code(raw), *stored("promo_code")})
     if type_ is None:
         keys["ring"] = [raw]
     return keys
-
-
-def _card_number(text: str) -> bool:
-    digits = normalise.card_digits(text.strip())
-    return bool(digits) and normalise.luhn_valid(digits)
 
 
 def resolve(store, text: str, type_: str | None = None) -> Entity:
@@ -159,7 +158,7 @@ def _resolve_rows(store, text: str, type_: str | None, run_id: str | None) -> tu
     if found:  # only a ring has that id
         raise UsageError(f"{text!r} is a ring: see it with `graphfraud rings show {found[0].id}`")
     types = [type_] if type_ else list(TYPES)
-    raise UnknownIdError(text, types, [] if _card_number(text) else suggestions(store, text, types))
+    raise UnknownIdError(text, types, [] if normalise.card_number_in(text) else suggestions(store, text, types))
 
 
 def unknown_ring(store, ring_id: str) -> UnknownIdError:

@@ -54,15 +54,23 @@ TABLE_BY_NAME = {t.name: t for t in TABLES}
 ROLES = {"buyer", "seller", "both"}
 EXTENSIONS = (".csv.gz", ".jsonl.gz", ".csv", ".parquet", ".jsonl")
 SECRET_COLUMNS = ("card_number",)
+# Where a card number may turn up although it should not (a column mix-up, a number pasted into
+# an address): an id that is or holds one is stored as its keyed hash (``normalise.id_as_stored``),
+# so it still joins; any other text has it masked. Validated columns are left to their checks.
+ID_COLUMNS = ("account_id", "buyer_id", "seller_id", "order_id", "device_id", "instrument_id", "promo_code")
+VALIDATED_COLUMNS = ("card_number", "ip", "created_at", "first_seen", "last_seen", "amount")
 @dataclass
 class Quarantine:
     """Rows that could not load, with where and why; written as one CSV per load."""
 
     rows: list[dict] = field(default_factory=list)
 
-    def add(self, file: str, line: int, column: str | None, reason: str, row: dict) -> None:
-        shown = {k: "<redacted>" if k in SECRET_COLUMNS and v else normalise.mask_card_numbers(v) if isinstance(v, str) else v
-                 for k, v in row.items()}
+    def add(self, file: str, line: int, column: str | None, reason: str, row: dict, misaligned: bool = False) -> None:
+        """A row that could not load; ``misaligned``: its values are not under their columns,
+        so every long number in it is masked, a card number with a typo too."""
+        checked = not misaligned
+        shown = {k: "<redacted>" if k in SECRET_COLUMNS and v else
+                 normalise.mask_card_numbers(v, checked) if isinstance(v, str) else v for k, v in row.items()}
         self.rows.append({"file": file, "line": line, "column": column or "", "reason": normalise.mask_card_numbers(reason),
                           "row": json.dumps(shown, ensure_ascii=False, default=str)})
 
@@ -297,6 +305,11 @@ class RowError(Exception):
         self.column, self.reason = column, reason
 
 
+def _shown(value: str, limit: int) -> str:
+    """A bad value quoted in a reason: card numbers masked before it is cut, so no cut leaves part of one."""
+    return repr(normalise.mask_card_numbers(value)[:limit])
+
+
 def _no_nul(row: dict) -> None:
     """A NUL character is no part of any id, name or amount: it comes from a damaged or binary file."""
     column = next((k for k, v in row.items() if "\x00" in v), None)
@@ -324,7 +337,7 @@ def _timestamp(row: dict, column: str, optional: bool = False) -> str | None:
     try:
         return utc_text(parse(value))
     except (ValueError, OverflowError):   # overflow: a year 1 or 9999 moment has no UTC form in range
-        raise RowError(column, f"{column} {value[:40]!r} is not an ISO 8601 timestamp") from None
+        raise RowError(column, f"{column} {_shown(value, 40)} is not an ISO 8601 timestamp") from None
 
 
 _PLAIN = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
@@ -348,10 +361,10 @@ def _amount(row: dict, column: str) -> float:
     value = _required(row, column)
     amount = _number(value)
     if amount is None:
-        raise RowError(column, f"{column} {value[:40]!r} is not a number")
+        raise RowError(column, f"{column} {_shown(value, 40)} is not a number")
     amount = round(amount, 2) + 0.0   # + 0.0: -0 is 0
     if not 0 <= amount < 1e12:
-        raise RowError(column, f"{column} {value[:40]!r} is out of range")
+        raise RowError(column, f"{column} {_shown(value, 40)} is out of range")
     return amount
 
 
@@ -361,19 +374,28 @@ class _Instruments:
     def __init__(self):
         self.key = None
 
+    def hash_key(self) -> bytes:
+        """The installation's card hashing key, read (or made) once, when a load first needs it."""
+        self.key = self.key or card_hash_key()
+        return self.key
+
     def resolve(self, row: dict) -> tuple[str, str, str] | None:
         """(instrument id, bin, last4) from ``card_number`` (hashed) or ``instrument_id``."""
         card = (row.get("card_number") or "").strip()
         if card:
-            self.key = self.key or card_hash_key()
             try:
-                return normalise.card_instrument(card, self.key)
+                return normalise.card_instrument(card, self.hash_key())
             except ValueError as e:
                 raise RowError("card_number", str(e)) from None
         instrument = (row.get("instrument_id") or "").strip()
         if not instrument:
             return None
-        return instrument, (row.get("bin") or "").strip(), (row.get("last4") or "").strip()
+        bin_, last4 = (row.get("bin") or "").strip(), (row.get("last4") or "").strip()
+        if bin_ and not (6 <= len(bin_) <= 8 and bin_.isascii() and bin_.isdigit()):
+            raise RowError("bin", f"bin {_shown(bin_, 20)} is not 6 to 8 digits")
+        if last4 and not (len(last4) == 4 and last4.isascii() and last4.isdigit()):
+            raise RowError("last4", f"last4 {_shown(last4, 20)} is not 4 digits")
+        return instrument, bin_, last4
 
 
 # --------------------------------------------------------------------------- the load
@@ -397,7 +419,7 @@ class _Loader:
         account_id = _required(row, "account_id")
         role = _required(row, "role").lower()
         if role not in ROLES:
-            raise RowError("role", f"unknown role {role[:20]!r} (expected buyer, seller or both)")
+            raise RowError("role", f"unknown role {_shown(role, 20)} (expected buyer, seller or both)")
         created = _timestamp(row, "created_at")
         country = _required(row, "country").upper()
         status = (row.get("status") or "active").strip().lower()
@@ -432,7 +454,7 @@ class _Loader:
         first = first or last
         ip = (row.get("ip") or "").strip()
         if ip and not normalise.valid_ip(ip):
-            raise RowError("ip", f"ip {ip[:45]!r} is not an IP address")
+            raise RowError("ip", f"ip {_shown(ip, 45)} is not an IP address")
         return {"account_id": account_id, "device_id": device, "raw": raw, "first_seen": first,
                 "last_seen": last, "ip": ip}
 
@@ -462,7 +484,7 @@ class _Loader:
         amount = _amount(row, "amount")
         currency = _required(row, "currency").upper()
         if len(currency) != 3 or not currency.isalpha():
-            raise RowError("currency", f"currency {currency[:10]!r} is not an ISO 4217 code")
+            raise RowError("currency", f"currency {_shown(currency, 10)} is not an ISO 4217 code")
         created = _timestamp(row, "created_at")
         status, known = normalise.order_status(row.get("status") or "completed")
         if not known:
@@ -501,13 +523,15 @@ class _Loader:
         raw = iter_rows(path)
         while raw_rows := list(islice(raw, CHUNK_ROWS)):
             self.orders.clear()   # orders of earlier chunks are in the store, and checked there
+            raw_rows = [(line, row if isinstance(row, _Unreadable) else self._without_card_numbers(row))
+                        for line, row in raw_rows]
             if table in ("account_devices", "account_addresses", "account_payment_instruments", "orders"):
                 self._confirm_accounts(table, raw_rows)
             rows = []
             for line, row in raw_rows:
                 counts["read"] += 1
                 if isinstance(row, _Unreadable):
-                    self.quarantine.add(path.name, line, None, row.reason, row.row)
+                    self.quarantine.add(path.name, line, None, row.reason, row.row, misaligned=True)
                     counts["quarantined"] += 1
                     continue
                 try:
@@ -521,6 +545,23 @@ class _Loader:
                     clean["line"] = f"{path.name}:{line}"
                     rows.append(clean)
             yield rows
+
+    def _without_card_numbers(self, row: dict) -> dict:
+        """The row with no card number left outside ``card_number`` (see ``ID_COLUMNS``)."""
+        suspect = [c for c, v in row.items() if c not in VALIDATED_COLUMNS and normalise.may_hold_card_number(v)]
+        if not suspect:
+            return row
+        row = dict(row)
+        for column in suspect:
+            value = row[column]
+            if column == "instrument_id" and normalise.card_number_in(value):
+                row["card_number"] = row.get("card_number") or value   # a card number given as the id
+                row[column] = ""
+            elif column in ID_COLUMNS:
+                row[column] = normalise.id_as_stored(column, value, self.instruments.hash_key)
+            else:
+                row[column] = normalise.mask_card_numbers(value)
+        return row
 
     def _confirm_accounts(self, table, raw_rows):
         """Look up, in one pass, referenced accounts that this load did not bring."""
@@ -575,7 +616,8 @@ def load(store, paths: list[Path], progress=None) -> LoadResult:
             missing.append("instrument_id (or card_number)")
         if missing:
             raise InputError(path, f"missing required column {', '.join(missing)}")
-        extra = [c or "(unnamed)" for c in header if c not in spec.required + spec.optional]
+        extra = [normalise.mask_card_numbers(c) or "(unnamed)" for c in header
+                 if c not in spec.required + spec.optional]
         if extra:
             notes.append(f"{path.name}: extra columns ignored: {', '.join(extra)}")
         files.append({"table": table, "path": path, "name": path.name, "sha256": sha256_file(path)})

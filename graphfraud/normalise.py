@@ -20,7 +20,8 @@ from functools import lru_cache
 
 __all__ = [
     "address_key", "building_key", "postcode", "device_id", "email", "ip_subnet", "valid_ip", "card_digits",
-    "luhn_valid", "card_instrument", "instrument_fingerprint", "promo_code", "mask_card", "mask_id", "COUNTRIES",
+    "luhn_valid", "card_instrument", "card_key", "card_number_in", "id_as_stored", "instrument_fingerprint",
+    "promo_code", "mask_card", "mask_card_numbers", "may_hold_card_number", "mask_id", "COUNTRIES",
 ]
 
 # --------------------------------------------------------------------------- text folding
@@ -708,9 +709,8 @@ def luhn_valid(digits: str) -> bool:
 def card_instrument(raw: str, key: bytes) -> tuple[str, str, str]:
     """(instrument id, BIN, last 4) for a raw card number; the number itself is not kept.
 
-    The id is ``card:`` + the first 32 hex digits of HMAC-SHA256(key, digits): keyed, so
-    nobody without the key can test a guessed number against stored ids. Errors never
-    contain the number.
+    The id is ``card_key(digits)``: keyed, so nobody without the key can test a guessed
+    number against stored ids. Errors never contain the number.
 
     >>> card_instrument("4111 1111 1111 1111", b"k")[1:]
     ('411111', '1111')
@@ -722,8 +722,49 @@ def card_instrument(raw: str, key: bytes) -> tuple[str, str, str]:
         raise ValueError("card_number is not 12 to 19 digits")
     if not luhn_valid(digits):
         raise ValueError("card_number fails the Luhn check")
-    digest = hmac.new(bytes(key), digits.encode("ascii"), hashlib.sha256).hexdigest()
-    return "card:" + digest[:32], digits[:6], digits[-4:]
+    return card_key(digits, key), digits[:6], digits[-4:]
+
+
+def card_key(digits: str, key: bytes) -> str:
+    """``card:`` + the first 32 hex digits of HMAC-SHA256(key, digits): what a card number is stored as.
+
+    >>> card_key("4111111111111111", b"k") == card_instrument("4111-1111-1111-1111", b"k")[0]
+    True
+    """
+    return "card:" + hmac.new(bytes(key), digits.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+
+_CANONICAL_ID = {"device_id": device_id, "promo_code": promo_code}   # other ids are only stripped
+
+
+def id_as_stored(column: str, value: str, key) -> str:
+    """The id a value of an id column is stored under: canonical, and kept as its keyed hash
+    when it is or holds a card number (a column mix-up), so the number is never stored and
+    the id still joins. ``key()`` gives the hashing key, asked for only when needed.
+
+    >>> id_as_stored("device_id", " DEV-AB12-CD34 ", bytes)
+    'dev_ab12cd34'
+    >>> id_as_stored("order_id", "4111 1111 1111 1111", lambda: b"k") == card_key("4111111111111111", b"k")
+    True
+    """
+    canonical = _CANONICAL_ID.get(column, str.strip)
+    value = canonical(value)
+    digits = card_number_in(value)
+    if digits:
+        return canonical(card_key(digits, key()))
+    if mask_card_numbers(value, words_only=True) != value:
+        return canonical(card_key(value, key()))
+    return value
+
+
+def card_number_in(value: str) -> str | None:
+    """The digits of ``value`` when the whole value is a Luhn-valid card number, else None.
+
+    >>> card_number_in(" 4111 1111 1111 1111"), card_number_in("ord-4111111111111111")
+    ('4111111111111111', None)
+    """
+    digits = card_digits(value.strip())
+    return digits if digits and luhn_valid(digits) else None
 
 
 def instrument_fingerprint(bin: str, last4: str) -> str | None:  # noqa: A002 - the API's name
@@ -755,29 +796,49 @@ def mask_card(bin: str, last4: str) -> str:  # noqa: A002 - the API's name
 
 _CARD_GAP = r"[\s.\-]+"   # what people put between a card number's groups: spaces, dashes, dots
 _DIGIT_RUN = re.compile(rf"[0-9]+(?:{_CARD_GAP}[0-9]+)*")
+_WORD_DIGIT_RUN = re.compile(rf"(?<![A-Za-z0-9]){_DIGIT_RUN.pattern}(?![A-Za-z0-9])")
+_TWELVE_DIGITS = re.compile(rf"[0-9](?:(?:{_CARD_GAP})?[0-9]){{11}}")
 
 
-def mask_card_numbers(text: str) -> str:
+def may_hold_card_number(text: str) -> bool:
+    """Whether ``text`` has twelve digits in a row (spaces, dashes and dots between them allowed):
+    a quick test before ``mask_card_numbers``, which most values need not go through."""
+    return bool(_TWELVE_DIGITS.search(text))
+
+
+def mask_card_numbers(text: str, checked: bool = True, words_only: bool = False) -> str:
     """``text`` with each run of digits that holds a Luhn-valid 12–19 digit number masked.
 
     A card number can land outside ``card_number`` (a row shifted by a stray comma, a number
     typed into a free-text column, or as an id at the command line); it is shown masked there too.
+    With ``checked=False`` any number of 12 digits or more is masked: in a row whose values
+    have left their columns, a card number with a typo is still most of a card number. With
+    ``words_only`` digits next to a letter are left alone: in a hex id they are no card number.
 
     >>> mask_card_numbers("paid with 4539.1488.0343.6467 on 2025-10-04")
     'paid with 453914******6467 on 2025-10-04'
+    >>> mask_card_numbers("4539 1488 0343 6468", checked=False)
+    '453914******6468'
+    >>> mask_card_numbers("dev_c4539148803436467", words_only=True)
+    'dev_c4539148803436467'
     """
     def mask(m):
         groups = re.split(_CARD_GAP, m.group())
+        if not checked:
+            digits = "".join(groups)
+            return mask_card(digits[:6], digits[-4:]) if len(digits) >= 12 else m.group()
         for start in range(len(groups)):
             digits = ""
             for group in groups[start:]:
                 digits += group
                 if len(digits) > 19:
                     break
-                if len(digits) >= 12 and luhn_valid(digits):
+                if len(digits) >= 12 and (not checked or luhn_valid(digits)):
                     return mask_card(digits[:6], digits[-4:])
         return m.group()
-    return _DIGIT_RUN.sub(mask, text)
+    if not may_hold_card_number(text):
+        return text
+    return (_WORD_DIGIT_RUN if words_only else _DIGIT_RUN).sub(mask, text)
 
 
 _ID_PREFIX = re.compile(r"^[a-z][a-z0-9]{0,11}[:_]", re.IGNORECASE)

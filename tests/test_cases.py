@@ -101,3 +101,9 @@ def test_rings_show_includes_the_case_history(ring):
     result = run("rings", "show", RING_ID, "--format", "json")
     assert result.exit_code == 0, result.output
     assert "the note to find" in result.stdout and "dave" in result.stdout
+
+
+def test_a_note_and_its_author_keep_no_card_number(ring):
+    cases.mark(ring, RING_ID, "under_review", "paid with 4539 1488 0343 6467 twice", by="analyst 4111111111111111")
+    event = cases.history(ring, RING_ID)["events"][-1]
+    assert (event["note"], event["by"]) == ("paid with 453914******6467 twice", "analyst 411111******1111")

@@ -1,0 +1,121 @@
+"""A card number in any column, not only ``card_number``: on the real local server, it is never
+stored, logged, quarantined or printed in clear, and ids that are card numbers still join."""
+
+import json
+import os
+from pathlib import Path
+
+from test_load import ACCOUNTS, ORDERS, run, write
+from test_load_review import latest_quarantine
+
+from graphfraud import normalise
+from graphfraud.investigate import resolve
+from graphfraud.load import load
+
+ORDER_HEADER = ORDERS[0]
+
+
+def card(prefix: str) -> str:
+    """A Luhn-valid 16-digit number starting with ``prefix``, unique to this file's tests."""
+    body = prefix.ljust(15, "7")
+    return next(body + d for d in "0123456789" if normalise.luhn_valid(body + d))
+
+
+ACCOUNT_PAN = card("4916003")      # an account id that is a card number
+INSTRUMENT_PAN = card("4916004")   # an instrument id that is a card number
+ADDRESS_PAN = card("4916005")      # pasted into an address
+PROMO_PAN = card("4916006")        # a promo code
+DEVICE_PAN = card("4916007")       # a device id
+STATUS_PAN = card("4916008")       # an order status
+KIND_PAN = card("4916009")         # an instrument kind
+EVERY_PAN = (ACCOUNT_PAN, INSTRUMENT_PAN, ADDRESS_PAN, PROMO_PAN, DEVICE_PAN, STATUS_PAN, KIND_PAN)
+
+
+def spaced(pan: str) -> str:
+    return " ".join(pan[i:i + 4] for i in range(0, 16, 4))
+
+
+def _order(order_id: str, **values) -> list[str]:
+    row = dict(zip(ORDER_HEADER, ["", "a1", "s1", "10.00", "EUR", "2025-10-04T12:00:00Z", "completed", "", "", "", ""]))
+    row.update(order_id=order_id, **values)
+    return [row[c] for c in ORDER_HEADER]
+
+
+def _marketplace(folder: Path) -> Path:
+    write(folder, "accounts.csv", ACCOUNTS + [[f" {ACCOUNT_PAN}", "buyer", "2025-10-01T00:00:00Z", "DE", "active"]])
+    write(folder, "account_payment_instruments.csv", [
+        ["account_id", "instrument_id", "card_number", "kind", "bin", "last4"],
+        ["a1", INSTRUMENT_PAN, "", "card", "", ""],
+        ["a2", "pi_9", "", KIND_PAN, "", ""],
+    ])
+    write(folder, "orders.csv", [
+        ORDER_HEADER,
+        _order("c1", buyer_id=ACCOUNT_PAN, instrument_id=spaced(INSTRUMENT_PAN)),
+        _order("c2", address=f"Flat 4, {spaced(ADDRESS_PAN)}, Hauptstraße 5, 10115 Berlin", promo_code=PROMO_PAN),
+        _order("c3", device_id=DEVICE_PAN, status=STATUS_PAN),
+    ])
+    return folder
+
+
+def _in_clear(home: Path, pans) -> list[str]:
+    """Files under ``home`` (the server's database files and write-ahead log included) holding a number."""
+    needles = [n.encode() for pan in pans for n in (pan, spaced(pan))]
+    return [f"{Path(root, name)}: {needle.decode()}" for root, _, files in os.walk(home) for name in files
+            for needle in needles if needle in Path(root, name).read_bytes()]
+
+
+def test_a_card_number_in_any_column_is_hashed_or_masked_and_ids_still_join(store, tmp_path, graphfraud_home):
+    result = load(store, [_marketplace(tmp_path)])
+    assert result.quarantined == 0, "rows with a card number in the wrong place still load"
+    values = store.run_cypher("MATCH (n) RETURN properties(n) AS p", {})[1]
+    values += store.run_cypher("MATCH ()-[r]->() RETURN properties(r) AS p", {})[1]
+    assert not [pan for pan in EVERY_PAN if pan in repr(values) or spaced(pan) in repr(values)]
+    assert not _in_clear(graphfraud_home, EVERY_PAN)
+
+    joined = store.run_cypher(
+        "MATCH (a:Account)-[:PLACED]->(o:Order {id: 'c1'})-[:PAID_WITH]->(p:PaymentInstrument) "
+        "OPTIONAL MATCH (holder:Account)-[:HAS_INSTRUMENT]->(p) "
+        "RETURN a.id AS buyer, p.id AS instrument, p.bin AS bin, holder.id AS holder", {})[1]
+    assert len(joined) == 1 and joined[0]["buyer"].startswith("card:"), "the account id is stored as its keyed hash"
+    assert joined[0]["instrument"].startswith("card:") and joined[0]["holder"] == "a1", \
+        "the order's instrument, given spaced, is the one a1 holds: both are the card's keyed hash"
+    assert joined[0]["bin"] == INSTRUMENT_PAN[:6]
+    shipped = store.run_cypher("MATCH (:Order {id: 'c2'})-[s:SHIPPED_TO]->(a:Address) RETURN s.raw AS raw", {})[1]
+    assert mask_of(ADDRESS_PAN) in shipped[0]["raw"] and "Hauptstraße 5" in shipped[0]["raw"]
+
+
+def mask_of(pan: str) -> str:
+    return normalise.mask_card(pan[:6], pan[-4:])
+
+
+def test_an_id_given_as_a_card_number_is_found_by_that_number(store, tmp_path):
+    load(store, [_marketplace(tmp_path)])
+    assert resolve(store, spaced(ACCOUNT_PAN)).type == "account"
+    assert resolve(store, DEVICE_PAN).type == "device"
+    assert resolve(store, PROMO_PAN).type == "promo"
+
+
+def test_load_notes_show_a_card_number_only_masked(store, tmp_path):
+    result = run("load", _marketplace(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "statuses outside" in result.output and mask_of(STATUS_PAN) in result.output
+    assert not [pan for pan in EVERY_PAN if pan in result.output]
+
+
+def test_quarantine_masks_a_mistyped_card_number_in_a_shifted_row_and_every_reason(store, tmp_path, graphfraud_home):
+    mistyped = INSTRUMENT_PAN[:-1] + str((int(INSTRUMENT_PAN[-1]) + 1) % 10)   # fails Luhn
+    glued = "x" * 30 + ACCOUNT_PAN   # a reason quotes 40 characters of a bad timestamp
+    write(tmp_path, "accounts.csv", ACCOUNTS)
+    (tmp_path / "orders.csv").write_text(
+        ",".join(ORDER_HEADER) + ",card_number\n"
+        f"q1,a1,s1,10.00,EUR,2025-10-04T12:00:00Z,completed,,Flat 2, 5 Oak St,,,{mistyped}\n"   # a stray comma
+        f"q2,a1,s1,10.00,{KIND_PAN},2025-10-04T12:00:00Z,completed,,,,,\n"
+        f"q3,a1,s1,10.00,EUR,{glued},completed,,,,,\n", encoding="utf-8")
+    write(tmp_path, "account_payment_instruments.csv", [
+        ["account_id", "instrument_id", "bin", "last4"], ["a1", "pi_1", PROMO_PAN, "1111"]])
+    result = load(store, [tmp_path])
+    assert result.quarantined == 4
+    text = json.dumps(latest_quarantine(graphfraud_home), ensure_ascii=False)
+    for number in (mistyped, KIND_PAN, ACCOUNT_PAN, PROMO_PAN):
+        assert number[:10] not in text and number[6:] not in text, number
+    assert "is not 6 to 8 digits" in text and "is not an ISO 4217 code" in text
