@@ -1,35 +1,77 @@
 """The installation folder (GRAPHFRAUD_HOME) and the secrets kept in it.
 
-Secrets are files readable by the owner only (0600), created once and reused, so
-that nothing secret ever has to travel in an argument or an environment variable.
+The folder and the folders graphfraud keeps in it are its owner's alone (0700). Secrets are
+files readable by the owner only (0600), created once and reused, so that nothing secret ever
+has to travel in an argument or an environment variable.
 """
 
 import os
 import secrets
+import stat
+import tempfile
 from pathlib import Path
 
 
 def home() -> Path:
     path = Path(os.environ.get("GRAPHFRAUD_HOME") or Path.home() / ".graphfraud").expanduser()
+    return private_folder(path).resolve()   # one folder, one name: the server is recognised by it (localserver._ours)
+
+
+def private_folder(path: Path) -> Path:
+    """``path`` as a folder only its owner can enter (0700), created if missing.
+
+    One that exists already is tightened too: a home made beforehand with 0755 would show the
+    database and the quarantined rows to every local user. A folder another user owns is theirs
+    to set, and is left as it is.
+    """
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path.resolve()   # one folder, one name: the server is recognised by it (localserver._ours)
+    found = path.stat()
+    if found.st_uid == os.getuid() and stat.S_IMODE(found.st_mode) != 0o700:
+        path.chmod(0o700)
+    return path
+
+
+def _private_temp(path: Path, text: str) -> str:
+    """A new file beside ``path``, under a name no other process uses, readable by its owner only
+    and holding ``text`` on disk; returns its name."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")   # O_EXCL, 0600
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    return tmp
 
 
 def write_private(path: Path, text: str) -> None:
     """Write ``text`` to a file only its owner can read, atomically."""
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+    tmp = _private_temp(path, text)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def create_private_once(path: Path, text: str) -> None:
+    """Create ``path`` holding ``text``, readable by its owner only, unless it exists.
+
+    The complete file is linked into place, which never replaces one: of processes racing to
+    create it the first wins, and every one of them then reads what the first wrote.
+    """
+    tmp = _private_temp(path, text)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(tmp)
 
 
 def secret(name: str) -> str:
     """A random secret stored under ``home()/name``, created on first use."""
     path = home() / name
     if not path.exists():
-        write_private(path, secrets.token_urlsafe(32))
+        create_private_once(path, secrets.token_urlsafe(32))
     return path.read_text().strip()
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from . import normalise
 from .errors import InputError, UsageError
 from .hashing import sha256_file
-from .home import card_hash_key, home
+from .home import card_hash_key, home, private_folder
 from .store import BATCH_ROWS, failure_recorded
 from .times import now_text, parse, utc_text
 
@@ -77,9 +77,7 @@ class Quarantine:
     def write(self, run_id: str) -> Path | None:
         if not self.rows:
             return None
-        folder = home() / "quarantine"
-        folder.mkdir(exist_ok=True)
-        path = folder / f"{run_id}.csv"
+        path = private_folder(home() / "quarantine") / f"{run_id}.csv"
         with open(path, "w", newline="", encoding="utf-8") as f:
             writer = csv.DictWriter(f, fieldnames=["file", "line", "column", "reason", "row"])
             writer.writeheader()

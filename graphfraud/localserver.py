@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import ServerError
-from .home import home, server_password, write_private
+from .home import home, private_folder, server_password, write_private
 
 DATABASE = "graphfraud"
 HOST = "127.0.0.1"
@@ -33,8 +33,7 @@ def _state_file(root: Path) -> Path:
 
 
 def _log_file(root: Path) -> Path:
-    (root / "logs").mkdir(exist_ok=True)
-    return root / "logs" / "server.log"
+    return private_folder(root / "logs") / "server.log"
 
 
 def _alive(pid: int) -> bool:
@@ -188,6 +187,9 @@ def _last_error(root: Path) -> str:
 def _serve(root: Path, bolt_port: int) -> None:
     """Run the server in this process until SIGTERM."""
     os.chdir(root)  # ArcadeDB writes ./log relative to the working directory
+    os.umask(0o077)  # what the server writes (the database, its logs) is its owner's alone
+    for folder in ("server", "log"):
+        private_folder(root / folder)   # the database and its log; made 0755 by an older graphfraud
     from arcadedb_embedded.server import ArcadeDBServer
 
     server = ArcadeDBServer(

@@ -8,11 +8,13 @@ statement, so no driver traceback reaches a user.
 
 import json
 import os
+import re
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
 from .errors import ServerError, StoreError, UsageError
+from .normalise import mask_card_numbers
 from .times import now_text, short_iso
 
 CYPHER_DIR = Path(__file__).resolve().parent.parent / "cypher"
@@ -74,6 +76,24 @@ def plain(value):
 BOLT_SCHEMES = ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc")
 
 
+def without_userinfo(uri: str) -> str:
+    """``uri`` as a message may show it: a ``user:password@`` part becomes ``***@``.
+
+    Everything up to the last ``@`` counts as that part, so a password holding ``@``, ``/`` or
+    ``://`` is hidden whole.
+
+    >>> without_userinfo("bolt://neo4j:p@ss/w://rd@db.example:7687")
+    'bolt://***@db.example:7687'
+    >>> without_userinfo("neo4j:s3cret@db.example:7687")
+    '***@db.example:7687'
+    """
+    before, at, after = uri.rpartition("@")
+    if not at:
+        return uri
+    scheme = re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", before)
+    return f"{scheme.group() if scheme else ''}***@{after}"
+
+
 class Store:
     """A connection to one database. Use as a context manager, or call ``close()``."""
 
@@ -84,10 +104,13 @@ class Store:
 
         # The driver warns on stderr about each retried transaction; that is noise for an investigator.
         logging.getLogger("neo4j").setLevel(logging.ERROR)
-        self.database, self.target, self.uri = database, target, uri
-        not_bolt = f"NEO4J_URI {uri!r} is not a Bolt URI (neo4j://, neo4j+s://, bolt://)"
+        self.database, self.target, self.uri = database, target, without_userinfo(uri)
+        not_bolt = f"NEO4J_URI {self.uri!r} is not a Bolt URI (neo4j://, neo4j+s://, bolt://)"
         if "://" not in uri or uri.split("://")[0] not in BOLT_SCHEMES:   # the driver takes http:// too, warning
             raise UsageError(not_bolt)
+        if self.uri != uri:   # the driver refuses it too, quoting the URI, password and all
+            raise UsageError(f"NEO4J_URI {self.uri!r} holds a user name or password: give them in NEO4J_USER "
+                             "and NEO4J_PASSWORD instead")
         try:
             self._driver = neo4j.GraphDatabase.driver(uri, auth=auth, max_connection_pool_size=8)
         except (neo4j.exceptions.DriverError, ValueError) as e:
@@ -284,12 +307,16 @@ MIGRATIONS = {   # version -> (what it does, the function that brings a graph to
 def failure_recorded(store, statement: str, run_id: str, now=now_text):
     """Run the block; when it raises, mark run ``run_id`` failed with ``statement`` (given
     ``id``, ``ended_at`` and ``error``) and raise again, so a run that stopped on an error
-    does not stay 'running'. Best effort: the database may be what failed."""
+    does not stay 'running'. Best effort: the database may be what failed.
+
+    The error is kept with card numbers masked (it is shown and exported), masked before it is
+    cut short so that a cut never leaves the start of a number unmasked."""
     try:
         yield
     except BaseException as e:
         try:
-            store.write(statement, id=run_id, ended_at=now(), error=f"{type(e).__name__}: {e}"[:500])
+            error = mask_card_numbers(f"{type(e).__name__}: {e}")[:500]
+            store.write(statement, id=run_id, ended_at=now(), error=error)
         except Exception:
             pass
         raise

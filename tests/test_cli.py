@@ -1,9 +1,11 @@
 """The command line as a whole: every command documented, help everywhere, the quickstart's demo."""
 
+import stat
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import typer
 import typer.core
 from typer.testing import CliRunner
@@ -117,3 +119,21 @@ def test_a_refused_load_prints_its_error_line_and_nothing_else(store, tmp_path):
                           timeout=120)
     assert done.returncode == 2
     assert done.stderr == f"error: {tmp_path / 'accounts.csv'}: missing required column created_at\n"
+
+
+@pytest.mark.shows_bugs_as_users_see_them
+def test_a_crash_log_goes_to_a_private_folder_even_in_a_home_made_beforehand(tmp_path, monkeypatch):
+    import graphfraud.query
+
+    def bug(items):
+        raise RuntimeError("boom")
+
+    (tmp_path / "logs").mkdir()
+    for folder in (tmp_path, tmp_path / "logs"):
+        folder.chmod(0o755)
+    monkeypatch.setenv("GRAPHFRAUD_HOME", str(tmp_path))
+    monkeypatch.setattr(graphfraud.query, "parse_params", bug)
+    result = CliRunner().invoke(app, ["query", "RETURN 1"])
+    assert result.exit_code == 1 and "internal error RuntimeError: boom" in result.stderr
+    assert [log.name for log in (tmp_path / "logs").glob("crash-*.log")]
+    assert stat.S_IMODE(tmp_path.stat().st_mode) == 0o700 and stat.S_IMODE((tmp_path / "logs").stat().st_mode) == 0o700

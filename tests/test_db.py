@@ -174,3 +174,79 @@ def test_a_bolt_port_out_of_range_is_named(own_home, monkeypatch):
     monkeypatch.setenv("GRAPHFRAUD_BOLT_PORT", "99999")
     result = cli("db", "start")
     assert result.exit_code == 1 and "GRAPHFRAUD_BOLT_PORT must be a port number from 1 to 65535" in result.output
+
+
+@pytest.mark.parametrize("uri", ["bolt://neo4j:Sup3rSecret@127.0.0.1:1", "neo4j+s://neo4j:Sup3rSecret@127.0.0.1:1/?x=1",
+                                 "http://neo4j:Sup3rSecret@127.0.0.1:1", "neo4j:Sup3rSecret@127.0.0.1:1",
+                                 "bolt://neo4j:Sup3r@Sec/ret@127.0.0.1:1", "bolt://neo4j:Sup3rSecret@[::1"])
+@pytest.mark.parametrize("command", [["stats"], ["db", "status"]])
+def test_a_password_in_neo4j_uri_is_never_shown(uri, command, monkeypatch):
+    """The driver refuses such a URI quoting it whole; the one line shows it without its user and password."""
+    monkeypatch.setenv("NEO4J_URI", uri)
+    result = cli(*command)
+    assert result.exit_code == 2
+    assert "***@" in result.output and "Sup3r" not in result.output and "neo4j:S" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_a_failed_runs_error_is_kept_with_card_numbers_masked_even_where_it_is_cut(store):
+    """The error is shown by `rings history` and exported: a card number in it is masked, before the cut at 500."""
+    from graphfraud.store import failure_recorded
+
+    store.run_cypher("CREATE (:LoadRun {id: 'load-cards', status: 'running'})", {}, write=True)
+    shown_before_the_cut = len("ValueError: row 7 paid with 453914******6467; ") + len(" then 4539148803")
+    message = "row 7 paid with 4539 1488 0343 6467; " + "x" * (500 - shown_before_the_cut) + " then 4539148803436467"
+    with pytest.raises(ValueError):
+        with failure_recorded(store, "load_run_failed", "load-cards"):
+            raise ValueError(message)
+    [run] = store.run_cypher("MATCH (l:LoadRun {id: 'load-cards'}) RETURN l.status AS status, l.error AS error", {})[1]
+    assert run["status"] == "failed" and len(run["error"]) == 500
+    assert run["error"].startswith("ValueError: row 7 paid with 453914******6467; ")
+    assert run["error"].endswith(" then 453914****"), "the start of the cut number is masked too"
+    assert "0343" not in run["error"] and "4539148" not in run["error"]
+
+
+def test_a_home_made_beforehand_is_made_private_with_the_folders_in_it(own_home):
+    """A home (and the folders of an older graphfraud) created 0755 would show the database to every local user."""
+    own_home.chmod(0o755)
+    for folder in ("logs", "server", "log"):
+        (own_home / folder).mkdir()
+        (own_home / folder).chmod(0o755)
+    assert cli("db", "start").exit_code == 0
+    for folder in (own_home, own_home / "logs", own_home / "server", own_home / "log"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+    opened = [p for p in (own_home / "server").rglob("*") if p.stat().st_mode & 0o077]
+    assert list((own_home / "server").rglob("*")) and not opened, f"the server's own files are private too: {opened}"
+
+
+def test_a_home_another_user_owns_is_used_as_it_is(own_home, monkeypatch):
+    from graphfraud.home import home
+
+    own_home.chmod(0o755)
+    monkeypatch.setattr(os, "getuid", lambda: own_home.stat().st_uid + 1)
+    assert home() == own_home.resolve()
+    assert stat.S_IMODE(own_home.stat().st_mode) == 0o755
+
+
+def test_loads_racing_to_make_the_card_key_all_get_the_same_one(own_home, monkeypatch):
+    """Two first-ever loads at once must hash cards alike: every racer has found no key before any writes one."""
+    import secrets
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from graphfraud.home import card_hash_key
+
+    racers = 8
+    all_found_none = threading.Barrier(racers)
+    make_token = secrets.token_urlsafe
+
+    def token_once_all_found_none(nbytes):
+        all_found_none.wait(timeout=30)
+        return make_token(nbytes)
+
+    monkeypatch.setattr(secrets, "token_urlsafe", token_once_all_found_none)
+    with ThreadPoolExecutor(racers) as pool:
+        keys = list(pool.map(lambda _: card_hash_key(), range(racers)))
+    assert len(set(keys)) == 1 and keys[0] == (own_home / "card.key").read_bytes()
+    assert stat.S_IMODE((own_home / "card.key").stat().st_mode) == 0o600
+    assert [p.name for p in own_home.iterdir()] == ["card.key"], "no temporary file is left behind"

@@ -135,13 +135,12 @@ def _internal_error(e: BaseException) -> _InternalError:
     import time
     import traceback
 
-    from ..home import home, write_private
+    from ..home import home, private_folder, write_private
     from ..normalise import mask_card_numbers
 
     where = "it could not be written down"
     try:
-        path = home() / "logs" / f"crash-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}.log"
-        path.parent.mkdir(exist_ok=True)
+        path = private_folder(home() / "logs") / f"crash-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}.log"
         write_private(path, mask_card_numbers("".join(traceback.format_exception(e))))
         where = f"its traceback is in {path}"
     except OSError:
