@@ -2,15 +2,22 @@
 
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
-INDEPENDENT_START = "2025-01-06"   # the first day of bench/independent_market.py's 26 weeks (its T0)
+# Generators written apart from graphfraud's, each by someone who saw only the input format and
+# the typologies: script, and the first day of its 26 weeks.
+OUTSIDE_GENERATORS = {
+    "independent": ("independent_market.py", date(2025, 1, 6)),
+    "second": ("second_market.py", date(2025, 3, 3)),
+}
 
 
-def write_independent(folder: Path, buyers: int, seed: int) -> None:
-    """A marketplace from bench/independent_market.py, the generator written apart from graphfraud's."""
-    subprocess.run([sys.executable, str(Path(__file__).with_name("independent_market.py")), str(folder),
-                    "--buyers", str(buyers), "--seed", str(seed)], check=True, stdout=subprocess.DEVNULL)
+def write_outside(generator: str, folder: Path, buyers: int, seed: int) -> None:
+    """A marketplace from one of ``OUTSIDE_GENERATORS``."""
+    script = Path(__file__).with_name(OUTSIDE_GENERATORS[generator][0])
+    subprocess.run([sys.executable, str(script), str(folder), "--buyers", str(buyers), "--seed", str(seed)],
+                   check=True, stdout=subprocess.DEVNULL)
 
 
 def server_peak_mb() -> float:

@@ -20,9 +20,10 @@ flagged ring, and recall per typology. The server is stopped at the end.
     .venv/bin/python bench/quality.py --buyers 5000 --seeds 7
     .venv/bin/python bench/quality.py --generator independent --seeds 4,5
 
-``--generator independent`` builds the marketplaces with ``bench/independent_market.py``, a
-generator written apart from graphfraud (see its docstring): the check that detection was not
-shaped to its own generator.
+``--generator independent`` builds the marketplaces with ``bench/independent_market.py`` and
+``--generator second`` with ``bench/second_market.py``, two generators written apart from
+graphfraud and from each other (see their docstrings): the check that detection was not shaped
+to its own generator.
 """
 
 import argparse
@@ -35,7 +36,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from common import write_independent
+from common import OUTSIDE_GENERATORS, write_outside
 
 TYPOLOGIES = ("brushing", "chargeback", "collusion", "promo_abuse")
 
@@ -77,7 +78,7 @@ def generate(folder: Path, buyers: int, seed: int, generator: str) -> None:
 
         write_marketplace(folder, buyers=buyers, seed=seed)
     else:
-        write_independent(folder, buyers, seed)
+        write_outside(generator, folder, buyers, seed)
 
 
 def run_seed(buyers: int, seed: int, generator: str = "ours") -> dict:
@@ -147,8 +148,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--buyers", type=int, default=20_000)
     parser.add_argument("--seeds", default="101,102,103", help="generator seeds, comma-separated")
-    parser.add_argument("--generator", choices=("ours", "independent"), default="ours",
-                        help="graphfraud's generator or bench/independent_market.py")
+    parser.add_argument("--generator", choices=("ours", *OUTSIDE_GENERATORS), default="ours",
+                        help="graphfraud's generator, bench/independent_market.py or bench/second_market.py")
     args = parser.parse_args()
 
     runs = []

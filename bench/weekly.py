@@ -1,11 +1,11 @@
 """Early detection and ring-id stability of the weekly job, week by week over 26 weeks.
 
     .venv/bin/python bench/weekly.py [--buyers 3000] [--seeds 1 2 3] [--weeks 26] [--all-at-once] [--verbose]
-                                     [--generator ours|independent]
+                                     [--generator ours|independent|second]
 
 Generates a marketplace (``graphfraud.generate.write_marketplace``, or with ``--generator
-independent`` ``bench/independent_market.py``, written apart from graphfraud: both plant rings
-with activity windows spread over a 26-week span), cuts it into weekly drops by date, and runs the
+independent`` or ``second`` ``bench/independent_market.py`` or ``bench/second_market.py``,
+written apart from graphfraud: all plant rings with activity windows spread over a 26-week span), cuts it into weekly drops by date, and runs the
 weekly job (``graphfraud.weekly.run_weekly``) once a week, each run loading that week's
 drop and detecting as of its last day, on a fresh local server in a throw-away home.
 ``--all-at-once`` loads everything first and relies on detection's as-of filter alone.
@@ -41,9 +41,9 @@ from collections import defaultdict
 from datetime import date, timedelta, timezone
 from pathlib import Path
 
-from common import INDEPENDENT_START, write_independent
+from common import OUTSIDE_GENERATORS, write_outside
 
-START = {"ours": date(2025, 9, 1), "independent": date.fromisoformat(INDEPENDENT_START)}
+START = {"ours": date(2025, 9, 1)} | {name: start for name, (_, start) in OUTSIDE_GENERATORS.items()}
 DROP_TABLES = ("accounts", "account_devices", "account_addresses", "account_payment_instruments", "orders")
 
 
@@ -152,7 +152,7 @@ def bench_seed(store, seed: int, args, work: Path) -> dict:
     if args.generator == "ours":
         write_marketplace(src, buyers=args.buyers, seed=seed, start=start, weeks=args.weeks, fmt="csv")
     else:
-        write_independent(src, args.buyers, seed)
+        write_outside(args.generator, src, args.buyers, seed)
     as_of_days = [start + timedelta(days=7 * k + 6) for k in range(args.weeks)]
     created = cut_drops(src, work / f"drops-{seed}", as_of_days)
     labels = read_labels(src / "labels.csv")
@@ -223,9 +223,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--buyers", type=int, default=3000)
     ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
-    ap.add_argument("--weeks", type=int, default=26, help="weekly runs (the independent generator's span is 26 weeks)")
-    ap.add_argument("--generator", choices=("ours", "independent"), default="ours",
-                    help="graphfraud's generator or bench/independent_market.py")
+    ap.add_argument("--weeks", type=int, default=26, help="weekly runs (the outside generators span 26 weeks)")
+    ap.add_argument("--generator", choices=("ours", *OUTSIDE_GENERATORS), default="ours",
+                    help="graphfraud's generator, bench/independent_market.py or bench/second_market.py")
     ap.add_argument("--all-at-once", action="store_true", help="load everything first; as-of filtering only")
     ap.add_argument("--keep", type=Path, help="keep the generated data and reports in this folder")
     ap.add_argument("--verbose", action="store_true", help="a line per weekly run")
