@@ -13,13 +13,13 @@ from .errors import UsageError
 from .investigate import unknown_ring
 from .normalise import mask_card_numbers
 
-__all__ = ["STATUSES", "mark", "history", "events", "author", "current_user"]
+__all__ = ["STATUSES", "mark", "history", "events", "author"]
 
 STATUSES = ("open", "under_review", "confirmed", "dismissed", "actioned")
 MAX_NOTE = 4000
 
 
-def current_user() -> str:
+def _os_user() -> str:
     """The OS user, the default author of a case event."""
     try:
         return getpass.getuser()
@@ -29,7 +29,7 @@ def current_user() -> str:
 
 def author(by: str | None) -> str:
     """Who made a change, as stored and exported: the name given (card numbers masked) or the OS user."""
-    return mask_card_numbers((by or "").strip()) or current_user()
+    return mask_card_numbers((by or "").strip()) or _os_user()
 
 
 def mark(store, ring_id: str, status: str, note: str, by: str | None = None, at: datetime | None = None) -> dict:

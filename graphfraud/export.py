@@ -4,8 +4,8 @@
 ``graph.graphml``, ``report.html``, ``summary.json``, ``queries.cypher`` and
 ``manifest.json`` into a temporary folder beside the target and renames it into place at
 the end, so an interrupted export leaves nothing half-written. ``verify`` recomputes
-every hash and names each changed, missing or extra file, and a manifest that no longer
-matches its own hash.
+every hash over the exact bytes and names each changed, missing or extra file, a symbolic
+link in place of any of them, and a manifest that no longer matches its own hash.
 
 Every data file is the result of a named statement in ``cypher/`` (``queries.cypher``
 repeats each one with its parameter values); the graph, the summary and the report are
@@ -541,14 +541,14 @@ def _check_target(out: Path, force: bool) -> None:
 def export_ring(store, ring_id: str, out: Path, unmask: bool = False, force: bool = False, by: str | None = None,
                 now: datetime | None = None) -> ExportResult:
     """Write the evidence bundle of one ring into ``out`` (created; replaced only with ``force``)."""
-    from .cases import current_user
+    from .cases import author
 
     out = Path(out)
     _check_target(out, force)
     data = _read(store, ring_id)
     mask = _Masker(unmask)
     created = {"at": (now or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="seconds")
-               .replace("+00:00", "Z"), "by": (by or "").strip() or current_user()}
+               .replace("+00:00", "Z"), "by": author(by)}
     tables = _tables(data, mask)
     summary = _summary(data, tables, mask, created)
     graph = _graph(tables)
@@ -614,58 +614,91 @@ def _swap_into_place(tmp: Path, out: Path) -> None:
 
 # --------------------------------------------------------------------------- verify
 
+_LINKED = "replaced by a symbolic link"
+
+
 def verify(folder: Path, expect: str | None = None) -> Verification:
     """Recompute every hash of a bundle; each file's row says ok, changed, missing or extra.
 
     ``expect`` is the manifest hash recorded in the case file when the bundle was exported: a
     bundle rewritten with every hash recomputed still matches itself, but not that record.
+    Files are compared byte for byte, and a file or folder in the bundle that is a symbolic
+    link fails it: a link is not the evidence, whatever it points at today.
     """
     folder = Path(folder)
     if not folder.is_dir():
         raise UsageError(f"{folder} is not a folder")
     result = Verification(folder)
-    present = sorted(p.name for p in folder.iterdir())
-    manifest_path = folder / MANIFEST
-    listed: dict = {}
-    if not manifest_path.exists():
-        result.rows.append({"file": MANIFEST, "status": "missing", "expected_sha256": "", "actual_sha256": ""})
-    else:
-        try:
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-            if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
-                raise ValueError("no file list")
-        except (ValueError, OSError):   # not JSON, not UTF-8, or not a file at all
-            manifest = None
-            result.rows.append({"file": MANIFEST, "status": "changed (not a readable manifest)", "expected_sha256": "",
-                                "actual_sha256": sha256_file(manifest_path) if manifest_path.is_file() else ""})
-        if manifest is not None:
-            expected, actual = manifest.get("manifest_sha256", ""), manifest_hash(manifest)
-            status = "ok" if expected == actual else "changed (its own hash does not match)"
-            if status == "ok" and manifest_path.read_text(encoding="utf-8") != _manifest_text(manifest):
-                # a key written twice shows a reader one value and the parser another; any edit counts
-                status = "changed (its text is not the manifest it holds)"
-            if expect is not None and actual != expect:
-                status, expected = "changed (not the manifest recorded at export)", expect
-            listed = manifest["files"]
-            bad_names = [n for n in listed if not isinstance(n, str) or Path(n).name != n or n in ("", ".", "..")]
-            if bad_names:
-                status = "changed (names files outside the bundle)"
-                listed = {n: v for n, v in listed.items() if n not in bad_names}
-            result.rows.append({"file": MANIFEST, "status": status, "expected_sha256": expected,
-                                "actual_sha256": actual})
-    for name in sorted(listed):
-        entry = listed[name]
-        expected = entry.get("sha256", "") if isinstance(entry, dict) else str(entry)
-        path = folder / name
-        if not path.is_file():
-            result.rows.append({"file": name, "status": "missing", "expected_sha256": expected, "actual_sha256": ""})
-            continue
-        actual = sha256_file(path)
-        result.rows.append({"file": name, "status": "ok" if actual == expected else "changed",
-                            "expected_sha256": expected, "actual_sha256": actual})
-    for name in present:
-        if name != MANIFEST and name not in listed:
-            path = folder / name
-            result.rows.append({"file": name + ("/" if path.is_dir() else ""), "status": "extra", "expected_sha256": "",
-                                "actual_sha256": sha256_file(path) if path.is_file() else ""})
+    manifest_row, listed = _manifest_row(folder / MANIFEST, expect)
+    result.rows.append(manifest_row)
+    result.rows += [_listed_row(folder / name, listed[name]) for name in sorted(listed)]
+    result.rows += [_extra_row(path) for path in sorted(folder.iterdir()) if path.name not in (MANIFEST, *listed)]
     return result
+
+
+def _row(name: str, status: str, expected: str = "", actual: str = "") -> dict:
+    return {"file": name, "status": status, "expected_sha256": expected, "actual_sha256": actual}
+
+
+def _bytes(path: Path) -> bytes | None:
+    """A regular file's exact bytes; None for a folder, a device, a pipe or a file that cannot be read."""
+    if not path.is_file():
+        return None
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _read_manifest(path: Path) -> tuple[dict | None, bytes | None]:
+    """manifest.json's exact bytes, and the manifest they hold: None unless a JSON object with a file list."""
+    raw = _bytes(path)
+    try:
+        manifest = json.loads(raw.decode("utf-8")) if raw is not None else None
+    except ValueError:   # not UTF-8, or not JSON
+        manifest = None
+    usable = isinstance(manifest, dict) and isinstance(manifest.get("files"), dict)
+    return (manifest if usable else None), raw
+
+
+def _manifest_row(path: Path, expect: str | None) -> tuple[dict, dict]:
+    """manifest.json's row, and the files it lists under names that stay inside the bundle."""
+    if not path.exists() and not path.is_symlink():
+        return _row(MANIFEST, "missing"), {}
+    manifest, raw = _read_manifest(path)
+    if manifest is None:
+        status = _LINKED if path.is_symlink() else "changed (not a readable manifest)"
+        return _row(MANIFEST, status, actual=hashlib.sha256(raw).hexdigest() if raw is not None else ""), {}
+    expected, actual = manifest.get("manifest_sha256", ""), manifest_hash(manifest)
+    status = "ok" if expected == actual else "changed (its own hash does not match)"
+    if status == "ok" and raw != _manifest_text(manifest).encode("utf-8"):
+        # any edit counts: a key written twice shows a reader one value and the parser another
+        status = "changed (its text is not the manifest it holds)"
+    if expect is not None and actual != expect:
+        status, expected = "changed (not the manifest recorded at export)", expect
+    listed = manifest["files"]
+    bad_names = [n for n in listed if not isinstance(n, str) or Path(n).name != n or n in ("", ".", "..")]
+    if bad_names:
+        status = "changed (names files outside the bundle)"
+        listed = {n: v for n, v in listed.items() if n not in bad_names}
+    if path.is_symlink():
+        status = _LINKED
+    return _row(MANIFEST, status, expected, actual), listed
+
+
+def _listed_row(path: Path, entry) -> dict:
+    """The row of a file the manifest lists: ok, changed, missing or a symbolic link (never followed)."""
+    expected = entry.get("sha256", "") if isinstance(entry, dict) else str(entry)
+    if path.is_symlink():
+        return _row(path.name, _LINKED, expected)
+    if not path.is_file():
+        return _row(path.name, "missing", expected)
+    actual = sha256_file(path)
+    return _row(path.name, "ok" if actual == expected else "changed", expected, actual)
+
+
+def _extra_row(path: Path) -> dict:
+    """The row of a file or folder the manifest does not list."""
+    if path.is_symlink():
+        return _row(path.name, "extra (a symbolic link)")
+    return _row(path.name + ("/" if path.is_dir() else ""), "extra", actual=sha256_file(path) if path.is_file() else "")

@@ -79,6 +79,12 @@ def test_export_command_writes_a_bundle_and_prints_its_hashes(market, tmp_path):
     assert manifest["created_by"] == "erin" and manifest["masked"] is True
 
 
+def test_a_card_number_in_the_exporters_name_is_masked_in_the_bundle(market, tmp_path):
+    assert run("export", RING_ID, "--out", tmp_path / "b", "--by", "erin 4111 1111 1111 1111").exit_code == 0
+    manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
+    assert manifest["created_by"] == "erin 411111******1111"
+
+
 def test_a_bundle_rewritten_with_every_hash_recomputed_fails_against_the_hash_export_printed(market, tmp_path):
     """Tamper-evident against itself is not enough: the hash kept in the case file pins the bundle."""
     result = run("export", RING_ID, "--out", tmp_path / "b")
@@ -164,6 +170,54 @@ def test_a_missing_or_unreadable_manifest_is_caught(copy, damage):
         (copy / "manifest.json").mkdir()
     result = run("verify", copy)
     assert result.exit_code == 1 and "manifest.json" in result.stderr
+
+
+def recorded_hash(bundle: Path) -> str:
+    """The manifest hash export printed, as kept in the case file."""
+    return json.loads((bundle / "manifest.json").read_text())["manifest_sha256"]
+
+
+@pytest.mark.parametrize("name", ALL_FILES)
+def test_line_endings_rewritten_in_any_file_are_caught_even_with_expect(bundle, copy, name):
+    data = (copy / name).read_bytes()
+    # CRLF to LF where the file has CRLF (the CSVs), else LF to CRLF as `sed -i 's/$/\r/'` does
+    flipped = data.replace(b"\r\n", b"\n") if b"\r\n" in data else data.replace(b"\n", b"\r\n")
+    assert flipped != data
+    (copy / name).write_bytes(flipped)
+    for expect in ([], ["--expect", recorded_hash(bundle)]):
+        result = run("verify", copy, *expect)
+        assert result.exit_code == 1
+        assert f"{name} changed" in result.stderr
+
+
+def test_a_manifest_with_crlf_line_endings_is_named_as_edited_text(copy):
+    path = copy / "manifest.json"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    rows = {r["file"]: r["status"] for r in export.verify(copy).rows}
+    assert rows.pop("manifest.json") == "changed (its text is not the manifest it holds)"
+    assert set(rows.values()) == {"ok"}
+
+
+@pytest.mark.parametrize("name", ["members.csv", "manifest.json"])
+def test_a_file_replaced_by_a_link_to_an_identical_copy_fails(bundle, copy, tmp_path, name):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.move(copy / name, outside / name)
+    (copy / name).symlink_to(outside / name)
+    assert (copy / name).read_bytes() == (bundle / name).read_bytes(), "through the link, the same bytes"
+    result = run("verify", copy, "--expect", recorded_hash(bundle))
+    assert result.exit_code == 1
+    assert f"fails verification: {name} replaced by a symbolic link" in result.stderr
+    rows = {r["file"]: r["status"] for r in export.verify(copy).rows}
+    assert [f for f, status in rows.items() if status != "ok"] == [name], "only the link is named"
+
+
+def test_a_linked_folder_in_a_bundle_fails(copy, tmp_path):
+    (tmp_path / "notes").mkdir()
+    (copy / "notes").symlink_to(tmp_path / "notes", target_is_directory=True)
+    result = run("verify", copy)
+    assert result.exit_code == 1
+    assert "fails verification: notes extra (a symbolic link)" in result.stderr
 
 
 def test_export_into_a_non_empty_folder_is_refused_and_force_replaces_only_a_bundle(market, tmp_path):

@@ -3,13 +3,15 @@
 import csv
 import io
 import json
+import os
 
 import pytest
 from typer.testing import CliRunner
 
 from graphfraud.cli import app
 from graphfraud.errors import UsageError
-from graphfraud.query import WriteRefused, check_read_only, parse_params, parse_value, write_clauses
+from graphfraud.query import (FileReadRefused, WriteRefused, check_no_file_reads, check_read_only, file_reads,
+                              parse_params, parse_value, write_clauses)
 
 
 def run(*args):
@@ -46,6 +48,8 @@ def run(*args):
     ("CALL merge.node(['X'], {id: 'x'}) YIELD node RETURN node", "CALL merge.node"),   # APOC without apoc.
     ("CALL do.when(true, 'CREATE (:X)', '') YIELD value RETURN value", "CALL do.when"),
     ("CALL db.migrateLegacyTemporals()", "CALL db.migrateLegacyTemporals"),
+    ("INSERT (:X)", "INSERT"),                                                # GQL's CREATE
+    ("MATCH (a) CALL { WITH a RETURN 1 AS y } IN 2 CONCURRENT TRANSACTIONS RETURN y", "IN TRANSACTIONS"),
 ])
 def test_write_clauses_are_refused_wherever_they_are(text, clause):
     found = write_clauses(text)
@@ -77,6 +81,82 @@ def test_reads_pass_even_when_they_mention_write_words(text):
     assert write_clauses(text) == []
 
 
+# A variable named `as` (UNWIND [0] AS as) once made the guard take the clause after it for an alias.
+@pytest.mark.parametrize("text,clause", [
+    ("unwind [0] as as load csv from 'file:///HOME/card.key' as l return l", "LOAD CSV"),
+    ("MATCH (n) WITH n AS as SET as.x = 1", "SET"),
+    ("UNWIND [1] AS as CREATE (:X)", "CREATE"),
+    ("MATCH (n) WITH n AS as DETACH DELETE as", "DETACH DELETE"),
+    ("UNWIND [1] AS as MERGE (:X {id: as})", "MERGE"),
+    ("UNWIND [1] AS `as` CREATE (:X)", "CREATE"),                          # a backquoted alias
+    ("UNWIND [1] AS load CREATE (:X)", "CREATE"),
+    ("CALL db.labels() YIELD label AS as CREATE (:X)", "CREATE"),
+    ("UNWIND [1] AS create WITH create CREATE (:X)", "CREATE"),           # the variable, then the clause
+    ("UNWIND [true] AS not WITH not CREATE (:X)", "CREATE"),
+    ("UNWIND [1] AS with WITH 2 * with CREATE (:X)", "CREATE"),
+    ("UNWIND [1] AS detach MATCH (n) WITH n, detach DELETE n", "DELETE"),
+    ("MATCH (as) WITH as WHERE 1 <> as CREATE (:X)", "CREATE"),           # `as` as an operand
+    ("UNWIND [1] AS as WITH as WHERE 1 + as > 0 CREATE (:X)", "CREATE"),
+    ("UNWIND [true] AS as WITH as WHERE NOT as CREATE (:X)", "CREATE"),
+    ("UNWIND [1] AS as WITH DISTINCT as CREATE (:X)", "CREATE"),
+    ("UNWIND [1] AS as WITH as ORDER BY as CREATE (:X)", "CREATE"),
+    ("UNWIND [true] AS as FILTER WHERE as CREATE (:X)", "CREATE"),
+    ("MATCH (a:X) WITH a AS as MATCH (m) WHERE m IS as CREATE (:Y)", "CREATE"),   # a label named as
+    ("UNWIND [1] AS éas CREATE (:X)", "CREATE"),                           # names in any script
+    ("UNWIND [1] AS x€as CREATE (:X)", "CREATE"),                          # one name to the server
+    ("WITH * CREATE (:X)", "CREATE"),                                       # clauses after what may end one
+    ("WHEN true THEN CREATE (:X)", "CREATE"),
+    ("MATCH (n) WHERE n:% CREATE (:X)", "CREATE"),
+    ("MATCH ((a)-->(b))+ CREATE (:X)", "CREATE"),
+    ("UNWIND [1] AS x WITH x WHERE [x] :: LIST<INTEGER> CREATE (:X)", "CREATE"),
+])
+def test_a_variable_or_alias_named_like_a_keyword_hides_no_clause(text, clause):
+    assert [c.clause for c in write_clauses(text)][:1] == [clause]
+
+
+@pytest.mark.parametrize("text", [
+    "UNWIND ['a'] AS create RETURN create",
+    "WITH n.status AS set RETURN set",
+    "UNWIND [1] AS as RETURN as AS create",
+    "UNWIND ['x'] AS load RETURN load",
+    "UNWIND [1] AS `create` RETURN `create`",
+    "CALL db.labels() YIELD label AS set RETURN set",
+    "UNWIND [1] AS set WITH set ORDER BY set DESC RETURN set, set + 1 AS merge",
+    "MATCH (n) WHERE n.id IN $ids RETURN n.id AS delete ORDER BY delete LIMIT 3",
+    "MATCH (n) RETURN n {.set, create: 1} AS m",
+    "UNWIND ['a'] AS écreate RETURN écreate",
+    "MATCH (n) RETURN CASE WHEN n.x IS NULL THEN 1 ELSE 2 END AS delete, 1.5e3 AS remove",
+    "MATCH (n) RETURN count(DISTINCT n.x) AS set, n.y IS NOT NULL AS merge",
+])
+def test_a_variable_or_alias_named_like_a_write_clause_is_a_read(text):
+    assert write_clauses(text) == []
+
+
+@pytest.mark.parametrize("text,read", [
+    ("LOAD CSV FROM 'file:///x.csv' AS row RETURN row", "LOAD CSV"),
+    ("MATCH (n) WITH n LOAD/* */csv WITH HEADERS FROM $url AS row RETURN row", "LOAD CSV"),
+    ("CALL do.when(true, 'LOAD CSV FROM $url AS l RETURN l', '') YIELD value RETURN value", "CALL do.when"),
+    ("CALL `apoc`.`do`.when(true, $text, '') YIELD value RETURN value", "CALL apoc.do.when"),
+    ("CALL apoc.load.json('file:///x.json') YIELD value RETURN value", "CALL apoc.load.json"),
+    ("RETURN apoc.cypher.runFirstColumnSingle($text, {}) AS v", "apoc.cypher.runFirstColumnSingle"),
+])
+def test_what_could_read_the_servers_files_is_refused_even_with_write(text, read):
+    assert [r.clause for r in file_reads(text)] == [read]
+    with pytest.raises(FileReadRefused) as e:
+        check_no_file_reads(text)
+    assert "with or without --write" in str(e.value) and "graphfraud load" in str(e.value)
+
+
+@pytest.mark.parametrize("text", [
+    "MATCH (n) WHERE n.note = 'LOAD CSV' RETURN n.load, n.csv",
+    "UNWIND ['x'] AS load RETURN load",
+    "WITH {x: 1} AS export RETURN export.x",
+    "RETURN date.truncate('month', date()) AS d",
+])
+def test_reads_that_only_mention_loading_pass(text):
+    assert file_reads(text) == []
+
+
 def test_the_refusal_says_where_the_clause_is():
     [clause] = write_clauses("MATCH (n)\nWITH n\n   SET n.x = 1")
     assert (clause.line, clause.column) == (3, 4)
@@ -97,7 +177,8 @@ def test_params_parse_name_value_pairs():
         "n": 3, "who": "alice", "ids": [1, 2], "expr": "a=b"}
 
 
-@pytest.mark.parametrize("items", [["novalue"], ["1x=2"], ["a=1", "a=2"], ["l=[1, 2"], ["=3"]])
+@pytest.mark.parametrize("items", [["novalue"], ["1x=2"], ["a=1", "a=2"], ["l=[1, 2"], ["=3"],
+                                   ["x=" + "[" * 5000 + "]" * 5000]])
 def test_bad_params_are_usage_errors(items):
     with pytest.raises(UsageError):
         parse_params(items)
@@ -131,6 +212,63 @@ def test_query_without_write_refuses_and_writes_nothing(accounts):
     assert result.exit_code == 2
     _, rows = accounts.run_cypher("MATCH (n) WHERE n:Scratch OR n:Account RETURN count(n) AS n", {})
     assert rows == [{"n": 3}]
+
+
+@pytest.mark.parametrize("text", [
+    "UNWIND [1] AS as CREATE (:Scratch)",
+    "MATCH (a:Account {id: 'a1'}) WITH a AS as DETACH DELETE as",
+    "MATCH (a:Account) WITH a AS as SET as.role = 'seller'",
+])
+def test_an_alias_named_as_hides_no_write(accounts, text):
+    def nodes_and_buyers():
+        return accounts.run_cypher("MATCH (n) RETURN count(n) AS nodes, "
+                                   "sum(CASE n.role WHEN 'buyer' THEN 1 ELSE 0 END) AS buyers", {})[1]
+
+    before = nodes_and_buyers()
+    assert before[0]["buyers"] == 3
+    result = run("query", text)
+    assert result.exit_code == 2
+    # refused by the guard before anything is sent, not by the rollback after the server ran it
+    assert result.stderr.startswith("error: refused: the statement writes") and result.stderr.count("\n") == 1
+    assert nodes_and_buyers() == before
+
+
+def test_variables_named_like_write_clauses_are_read(accounts):
+    result = run("query", "UNWIND ['a'] AS create RETURN create", "--format", "json")
+    assert result.exit_code == 0 and json.loads(result.stdout) == [{"create": "a"}]
+    result = run("query", "MATCH (n:Account {id: 'a1'}) WITH n.country AS set RETURN set", "--format", "json")
+    assert result.exit_code == 0 and json.loads(result.stdout) == [{"set": "DE"}]
+
+
+@pytest.fixture
+def secret_file(tmp_path):
+    path = tmp_path / "card.key"
+    path.write_text("not-for-investigators\n")
+    return path
+
+
+@pytest.mark.skipif(bool(os.environ.get("NEO4J_URI")), reason="what the local server reads, not Neo4j")
+def test_the_local_server_reads_the_files_load_csv_names(accounts, secret_file):
+    """Why query refuses LOAD CSV: the server reads the file, and a rolled-back read still returned it."""
+    load = f"LOAD CSV FROM '{secret_file.as_uri()}' AS line RETURN line"
+    assert accounts.run_cypher(load, {}) == (["line"], [{"line": ["not-for-investigators"]}])
+    _, rows = accounts.run_cypher("CALL do.when(true, $load, '') YIELD value RETURN value", {"load": load},
+                                  write=True)
+    assert rows == [{"value": {"line": ["not-for-investigators"]}}]
+
+
+@pytest.mark.parametrize("template,write", [
+    ("LOAD CSV FROM '{url}' AS line RETURN line", False),
+    ("LOAD CSV FROM '{url}' AS line RETURN line", True),
+    ("unwind [0] as as load csv from '{url}' as l return l", False),
+    ("CALL do.when(true, \"LOAD CSV FROM '{url}' AS l RETURN l\", '') YIELD value RETURN value", True),
+])
+def test_query_refuses_to_read_the_servers_files_even_with_write(accounts, secret_file, template, write):
+    result = run("query", template.format(url=secret_file.as_uri()), *(["--write"] if write else []))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: refused: the statement could read files or URLs")
+    assert "graphfraud load" in result.stderr and result.stderr.count("\n") == 1
+    assert "not-for-investigators" not in result.output
 
 
 def test_query_with_write_changes_the_graph(accounts):

@@ -287,7 +287,7 @@ def verify(
                                help="The manifest hash export printed (kept in the case file): the bundle must be that one."),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
 ) -> None:
-    """Recompute every hash of an evidence bundle; exit 1 naming each changed, missing or extra file.
+    """Recompute every hash of an evidence bundle; exit 1 naming each changed, missing, extra or linked file.
 
     Example: graphfraud verify cases/R-1a2b3c4d5e --expect 3f5a…(the 64 hex digits export printed)
     """
