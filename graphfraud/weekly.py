@@ -287,7 +287,7 @@ def _run(store, weekly_id, as_of, load_dir, out_dir, cfg, progress, tick, detect
         loaded = load(store, [Path(load_dir)], progress=progress)
         load_run, quarantined, notes = loaded.run_id, loaded.quarantined, list(loaded.notes)
         if loaded.quarantined:
-            notes.append(f"{loaded.quarantined} rows quarantined, see {loaded.quarantine_file}")
+            notes.append(f"{counted(loaded.quarantined, 'row')} quarantined, see {loaded.quarantine_file}")
     unfinished = unfinished_week(as_of, today_utc())
     if unfinished:
         notes.append(unfinished)

@@ -185,7 +185,7 @@ def test_bad_account_rows_are_quarantined_with_file_line_column_and_reason(store
     write(marketplace, "accounts.csv", ACCOUNTS + [row])
     result = run("load", marketplace)
     assert result.exit_code == 0
-    assert "1 rows quarantined" in result.output
+    assert "1 row quarantined" in result.output
     quarantine = sorted((graphfraud_home / "quarantine").glob("*.csv"), key=os.path.getmtime)[-1]
     entries = list(csv.DictReader(open(quarantine)))
     assert len(entries) == 1

@@ -5,6 +5,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
+from ..wording import counted
 from . import FORMAT_HELP, Format, app, emit, err, out, progress, ticker
 
 MAX_BUYERS = 2_000_000   # twice the largest marketplace measured (bench/detect.py, 1M); memory grows with it
@@ -56,7 +57,7 @@ def load(
         emit(rows, Format.table, title=f"load {result.run_id}: {result.rows_read:,} rows in {result.seconds:.1f} s "
                                        f"({result.rows_read / max(result.seconds, 1e-9):,.0f} rows/s)")
     if result.quarantined:
-        err.print(f"[yellow]warning:[/yellow] {result.quarantined} rows quarantined, "
+        err.print(f"[yellow]warning:[/yellow] {counted(result.quarantined, 'row')} quarantined, "
                   f"see {escape(str(result.quarantine_file))}", highlight=False)
         if strict:
             raise typer.Exit(1)
@@ -113,7 +114,7 @@ def demo(
         truth = read_labels(SAMPLE / "labels.csv")
         scores = evaluate_rings(truth.rings, predicted_rings(store), truth.typologies)
     if loaded.quarantined:
-        err.print(f"[yellow]warning:[/yellow] {loaded.quarantined} sample rows quarantined, "
+        err.print(f"[yellow]warning:[/yellow] {counted(loaded.quarantined, 'sample row')} quarantined, "
                   f"see {escape(str(loaded.quarantine_file))}", highlight=False)
     sample_accounts = loaded.counts["accounts"]["read"]
     if result.counts["accounts"] > sample_accounts:
