@@ -79,8 +79,10 @@ _BEFORE_A_KEYWORD = {"NULL", "TRUE", "FALSE", "INF", "INFINITY", "NAN", "END", "
 _OPERATORS = {*",([=<-/^~.:$!&", "<>"}
 
 _NAME = r"(?: [^\W\d]\w* | `(?:[^`]|``)*` )"  # plain (any script's letters) or backquoted (`` is a backquote)
+_STRING = r"""'(?:[^'\\]|\\.)*'? | "(?:[^"\\]|\\.)*"?"""
+_COMMENT_OR_STRING = re.compile(rf"//[^\n\r]* | /\*.*?(?:\*/|\Z) | {_STRING}", re.S | re.X)
 _TOKEN = re.compile(
-    rf"""(?P<skip> //[^\n\r]* | /\*.*?(\*/|\Z) | '(?:[^'\\]|\\.)*'? | "(?:[^"\\]|\\.)*"? )
+    rf"""(?P<literal> {_STRING} )
       | (?P<word> {_NAME} (?:\s*\.\s*{_NAME})* )
       | (?P<number> 0[xX][0-9A-Fa-f_]+ | 0o[0-7_]+ | [0-9][0-9_]*(?:\.[0-9][0-9_]*)?(?:[eE][+-]?[0-9]+)? )
       | (?P<punct> <> | \S )""",
@@ -123,17 +125,18 @@ class FileReadRefused(UsageError):
                          "reach files, with or without --write (data is loaded with graphfraud load)")
 
 
+def _without_comments(text: str) -> str:
+    """``text`` with each comment blanked (same length, line breaks kept): the server reads a
+    comment as a space, so ``do/**/.when`` is the dotted name ``do.when`` to the tokens too."""
+    def blank(m):
+        found = m.group()
+        return found if found[:1] in "'\"" else re.sub(r"[^\n\r]", " ", found)
+    return _COMMENT_OR_STRING.sub(blank, text)
+
+
 def _tokens(text: str) -> list[tuple[str, str, int]]:
     """(kind, text, offset) of each token outside comments; a string is one "literal" token."""
-    tokens = []
-    for m in _TOKEN.finditer(text):
-        kind = m.lastgroup
-        if kind == "skip":
-            if m.group(kind)[:1] not in "'\"":
-                continue   # a comment
-            kind = "literal"
-        tokens.append((kind, m.group(m.lastgroup), m.start()))
-    return tokens
+    return [(m.lastgroup, m.group(), m.start()) for m in _TOKEN.finditer(_without_comments(text))]
 
 
 def _procedure_name(word: str) -> str:
@@ -192,8 +195,9 @@ def _write_clause(tokens: list[tuple[str, str, int]], i: int, names: set[int]) -
     if word == "CALL" and kind_after == "word":
         procedure = _procedure_name(after)
         return None if _READ_PROCEDURE.match(procedure) else f"CALL {procedure}"
-    if word == "IN" and before == "}":
-        return "IN TRANSACTIONS"   # CALL { … } IN [n CONCURRENT] TRANSACTIONS commits as it goes
+    if word == "IN" and before == "}" and any(_token(tokens, j)[1].upper() == "TRANSACTIONS"
+                                             for j in range(i + 1, i + 5)):
+        return "IN TRANSACTIONS"   # CALL { … } IN [n] [CONCURRENT] TRANSACTIONS commits as it goes
     if kind_after == "word" and (word, after.upper()) in _PAIRED:
         return f"{word} {after.upper()}"
     if word == "DELETE" and before == "DETACH" and i - 1 not in names:

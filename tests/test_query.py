@@ -139,6 +139,10 @@ def test_a_variable_or_alias_named_like_a_write_clause_is_a_read(text):
     ("CALL `apoc`.`do`.when(true, $text, '') YIELD value RETURN value", "CALL apoc.do.when"),
     ("CALL apoc.load.json('file:///x.json') YIELD value RETURN value", "CALL apoc.load.json"),
     ("RETURN apoc.cypher.runFirstColumnSingle($text, {}) AS v", "apoc.cypher.runFirstColumnSingle"),
+    # a comment between the parts of a name is a space to the server: do/**/.when is do.when
+    ("CALL do/**/.when(true, $text, '') YIELD value RETURN value", "CALL do.when"),
+    ("CALL apoc.do /* x */ . when(true, $text, '') YIELD value RETURN value", "CALL apoc.do.when"),
+    ("CALL do// x\n.when(true, $text, '') YIELD value RETURN value", "CALL do.when"),
 ])
 def test_what_could_read_the_servers_files_is_refused_even_with_write(text, read):
     assert [r.clause for r in file_reads(text)] == [read]
@@ -155,6 +159,22 @@ def test_what_could_read_the_servers_files_is_refused_even_with_write(text, read
 ])
 def test_reads_that_only_mention_loading_pass(text):
     assert file_reads(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "MATCH (r:Ring) WHERE COUNT { (r)<-[:MEMBER_OF]-() } IN [0, 1] RETURN r.id",
+    "MATCH (r:Ring) WHERE r {.typology} IN $wanted RETURN r.id",
+    "RETURN {a: 1} IN [{a: 1}] AS found",
+    "RETURN 'a // b' AS x, '/* no */ CREATE' AS y",
+])
+def test_a_map_or_subquery_before_in_is_no_transaction_clause(text):
+    assert write_clauses(text) == [] and file_reads(text) == []
+
+
+@pytest.mark.parametrize("text", ["CALL { MATCH (n) SET n.x = 1 } IN 2 CONCURRENT TRANSACTIONS",
+                                  "CALL { MATCH (n) SET n.x = 1 } IN TRANSACTIONS OF 10 ROWS"])
+def test_a_subquery_in_transactions_is_a_write(text):
+    assert [c.clause for c in write_clauses(text)] == ["SET", "IN TRANSACTIONS"]
 
 
 def test_the_refusal_says_where_the_clause_is():
@@ -262,6 +282,7 @@ def test_the_local_server_reads_the_files_load_csv_names(accounts, secret_file):
     ("LOAD CSV FROM '{url}' AS line RETURN line", True),
     ("unwind [0] as as load csv from '{url}' as l return l", False),
     ("CALL do.when(true, \"LOAD CSV FROM '{url}' AS l RETURN l\", '') YIELD value RETURN value", True),
+    ("CALL do/**/.when(true, \"LOAD CSV FROM '{url}' AS l RETURN l\", '') YIELD value RETURN value", True),
 ])
 def test_query_refuses_to_read_the_servers_files_even_with_write(accounts, secret_file, template, write):
     result = run("query", template.format(url=secret_file.as_uri()), *(["--write"] if write else []))
