@@ -59,6 +59,8 @@ SECRET_COLUMNS = ("card_number",)
 # so it still joins; any other text has it masked. Validated columns are left to their checks.
 ID_COLUMNS = ("account_id", "buyer_id", "seller_id", "order_id", "device_id", "instrument_id", "promo_code")
 VALIDATED_COLUMNS = ("card_number", "ip", "created_at", "first_seen", "last_seen", "amount")
+
+
 @dataclass
 class Quarantine:
     """Rows that could not load, with where and why; written as one CSV per load."""

@@ -833,7 +833,7 @@ def mask_card_numbers(text: str, checked: bool = True, words_only: bool = False)
                 digits += group
                 if len(digits) > 19:
                     break
-                if len(digits) >= 12 and (not checked or luhn_valid(digits)):
+                if len(digits) >= 12 and luhn_valid(digits):
                     return mask_card(digits[:6], digits[-4:])
         return m.group()
     if not may_hold_card_number(text):
