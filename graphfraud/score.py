@@ -74,6 +74,7 @@ sentences, only for the groups someone will read.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -81,7 +82,7 @@ import numpy as np
 from .detect import DEVOTED_SHARE, REPEAT_ORDERS   # what a devoted buyer is: the same rule as the order links
 from .wording import counted
 
-__all__ = ["ALPHA", "MIN_LIFT", "WEIGHTS", "Candidate", "Scores", "score_groups",
+__all__ = ["ALPHA", "MIN_LIFT", "WEIGHTS", "NAMED_IDENTIFIER", "Candidate", "Scores", "score_groups",
            "log10_binom_sf", "p_text", "combine"]
 
 ALPHA = 0.01
@@ -135,6 +136,9 @@ LABELS = {  # signal names for people
     "seller_links": "sellers linked to their buyers", "trade_circle": "sellers buying from each other in a circle",
 }
 LN10 = math.log(10)
+# The identifiers a reason's words may name (a promo code, the one seller): reports for readers
+# who must not see identifiers mask them.
+NAMED_IDENTIFIER = re.compile(r"(?<=\bcode )\S+(?= (?:used by|within) )|(?<=one seller \()[^)]+(?=\))")
 
 
 @dataclass

@@ -54,6 +54,7 @@ from .home import home
 from .report import (LAST_WEEK_DAYS, RATES_NOTE, RATES_TO_EUR, ReportData, WeekMetrics, convert, mask,
                      no_comparison, write_report)
 from .rings import change_kind, count_kinds, lineage_event, match_rings
+from .score import NAMED_IDENTIFIER
 from .wording import counted
 
 __all__ = ["run_weekly", "WeeklyResult", "WeeklyLockedError", "weekly_lock", "ring_history", "LOOKBACK_DAYS",
@@ -496,11 +497,14 @@ def _main(counts: list[tuple], min_count: int = 2) -> str | None:
 
 
 def explanation(reasons, hide: set[str] = frozenset(), limit: int = 160) -> str:
-    """One line from detection's reasons: the strongest reason that holds, identifiers masked.
+    """One line from detection's reasons: the strongest reason that holds, identifiers masked
+    (those in ``hide`` and those the reason's words name, ``score.NAMED_IDENTIFIER``).
 
     >>> explanation('[{"text": "weak", "holds": false}, {"text": "83 % of orders to s-00017", "holds": true}]',
     ...             hide={"s-00017"})
     '83 % of orders to s-•••17'
+    >>> explanation([{"text": "14 members first used code REF-9G9NRX within 1 day (2025-12-12 to 2025-12-12)"}])
+    '14 members first used code REF•••NRX within 1 day (2025-12-12 to 2025-12-12)'
     >>> explanation([{"text": "chargeback rate 38 % (15 of 39 orders, by 5 members; marketplace 1.1 %; p < 1e-12)"}],
     ...             limit=80)
     'chargeback rate 38 % (15 of 39 orders, by 5 members; marketplace 1.1 %) …'
@@ -523,7 +527,7 @@ def explanation(reasons, hide: set[str] = frozenset(), limit: int = 160) -> str:
         if text:
             texts.append(text)
     line = (held or texts or ["flagged by detection"])[0]
-    for token in sorted(hide, key=len, reverse=True):
+    for token in sorted(set(hide) | set(NAMED_IDENTIFIER.findall(line)), key=len, reverse=True):
         if token and token in line:
             line = line.replace(token, mask(token))
     if len(line) > limit:   # whole clauses only: a figure cut in half ("p < …") reads as a different figure

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import re
 import textwrap
 import time
 from datetime import date, datetime, timedelta, timezone
@@ -582,3 +583,18 @@ def test_rings_history_command_in_every_format(store, small_marketplace, tmp_pat
 def test_rings_history_of_an_unknown_ring_exits_1(store):
     result = CliRunner().invoke(app, ["rings", "history", "R-nope"])
     assert result.exit_code == 1 and "no ring" in result.stderr
+
+
+def test_the_reports_explanations_name_no_promo_code_or_seller_unmasked(store, tmp_path):
+    """A reason's words can name a promo code or a seller; the report masks them even when the
+    ring's orders lie outside the weeks the report measures (a backfill long after the data)."""
+    from graphfraud.generate import write_marketplace
+
+    start = date(2025, 9, 1)
+    write_marketplace(tmp_path / "m", buyers=1500, seed=5, start=start, weeks=26)
+    run_weekly(store, start + timedelta(weeks=26 + 30), tmp_path / "m", tmp_path / "r")
+    text = (tmp_path / "r" / "report.md").read_text() + (tmp_path / "r" / "report.html").read_text()
+    with open(tmp_path / "m" / "orders.csv", newline="") as f:
+        named = {v for r in csv.DictReader(f) for v in (r["promo_code"], r["seller_id"]) if v}
+    assert re.search(r"code \S*•••", text), "a ring explained by its promo code, masked"
+    assert not [v for v in named if re.search(rf"(?<![\w-]){re.escape(v)}(?![\w-])", text)]
