@@ -55,9 +55,11 @@ _READ_PROCEDURE = re.compile(
          | apoc\.(meta\.\w+|help|version))$""",
     re.I | re.X,
 )
-# Procedures and functions that run Cypher given as text or reach files or URLs (the local
-# server answers do.when, which runs a LOAD CSV it is given, with or without ``apoc.``).
-_READS_FILES = re.compile(r"^(apoc\.)?(cypher|do|periodic|load|import|export|custom|trigger)\.", re.I)
+# Procedures and functions that run Cypher given as text or reach files or URLs: every APOC one
+# but those that describe the graph (apoc.when, apoc.bolt.*, apoc.log.* … are many and graphfraud
+# uses none), and the ones the local server answers without ``apoc.`` (do.when runs a LOAD CSV).
+_READS_FILES = re.compile(r"^(apoc\.(?!(meta\.\w+|help|version)$)|(cypher|do|periodic|load|import|export|custom"
+                          r"|trigger)\.)", re.I)
 
 # Where a token stands, judged from the token before it.
 _CLAUSE = "clause"    # after a whole operand, or first: a keyword (a clause, AS, AND, IS …)
@@ -80,7 +82,8 @@ _OPERATORS = {*",([=<-/^~.:$!&", "<>"}
 
 _NAME = r"(?: [^\W\d]\w* | `(?:[^`]|``)*` )"  # plain (any script's letters) or backquoted (`` is a backquote)
 _STRING = r"""'(?:[^'\\]|\\.)*'? | "(?:[^"\\]|\\.)*"?"""
-_COMMENT_OR_STRING = re.compile(rf"//[^\n\r]* | /\*.*?(?:\*/|\Z) | {_STRING}", re.S | re.X)
+# A comment, or what may hold comment marks or quotes without starting one: a string, a backquoted name.
+_COMMENT_OR_QUOTED = re.compile(rf"//[^\n\r]* | /\*.*?(?:\*/|\Z) | {_STRING} | `(?:[^`]|``)*`?", re.S | re.X)
 _TOKEN = re.compile(
     rf"""(?P<literal> {_STRING} )
       | (?P<word> {_NAME} (?:\s*\.\s*{_NAME})* )
@@ -121,17 +124,20 @@ class FileReadRefused(UsageError):
     def __init__(self, reads: list[WriteClause]):
         self.reads = reads
         super().__init__(f"refused: the statement could read files or URLs on the database server's machine "
-                         f"({_listed(reads)}); query never runs LOAD CSV, nor procedures that run Cypher text or "
-                         "reach files, with or without --write (data is loaded with graphfraud load)")
+                         f"({_listed(reads)}); query never runs LOAD CSV, APOC (but apoc.meta.*), or procedures "
+                         "that run Cypher text or reach files, with or without --write (data is loaded with "
+                         "graphfraud load)")
 
 
 def _without_comments(text: str) -> str:
     """``text`` with each comment blanked (same length, line breaks kept): the server reads a
-    comment as a space, so ``do/**/.when`` is the dotted name ``do.when`` to the tokens too."""
+    comment as a space, so ``do/**/.when`` is the dotted name ``do.when`` to the tokens too.
+    Read left to right like the server: ``//`` in a string or a backquoted name (`` `//` ``) is
+    no comment, and a quote inside a backquoted name starts no string."""
     def blank(m):
         found = m.group()
-        return found if found[:1] in "'\"" else re.sub(r"[^\n\r]", " ", found)
-    return _COMMENT_OR_STRING.sub(blank, text)
+        return found if found[:1] in "'\"`" else re.sub(r"[^\n\r]", " ", found)
+    return _COMMENT_OR_QUOTED.sub(blank, text)
 
 
 def _tokens(text: str) -> list[tuple[str, str, int]]:
