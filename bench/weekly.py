@@ -5,9 +5,10 @@
 
 Generates a marketplace (``graphfraud.generate.write_marketplace``, or with ``--generator
 independent`` or ``second`` ``bench/independent_market.py`` or ``bench/second_market.py``,
-written apart from graphfraud: all plant rings with activity windows spread over a 26-week span), cuts it into weekly drops by date, and runs the
-weekly job (``graphfraud.weekly.run_weekly``) once a week, each run loading that week's
-drop and detecting as of its last day, on a fresh local server in a throw-away home.
+written apart from graphfraud: all plant rings with activity windows spread over a 26-week
+span), cuts it into weekly drops by date, and runs the weekly job
+(``graphfraud.weekly.run_weekly``) once a week, each run loading that week's drop and
+detecting as of its last day, on a fresh local server in a throw-away home.
 ``--all-at-once`` loads everything first and relies on detection's as-of filter alone.
 
 Measured against ``labels.csv``:

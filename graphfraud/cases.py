@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 from .errors import UsageError
 from .investigate import unknown_ring
-from .normalise import mask_card_numbers
+from .normalise import mask_stored_text
 
 __all__ = ["STATUSES", "mark", "history", "events", "author"]
 
@@ -29,14 +29,14 @@ def _os_user() -> str:
 
 def author(by: str | None) -> str:
     """Who made a change, as stored and exported: the name given (card numbers masked) or the OS user."""
-    return mask_card_numbers((by or "").strip()) or _os_user()
+    return mask_stored_text((by or "").strip()) or _os_user()
 
 
 def mark(store, ring_id: str, status: str, note: str, by: str | None = None, at: datetime | None = None) -> dict:
     """Set a ring's case status; returns the event (with ``previous``, the status it replaced)."""
     if status not in STATUSES:
         raise UsageError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
-    note = mask_card_numbers((note or "").strip())   # a note is kept and exported: no card number in it
+    note = mask_stored_text((note or "").strip())   # a note is kept and exported: no card number in it
     if not note:
         raise UsageError("a case status change needs a --note saying why")
     if len(note) > MAX_NOTE:

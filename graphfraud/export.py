@@ -655,7 +655,7 @@ def _read_manifest(path: Path) -> tuple[dict | None, bytes | None]:
     raw = _bytes(path)
     try:
         manifest = json.loads(raw.decode("utf-8")) if raw is not None else None
-    except ValueError:   # not UTF-8, or not JSON
+    except (ValueError, RecursionError):   # not UTF-8, not JSON, or nested deeper than Python's stack
         manifest = None
     usable = isinstance(manifest, dict) and isinstance(manifest.get("files"), dict)
     return (manifest if usable else None), raw
@@ -693,12 +693,21 @@ def _listed_row(path: Path, entry) -> dict:
         return _row(path.name, _LINKED, expected)
     if not path.is_file():
         return _row(path.name, "missing", expected)
-    actual = sha256_file(path)
-    return _row(path.name, "ok" if actual == expected else "changed", expected, actual)
+    actual = _hash(path)
+    return _row(path.name, "ok" if actual == expected else "changed" if actual else "changed (unreadable)",
+                expected, actual)
+
+
+def _hash(path: Path) -> str:
+    """A file's SHA-256; "" when it cannot be read (its permissions, a failing disk)."""
+    try:
+        return sha256_file(path)
+    except OSError:
+        return ""
 
 
 def _extra_row(path: Path) -> dict:
     """The row of a file or folder the manifest does not list."""
     if path.is_symlink():
         return _row(path.name, "extra (a symbolic link)")
-    return _row(path.name + ("/" if path.is_dir() else ""), "extra", actual=sha256_file(path) if path.is_file() else "")
+    return _row(path.name + ("/" if path.is_dir() else ""), "extra", actual=_hash(path) if path.is_file() else "")

@@ -35,10 +35,14 @@ def _private_temp(path: Path, text: str) -> str:
     """A new file beside ``path``, under a name no other process uses, readable by its owner only
     and holding ``text`` on disk; returns its name."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")   # O_EXCL, 0600
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+    except BaseException:
+        os.unlink(tmp)
+        raise
     return tmp
 
 
@@ -63,6 +67,13 @@ def create_private_once(path: Path, text: str) -> None:
         os.link(tmp, path)
     except FileExistsError:
         pass
+    except OSError:   # a file system without hard links: create it in place, still only if missing
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
     finally:
         os.unlink(tmp)
 

@@ -86,7 +86,7 @@ def _check_type(type_: str | None) -> None:
 def _address_keys(text: str) -> list[str]:
     """The keys an address typed by a person could have been stored under (one per country's rules)."""
     countries = [None, *normalise.COUNTRIES]
-    text = normalise.mask_card_numbers(text)   # as the loader stores an address that holds one
+    text = normalise.mask_stored_text(text)   # as the loader stores an address that holds one
     keys = []
     for cc in countries:
         key = normalise.address_key(text, cc)

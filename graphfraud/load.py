@@ -56,7 +56,8 @@ EXTENSIONS = (".csv.gz", ".jsonl.gz", ".csv", ".parquet", ".jsonl")
 SECRET_COLUMNS = ("card_number",)
 # Where a card number may turn up although it should not (a column mix-up, a number pasted into
 # an address): an id that is or holds one is stored as its keyed hash (``normalise.id_as_stored``),
-# so it still joins; any other text has it masked. Validated columns are left to their checks.
+# so it still joins; any other text has it masked (``normalise.mask_stored_text``). Validated
+# columns are left to their checks.
 ID_COLUMNS = ("account_id", "buyer_id", "seller_id", "order_id", "device_id", "instrument_id", "promo_code")
 VALIDATED_COLUMNS = ("card_number", "ip", "created_at", "first_seen", "last_seen", "amount")
 
@@ -554,13 +555,13 @@ class _Loader:
         row = dict(row)
         for column in suspect:
             value = row[column]
-            if column == "instrument_id" and normalise.card_number_in(value):
-                row["card_number"] = row.get("card_number") or value   # a card number given as the id
-                row[column] = ""
+            digits = normalise.card_number_in(value) if column == "instrument_id" else None
+            if digits:   # a card number given as the instrument id: hashed as card_number is, bin and last4 kept
+                row["card_number"], row[column] = row.get("card_number") or digits, ""
             elif column in ID_COLUMNS:
                 row[column] = normalise.id_as_stored(column, value, self.instruments.hash_key)
             else:
-                row[column] = normalise.mask_card_numbers(value)
+                row[column] = normalise.mask_stored_text(value)
         return row
 
     def _confirm_accounts(self, table, raw_rows):

@@ -20,8 +20,9 @@ from functools import lru_cache
 
 __all__ = [
     "address_key", "building_key", "postcode", "device_id", "email", "ip_subnet", "valid_ip", "card_digits",
-    "luhn_valid", "card_instrument", "card_key", "card_number_in", "id_as_stored", "instrument_fingerprint",
-    "promo_code", "mask_card", "mask_card_numbers", "may_hold_card_number", "mask_id", "COUNTRIES",
+    "luhn_valid", "card_instrument", "card_key", "card_number_in", "issued_card_number", "id_as_stored",
+    "instrument_fingerprint", "promo_code", "mask_card", "mask_card_numbers", "mask_stored_text",
+    "may_hold_card_number", "mask_id", "COUNTRIES",
 ]
 
 # --------------------------------------------------------------------------- text folding
@@ -725,46 +726,73 @@ def card_instrument(raw: str, key: bytes) -> tuple[str, str, str]:
     return card_key(digits, key), digits[:6], digits[-4:]
 
 
-def card_key(digits: str, key: bytes) -> str:
-    """``card:`` + the first 32 hex digits of HMAC-SHA256(key, digits): what a card number is stored as.
+def card_key(text: str, key: bytes) -> str:
+    """``card:`` + the first 32 hex digits of HMAC-SHA256(key, text): what a card number (its
+    digits), or an id that holds one (the whole id), is stored as.
 
     >>> card_key("4111111111111111", b"k") == card_instrument("4111-1111-1111-1111", b"k")[0]
     True
     """
-    return "card:" + hmac.new(bytes(key), digits.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+    return "card:" + hmac.new(bytes(key), text.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
 
 _CANONICAL_ID = {"device_id": device_id, "promo_code": promo_code}   # other ids are only stripped
 
 
-def id_as_stored(column: str, value: str, key) -> str:
+def id_as_stored(column: str, value: str, get_key) -> str:
     """The id a value of an id column is stored under: canonical, and kept as its keyed hash
     when it is or holds a card number (a column mix-up), so the number is never stored and
-    the id still joins. ``key()`` gives the hashing key, asked for only when needed.
+    the id still joins. ``get_key()`` gives the hashing key, asked for only when needed.
+
+    Ids are often long numbers, so only a number a card network could have issued counts
+    (``issued_card_number``), and digits next to a letter are part of the id (a hex device id).
 
     >>> id_as_stored("device_id", " DEV-AB12-CD34 ", bytes)
     'dev_ab12cd34'
-    >>> id_as_stored("order_id", "4111 1111 1111 1111", lambda: b"k") == card_key("4111111111111111", b"k")
+    >>> id_as_stored("order_id", "4111:1111:1111:1111", lambda: b"k") == card_key("4111111111111111", b"k")
     True
+    >>> id_as_stored("order_id", "202500000007", bytes), id_as_stored("order_id", "ORD-20251004-000123", bytes)
+    ('202500000007', 'ORD-20251004-000123')
     """
     canonical = _CANONICAL_ID.get(column, str.strip)
     value = canonical(value)
     digits = card_number_in(value)
     if digits:
-        return canonical(card_key(digits, key()))
-    if mask_card_numbers(value, words_only=True) != value:
-        return canonical(card_key(value, key()))
+        return canonical(card_key(digits, get_key()))
+    if _mask(value, _ID_DIGITS, issued_card_number) != value:
+        return canonical(card_key(value, get_key()))
     return value
 
 
 def card_number_in(value: str) -> str | None:
-    """The digits of ``value`` when the whole value is a Luhn-valid card number, else None.
+    """The digits of ``value`` when the whole value is a card number a network could have
+    issued, its groups parted by any punctuation; else None.
 
-    >>> card_number_in(" 4111 1111 1111 1111"), card_number_in("ord-4111111111111111")
-    ('4111111111111111', None)
+    >>> card_number_in(" 4111/1111/1111/1111"), card_number_in("ord-4111111111111111"), card_number_in("202500000007")
+    ('4111111111111111', None, None)
     """
-    digits = card_digits(value.strip())
-    return digits if digits and luhn_valid(digits) else None
+    digits = _ANY_GAP.sub("", value)
+    return digits if digits.isascii() and digits.isdigit() and issued_card_number(digits) else None
+
+
+# (first and last prefix, lengths) of the numbers card networks issue: Visa; Mastercard; Amex;
+# Diners; Discover; JCB; UnionPay; Maestro.
+_ISSUED = (((4, 4), (13, 16, 19)), ((51, 55), (16,)), ((2221, 2720), (16,)), ((34, 34), (15,)), ((37, 37), (15,)),
+           ((300, 305), (14, 16, 19)), ((36, 36), (14, 16, 19)), ((38, 39), (14, 16, 19)), ((6011, 6011), range(16, 20)),
+           ((644, 649), range(16, 20)), ((65, 65), range(16, 20)), ((3528, 3589), range(16, 20)),
+           ((62, 62), range(16, 20)), ((50, 50), range(12, 20)), ((56, 69), range(12, 20)))
+
+
+def issued_card_number(digits: str) -> bool:
+    """Luhn-valid, with a prefix and length a card network issues: one id in ten passes Luhn
+    alone, an order number ``202500000007`` or a 15-digit IMEI among them.
+
+    >>> issued_card_number("4111111111111111"), issued_card_number("202500000007"), issued_card_number("356938035643809")
+    (True, False, False)
+    """
+    if not luhn_valid(digits):
+        return False
+    return any(lo <= int(digits[:len(str(lo))]) <= hi and len(digits) in lengths for (lo, hi), lengths in _ISSUED)
 
 
 def instrument_fingerprint(bin: str, last4: str) -> str | None:  # noqa: A002 - the API's name
@@ -794,51 +822,73 @@ def mask_card(bin: str, last4: str) -> str:  # noqa: A002 - the API's name
     return b + "*" * (12 - len(b)) + l4
 
 
-_CARD_GAP = r"[\s.\-]+"   # what people put between a card number's groups: spaces, dashes, dots
-_DIGIT_RUN = re.compile(rf"[0-9]+(?:{_CARD_GAP}[0-9]+)*")
-_WORD_DIGIT_RUN = re.compile(rf"(?<![A-Za-z0-9]){_DIGIT_RUN.pattern}(?![A-Za-z0-9])")
-_TWELVE_DIGITS = re.compile(rf"[0-9](?:(?:{_CARD_GAP})?[0-9]){{11}}")
+# What parts a card number's groups: in a message, spaces, dashes and dots; in what is stored,
+# any punctuation (an address key folds "4111/1111/…" into spaces, a device id drops ":").
+_CARD_GAP = re.compile(r"[\s.\-]+")
+_ANY_GAP = re.compile(r"[\W_]+")
+_MESSAGE_DIGITS = re.compile(rf"[0-9]+(?:{_CARD_GAP.pattern}[0-9]+)*")
+_STORED_DIGITS = re.compile(rf"[0-9]+(?:{_ANY_GAP.pattern}[0-9]+)*")
+_ID_DIGITS = re.compile(rf"(?<![^\W_]){_STORED_DIGITS.pattern}(?![^\W_])")   # not glued to a letter or digit
+_TWELVE_DIGITS = re.compile(r"[0-9](?:[\W_]*[0-9]){11}")
 
 
 def may_hold_card_number(text: str) -> bool:
-    """Whether ``text`` has twelve digits in a row (spaces, dashes and dots between them allowed):
-    a quick test before ``mask_card_numbers``, which most values need not go through."""
+    """Whether ``text`` has twelve digits with nothing but punctuation between them: a quick
+    test before the masking below, which most values need not go through."""
     return bool(_TWELVE_DIGITS.search(text))
 
 
-def mask_card_numbers(text: str, checked: bool = True, words_only: bool = False) -> str:
-    """``text`` with each run of digits that holds a Luhn-valid 12–19 digit number masked.
+def _mask(text: str, runs: re.Pattern, is_card) -> str:
+    """``text`` with the card numbers (``is_card``) in its runs of digits (``runs``) masked.
+
+    In a run, the longest stretch of whole groups that is a card number is masked, so digits
+    beside it ("Flat 2, 4111 …") are neither taken into the mask nor left to show part of it;
+    what lies on either side is looked at again.
+    """
+    def mask(m):
+        run = m.group()
+        groups = [g.span() for g in re.finditer(r"[0-9]+", run)]
+        best = None   # (digits, first group, last group)
+        for i in range(len(groups)):
+            digits = ""
+            for j in range(i, len(groups)):
+                digits += run[slice(*groups[j])]
+                if len(digits) > 19:
+                    break
+                if len(digits) >= 12 and (best is None or len(digits) > len(best[0])) and is_card(digits):
+                    best = (digits, i, j)
+        if best is None:
+            return run
+        digits, i, j = best
+        return (_mask(run[:groups[i][0]], runs, is_card) + mask_card(digits[:6], digits[-4:])
+                + _mask(run[groups[j][1]:], runs, is_card))
+    return runs.sub(mask, text) if may_hold_card_number(text) else text
+
+
+def mask_card_numbers(text: str, checked: bool = True) -> str:
+    """``text`` (a message, an error, a quarantined row) with each Luhn-valid 12–19 digit number masked.
 
     A card number can land outside ``card_number`` (a row shifted by a stray comma, a number
     typed into a free-text column, or as an id at the command line); it is shown masked there too.
     With ``checked=False`` any number of 12 digits or more is masked: in a row whose values
-    have left their columns, a card number with a typo is still most of a card number. With
-    ``words_only`` digits next to a letter are left alone: in a hex id they are no card number.
+    have left their columns, a card number with a typo is still most of a card number.
 
     >>> mask_card_numbers("paid with 4539.1488.0343.6467 on 2025-10-04")
     'paid with 453914******6467 on 2025-10-04'
     >>> mask_card_numbers("4539 1488 0343 6468", checked=False)
     '453914******6468'
-    >>> mask_card_numbers("dev_c4539148803436467", words_only=True)
-    'dev_c4539148803436467'
     """
-    def mask(m):
-        groups = re.split(_CARD_GAP, m.group())
-        if not checked:
-            digits = "".join(groups)
-            return mask_card(digits[:6], digits[-4:]) if len(digits) >= 12 else m.group()
-        for start in range(len(groups)):
-            digits = ""
-            for group in groups[start:]:
-                digits += group
-                if len(digits) > 19:
-                    break
-                if len(digits) >= 12 and luhn_valid(digits):
-                    return mask_card(digits[:6], digits[-4:])
-        return m.group()
-    if not may_hold_card_number(text):
-        return text
-    return (_WORD_DIGIT_RUN if words_only else _DIGIT_RUN).sub(mask, text)
+    return _mask(text, _MESSAGE_DIGITS, luhn_valid if checked else lambda digits: True)
+
+
+def mask_stored_text(text: str) -> str:
+    """Free text that is stored and shown (an address, a status, a case note) with each
+    Luhn-valid 12–19 digit number masked, whatever punctuation parts its groups.
+
+    >>> mask_stored_text("Flat 2, 4111/1111/1111/1111 High St")
+    'Flat 2, 411111******1111 High St'
+    """
+    return _mask(text, _STORED_DIGITS, luhn_valid)
 
 
 _ID_PREFIX = re.compile(r"^[a-z][a-z0-9]{0,11}[:_]", re.IGNORECASE)

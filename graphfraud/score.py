@@ -74,7 +74,6 @@ sentences, only for the groups someone will read.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -82,7 +81,7 @@ import numpy as np
 from .detect import DEVOTED_SHARE, REPEAT_ORDERS   # what a devoted buyer is: the same rule as the order links
 from .wording import counted
 
-__all__ = ["ALPHA", "MIN_LIFT", "WEIGHTS", "NAMED_IDENTIFIER", "Candidate", "Scores", "score_groups",
+__all__ = ["ALPHA", "MIN_LIFT", "WEIGHTS", "Candidate", "Scores", "score_groups",
            "log10_binom_sf", "p_text", "combine"]
 
 ALPHA = 0.01
@@ -136,9 +135,7 @@ LABELS = {  # signal names for people
     "seller_links": "sellers linked to their buyers", "trade_circle": "sellers buying from each other in a circle",
 }
 LN10 = math.log(10)
-# The identifiers a reason's words may name (a promo code, the one seller): reports for readers
-# who must not see identifiers mask them.
-NAMED_IDENTIFIER = re.compile(r"(?<=\bcode )\S+(?= (?:used by|within) )|(?<=one seller \()[^)]+(?=\))")
+_SELLER_WORDED = ("concentration", "block", "uniform_amounts")   # reasons whose words may name one seller
 
 
 @dataclass
@@ -911,12 +908,17 @@ class _Context:
 
     # ----- words
 
+    def _named_seller(self, c) -> str | None:
+        """The one seller a reason names, if it names one (a ring's own sellers it counts instead)."""
+        s = self.top_seller[c]
+        return None if self.use_internal[c] or s < 0 else str(self.p.ids[s])
+
     def _seller_label(self, c):
         if self.use_internal[c]:
             n = int(self.n_targets[c])
             return f"{n} ring seller{'s' if n != 1 else ''}"
-        s = self.top_seller[c]
-        return f"one seller ({self.p.ids[s]})" if s >= 0 else "no seller"
+        seller = self._named_seller(c)
+        return f"one seller ({seller})" if seller else "no seller"
 
     def reason(self, name, s, c) -> dict:
         p = self.p
@@ -998,9 +1000,10 @@ class _Context:
             evidence = {"sellers_in_circle": k, "sellers": n}
         else:
             text, evidence = name, {}
+        named = [evidence.get("code"), self._named_seller(c) if name in _SELLER_WORDED else None]
         return {"signal": name, "label": LABELS[name], "family": FAMILY[name], "holds": bool(s["holds"][c]), "value": _num(v),
                 "baseline": _num(base), "lift": _num(lift), "log10_p": max(round(lp, 2), LOG10_P_FLOOR), "evidence": evidence,
-                "text": text}
+                "text": text, "names": [x for x in named if x]}
 
     def _target_ids(self, c):
         lo, hi = np.searchsorted(self.target_c, [c, c + 1])

@@ -40,6 +40,7 @@ was written; try again later); 130 interrupted.
 import fcntl
 import json
 import os
+import re
 import time
 import uuid
 from collections import Counter, defaultdict
@@ -54,7 +55,6 @@ from .home import home
 from .report import (LAST_WEEK_DAYS, RATES_NOTE, RATES_TO_EUR, ReportData, WeekMetrics, convert, mask,
                      no_comparison, write_report)
 from .rings import change_kind, count_kinds, lineage_event, match_rings
-from .score import NAMED_IDENTIFIER
 from .wording import counted
 
 __all__ = ["run_weekly", "WeeklyResult", "WeeklyLockedError", "weekly_lock", "ring_history", "LOOKBACK_DAYS",
@@ -498,13 +498,13 @@ def _main(counts: list[tuple], min_count: int = 2) -> str | None:
 
 def explanation(reasons, hide: set[str] = frozenset(), limit: int = 160) -> str:
     """One line from detection's reasons: the strongest reason that holds, identifiers masked
-    (those in ``hide`` and those the reason's words name, ``score.NAMED_IDENTIFIER``).
+    (those in ``hide`` and those the reason names, its ``names``), each only where it stands alone.
 
     >>> explanation('[{"text": "weak", "holds": false}, {"text": "83 % of orders to s-00017", "holds": true}]',
     ...             hide={"s-00017"})
     '83 % of orders to s-•••17'
-    >>> explanation([{"text": "14 members first used code REF-9G9NRX within 1 day (2025-12-12 to 2025-12-12)"}])
-    '14 members first used code REF•••NRX within 1 day (2025-12-12 to 2025-12-12)'
+    >>> explanation([{"text": "2 members first used code 12 within 1 day (2025-12-12 to 2025-12-12)", "names": ["12"]}])
+    '2 members first used code ••• within 1 day (2025-12-12 to 2025-12-12)'
     >>> explanation([{"text": "chargeback rate 38 % (15 of 39 orders, by 5 members; marketplace 1.1 %; p < 1e-12)"}],
     ...             limit=80)
     'chargeback rate 38 % (15 of 39 orders, by 5 members; marketplace 1.1 %) …'
@@ -516,20 +516,20 @@ def explanation(reasons, hide: set[str] = frozenset(), limit: int = 160) -> str:
             reasons = [reasons]
     if isinstance(reasons, dict):
         reasons = reasons.get("reasons") or list(reasons.values())
-    texts, held = [], []
+    texts, held = [], []   # (text, the identifiers it names)
     for r in reasons or []:
         if isinstance(r, dict):
-            text = r.get("text") or r.get("summary") or r.get("reason") or ""
-            if text and r.get("holds", True):
+            text = (r.get("text") or r.get("summary") or r.get("reason") or "", r.get("names") or [])
+            if text[0] and r.get("holds", True):
                 held.append(text)
         else:
-            text = str(r)
-        if text:
+            text = (str(r), [])
+        if text[0]:
             texts.append(text)
-    line = (held or texts or ["flagged by detection"])[0]
-    for token in sorted(set(hide) | set(NAMED_IDENTIFIER.findall(line)), key=len, reverse=True):
-        if token and token in line:
-            line = line.replace(token, mask(token))
+    line, names = (held or texts or [("flagged by detection", [])])[0]
+    for token in sorted(set(hide) | set(names), key=len, reverse=True):
+        if token:
+            line = re.sub(rf"(?<![\w-]){re.escape(token)}(?![\w-])", mask(token), line)
     if len(line) > limit:   # whole clauses only: a figure cut in half ("p < …") reads as a different figure
         cut = max(line.rfind("; ", 0, limit), line.rfind(" (", 0, limit))
         line = line[:cut] if cut > limit // 2 else line[:limit].rsplit(" ", 1)[0].rstrip(",;:(")

@@ -250,3 +250,16 @@ def test_loads_racing_to_make_the_card_key_all_get_the_same_one(own_home, monkey
     assert len(set(keys)) == 1 and keys[0] == (own_home / "card.key").read_bytes()
     assert stat.S_IMODE((own_home / "card.key").stat().st_mode) == 0o600
     assert [p.name for p in own_home.iterdir()] == ["card.key"], "no temporary file is left behind"
+
+
+def test_the_card_key_is_made_on_a_file_system_without_hard_links(own_home, monkeypatch):
+    from graphfraud.home import card_hash_key
+
+    def no_links(*_):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    key = card_hash_key()
+    assert key == (own_home / "card.key").read_bytes() and card_hash_key() == key
+    assert stat.S_IMODE((own_home / "card.key").stat().st_mode) == 0o600
+    assert [p.name for p in own_home.iterdir()] == ["card.key"], "no temporary file is left behind"

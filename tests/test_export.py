@@ -159,17 +159,32 @@ def test_a_manifest_whose_text_was_edited_is_caught_even_when_its_hash_still_mat
     assert "manifest.json changed (its text is not the manifest it holds)" in result.stderr
 
 
-@pytest.mark.parametrize("damage", ["delete", "garble", "a folder"])
+@pytest.mark.parametrize("damage", ["delete", "garble", "nested too deep", "a folder"])
 def test_a_missing_or_unreadable_manifest_is_caught(copy, damage):
     if damage == "delete":
         (copy / "manifest.json").unlink()
     elif damage == "garble":
         (copy / "manifest.json").write_text("{not json")
+    elif damage == "nested too deep":
+        (copy / "manifest.json").write_text("[" * 100_000 + "]" * 100_000)
     else:
         (copy / "manifest.json").unlink()
         (copy / "manifest.json").mkdir()
     result = run("verify", copy)
     assert result.exit_code == 1 and "manifest.json" in result.stderr
+
+
+def test_a_file_that_cannot_be_read_is_named_not_a_crash(copy, monkeypatch):
+    real = export.sha256_file
+
+    def failing(path):
+        if Path(path).name == "members.csv":
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(export, "sha256_file", failing)
+    rows = {r["file"]: r["status"] for r in export.verify(copy).rows}
+    assert rows["members.csv"] == "changed (unreadable)" and rows["orders.csv"] == "ok"
 
 
 def recorded_hash(bundle: Path) -> str:

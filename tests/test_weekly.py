@@ -3,10 +3,10 @@
 import csv
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
-import re
 import textwrap
 import time
 from datetime import date, datetime, timedelta, timezone
