@@ -867,19 +867,21 @@ def _mask(text: str, runs: re.Pattern, is_card) -> str:
 
 
 def mask_card_numbers(text: str, checked: bool = True) -> str:
-    """``text`` (a message, an error, a quarantined row) with each Luhn-valid 12–19 digit number masked.
+    """``text`` (a message, an error, a quarantined row) with each Luhn-valid 12–19 digit number
+    masked, and, whatever punctuation parts its groups, each one a network issues
+    (``mask_stored_text``).
 
     A card number can land outside ``card_number`` (a row shifted by a stray comma, a number
     typed into a free-text column, or as an id at the command line); it is shown masked there too.
     With ``checked=False`` any number of 12 digits or more is masked: in a row whose values
     have left their columns, a card number with a typo is still most of a card number.
 
-    >>> mask_card_numbers("paid with 4539.1488.0343.6467 on 2025-10-04")
-    'paid with 453914******6467 on 2025-10-04'
-    >>> mask_card_numbers("4539 1488 0343 6468", checked=False)
-    '453914******6468'
+    >>> mask_card_numbers("paid with 4539.1488.0343.6467 on 2025-10-04 12:30:00")
+    'paid with 453914******6467 on 2025-10-04 12:30:00'
+    >>> mask_card_numbers("4539 1488 0343 6468", checked=False), mask_card_numbers("amount '4111:1111:1111:1111'")
+    ('453914******6468', "amount '411111******1111'")
     """
-    return _mask(text, _MESSAGE_DIGITS, luhn_valid if checked else lambda digits: True)
+    return mask_stored_text(_mask(text, _MESSAGE_DIGITS, luhn_valid if checked else lambda digits: True))
 
 
 def mask_stored_text(text: str) -> str:

@@ -132,9 +132,11 @@ def test_quarantine_masks_a_mistyped_card_number_in_a_shifted_row_and_every_reas
         f"q3,a1,s1,10.00,EUR,{glued},completed,,,,,\n", encoding="utf-8")
     write(tmp_path, "account_payment_instruments.csv", [
         ["account_id", "instrument_id", "bin", "last4"], ["a1", "pi_1", PROMO_PAN, "1111"]])
+    write(tmp_path, "account_devices.csv", [
+        ["account_id", "device_id", "first_seen", "last_seen", "ip"], ["a1", "d1", parted(COLON_PAN, ":"), "", ""]])
     result = load(store, [tmp_path])
-    assert result.quarantined == 4
+    assert result.quarantined == 5
     text = json.dumps(latest_quarantine(graphfraud_home), ensure_ascii=False)
-    for number in (mistyped, KIND_PAN, ACCOUNT_PAN, PROMO_PAN):
+    for number in (mistyped, KIND_PAN, ACCOUNT_PAN, PROMO_PAN, COLON_PAN):
         assert number[:10] not in text and number[6:] not in text, number
     assert "is not 6 to 8 digits" in text and "is not an ISO 4217 code" in text
