@@ -72,7 +72,7 @@ class Quarantine:
         """A row that could not load; ``misaligned``: its values are not under their columns,
         so every long number in it is masked, a card number with a typo too."""
         checked = not misaligned
-        shown = {k: "<redacted>" if k in SECRET_COLUMNS and v else
+        shown = {normalise.mask_card_numbers(str(k), checked): "<redacted>" if k in SECRET_COLUMNS and v else
                  normalise.mask_card_numbers(v, checked) if isinstance(v, str) else v for k, v in row.items()}
         self.rows.append({"file": file, "line": line, "column": column or "", "reason": normalise.mask_card_numbers(reason),
                           "row": json.dumps(shown, ensure_ascii=False, default=str)})
@@ -456,6 +456,8 @@ class _Loader:
         ip = (row.get("ip") or "").strip()
         if ip and not normalise.valid_ip(ip):
             raise RowError("ip", f"ip {_shown(ip, 45)} is not an IP address")
+        if normalise.card_number_in(ip):   # 4111:1111:1111:1111:: is an IPv6 address too
+            raise RowError("ip", f"ip {_shown(ip, 45)} is a card number")
         return {"account_id": account_id, "device_id": device, "raw": raw, "first_seen": first,
                 "last_seen": last, "ip": ip}
 

@@ -22,7 +22,7 @@ __all__ = [
     "address_key", "building_key", "postcode", "device_id", "email", "ip_subnet", "valid_ip", "card_digits",
     "luhn_valid", "card_instrument", "card_key", "card_number_in", "issued_card_number", "id_as_stored",
     "instrument_fingerprint", "promo_code", "mask_card", "mask_card_numbers", "mask_stored_text",
-    "may_hold_card_number", "mask_id", "COUNTRIES",
+    "may_hold_card_number", "plain_digits", "mask_id", "COUNTRIES",
 ]
 
 # --------------------------------------------------------------------------- text folding
@@ -485,7 +485,8 @@ def address_key(raw: str, country: str | None = None) -> str:
        "12 Main St #4"; AU "5/12" and "U5", CA "5-12" and PL "12/5" are read as units;
        "Flat no. 4" is "Flat 4"). An Italian province after the town ("Roma (RM)") is dropped.
 
-    Word order is otherwise kept. Returns "" for empty input.
+    Word order is otherwise kept; a card number the steps put together ("1111 1111 Apt 4111
+    1111": the unit moves to the front) is masked, as in the raw text. Returns "" for empty input.
 
     >>> address_key("Flat 4, 12 High Street, London SW1A 1AA, United Kingdom", "GB")
     'unit 4 12 high st london sw1a1aa'
@@ -496,7 +497,7 @@ def address_key(raw: str, country: str | None = None) -> str:
     """
     if not raw:
         return ""
-    return _address_key(raw, _country(country))
+    return mask_stored_text(_address_key(raw, _country(country)))
 
 
 @lru_cache(maxsize=1 << 17)
@@ -745,7 +746,7 @@ def id_as_stored(column: str, value: str, get_key) -> str:
     the id still joins. ``get_key()`` gives the hashing key, asked for only when needed.
 
     Ids are often long numbers, so only a number a card network could have issued counts
-    (``issued_card_number``), and digits next to a letter are part of the id (a hex device id).
+    (``issued_card_number``), and digits glued to a hex letter are part of a hex id (a UUID).
 
     >>> id_as_stored("device_id", " DEV-AB12-CD34 ", bytes)
     'dev_ab12cd34'
@@ -755,7 +756,7 @@ def id_as_stored(column: str, value: str, get_key) -> str:
     ('202500000007', 'ORD-20251004-000123')
     """
     canonical = _CANONICAL_ID.get(column, str.strip)
-    value = canonical(value)
+    value = canonical(plain_digits(value))
     digits = card_number_in(value)
     if digits:
         return canonical(card_key(digits, get_key()))
@@ -771,7 +772,7 @@ def card_number_in(value: str) -> str | None:
     >>> card_number_in(" 4111/1111/1111/1111"), card_number_in("ord-4111111111111111"), card_number_in("202500000007")
     ('4111111111111111', None, None)
     """
-    digits = _ANY_GAP.sub("", value)
+    digits = _ANY_GAP.sub("", plain_digits(value))
     return digits if digits.isascii() and digits.isdigit() and issued_card_number(digits) else None
 
 
@@ -829,41 +830,53 @@ _CARD_GAP = re.compile(r"[\s.\-]+")
 _ANY_GAP = re.compile(r"[\W_]+")
 _MESSAGE_DIGITS = re.compile(rf"[0-9]+(?:{_CARD_GAP.pattern}[0-9]+)*")
 _STORED_DIGITS = re.compile(rf"[0-9]+(?:{_ANY_GAP.pattern}[0-9]+)*")
-_ID_DIGITS = re.compile(rf"(?<![^\W_]){_STORED_DIGITS.pattern}(?![^\W_])")   # not glued to a letter or digit
+# In an id, digits glued to a hex letter are part of a hex id (a UUID, a device serial), not a card.
+_ID_DIGITS = re.compile(rf"(?<![0-9A-Fa-f]){_STORED_DIGITS.pattern}(?![0-9A-Fa-f])")
 _TWELVE_DIGITS = re.compile(r"[0-9](?:[\W_]*[0-9]){11}")
+
+
+def plain_digits(text: str) -> str:
+    """``text`` with digits of other forms (fullwidth ４, superscript ⁴) as ASCII digits (NFKC):
+    they are the same card number, and the address key folds them so anyway."""
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
 
 
 def may_hold_card_number(text: str) -> bool:
     """Whether ``text`` has twelve digits with nothing but punctuation between them: a quick
     test before the masking below, which most values need not go through."""
-    return bool(_TWELVE_DIGITS.search(text))
+    return bool(_TWELVE_DIGITS.search(plain_digits(text)))
 
 
 def _mask(text: str, runs: re.Pattern, is_card) -> str:
     """``text`` with the card numbers (``is_card``) in its runs of digits (``runs``) masked.
 
-    In a run, the longest stretch of whole groups that is a card number is masked, so digits
-    beside it ("Flat 2, 4111 …") are neither taken into the mask nor left to show part of it;
-    what lies on either side is looked at again.
+    Along a run, from each group on, the longest stretch of whole groups that is a card number
+    is masked, so digits beside it ("Flat 2, 4111 …") are neither taken into the mask nor left
+    to show part of it, and the next card in the run is looked for after it.
     """
     def mask(m):
         run = m.group()
         groups = [g.span() for g in re.finditer(r"[0-9]+", run)]
-        best = None   # (digits, first group, last group)
-        for i in range(len(groups)):
-            digits = ""
+        out, done, i = [], 0, 0
+        while i < len(groups):
+            digits, card = "", None
             for j in range(i, len(groups)):
                 digits += run[slice(*groups[j])]
                 if len(digits) > 19:
                     break
-                if len(digits) >= 12 and (best is None or len(digits) > len(best[0])) and is_card(digits):
-                    best = (digits, i, j)
-        if best is None:
-            return run
-        digits, i, j = best
-        return (_mask(run[:groups[i][0]], runs, is_card) + mask_card(digits[:6], digits[-4:])
-                + _mask(run[groups[j][1]:], runs, is_card))
-    return runs.sub(mask, text) if may_hold_card_number(text) else text
+                if len(digits) >= 12 and is_card(digits):
+                    card = (digits, j)
+            if card is None:
+                i += 1
+                continue
+            out += [run[done:groups[i][0]], mask_card(card[0][:6], card[0][-4:])]
+            done, i = groups[card[1]][1], card[1] + 1
+        return "".join(out) + run[done:]
+    folded = plain_digits(text)
+    if not may_hold_card_number(folded):
+        return text
+    masked = runs.sub(mask, folded)
+    return text if masked == folded else masked   # digits of other forms are kept where no card was
 
 
 def mask_card_numbers(text: str, checked: bool = True) -> str:

@@ -246,6 +246,8 @@ class Store:
         Without ``write`` it runs in a read transaction that is rolled back, never committed:
         the local server executes writes even in a READ session, so a write that got past
         ``query.check_read_only`` still changes nothing, and one the server reports is refused.
+        Not ``CALL { … } IN TRANSACTIONS``, which commits as it goes on the local server: for it
+        the guard is the only defence.
         """
         if write:
             keys, records = self._run("query", text, params, write=True)

@@ -140,3 +140,28 @@ def test_quarantine_masks_a_mistyped_card_number_in_a_shifted_row_and_every_reas
     for number in (mistyped, KIND_PAN, ACCOUNT_PAN, PROMO_PAN, COLON_PAN):
         assert number[:10] not in text and number[6:] not in text, number
     assert "is not 6 to 8 digits" in text and "is not an ISO 4217 code" in text
+
+
+def test_card_numbers_in_fullwidth_digits_an_ip_an_address_key_or_a_jsonl_key_are_not_kept(
+        store, tmp_path, graphfraud_home):
+    fullwidth = "".join(chr(0xFF10 + int(d)) for d in ACCOUNT_PAN)          # ４９１６…
+    write(tmp_path, "accounts.csv", ACCOUNTS + [[fullwidth, "buyer", "2025-10-01T00:00:00Z", "DE", "active"]])
+    write(tmp_path, "account_devices.csv", [["account_id", "device_id", "first_seen", "last_seen", "ip"],
+                                            ["a1", "d1", "", "", parted(COLON_PAN, ":") + "::"]])   # IPv6 form
+    halves = (SLASH_PAN[:8], SLASH_PAN[8:])   # the unit moves to the front of the key: the halves meet
+    write(tmp_path, "account_addresses.csv", [["account_id", "address", "kind", "country"],
+                                              ["a2", f"{halves[1][:4]} {halves[1][4:]} Apt {halves[0][:4]} "
+                                                     f"{halves[0][4:]}, 5 Main St", "home", "GB"]])
+    (tmp_path / "orders.jsonl").write_text(json.dumps({"order_id": "j1", "buyer_id": "a1", "seller_id": "s1",
+                                                       "amount": "oops", "currency": "EUR",
+                                                       "created_at": "2025-10-04T12:00:00Z", PROMO_PAN: "x"}) + "\n")
+    result = load(store, [tmp_path])
+    assert result.quarantined == 2, "the IP that is a card number and the order with a bad amount"
+    assert resolve(store, ACCOUNT_PAN).type == "account", "fullwidth digits are the same number"
+    assert fullwidth not in repr(store.run_cypher("MATCH (a:Account) RETURN a.id AS id", {})[1])
+    assert not _in_clear(graphfraud_home, (ACCOUNT_PAN, COLON_PAN, SLASH_PAN, PROMO_PAN))
+    assert not any(pan in json.dumps(latest_quarantine(graphfraud_home)) for pan in (COLON_PAN, PROMO_PAN))
+
+
+def test_a_field_of_many_card_numbers_is_masked_not_a_crash():
+    assert normalise.mask_stored_text(" ".join([spaced(ACCOUNT_PAN)] * 2000)).count(mask_of(ACCOUNT_PAN)) == 2000
