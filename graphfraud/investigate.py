@@ -112,6 +112,14 @@ def candidate_keys(text: str, type_: str | None = None) -> dict[str, list[str]]:
 
         return [normalise.id_as_stored(column, raw, card_hash_key)]
 
+    def given_card():   # as the loader stores a card_number: any Luhn-valid number, issued or not
+        digits = normalise.card_digits(normalise.plain_digits(raw))
+        if not (digits and normalise.luhn_valid(digits)):
+            return []
+        from .home import card_hash_key
+
+        return [normalise.card_key(digits, card_hash_key())]
+
     if want("account"):
         keys["account"] = [raw, *stored("account_id")]
     if want("order"):
@@ -128,7 +136,7 @@ def candidate_keys(text: str, type_: str | None = None) -> dict[str, list[str]]:
     if want("address") and (type_ == "address" or re.search(r"[\s,]", raw)):
         keys["address"] = _address_keys(raw) + ([raw] if type_ == "address" else [])
     if want("instrument"):
-        keys["instrument"] = [raw, *stored("instrument_id")]
+        keys["instrument"] = [raw, *stored("instrument_id"), *given_card()]
         if re.fullmatch(r"\d{6}:\d{4}", raw):
             keys["fingerprint"] = [raw]
     if want("promo"):

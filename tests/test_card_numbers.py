@@ -165,3 +165,12 @@ def test_card_numbers_in_fullwidth_digits_an_ip_an_address_key_or_a_jsonl_key_ar
 
 def test_a_field_of_many_card_numbers_is_masked_not_a_crash():
     assert normalise.mask_stored_text(" ".join([spaced(ACCOUNT_PAN)] * 2000)).count(mask_of(ACCOUNT_PAN)) == 2000
+
+
+def test_a_card_number_no_network_issues_is_still_found_by_typing_it(store, tmp_path):
+    """``card_number`` is hashed whenever it passes Luhn; a lookup by the number does the same."""
+    unissued = card("9123456")
+    write(tmp_path, "accounts.csv", ACCOUNTS)
+    write(tmp_path, "account_payment_instruments.csv", [["account_id", "card_number"], ["a1", spaced(unissued)]])
+    load(store, [tmp_path])
+    assert resolve(store, unissued).type == "instrument"
