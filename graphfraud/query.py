@@ -56,10 +56,10 @@ _READ_PROCEDURE = re.compile(
     re.I | re.X,
 )
 # Procedures and functions that run Cypher given as text or reach files or URLs: every APOC one
-# but those that describe the graph (apoc.when, apoc.bolt.*, apoc.log.* … are many and graphfraud
-# uses none), and the ones the local server answers without ``apoc.`` (do.when runs a LOAD CSV).
-_READS_FILES = re.compile(r"^(apoc\.(?!(meta\.\w+|help|version)$)|(cypher|do|periodic|load|import|export|custom"
-                          r"|trigger)\.)", re.I)
+# but those ``_READ_PROCEDURE`` lets describe the graph (apoc.when, apoc.bolt.*, apoc.log.* … are
+# many and graphfraud uses none), and the ones the local server answers without ``apoc.``
+# (do.when runs a LOAD CSV).
+_READS_FILES = re.compile(r"^(apoc|cypher|do|periodic|load|import|export|custom|trigger)\.", re.I)
 
 # Where a token stands, judged from the token before it.
 _CLAUSE = "clause"    # after a whole operand, or first: a keyword (a clause, AS, AND, IS …)
@@ -236,7 +236,7 @@ def _file_read(tokens: list[tuple[str, str, int]], i: int) -> tuple[str, int] | 
     if word.upper() == "LOAD" and kind_after == "word" and after.upper() == "CSV":
         return "LOAD CSV", offset
     name = _procedure_name(word)
-    if not _READS_FILES.match(name):
+    if not _READS_FILES.match(name) or _READ_PROCEDURE.match(name):
         return None
     if before.upper() == "CALL":
         return f"CALL {name}", before_offset

@@ -135,7 +135,6 @@ LABELS = {  # signal names for people
     "seller_links": "sellers linked to their buyers", "trade_circle": "sellers buying from each other in a circle",
 }
 LN10 = math.log(10)
-_SELLER_WORDED = ("concentration", "block", "uniform_amounts")   # reasons whose words may name one seller
 
 
 @dataclass
@@ -1000,7 +999,8 @@ class _Context:
             evidence = {"sellers_in_circle": k, "sellers": n}
         else:
             text, evidence = name, {}
-        named = [evidence.get("code"), self._named_seller(c) if name in _SELLER_WORDED else None]
+        seller = self._named_seller(c)
+        named = [evidence.get("code"), seller if seller and f"one seller ({seller})" in text else None]
         return {"signal": name, "label": LABELS[name], "family": FAMILY[name], "holds": bool(s["holds"][c]), "value": _num(v),
                 "baseline": _num(base), "lift": _num(lift), "log10_p": max(round(lp, 2), LOG10_P_FLOOR), "evidence": evidence,
                 "text": text, "names": [x for x in named if x]}
