@@ -1907,9 +1907,12 @@ class Gen:
         counts['labels.csv'] = w('labels.csv', ['account_id', 'ring_id', 'typology'], lab)
         counts['lookalikes.csv'] = w('lookalikes.csv', ['account_id', 'kind'], sorted(self.look))
         # an answer key for bench/weekly.py: when each ring's fraud runs (drawn above; writing it draws nothing)
-        counts['ring_windows.csv'] = w('ring_windows.csv', ['ring_id', 'typology', 'active_from', 'active_to'],
+        # ... and how each ring hides: 'evasive' (members share little), 'aged' (old accounts), both, or 'plain'
+        counts['ring_windows.csv'] = w('ring_windows.csv', ['ring_id', 'typology', 'active_from', 'active_to', 'evasion'],
                                        ((ring['id'], ring['typ'], ring['ts'].strftime('%Y-%m-%dT%H:%M:%SZ'),
-                                         ring['te'].strftime('%Y-%m-%dT%H:%M:%SZ')) for ring in self.rings))
+                                         ring['te'].strftime('%Y-%m-%dT%H:%M:%SZ'),
+                                         '+'.join(k for k in ('evasive', 'aged') if ring[k]) or 'plain')
+                                        for ring in self.rings))
         return counts
 
 

@@ -16,6 +16,12 @@ precision, account-level precision and recall (an account is flagged when it is 
 flagged ring), the share of benign look-alike accounts (lookalikes.csv) that end up in a
 flagged ring, and recall per typology. The server is stopped at the end.
 
+Two more lines read graphfraud's result closer. Its flagged rings that match no planted ring
+are sorted into parts of one planted ring (at least half their accounts from it: real fraud,
+found in pieces), honest groups (no ring account) and mixed. And where the generator's answer
+key says how each ring hides (the ``evasion`` column of ``ring_windows.csv``, written by both
+outside generators), recall is broken down by it.
+
     .venv/bin/python bench/quality.py                      # 20,000 buyers, seeds 101 102 103
     .venv/bin/python bench/quality.py --buyers 5000 --seeds 7
     .venv/bin/python bench/quality.py --generator independent --seeds 4,5
@@ -33,6 +39,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -69,7 +76,42 @@ def score(truth, typologies, groups, scores, lookalikes) -> dict:
     predicted = [(f"P{i}", g, s) for i, (g, s) in enumerate(zip(groups, scores))]
     m = evaluate_rings(truth, predicted, typologies)
     m["lookalikes_flagged"] = flagged_share(lookalikes, groups)
+    m["unmatched"] = unmatched_kinds(truth, predicted, m["matches"])
     return m
+
+
+def unmatched_kinds(truth: dict, predicted: list, matches: dict) -> dict[str, int]:
+    """The flagged groups that match no planted ring: part of one ring (at least half of the
+    group's accounts from it), honest (no ring account) or mixed."""
+    ring_of = {a: ring for ring, members in truth.items() for a in members}
+    kinds = {"part of a ring": 0, "honest": 0, "mixed": 0}
+    for pid, members, _ in predicted:
+        if pid in matches:
+            continue
+        rings = Counter(ring_of.get(a) for a in members)
+        n = max((k for ring, k in rings.items() if ring is not None), default=0)
+        kinds["part of a ring" if 2 * n >= len(members) else "honest" if n == 0 else "mixed"] += 1
+    return kinds
+
+
+def recall_by_evasion(evasion: dict[str, str], matches: dict) -> dict[str, tuple[int, int]]:
+    """(found, planted) rings per evasion level of the answer key."""
+    found = set(matches.values())
+    out: dict[str, list[int]] = {}
+    for ring, level in evasion.items():
+        c = out.setdefault(level, [0, 0])
+        c[0] += ring in found
+        c[1] += 1
+    return {level: (c[0], c[1]) for level, c in sorted(out.items())}
+
+
+def evasion_of(folder: Path) -> dict[str, str]:
+    """ring id -> evasion level, from the answer key when the generator writes one."""
+    path = folder / "ring_windows.csv"
+    if not path.exists():
+        return {}
+    with open(path, newline="") as f:
+        return {r["ring_id"]: r["evasion"] for r in csv.DictReader(f) if r.get("evasion")}
 
 
 def generate(folder: Path, buyers: int, seed: int, generator: str) -> None:
@@ -138,8 +180,9 @@ def run_seed(buyers: int, seed: int, generator: str = "ours") -> dict:
                                                        *by_size(groups_of(p.ids, cpm)), lookalikes)
         sizes = {name: (len(groups_of(p.ids, m)), float(np.median([len(x) for x in groups_of(p.ids, m)] or [0])))
                  for name, m in (("modularity", modularity), ("cpm", cpm))}
+        evasion = recall_by_evasion(evasion_of(work / "data"), out["graphfraud"]["matches"])
         return {"seed": seed, "methods": out, "load_s": load_s, "detect_s": detect_s, "louvain_s": louvain_s,
-                "true_rings": len(labels.rings), "group_sizes": sizes, "accounts": p.n}
+                "true_rings": len(labels.rings), "group_sizes": sizes, "accounts": p.n, "evasion": evasion}
     finally:
         localserver.stop(home)
 
@@ -163,6 +206,7 @@ def main() -> None:
               f"{r['group_sizes']['modularity'][1]:.0f}), CPM {r['group_sizes']['cpm'][0]:,} "
               f"(median {r['group_sizes']['cpm'][1]:.0f})", flush=True)
         print(table([r]), flush=True)
+        print(closer([r]), flush=True)
     if len(runs) > 1:
         print(f"\nall seeds ({', '.join(str(r['seed']) for r in runs)}): worst seed for graphfraud")
         g = [r["methods"]["graphfraud"] for r in runs]
@@ -170,6 +214,24 @@ def main() -> None:
               f"top-50 precision min {min(m['top50_precision'] for m in g):.3f}, look-alikes flagged max "
               f"{max(m['lookalikes_flagged'] for m in g):.2%}, lowest typology recall "
               f"{min(min(m['recall_by_typology'].values()) for m in g):.2f}")
+        print(closer(runs))
+
+
+def closer(runs: list[dict]) -> str:
+    """graphfraud's unmatched rings by kind and its recall by evasion level, summed over ``runs``."""
+    kinds = Counter()
+    evasion: dict[str, list[int]] = {}
+    for r in runs:
+        kinds.update(r["methods"]["graphfraud"]["unmatched"])
+        for level, (found, planted) in r["evasion"].items():
+            c = evasion.setdefault(level, [0, 0])
+            c[0] += found
+            c[1] += planted
+    line = "  graphfraud's rings matching no planted ring: " + ", ".join(f"{n} {k}" for k, n in kinds.items())
+    if evasion:
+        line += "\n  graphfraud's recall by evasion (answer key): " + ", ".join(
+            f"{level} {found}/{planted}" for level, (found, planted) in sorted(evasion.items()))
+    return line
 
 
 def table(runs: list[dict]) -> str:

@@ -22,7 +22,8 @@ What it generates (26 weeks of activity starting Monday 2025-03-03 UTC):
                                   instrument_id, promo_code
   labels.csv                      account_id, ring_id, typology   (answer key)
   lookalikes.csv                  account_id, group_id, kind      (answer key)
-  ring_windows.csv                ring_id, typology, active_from, active_to
+  ring_windows.csv                ring_id, typology, active_from, active_to,
+                                  evasion (L0 careless .. L4 expert)
 
 Honest side: ten countries with different market structure (concentrated
 Polish market, fragmented German one, Canadians and Dutch buying abroad,
@@ -2510,8 +2511,10 @@ class Gen:
         rows = []
         for rg in sorted(self.rings, key=lambda x: x.id):
             lo, hi = win.get(rg.id, (rg.t0, rg.t1))
-            rows.append((rg.id, rg.typ, iso_z(lo), iso_z(hi)))
-        counts['ring_windows.csv'] = W('ring_windows.csv', ['ring_id', 'typology', 'active_from', 'active_to'], rows)
+            rows.append((rg.id, rg.typ, iso_z(lo), iso_z(hi), 'L%d' % rg.L))
+        # evasion: the ring's level of care, L0 (careless: one card, fixed amounts) to L4 (no shared identifier)
+        counts['ring_windows.csv'] = W('ring_windows.csv', ['ring_id', 'typology', 'active_from', 'active_to', 'evasion'],
+                                       rows)
         return counts
 
     def run(self, out):

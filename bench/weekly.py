@@ -26,6 +26,9 @@ Measured against ``labels.csv``:
 - **id stability**: over consecutive runs that both flag a ring, the share in which the
   matching ring kept its id.
 
+The figures are broken down by typology and, where the answer key says how each ring hides
+(the ``evasion`` column the outside generators write), by evasion level.
+
 Goals (issue 6): median ≤ 7 days, ≥ 90 % within 14 days, id stability ≥ 0.95.
 """
 
@@ -160,6 +163,7 @@ def bench_seed(store, seed: int, args, work: Path) -> dict:
     truth = labels.rings
     typology = {r: labels.typologies.get(r, "unknown") for r in truth}
     first_fraud = first_fraud_orders(src, truth, typology)
+    evasion = {w["ring_id"]: w.get("evasion") or "" for w in read(src / "ring_windows.csv")}
     print(f"seed {seed}: {args.buyers} buyers, {len(truth)} rings, {args.weeks} weekly runs from {as_of_days[0]} "
           f"({time.monotonic() - t:.1f} s to generate and cut)", flush=True)
 
@@ -191,7 +195,7 @@ def bench_seed(store, seed: int, args, work: Path) -> dict:
             matched.append(best_match(visible, runs[k]) if len(visible) >= 2 else None)
         flagged = [k for k, m in enumerate(matched) if m]
         days = max(0, (as_of_days[flagged[0]] - first_fraud[ring]).days) if flagged else math.inf
-        out["ttd"].append((typology[ring], days))
+        out["ttd"].append((typology[ring], days, evasion.get(ring, "")))
         if args.verbose and days > 7:
             touched = [k for k in range(len(as_of_days)) if any(
                 len(p & members) >= 2 and 2 * len(p & members) > len(p) for p in runs[k].values())]
@@ -208,7 +212,7 @@ def bench_seed(store, seed: int, args, work: Path) -> dict:
 
 
 def summary(out: dict) -> str:
-    days = [d for _, d in out["ttd"]]
+    days = [d for _, d, _ in out["ttd"]]
     if not days:
         return "no ring with fraud orders in the span"
     med = statistics.median(days)
@@ -253,12 +257,16 @@ def main() -> int:
     print(f"all seeds ({', '.join(map(str, args.seeds))}; {args.buyers} buyers each, {args.generator} generator): "
           f"{summary(total)}")
     print("goals: median <= 7 days, >= 90 % within 14 days, id stability >= 0.95")
-    by_typ = defaultdict(list)
-    for typ, d in total["ttd"]:
-        by_typ[typ].append(d)
-    for typ, ds in sorted(by_typ.items()):
-        print(f"  {typ:12s} {len(ds):3d} rings  median {statistics.median(ds)} days  within 7 days "
-              f"{sum(d <= 7 for d in ds) / len(ds):.0%}  within 14 days {sum(d <= 14 for d in ds) / len(ds):.0%}")
+    for position, title in ((0, "by typology"), (2, "by evasion (answer key)")):
+        groups = defaultdict(list)
+        for entry in total["ttd"]:
+            if entry[position]:
+                groups[entry[position]].append(entry[1])
+        if groups:
+            print(f"{title}:")
+        for key, ds in sorted(groups.items()):
+            print(f"  {key:12s} {len(ds):3d} rings  median {statistics.median(ds)} days  within 7 days "
+                  f"{sum(d <= 7 for d in ds) / len(ds):.0%}  within 14 days {sum(d <= 14 for d in ds) / len(ds):.0%}")
     secs = total["seconds"]
     print(f"weekly run time: median {statistics.median(secs):.1f} s, max {max(secs):.1f} s ({len(secs)} runs)")
     if not args.keep:
