@@ -206,6 +206,9 @@ def _cell(value) -> str:
     return str(value)
 
 
+RATE_AFTER_ROWS = 100
+
+
 @contextmanager
 def progress(quiet: bool = False):
     """A rich progress display on stderr with rows/s, or nothing with --quiet.
@@ -216,8 +219,12 @@ def progress(quiet: bool = False):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn
 
     class RateColumn(ProgressColumn):
+        """Rows per second, once a task has counted enough rows to measure: tasks that count
+        stages (projection, candidates …) never do, and show no rate."""
+
         def render(self, task):
-            return Text(f"{task.speed:,.0f} rows/s" if task.speed else "", style="cyan")
+            shown = task.speed and task.completed >= RATE_AFTER_ROWS
+            return Text(f"{task.speed:,.0f} rows/s" if shown else "", style="cyan")
 
     class ShownWhenUsed(Progress):
         def add_task(self, *args, **kwargs):
