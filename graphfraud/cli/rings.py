@@ -92,7 +92,7 @@ def show(
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
     orders: int = typer.Option(50, "--orders", min=0, max=10_000, help="How many orders of the timeline to show."),
 ) -> None:
-    """A ring: members and roles, reasons with evidence and baselines, shared identifiers, orders, case.
+    """A ring: members and roles, reasons with evidence and baselines, shared identifiers, rings tied to it, orders, case.
 
     Example: graphfraud rings show R-1a2b3c4d5e --format json
     """
@@ -128,6 +128,14 @@ def show(
     emit([{**i, "members": ", ".join(i["members"][:8]) + (" …" if len(i["members"]) > 8 else "")}
           for i in detail["identifiers"]], Format.table, columns=["kind", "identifier", "ring_members", "members"],
          title="identifiers shared by two or more members")
+    if detail["linked"]:
+        emit([{**r, "identifiers": ", ".join(r["identifiers"][:3]) + (" …" if len(r["identifiers"]) > 3 else "")}
+              for r in detail["linked"]], Format.table,
+             columns=["ring_id", "score", "typology", "size", "tied_members", "shared_identifiers", "orders",
+                      "identifiers"],
+             title="other rings of this run tied to its members (a ring can be found in pieces)")
+    else:
+        out.print("no other ring of this run is tied to its members", highlight=False)
     placed, shown = sum(m["orders_placed"] for m in detail["members"]), len(detail["orders"])
     if orders == 0:
         out.print(f"order timeline: {counted(placed, 'order')} (--orders N to list them)", highlight=False)
