@@ -1,28 +1,48 @@
-// The other rings of the same detection run that a ring's members are tied to, for the
+// The rings of the latest detection run ($run_id) that a ring's members are tied to, for the
 // investigator: detection can report one ring in pieces, or two rings that work together. A tie
-// is a device, an address or a payment instrument that members of both rings hold, held by at
-// most $cap accounts (a parcel locker or a café's tablet ties strangers), or an order that a
-// member of one ring placed with a member of the other. Every branch starts at the ring (found
-// by its id): starting at the accounts is ten times slower on the local server.
+// is a device, an IP, an address or a payment instrument that members of both rings reach (they
+// hold it, or used it on an order), reached by at most $cap accounts in all, as the projection
+// counts a group (a parcel locker or a café's tablet ties strangers); or an order that a member of
+// one ring placed with a member of the other. Subnets, buildings and sellers both rings buy from
+// are not ties here (`shared` shows them for two accounts). Per tied ring: how many of this ring's members and of its own
+// are tied, the identifiers, and the orders between the two. Every branch starts at the ring
+// (found by its id): starting at the accounts is ten times slower on the local server.
 CALL () {
-  MATCH (:Ring {id: $id})<-[m:MEMBER_OF]-(:Account)-[:USED_DEVICE|HAS_ADDRESS|HAS_INSTRUMENT]->(x)
-  WHERE COUNT { (x)<-[:USED_DEVICE|HAS_ADDRESS|HAS_INSTRUMENT]-(:Account) } <= $cap
-  MATCH (x)<-[:USED_DEVICE|HAS_ADDRESS|HAS_INSTRUMENT]-(b:Account)-[n:MEMBER_OF]->(other:Ring)
-  WHERE n.run_id = m.run_id AND other.id <> $id
-  RETURN other, labels(x)[0] + ' ' + x.id AS identifier, b.id AS account, null AS order_id
-  UNION
-  MATCH (:Ring {id: $id})<-[m:MEMBER_OF]-(:Account)-[:PLACED]->(o:Order)-[:SOLD_BY]->(b:Account)
+  CALL () {
+    MATCH (:Ring {id: $id})<-[:MEMBER_OF]-(a:Account)-[:USED_DEVICE|USED_IP|HAS_ADDRESS|HAS_INSTRUMENT]->(x)
+    RETURN a.id AS mine, x
+    UNION
+    MATCH (:Ring {id: $id})<-[:MEMBER_OF]-(a:Account)-[:PLACED]->(:Order)-[:FROM_DEVICE|SHIPPED_TO|PAID_WITH]->(x)
+    RETURN a.id AS mine, x
+  }
+  WITH x, collect(DISTINCT mine) AS mine
+  CALL (x) {
+    MATCH (x)<-[:USED_DEVICE|USED_IP|HAS_ADDRESS|HAS_INSTRUMENT]-(b:Account)
+    RETURN b
+    UNION
+    MATCH (x)<-[:FROM_DEVICE|SHIPPED_TO|PAID_WITH]-(:Order)<-[:PLACED]-(b:Account)
+    RETURN b
+  }
+  WITH x, mine, collect(b) AS reached
+  WHERE size(reached) <= $cap
+  UNWIND reached AS b
   MATCH (b)-[n:MEMBER_OF]->(other:Ring)
-  WHERE n.run_id = m.run_id AND other.id <> $id
-  RETURN other, null AS identifier, b.id AS account, o.id AS order_id
+  WHERE n.run_id = $run_id AND other.id <> $id
+  UNWIND mine AS a
+  RETURN other, a AS mine, b.id AS theirs, {kind: labels(x)[0], id: x.id} AS identifier, null AS order_id
   UNION
-  MATCH (:Ring {id: $id})<-[m:MEMBER_OF]-(:Account)<-[:SOLD_BY]-(o:Order)<-[:PLACED]-(b:Account)
+  MATCH (:Ring {id: $id})<-[:MEMBER_OF]-(a:Account)-[:PLACED]->(o:Order)-[:SOLD_BY]->(b:Account)
   MATCH (b)-[n:MEMBER_OF]->(other:Ring)
-  WHERE n.run_id = m.run_id AND other.id <> $id
-  RETURN other, null AS identifier, b.id AS account, o.id AS order_id
+  WHERE n.run_id = $run_id AND other.id <> $id
+  RETURN other, a.id AS mine, b.id AS theirs, null AS identifier, o.id AS order_id
+  UNION
+  MATCH (:Ring {id: $id})<-[:MEMBER_OF]-(a:Account)<-[:SOLD_BY]-(o:Order)<-[:PLACED]-(b:Account)
+  MATCH (b)-[n:MEMBER_OF]->(other:Ring)
+  WHERE n.run_id = $run_id AND other.id <> $id
+  RETURN other, a.id AS mine, b.id AS theirs, null AS identifier, o.id AS order_id
 }
-WITH other, collect(DISTINCT identifier) AS identifiers, count(DISTINCT order_id) AS orders,
-     count(DISTINCT account) AS tied_members
+WITH other, count(DISTINCT mine) AS our_members, count(DISTINCT theirs) AS their_members,
+     collect(DISTINCT identifier) AS identifiers, count(DISTINCT order_id) AS orders
 RETURN other.id AS ring_id, other.score AS score, other.typology AS typology, other.size AS size,
-       tied_members, size(identifiers) AS shared_identifiers, orders, identifiers
-ORDER BY shared_identifiers + orders DESC, ring_id
+       our_members, their_members, size(identifiers) AS shared_identifiers, orders, identifiers
+ORDER BY shared_identifiers DESC, orders DESC, ring_id

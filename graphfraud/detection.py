@@ -331,9 +331,9 @@ def predicted_rings(store) -> list[tuple[str, frozenset, float]]:
 def ring_detail(store, ring_id: str, order_limit: int = 200) -> dict:
     """Everything an analyst needs about one ring; ``NotFoundError`` for an unknown id.
 
-    ``linked`` lists the rings of the same run its members are tied to (identifiers held by
-    at most the projection's group cap, or orders between the two): a ring found in pieces
-    shows its other pieces.
+    ``linked`` lists the rings of the latest run its members are tied to (a device, IP, address
+    or instrument reached by at most the projection's group cap, or orders between the two): a
+    ring found in pieces shows its other pieces.
     """
     from .investigate import unknown_ring
     from .project import GROUP_CAP
@@ -347,6 +347,7 @@ def ring_detail(store, ring_id: str, order_limit: int = 200) -> dict:
     return {"ring": ring, "runs": rows[0]["runs"], "reasons": reasons,
             "members": store.read("rings_show_members", id=ring_id),
             "identifiers": store.read("rings_show_identifiers", id=ring_id),
-            "linked": [{**r, "identifiers": sorted(r["identifiers"])}
-                       for r in store.read("rings_show_linked", id=ring_id, cap=GROUP_CAP)],
+            "linked": [{**r, "identifiers": sorted(r["identifiers"], key=lambda i: (i["kind"], i["id"]))}
+                       for r in store.read("rings_show_linked", id=ring_id, cap=GROUP_CAP,
+                                           run_id=latest_run(store)["id"])],
             "orders": store.read("rings_show_orders", id=ring_id, limit=order_limit)}

@@ -78,19 +78,22 @@ def test_every_command_says_the_same_for_an_unknown_ring_id(market, tmp_path):
         assert str(e.value) == f"no ring has the id 'R-test0000x'; did you mean ring '{RING_ID}'?"
 
 
-def test_rings_show_lists_the_rings_of_the_same_run_its_members_are_tied_to(market):
-    # R-a's buyers share a device, an address and a card with R-b's buyers and bought four times
-    # from R-b's seller; R-c's k01 shares only the kiosk tablet (61 holders, over the cap) with r1
+def test_rings_show_lists_the_rings_of_the_latest_run_its_members_are_tied_to(market):
+    # R-a's buyers share a device, an address and a card with R-b's buyers (held, and on their orders)
+    # and bought four times from R-b's seller; R-c shares only the kiosk tablet with r1 (61 holders:
+    # over the cap)
     write_run(market, "det-test-2", {"R-a": ["r1", "r2"], "R-b": ["r3", "r4", "rs"], "R-c": ["k01", "k02"]})
     linked = ring_detail(market, "R-a")["linked"]
-    assert [(r["ring_id"], r["tied_members"], r["shared_identifiers"], r["orders"]) for r in linked] == \
-        [("R-b", 3, 3, 4)]
-    assert [i.split(" ")[0] for i in linked[0]["identifiers"]] == ["Address", "Device", "PaymentInstrument"]
-    assert [r["ring_id"] for r in ring_detail(market, "R-b")["linked"]] == ["R-a"]
+    assert [(r["ring_id"], r["our_members"], r["their_members"], r["shared_identifiers"], r["orders"])
+            for r in linked] == [("R-b", 2, 3, 3, 4)]
+    assert [i["kind"] for i in linked[0]["identifiers"]] == ["Address", "Device", "PaymentInstrument"]
+    assert [(r["ring_id"], r["our_members"], r["their_members"]) for r in ring_detail(market, "R-b")["linked"]] \
+        == [("R-a", 3, 2)]
     assert ring_detail(market, "R-c")["linked"] == [], "a super-node ties no rings"
-    assert ring_detail(market, RING_ID)["linked"] == [], "rings of other runs are not listed"
+    # RING_ID, which the latest run did not find again: its members are in R-a and R-b now
+    assert {r["ring_id"]: r["their_members"] for r in ring_detail(market, RING_ID)["linked"]} == {"R-a": 2, "R-b": 3}
     shown = CliRunner().invoke(app, ["rings", "show", "R-a"], env={"COLUMNS": "250"})
     assert shown.exit_code == 0, shown.output
-    assert "other rings of this run tied to its members" in shown.stdout and "R-b" in shown.stdout
+    assert "rings of the latest run tied to its members" in shown.stdout and "R-b" in shown.stdout
     shown = CliRunner().invoke(app, ["rings", "show", "R-c"])
-    assert "no other ring of this run is tied to its members" in shown.stdout
+    assert "no other ring of the latest run is tied to its members" in shown.stdout

@@ -129,13 +129,14 @@ def show(
           for i in detail["identifiers"]], Format.table, columns=["kind", "identifier", "ring_members", "members"],
          title="identifiers shared by two or more members")
     if detail["linked"]:
-        emit([{**r, "identifiers": ", ".join(r["identifiers"][:3]) + (" …" if len(r["identifiers"]) > 3 else "")}
-              for r in detail["linked"]], Format.table,
-             columns=["ring_id", "score", "typology", "size", "tied_members", "shared_identifiers", "orders",
-                      "identifiers"],
-             title="other rings of this run tied to its members (a ring can be found in pieces)")
+        emit([{"ring_id": r["ring_id"], "score": r["score"], "typology": r["typology"], "size": r["size"],
+               "members tied": f"{r['our_members']} here, {r['their_members']} there",
+               "orders between": r["orders"],
+               "shared": "; ".join(f"{i['kind']} {i['id']}" for i in r["identifiers"][:3])
+               + (f"; … ({len(r['identifiers'])})" if len(r["identifiers"]) > 3 else "")} for r in detail["linked"]],
+             Format.table, title="rings of the latest run tied to its members (a ring can be found in pieces)")
     else:
-        out.print("no other ring of this run is tied to its members", highlight=False)
+        out.print("no other ring of the latest run is tied to its members", highlight=False)
     placed, shown = sum(m["orders_placed"] for m in detail["members"]), len(detail["orders"])
     if orders == 0:
         out.print(f"order timeline: {counted(placed, 'order')} (--orders N to list them)", highlight=False)
