@@ -1,5 +1,6 @@
 """Measurements and marketplaces shared by the bench scripts."""
 
+import csv
 import subprocess
 import sys
 from datetime import date
@@ -30,3 +31,13 @@ def server_peak_mb() -> float:
         if line.startswith("VmHWM"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def evasion_levels(folder: Path) -> dict[str, str]:
+    """Ring id -> how the ring hides, from the answer key (the ``evasion`` column of
+    ``ring_windows.csv``, which the outside generators write); {} when it has none."""
+    path = folder / "ring_windows.csv"
+    if not path.exists():
+        return {}
+    with open(path, newline="") as f:
+        return {r["ring_id"]: r["evasion"] for r in csv.DictReader(f) if r.get("evasion")}

@@ -43,7 +43,7 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
-from common import OUTSIDE_GENERATORS, write_outside
+from common import OUTSIDE_GENERATORS, evasion_levels, write_outside
 
 TYPOLOGIES = ("brushing", "chargeback", "collusion", "promo_abuse")
 
@@ -82,7 +82,8 @@ def score(truth, typologies, groups, scores, lookalikes) -> dict:
 
 def unmatched_kinds(truth: dict, predicted: list, matches: dict) -> dict[str, int]:
     """The flagged groups that match no planted ring: part of one ring (at least half of the
-    group's accounts from it), honest (no ring account) or mixed."""
+    group's accounts from it), honest (no ring account) or mixed (ring accounts, none of the
+    rings holding half)."""
     ring_of = {a: ring for ring, members in truth.items() for a in members}
     kinds = {"part of a ring": 0, "honest": 0, "mixed": 0}
     for pid, members, _ in predicted:
@@ -104,14 +105,6 @@ def recall_by_evasion(evasion: dict[str, str], matches: dict) -> dict[str, tuple
         c[1] += 1
     return {level: (c[0], c[1]) for level, c in sorted(out.items())}
 
-
-def evasion_of(folder: Path) -> dict[str, str]:
-    """ring id -> evasion level, from the answer key when the generator writes one."""
-    path = folder / "ring_windows.csv"
-    if not path.exists():
-        return {}
-    with open(path, newline="") as f:
-        return {r["ring_id"]: r["evasion"] for r in csv.DictReader(f) if r.get("evasion")}
 
 
 def generate(folder: Path, buyers: int, seed: int, generator: str) -> None:
@@ -180,7 +173,7 @@ def run_seed(buyers: int, seed: int, generator: str = "ours") -> dict:
                                                        *by_size(groups_of(p.ids, cpm)), lookalikes)
         sizes = {name: (len(groups_of(p.ids, m)), float(np.median([len(x) for x in groups_of(p.ids, m)] or [0])))
                  for name, m in (("modularity", modularity), ("cpm", cpm))}
-        evasion = recall_by_evasion(evasion_of(work / "data"), out["graphfraud"]["matches"])
+        evasion = recall_by_evasion(evasion_levels(work / "data"), out["graphfraud"]["matches"])
         return {"seed": seed, "methods": out, "load_s": load_s, "detect_s": detect_s, "louvain_s": louvain_s,
                 "true_rings": len(labels.rings), "group_sizes": sizes, "accounts": p.n, "evasion": evasion}
     finally:

@@ -2512,7 +2512,7 @@ class Gen:
         for rg in sorted(self.rings, key=lambda x: x.id):
             lo, hi = win.get(rg.id, (rg.t0, rg.t1))
             rows.append((rg.id, rg.typ, iso_z(lo), iso_z(hi), 'L%d' % rg.L))
-        # evasion: the ring's level of care, L0 (careless: one card, fixed amounts) to L4 (no shared identifier)
+        # evasion: the ring's level of care, L0 (careless: one card, fixed amounts) to L4 (own devices, cards, addresses)
         counts['ring_windows.csv'] = W('ring_windows.csv', ['ring_id', 'typology', 'active_from', 'active_to', 'evasion'],
                                        rows)
         return counts

@@ -45,7 +45,7 @@ from collections import defaultdict
 from datetime import date, timedelta, timezone
 from pathlib import Path
 
-from common import OUTSIDE_GENERATORS, write_outside
+from common import OUTSIDE_GENERATORS, evasion_levels, write_outside
 
 START = {"ours": date(2025, 9, 1)} | {name: start for name, (_, start) in OUTSIDE_GENERATORS.items()}
 DROP_TABLES = ("accounts", "account_devices", "account_addresses", "account_payment_instruments", "orders")
@@ -163,7 +163,7 @@ def bench_seed(store, seed: int, args, work: Path) -> dict:
     truth = labels.rings
     typology = {r: labels.typologies.get(r, "unknown") for r in truth}
     first_fraud = first_fraud_orders(src, truth, typology)
-    evasion = {w["ring_id"]: w.get("evasion") or "" for w in read(src / "ring_windows.csv")}
+    evasion = evasion_levels(src)
     print(f"seed {seed}: {args.buyers} buyers, {len(truth)} rings, {args.weeks} weekly runs from {as_of_days[0]} "
           f"({time.monotonic() - t:.1f} s to generate and cut)", flush=True)
 
