@@ -106,7 +106,6 @@ def recall_by_evasion(evasion: dict[str, str], matches: dict) -> dict[str, tuple
     return {level: (c[0], c[1]) for level, c in sorted(out.items())}
 
 
-
 def generate(folder: Path, buyers: int, seed: int, generator: str) -> None:
     if generator == "ours":
         from graphfraud.generate import write_marketplace

@@ -2,11 +2,12 @@
 // investigator: detection can report one ring in pieces, or two rings that work together. A tie
 // is a device, an IP, an address or a payment instrument that members of both rings reach (they
 // hold it, or used it on an order), reached by at most $cap accounts in all, as the projection
-// counts a group (a parcel locker or a café's tablet ties strangers); or an order that a member of
-// one ring placed with a member of the other. Subnets, buildings and sellers both rings buy from
-// are not ties here (`shared` shows them for two accounts). Per tied ring: how many of this ring's members and of its own
-// are tied, the identifiers, and the orders between the two. Every branch starts at the ring
-// (found by its id): starting at the accounts is ten times slower on the local server.
+// counts a group (a parcel locker or a café's tablet ties strangers); or an order that a member
+// of one ring placed with a member of the other. Subnets, buildings and sellers both rings buy
+// from are not ties here (`shared` shows them for two accounts). Per tied ring: how many members
+// of this ring and of that one are tied, the identifiers, and the orders between the two. Every
+// branch starts at the ring (found by its id): starting at the accounts is ten times slower on
+// the local server.
 CALL () {
   CALL () {
     MATCH (:Ring {id: $id})<-[:MEMBER_OF]-(a:Account)-[:USED_DEVICE|USED_IP|HAS_ADDRESS|HAS_INSTRUMENT]->(x)
