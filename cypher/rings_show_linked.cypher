@@ -2,8 +2,9 @@
 // investigator: detection can report one ring in pieces, or two rings that work together. A tie
 // is a device, an IP, an address or a payment instrument that members of both rings reach (they
 // hold it, or used it on an order), reached by at most $cap accounts in all, as the projection
-// counts a group (a parcel locker or a café's tablet ties strangers); or an order that a member
-// of one ring placed with a member of the other. Subnets, buildings and sellers both rings buy
+// counts a group (a parcel locker or a café's tablet ties strangers); or $min_orders or more
+// orders that members of one ring placed with members of the other (one purchase from a ring's
+// shop ties nothing). Subnets, buildings and sellers both rings buy
 // from are not ties here (`shared` shows them for two accounts). Per tied ring: how many members
 // of this ring and of that one are tied, the identifiers, and the orders between the two. Every
 // branch starts at the ring (found by its id): starting at the accounts is ten times slower on
@@ -44,6 +45,7 @@ CALL () {
 }
 WITH other, count(DISTINCT mine) AS our_members, count(DISTINCT theirs) AS their_members,
      collect(DISTINCT identifier) AS identifiers, count(DISTINCT order_id) AS orders
+WHERE size(identifiers) > 0 OR orders >= $min_orders
 RETURN other.id AS ring_id, other.score AS score, other.typology AS typology, other.size AS size,
        our_members, their_members, size(identifiers) AS shared_identifiers, orders, identifiers
 ORDER BY shared_identifiers DESC, orders DESC, ring_id

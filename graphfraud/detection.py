@@ -33,6 +33,7 @@ MIN_SCORE = 50.0
 SEED = 42
 MERGE_DIV = 2             # the second CPM pass joins suspect groups at half the first resolution
 SUSPECT_SCORE = 40.0      # one strong signal, or two weak ones: may be joined with its neighbours
+TIED_BY_ORDERS = 2        # orders between two rings that tie them in `rings show` (one is a purchase)
 
 
 @dataclass
@@ -332,8 +333,8 @@ def ring_detail(store, ring_id: str, order_limit: int = 200) -> dict:
     """Everything an analyst needs about one ring; ``NotFoundError`` for an unknown id.
 
     ``linked`` lists the rings of the latest run its members are tied to (a device, IP, address
-    or instrument reached by at most the projection's group cap, or orders between the two): a
-    ring found in pieces shows its other pieces.
+    or instrument reached by at most the projection's group cap, or ``TIED_BY_ORDERS`` orders
+    between the two): a ring found in pieces shows its other pieces.
     """
     from .investigate import unknown_ring
     from .project import GROUP_CAP
@@ -349,5 +350,5 @@ def ring_detail(store, ring_id: str, order_limit: int = 200) -> dict:
             "identifiers": store.read("rings_show_identifiers", id=ring_id),
             "linked": [{**r, "identifiers": sorted(r["identifiers"], key=lambda i: (i["kind"], i["id"]))}
                        for r in store.read("rings_show_linked", id=ring_id, cap=GROUP_CAP,
-                                           run_id=latest_run(store)["id"])],
+                                           min_orders=TIED_BY_ORDERS, run_id=latest_run(store)["id"])],
             "orders": store.read("rings_show_orders", id=ring_id, limit=order_limit)}

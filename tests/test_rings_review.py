@@ -81,8 +81,9 @@ def test_every_command_says_the_same_for_an_unknown_ring_id(market, tmp_path):
 def test_rings_show_lists_the_rings_of_the_latest_run_its_members_are_tied_to(market):
     # R-a's buyers share a device, an address and a card with R-b's buyers (held, and on their orders)
     # and bought four times from R-b's seller; R-c shares only the kiosk tablet with r1 (61 holders:
-    # over the cap)
-    write_run(market, "det-test-2", {"R-a": ["r1", "r2"], "R-b": ["r3", "r4", "rs"], "R-c": ["k01", "k02"]})
+    # over the cap); r1 bought once from R-d's seller s1 (one purchase ties nothing)
+    write_run(market, "det-test-2", {"R-a": ["r1", "r2"], "R-b": ["r3", "r4", "rs"], "R-c": ["k01", "k02"],
+                                     "R-d": ["s1", "b1"]})
     linked = ring_detail(market, "R-a")["linked"]
     assert [(r["ring_id"], r["our_members"], r["their_members"], r["shared_identifiers"], r["orders"])
             for r in linked] == [("R-b", 2, 3, 3, 4)]
@@ -90,6 +91,7 @@ def test_rings_show_lists_the_rings_of_the_latest_run_its_members_are_tied_to(ma
     assert [(r["ring_id"], r["our_members"], r["their_members"]) for r in ring_detail(market, "R-b")["linked"]] \
         == [("R-a", 3, 2)]
     assert ring_detail(market, "R-c")["linked"] == [], "a super-node ties no rings"
+    assert ring_detail(market, "R-d")["linked"] == [], "one order ties no rings"
     # RING_ID, which the latest run did not find again: its members are in R-a and R-b now
     assert {r["ring_id"]: r["their_members"] for r in ring_detail(market, RING_ID)["linked"]} == {"R-a": 2, "R-b": 3}
     shown = CliRunner().invoke(app, ["rings", "show", "R-a"], env={"COLUMNS": "250"})

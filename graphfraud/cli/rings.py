@@ -9,6 +9,8 @@ import typer
 from ..wording import counted
 from . import FORMAT_HELP, Format, app, emit, err, out, progress, ticker, write_json
 
+TIED_RINGS_SHOWN = 10   # the strongest ties; on a big marketplace many rings are tied by one order or address
+
 rings_app = typer.Typer(help="Rings found by the latest detection run: list, show, mark a case, history.",
                         no_args_is_help=True)
 app.add_typer(rings_app, name="rings")
@@ -128,13 +130,18 @@ def show(
     emit([{**i, "members": ", ".join(i["members"][:8]) + (" …" if len(i["members"]) > 8 else "")}
           for i in detail["identifiers"]], Format.table, columns=["kind", "identifier", "ring_members", "members"],
          title="identifiers shared by two or more members")
-    if detail["linked"]:
+    linked = detail["linked"]
+    if linked:
         emit([{"ring_id": r["ring_id"], "score": r["score"], "typology": r["typology"], "size": r["size"],
                "members tied": f"{r['our_members']} here, {r['their_members']} there",
                "orders between": r["orders"],
                "shared": "; ".join(f"{i['kind']} {i['id']}" for i in r["identifiers"][:3])
-               + (f"; … ({len(r['identifiers'])})" if len(r["identifiers"]) > 3 else "")} for r in detail["linked"]],
+               + (f"; … ({len(r['identifiers'])})" if len(r["identifiers"]) > 3 else "")}
+              for r in linked[:TIED_RINGS_SHOWN]],
              Format.table, title="rings of the latest run tied to its members (a ring can be found in pieces)")
+        if len(linked) > TIED_RINGS_SHOWN:
+            out.print(f"… and {counted(len(linked) - TIED_RINGS_SHOWN, 'more tied ring')} "
+                      "(--format json lists them all)", highlight=False)
     else:
         out.print("no other ring of the latest run is tied to its members", highlight=False)
     placed, shown = sum(m["orders_placed"] for m in detail["members"]), len(detail["orders"])
