@@ -54,7 +54,8 @@ def load(
         err.print(f"note: {note}", markup=False, highlight=False)
     if not quiet:
         rows = [{"table": t, **c} for t, c in result.counts.items()]
-        emit(rows, Format.table, title=f"load {result.run_id}: {result.rows_read:,} rows in {result.seconds:.1f} s "
+        rows_read = f"{result.rows_read:,} row{'' if result.rows_read == 1 else 's'}"
+        emit(rows, Format.table, title=f"load {result.run_id}: {rows_read} in {result.seconds:.1f} s "
                                        f"({result.rows_read / max(result.seconds, 1e-9):,.0f} rows/s)")
     if result.quarantined:
         err.print(f"[yellow]warning:[/yellow] {counted(result.quarantined, 'row')} quarantined, "
