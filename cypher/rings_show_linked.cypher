@@ -4,11 +4,10 @@
 // hold it, or used it on an order), reached by at most $cap accounts in all, as the projection
 // counts a group (a parcel locker or a café's tablet ties strangers); or $min_orders or more
 // orders that members of one ring placed with members of the other (one purchase from a ring's
-// shop ties nothing). Subnets, buildings and sellers both rings buy
-// from are not ties here (`shared` shows them for two accounts). Per tied ring: how many members
-// of this ring and of that one are tied, the identifiers, and the orders between the two. Every
-// branch starts at the ring (found by its id): starting at the accounts is ten times slower on
-// the local server.
+// shop ties nothing). Subnets, buildings and sellers both rings buy from are not ties here
+// (`shared` shows them for two accounts). Per tied ring: how many members of this ring and of
+// that one are tied, the identifiers, and the orders between the two. Every branch starts at
+// the ring (found by its id): starting at the accounts is ten times slower on the local server.
 CALL () {
   CALL () {
     MATCH (:Ring {id: $id})<-[:MEMBER_OF]-(a:Account)-[:USED_DEVICE|USED_IP|HAS_ADDRESS|HAS_INSTRUMENT]->(x)

@@ -1,6 +1,6 @@
 """Rings across detection runs on the real local server: a run that fails is marked failed,
-investigator views show the latest run's rings, and every command says the same for an unknown
-ring id."""
+investigator views show the latest run's rings, every command says the same for an unknown
+ring id, and `rings show` lists the rings of the latest run tied to a ring."""
 
 from datetime import datetime, timezone
 
