@@ -158,7 +158,8 @@ def naive_shared(store, a, b):
 
 def naive_ring_show(store, ring_id):
     """The ring, its members, then per member its identifiers and orders, per order what it used,
-    and per identifier and trading partner the rings of those who share it (the tied rings)."""
+    and per identifier and trading partner the rings of those who share it (the tied rings; with
+    no cap and no run filter, so it fetches somewhat more than ``rings show`` keeps)."""
     store.run_cypher("MATCH (r:Ring {id: $id}) RETURN properties(r) AS ring", {"id": ring_id})
     _, members = store.run_cypher("MATCH (r:Ring {id: $id}) MATCH (r)<-[m:MEMBER_OF]-(a:Account) "
                                   "RETURN a.id AS id, m.role AS role", {"id": ring_id})
