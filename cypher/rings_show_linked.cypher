@@ -2,12 +2,14 @@
 // investigator: detection can report one ring in pieces, or two rings that work together. A tie
 // is a device, an IP, an address or a payment instrument that members of both rings reach (they
 // hold it, or used it on an order), reached by at most $cap accounts in all, as the projection
-// counts a group (a parcel locker or a café's tablet ties strangers); or $min_orders or more
-// orders that members of one ring placed with members of the other (one purchase from a ring's
-// shop ties nothing). Subnets, buildings and sellers both rings buy from are not ties here
-// (`shared` shows them for two accounts). Per tied ring: how many members of this ring and of
-// that one are tied, the identifiers, and the orders between the two. Every branch starts at
-// the ring (found by its id): starting at the accounts is ten times slower on the local server.
+// counts a group (a parcel locker or a café's tablet ties strangers); flats of one building that
+// members of both hold (at most $cap holders: as in the projection, shipping a parcel to a flat
+// is no tie to its building); or $min_orders or more orders that members of one ring placed with
+// members of the other (one purchase from a ring's shop ties nothing). Subnets, card fingerprints
+// and sellers both rings buy from are not ties here (`shared` shows them for two accounts). Per
+// tied ring: how many members of this ring and of that one are tied, the identifiers, and the
+// orders between the two. Every branch starts at the ring (found by its id): starting at the
+// accounts is ten times slower on the local server.
 CALL () {
   CALL () {
     MATCH (:Ring {id: $id})<-[:MEMBER_OF]-(a:Account)-[:USED_DEVICE|USED_IP|HAS_ADDRESS|HAS_INSTRUMENT]->(x)
@@ -31,6 +33,18 @@ CALL () {
   WHERE n.run_id = $run_id AND other.id <> $id
   UNWIND mine AS a
   RETURN other, a AS mine, b.id AS theirs, {kind: labels(x)[0], id: x.id} AS identifier, null AS order_id
+  UNION
+  MATCH (:Ring {id: $id})<-[:MEMBER_OF]-(a:Account)-[:HAS_ADDRESS]->(f:Address)
+  WHERE f.building IS NOT NULL
+  WITH f.building AS building, collect(DISTINCT a.id) AS mine
+  MATCH (:Address {building: building})<-[:HAS_ADDRESS]-(b:Account)
+  WITH building, mine, collect(DISTINCT b) AS reached
+  WHERE size(reached) <= $cap
+  UNWIND reached AS b
+  MATCH (b)-[n:MEMBER_OF]->(other:Ring)
+  WHERE n.run_id = $run_id AND other.id <> $id
+  UNWIND mine AS a
+  RETURN other, a AS mine, b.id AS theirs, {kind: 'Building', id: building} AS identifier, null AS order_id
   UNION
   MATCH (:Ring {id: $id})<-[:MEMBER_OF]-(a:Account)-[:PLACED]->(o:Order)-[:SOLD_BY]->(b:Account)
   MATCH (b)-[n:MEMBER_OF]->(other:Ring)

@@ -13,4 +13,5 @@ CREATE CONSTRAINT weekly_run_id IF NOT EXISTS FOR (n:WeeklyRun) REQUIRE n.id IS 
 CREATE CONSTRAINT case_event_id IF NOT EXISTS FOR (n:CaseEvent) REQUIRE n.id IS UNIQUE;
 CREATE INDEX instrument_fingerprint IF NOT EXISTS FOR (n:PaymentInstrument) ON (n.fingerprint);
 CREATE INDEX ip_subnet IF NOT EXISTS FOR (n:IP) ON (n.subnet);
+CREATE INDEX address_building IF NOT EXISTS FOR (n:Address) ON (n.building);
 CREATE INDEX order_created_at IF NOT EXISTS FOR (n:Order) ON (n.created_at)

@@ -333,8 +333,8 @@ def ring_detail(store, ring_id: str, order_limit: int = 200) -> dict:
     """Everything an analyst needs about one ring; ``NotFoundError`` for an unknown id.
 
     ``linked`` lists the rings of the latest run its members are tied to (a device, IP, address
-    or instrument reached by at most the projection's group cap, or ``TIED_BY_ORDERS`` orders
-    between the two): a ring found in pieces shows its other pieces.
+    or instrument reached by at most the projection's group cap, flats of one building, or
+    ``TIED_BY_ORDERS`` orders between the two): a ring found in pieces shows its other pieces.
     """
     from .investigate import unknown_ring
     from .project import GROUP_CAP

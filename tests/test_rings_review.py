@@ -99,3 +99,16 @@ def test_rings_show_lists_the_rings_of_the_latest_run_its_members_are_tied_to(ma
     assert "rings of the latest run tied to its members" in shown.stdout and "R-b" in shown.stdout
     shown = CliRunner().invoke(app, ["rings", "show", "R-c"])
     assert "no other ring of the latest run is tied to its members" in shown.stdout
+
+
+def test_flats_of_one_building_tie_two_rings(market):
+    # k03 and k04 share only the kiosk tablet (over the cap); each holds a flat of 5 Oak St
+    market.run_cypher("""
+        MATCH (k3:Account {id: 'k03'}), (k4:Account {id: 'k04'})
+        CREATE (k3)-[:HAS_ADDRESS]->(:Address {id: 'unit 1 5 oak st london e1 6an', building: '5 oak st london e1 6an'})
+        CREATE (k4)-[:HAS_ADDRESS]->(:Address {id: 'unit 2 5 oak st london e1 6an', building: '5 oak st london e1 6an'})
+        """, {}, write=True)
+    write_run(market, "det-test-2", {"R-e": ["k03", "k05"], "R-f": ["k04", "k06"]})
+    linked = ring_detail(market, "R-e")["linked"]
+    assert [(r["ring_id"], r["our_members"], r["their_members"], r["identifiers"]) for r in linked] == \
+        [("R-f", 1, 1, [{"kind": "Building", "id": "5 oak st london e1 6an"}])]
