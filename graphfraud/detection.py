@@ -27,7 +27,7 @@ from .store import failure_recorded
 from .times import now_text, parse, utc_text
 
 __all__ = ["MIN_SCORE", "SEED", "DetectionResult", "run_detection", "latest_run", "list_rings", "ring_detail",
-           "predicted_rings", "as_of_text"]
+           "tied_rings", "predicted_rings", "as_of_text"]
 
 MIN_SCORE = 50.0
 SEED = 42
@@ -329,15 +329,25 @@ def predicted_rings(store) -> list[tuple[str, frozenset, float]]:
             for r in store.read("rings_all_members", run_id=run["id"])]
 
 
-def ring_detail(store, ring_id: str, order_limit: int = 200) -> dict:
-    """Everything an analyst needs about one ring; ``NotFoundError`` for an unknown id.
+def tied_rings(store, ring_id: str) -> tuple[list[dict], dict]:
+    """The rings of the latest run a ring's members are tied to, and the parameters they were read with.
 
-    ``linked`` lists the rings of the latest run its members are tied to (a device, IP, address
-    or instrument reached by at most the projection's group cap, flats of one building, or
-    ``TIED_BY_ORDERS`` orders between the two): a ring found in pieces shows its other pieces.
+    A tie is a device, IP, address or instrument reached by at most the projection's group cap,
+    flats of one building, or ``TIED_BY_ORDERS`` orders between the two rings
+    (``cypher/rings_show_linked.cypher``): a ring found in pieces shows its other pieces.
     """
-    from .investigate import unknown_ring
     from .project import GROUP_CAP
+
+    params = {"id": ring_id, "cap": GROUP_CAP, "min_orders": TIED_BY_ORDERS, "run_id": latest_run(store)["id"]}
+    rows = [{**r, "identifiers": sorted(r["identifiers"], key=lambda i: (i["kind"], i["id"]))}
+            for r in store.read("rings_show_linked", **params)]
+    return rows, params
+
+
+def ring_detail(store, ring_id: str, order_limit: int = 200) -> dict:
+    """Everything an analyst needs about one ring (``linked``: ``tied_rings``); ``NotFoundError``
+    for an unknown id."""
+    from .investigate import unknown_ring
 
     rows = store.read("rings_get", id=ring_id)
     if not rows or rows[0]["ring"] is None:
@@ -348,7 +358,5 @@ def ring_detail(store, ring_id: str, order_limit: int = 200) -> dict:
     return {"ring": ring, "runs": rows[0]["runs"], "reasons": reasons,
             "members": store.read("rings_show_members", id=ring_id),
             "identifiers": store.read("rings_show_identifiers", id=ring_id),
-            "linked": [{**r, "identifiers": sorted(r["identifiers"], key=lambda i: (i["kind"], i["id"]))}
-                       for r in store.read("rings_show_linked", id=ring_id, cap=GROUP_CAP,
-                                           min_orders=TIED_BY_ORDERS, run_id=latest_run(store)["id"])],
+            "linked": tied_rings(store, ring_id)[0],
             "orders": store.read("rings_show_orders", id=ring_id, limit=order_limit)}

@@ -9,7 +9,8 @@ link in place of any of them, and a manifest that no longer matches its own hash
 
 Every data file is the result of a named statement in ``cypher/`` (``queries.cypher``
 repeats each one with its parameter values); the graph, the summary and the report are
-built from those same rows. Instrument ids and card data are masked (``normalise.mask_id``
+built from those same rows. The summary and the report also list the rings of the latest run
+tied to the ring's members (``detection.tied_rings``), as ``rings show`` does. Instrument ids and card data are masked (``normalise.mask_id``
 and ``normalise.mask_card``) unless ``unmask`` is set; the manifest records which.
 
 The manifest hash is SHA-256 over the manifest's canonical JSON (sorted keys, no
@@ -167,17 +168,20 @@ QUERIES = {  # file -> the statements whose rows make it
     "identifiers.csv": ["export_identifiers"],
     "orders.csv": ["export_orders"],
     "summary.json": ["export_ring", "export_members", "export_identifiers", "export_orders", "cases_history",
-                     "export_load_runs"],
+                     "export_load_runs", "rings_show_linked"],
     "graph.graphml": ["export_members", "export_identifiers", "export_orders"],
     "report.html": ["export_ring", "export_members", "export_identifiers", "export_orders", "cases_history",
-                    "export_load_runs"],
+                    "export_load_runs", "rings_show_linked"],
 }
 
 
 def _read(store, ring_id: str) -> dict:
+    from .detection import tied_rings
+
     ring_rows = store.read("export_ring", ring_id=ring_id)
     if not ring_rows:
         raise unknown_ring(store, ring_id)
+    tied, tied_params = tied_rings(store, ring_id)
     members = store.read("export_members", ring_id=ring_id)
     identifiers = store.read("export_identifiers", ring_id=ring_id)
     orders = store.read("export_orders", ring_id=ring_id)
@@ -185,11 +189,12 @@ def _read(store, ring_id: str) -> dict:
     load_ids = sorted({r["load_run"] for r in members + orders if r.get("load_run")})
     load_runs = store.read("export_load_runs", ids=load_ids) if load_ids else []
     return {"ring": ring_rows[0]["ring"], "detection_runs": ring_rows[0]["detection_runs"], "members": members,
-            "identifiers": identifiers, "orders": orders,
+            "identifiers": identifiers, "orders": orders, "tied_rings": tied,
             "history": history[0]["events"] if history else [], "load_ids": load_ids, "load_runs": load_runs,
             "params": {"export_ring": {"ring_id": ring_id}, "export_members": {"ring_id": ring_id},
                        "export_identifiers": {"ring_id": ring_id}, "export_orders": {"ring_id": ring_id},
-                       "cases_history": {"ring_id": ring_id}, "export_load_runs": {"ids": load_ids}}}
+                       "cases_history": {"ring_id": ring_id}, "export_load_runs": {"ids": load_ids},
+                       "rings_show_linked": tied_params}}
 
 
 def _reasons(ring: dict) -> list[dict]:
@@ -229,7 +234,9 @@ def _tables(data: dict, mask: _Masker) -> dict:
         row["instrument_id"] = mask.instrument(r.get("instrument_id"))
         row["card"] = mask.card(r.get("card_bin"), r.get("card_last4"))
         orders.append({c: row.get(c) for c in ORDER_COLUMNS})
-    return {"members": members, "identifiers": identifiers, "orders": orders}
+    tied = [{**r, "identifiers": [{"kind": i["kind"], "id": mask.identifier(i["kind"], i["id"])}
+                                  for i in r["identifiers"]]} for r in data["tied_rings"]]
+    return {"members": members, "identifiers": identifiers, "orders": orders, "tied_rings": tied}
 
 
 def _write_csv(path: Path, rows: list[dict], columns: list[str]) -> None:
@@ -455,6 +462,7 @@ def _summary(data: dict, tables: dict, mask: _Masker, created: dict) -> dict:
                    "orders_between_members": sum(1 for o in orders if o["buyer_in_ring"] and o["seller_in_ring"])},
         "period": {"first_order": min((o["created_at"] for o in orders if o["created_at"]), default=None),
                    "last_order": max((o["created_at"] for o in orders if o["created_at"]), default=None)},
+        "tied_rings": tables["tied_rings"],
         "case": {"status": data["ring"].get("status") or "open",
                  "history": data["history"]},
         "detection_runs": data["detection_runs"],
@@ -502,7 +510,9 @@ def _report_html(data: dict, tables: dict, summary: dict, drawing: dict, timelin
     return template.render(summary=summary, ring=summary["ring"], reasons=summary["reasons"],
                            members=tables["members"], hubs=hubs, orders=tables["orders"][:REPORT_ORDER_ROWS],
                            order_total=len(tables["orders"]), drawing=drawing, timeline=timeline,
-                           history=summary["case"]["history"], masked=not mask.unmask)
+                           history=summary["case"]["history"], masked=not mask.unmask, type_names=TYPE_NAMES,
+                           cap=data["params"]["rings_show_linked"]["cap"],
+                           min_orders=data["params"]["rings_show_linked"]["min_orders"])
 
 
 def _num(value, digits: int = 3) -> str:

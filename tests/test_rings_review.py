@@ -1,7 +1,8 @@
 """Rings across detection runs on the real local server: a run that fails is marked failed,
 investigator views show the latest run's rings, every command says the same for an unknown
-ring id, and `rings show` lists the rings of the latest run tied to a ring."""
+ring id, and `rings show` and the evidence bundle list the rings of the latest run tied to a ring."""
 
+import json
 from datetime import datetime, timezone
 
 import pytest
@@ -112,3 +113,20 @@ def test_flats_of_one_building_tie_two_rings(market):
     linked = ring_detail(market, "R-e")["linked"]
     assert [(r["ring_id"], r["our_members"], r["their_members"], r["identifiers"]) for r in linked] == \
         [("R-f", 1, 1, [{"kind": "Building", "id": "5 oak st london e1 6an"}])]
+
+
+def test_the_evidence_bundle_lists_the_tied_rings_with_instruments_masked(market, tmp_path):
+    write_run(market, "det-test-2", {"R-a": ["r1", "r2"], "R-b": ["r3", "r4", "rs"]})
+    export_ring(market, "R-a", tmp_path / "bundle")
+    summary = json.loads((tmp_path / "bundle" / "summary.json").read_text())
+    [tied] = summary["tied_rings"]
+    assert (tied["ring_id"], tied["our_members"], tied["their_members"], tied["orders"]) == ("R-b", 2, 3, 4)
+    instrument = [i["id"] for i in tied["identifiers"] if i["kind"] == "PaymentInstrument"]
+    assert instrument and "pi_777" not in json.dumps(summary), "instrument ids are masked, as everywhere in a bundle"
+    report = (tmp_path / "bundle" / "report.html").read_text()
+    assert "Rings tied to its members (1)" in report and "R-b" in report and instrument[0] in report
+    queries = (tmp_path / "bundle" / "queries.cypher").read_text()
+    assert "cypher/rings_show_linked.cypher" in queries and "det-test-2" in queries
+    export_ring(market, "R-a", tmp_path / "unmasked", unmask=True)
+    unmasked = json.loads((tmp_path / "unmasked" / "summary.json").read_text())["tied_rings"][0]["identifiers"]
+    assert {"kind": "PaymentInstrument", "id": "pi_777"} in unmasked
