@@ -53,15 +53,16 @@ __all__ = ["KINDS", "Projection", "account_ranges", "all_keys", "expand_groups",
            "project"]
 
 # kind → (family, weight). Weights are round: a device, an address or a card
-# shared is full evidence of linkage; a /24 subnet or a building (other flats of it) half
-# (neighbours, carriers); a promo code a quarter (codes are public: one only adds to other
-# links, it does not make a group alone).
+# shared is full evidence of linkage; a building (other flats of it) half (neighbours); a /24
+# subnet a quarter (a carrier's NAT, a VPN exit or a café's line is shared by strangers: two
+# rings on one VPN provider must not meet at the CPM resolution); a promo code a quarter
+# (codes are public: one only adds to other links).
 KINDS: dict[str, tuple[str, float]] = {
     "device": ("device", 1.0),
     "address": ("address", 1.0),
     "instrument": ("card", 1.0),
     "fingerprint": ("card", 1.0),
-    "subnet": ("network", 0.5),
+    "subnet": ("network", 0.25),
     "promo": ("promo", 0.25),
     "building": ("address", 0.5),
 }
@@ -161,7 +162,7 @@ def pair_weights(ptr: np.ndarray, members: np.ndarray, kinds: np.ndarray, n_acco
     >>> kinds = np.array([0, 2, 4])              # device, instrument, subnet
     >>> a, b, w = pair_weights(ptr, members, kinds, 4)
     >>> [(int(x), int(y), round(float(v), 3)) for x, y, v in zip(a, b, w)]
-    [(0, 1, 2.0), (1, 2, 0.315), (1, 3, 0.315), (2, 3, 0.315)]
+    [(0, 1, 2.0), (1, 2, 0.158), (1, 3, 0.158), (2, 3, 0.158)]
     """
     names = list(kinds_table)
     families = sorted({f for f, _ in kinds_table.values()})
