@@ -10,8 +10,9 @@ link in place of any of them, and a manifest that no longer matches its own hash
 Every data file is the result of a named statement in ``cypher/`` (``queries.cypher``
 repeats each one with its parameter values); the graph, the summary and the report are
 built from those same rows. The summary and the report also list the rings of the latest run
-tied to the ring's members (``detection.tied_rings``), as ``rings show`` does. Instrument ids and card data are masked (``normalise.mask_id``
-and ``normalise.mask_card``) unless ``unmask`` is set; the manifest records which.
+tied to the ring's members (``detection.tied_rings``), as ``rings show`` does. Instrument ids
+and card data are masked (``normalise.mask_id`` and ``normalise.mask_card``) unless
+``unmask`` is set; the manifest records which.
 
 The manifest hash is SHA-256 over the manifest's canonical JSON (sorted keys, no
 whitespace, UTF-8) without its ``manifest_sha256`` field. It makes a bundle
