@@ -6,7 +6,8 @@
 // members of both hold (at most $cap holders: as in the projection, shipping a parcel to a flat
 // is no tie to its building); or $min_orders or more orders that members of one ring placed with
 // members of the other (one purchase from a ring's shop ties nothing). Subnets, card fingerprints
-// and sellers both rings buy from are not ties here (`shared` shows them for two accounts). Per
+// (in the 1M-account bench, 60 % of cards share their BIN:last4 with another card by chance) and
+// sellers both rings buy from are not ties here (`shared` shows them for two accounts). Per
 // tied ring: how many members of this ring and of that one are tied, the identifiers, and the
 // orders between the two. Every branch starts at the ring (found by its id): starting at the
 // accounts is ten times slower on the local server.
