@@ -330,17 +330,23 @@ def predicted_rings(store) -> list[tuple[str, frozenset, float]]:
 
 
 def tied_rings(store, ring_id: str) -> tuple[list[dict], dict]:
-    """The rings of the latest run a ring's members are tied to, and the parameters they were read with.
+    """The rings of the latest run a ring's members are tied to, and the parameters they were read with
+    (none, and run id None, before any run has completed).
 
     A tie is a device, IP, address or instrument reached by at most the projection's group cap,
     flats of one building, or ``TIED_BY_ORDERS`` orders between the two rings
     (``cypher/rings_show_linked.cypher``): a ring found in pieces shows its other pieces.
     """
+    from .errors import NotFoundError
     from .project import GROUP_CAP
 
-    params = {"id": ring_id, "cap": GROUP_CAP, "min_orders": TIED_BY_ORDERS, "run_id": latest_run(store)["id"]}
+    try:
+        run_id = latest_run(store)["id"]
+    except NotFoundError:
+        run_id = None
+    params = {"id": ring_id, "cap": GROUP_CAP, "min_orders": TIED_BY_ORDERS, "run_id": run_id}
     rows = [{**r, "identifiers": sorted(r["identifiers"], key=lambda i: (i["kind"], i["id"]))}
-            for r in store.read("rings_show_linked", **params)]
+            for r in store.read("rings_show_linked", **params)] if run_id else []
     return rows, params
 
 

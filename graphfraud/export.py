@@ -464,6 +464,7 @@ def _summary(data: dict, tables: dict, mask: _Masker, created: dict) -> dict:
         "period": {"first_order": min((o["created_at"] for o in orders if o["created_at"]), default=None),
                    "last_order": max((o["created_at"] for o in orders if o["created_at"]), default=None)},
         "tied_rings": tables["tied_rings"],
+        "tied_rings_run": data["params"]["rings_show_linked"]["run_id"],
         "case": {"status": data["ring"].get("status") or "open",
                  "history": data["history"]},
         "detection_runs": data["detection_runs"],

@@ -125,8 +125,17 @@ def test_the_evidence_bundle_lists_the_tied_rings_with_instruments_masked(market
     assert instrument and "pi_777" not in json.dumps(summary), "instrument ids are masked, as everywhere in a bundle"
     report = (tmp_path / "bundle" / "report.html").read_text()
     assert "Rings tied to its members (1)" in report and "R-b" in report and instrument[0] in report
+    assert summary["tied_rings_run"] == "det-test-2" and "latest detection run (det-test-2)" in report
     queries = (tmp_path / "bundle" / "queries.cypher").read_text()
     assert "cypher/rings_show_linked.cypher" in queries and "det-test-2" in queries
     export_ring(market, "R-a", tmp_path / "unmasked", unmask=True)
     unmasked = json.loads((tmp_path / "unmasked" / "summary.json").read_text())["tied_rings"][0]["identifiers"]
     assert {"kind": "PaymentInstrument", "id": "pi_777"} in unmasked
+
+
+def test_a_ring_exported_before_any_run_completed_has_no_tied_rings(market, tmp_path):
+    market.run_cypher("MATCH (d:DetectionRun {id: $id}) SET d.status = 'failed'", {"id": RUN_ID}, write=True)
+    export_ring(market, RING_ID, tmp_path / "bundle")
+    summary = json.loads((tmp_path / "bundle" / "summary.json").read_text())
+    assert (summary["tied_rings"], summary["tied_rings_run"]) == ([], None)
+    assert "No detection run has completed" in (tmp_path / "bundle" / "report.html").read_text()
