@@ -100,6 +100,8 @@ class Projection:
     as_of: str | None = None
     cap: int = GROUP_CAP
     timings: dict[str, float] = field(default_factory=dict)
+    derived: dict = field(default_factory=dict, repr=False, compare=False)   # marketplace baselines scoring
+                                         # computes once per projection, not once per pass (score._once)
 
     @property
     def n(self) -> int:
