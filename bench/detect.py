@@ -8,8 +8,8 @@ candidates, evidence, write-back, total) and the peak memory of the client (VmHW
 detection process) and of the server (VmHWM of the local server's pid). At the
 Louvain size, networkx's Louvain runs on the very same linkage graph in the same run, and
 the ratio is printed twice: from the same edge arrays to groups (each library builds its
-graph), and the algorithm alone on prebuilt graphs (medians of three). The server is
-stopped at the end.
+graph), and the algorithm alone on prebuilt graphs (medians of five, the two run by turns so
+that a busy spell on the shared machine slows both). The server is stopped at the end.
 
     .venv/bin/python bench/detect.py                       # 100k and 1M
     .venv/bin/python bench/detect.py --sizes 100000 --repeat 3
@@ -56,11 +56,13 @@ with Store.open() as store:
     p = project(store)
 a, b, w = detect.linkage(p)
 
-def timed(fn, repeat=3):
-    times = []
+def by_turns(fast, slow, repeat=5):
+    """Median seconds of each function, run one after the other ``repeat`` times."""
+    times = ([], [])
     for _ in range(repeat):
-        t = time.perf_counter(); fn(); times.append(time.perf_counter() - t)
-    return statistics.median(times)
+        for fn, spent in zip((fast, slow), times):
+            t = time.perf_counter(); fn(); spent.append(time.perf_counter() - t)
+    return statistics.median(times[0]), statistics.median(times[1])
 
 def nx_graph():
     g = nx.Graph()
@@ -71,12 +73,11 @@ g, ig = nx_graph(), detect.weighted_graph(p.n, a, b, w)
 leiden_only = lambda: ig.community_leiden(objective_function="CPM", weights="weight", resolution=detect.RESOLUTION,
                                           n_iterations=detect.ITERATIONS)
 
-print(json.dumps({
-    "leiden": timed(lambda: detect.leiden_cpm(p.n, a, b, w, resolution=detect.RESOLUTION, seed=1)),
-    "louvain": timed(lambda: nx.community.louvain_communities(nx_graph(), weight="weight", seed=1)),
-    "leiden_only": timed(leiden_only),
-    "louvain_only": timed(lambda: nx.community.louvain_communities(g, weight="weight", seed=1)),
-    "vertices": g.number_of_nodes(), "edges": g.number_of_edges()}))
+leiden, louvain = by_turns(lambda: detect.leiden_cpm(p.n, a, b, w, resolution=detect.RESOLUTION, seed=1),
+                           lambda: nx.community.louvain_communities(nx_graph(), weight="weight", seed=1))
+leiden_only, louvain_only = by_turns(leiden_only, lambda: nx.community.louvain_communities(g, weight="weight", seed=1))
+print(json.dumps({"leiden": leiden, "louvain": louvain, "leiden_only": leiden_only, "louvain_only": louvain_only,
+                  "vertices": g.number_of_nodes(), "edges": g.number_of_edges()}))
 """
 
 
