@@ -56,8 +56,7 @@ with Store.open() as store:
     p = project(store)
 a, b, w = detect.linkage(p)
 
-def by_turns(fast, slow, repeat=5):
-    """Median seconds of each function, run one after the other ``repeat`` times."""
+def by_turns(fast, slow, repeat=5):   # median seconds of each, run one after the other
     times = ([], [])
     for _ in range(repeat):
         for fn, spent in zip((fast, slow), times):
