@@ -24,7 +24,9 @@ down-weighting of common neighbours by their degree): two flatmates sharing a ph
 offices, welcome codes) give no pairs at all; they stay in the projection as evidence.
 
 Kinds of one family (a card's instrument id and its fingerprint) count once per pair,
-with the larger weight, so a re-tokenised card is not counted twice.
+with the larger weight, so a re-tokenised card is not counted twice. A fingerprint (BIN:last4)
+in a BIN so common that every card there expects a stranger with its last four digits gives no
+pairs (``chance_fingerprints``): at 1M accounts, 60 % of cards share their fingerprint by chance.
 
 Flats of one building meet at half weight: a normalised address starts with its unit
 ("unit 5 18 martin luther king jr bd seattle wa 98136"), and the rest is the building. A ring
@@ -49,8 +51,10 @@ from itertools import chain
 
 import numpy as np
 
-__all__ = ["KINDS", "Projection", "account_ranges", "all_keys", "expand_groups", "order_ranges", "pair_weights",
-           "project"]
+from .detect import distinct
+
+__all__ = ["KINDS", "Projection", "account_ranges", "all_keys", "chance_fingerprints", "expand_groups", "order_ranges",
+           "pair_weights", "project"]
 
 # kind → (family, weight). Weights are round: a device, an address or a card
 # shared is full evidence of linkage; a building (other flats of it) half (neighbours); a /24
@@ -70,6 +74,8 @@ KIND_NAMES = list(KINDS)
 GROUP_CAP = 50
 READERS = 2               # projection reads in flight at once, one per server core (1.75x faster than one on 2 cores)
 SHIPPED_ONLY = 0.0        # weight factor of a holder × shipped-there-only pair of an address
+LAST4_VALUES = 10_000     # a card fingerprint is BIN:last4: in a BIN of N cards, each expects (N - 1) / 10,000
+                          # chance partners; from one up, a shared fingerprint gives no pairs
 ROLES = {"buyer": 0, "seller": 1, "both": 2}
 
 
@@ -90,6 +96,7 @@ class Projection:
     group_ptr: np.ndarray                # int64, len(groups) + 1
     group_members: np.ndarray            # int32 account index, grouped by group
     group_held: np.ndarray               # bool per group member: holds it (False: only used it on an order)
+    group_silent: np.ndarray             # bool per group: gives no pairs (``chance_fingerprints``)
     pair_a: np.ndarray                   # int32, pair_a < pair_b
     pair_b: np.ndarray
     pair_w: np.ndarray                   # float64
@@ -151,13 +158,14 @@ def expand_groups(ptr: np.ndarray, members: np.ndarray, cap: int = GROUP_CAP, po
 
 
 def pair_weights(ptr: np.ndarray, members: np.ndarray, kinds: np.ndarray, n_accounts: int,
-                 cap: int = GROUP_CAP, kinds_table: dict = KINDS,
-                 held: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                 cap: int = GROUP_CAP, kinds_table: dict = KINDS, held: np.ndarray | None = None,
+                 silent: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Weighted account pairs from identifier groups: (a, b, weight) with a < b, unique pairs.
 
     A pair's weight is, summed over identifier families, the largest ``w_kind / log2(n)``
     among the groups of that family the two accounts share (times ``SHIPPED_ONLY`` for an
     address one holds and the other only shipped to; ``held`` flags each group member).
+    Groups flagged ``silent`` give no pairs.
 
     >>> ptr = np.array([0, 2, 4, 7])
     >>> members = np.array([0, 1, 0, 1, 1, 2, 3])
@@ -171,6 +179,9 @@ def pair_weights(ptr: np.ndarray, members: np.ndarray, kinds: np.ndarray, n_acco
     family_of_kind = np.array([families.index(kinds_table[k][0]) for k in names], dtype=np.int64)
     weight_of_kind = np.array([kinds_table[k][1] for k in names])
     a, b, g, pa, pb = expand_groups(ptr, members, cap, positions=True)
+    if silent is not None:
+        heard = ~np.asarray(silent, dtype=bool)[g]
+        a, b, g, pa, pb = a[heard], b[heard], g[heard], pa[heard], pb[heard]
     if not len(a):
         z = np.zeros(0, dtype=np.int32)
         return z, z.copy(), np.zeros(0)
@@ -415,6 +426,33 @@ def _promo_uses(parts: list[dict]) -> dict:
             "first": first, "uses": np.bincount(row_use, weights=rows["uses"], minlength=len(keys)).astype(np.int64)}
 
 
+def chance_fingerprints(group_kind: np.ndarray, group_key: np.ndarray, uses: dict, labels: np.ndarray,
+                        n_accounts: int) -> np.ndarray:
+    """Per group: a card fingerprint in a BIN so common that a shared one is expected by chance.
+
+    A fingerprint (BIN:last4) survives re-tokenisation, but in a BIN of N cards each card expects
+    (N - 1) / ``LAST4_VALUES`` strangers with its last four digits. Cards are counted as the
+    distinct (account, fingerprint) uses of each BIN. In the 1M-account bench, 60 % of cards
+    share their fingerprint with another; no BIN of a 20,000-buyer marketplace reaches the bar.
+    """
+    silent = np.zeros(len(group_kind), dtype=bool)
+    fingerprint = KIND_NAMES.index("fingerprint")
+    in_groups = group_kind == fingerprint
+    rows = uses["kind"] == fingerprint
+    if not in_groups.any() or not rows.any():
+        return silent
+    holders = distinct(uses["key"][rows] * np.int64(n_accounts) + uses["account"][rows]) // np.int64(n_accounts)
+    codes, cards = np.unique(holders, return_counts=True)
+    card_bins = np.array([str(k).split(":")[0] for k in labels[codes]], dtype=object)
+    bins, per_bin = np.unique(card_bins.astype(str), return_inverse=True)
+    cards_in_bin = np.bincount(per_bin, weights=cards)
+    group_bins = np.array([str(k).split(":")[0] for k in group_key[in_groups]], dtype=str)
+    found = np.minimum(np.searchsorted(bins, group_bins), len(bins) - 1)
+    cards_there = np.where(bins[found] == group_bins, cards_in_bin[found], 0)
+    silent[in_groups] = (cards_there - 1) >= LAST4_VALUES
+    return silent
+
+
 def _identifier_groups(uses: dict, labels: np.ndarray) -> tuple[np.ndarray, ...]:
     """Identifier → accounts groups of two or more accounts from (kind, account, key code, held)
     uses, ``labels[code]`` being the key: sorted by kind then key, members by account index, an
@@ -498,12 +536,16 @@ def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None
     promo_uses = _promo_uses([part["codes"] for part in order_parts])
     uses = _concat([part["uses"] for part in order_parts] + results["links"])
     uses = _concat([uses, _building_uses(uses, key_codes)])
-    group_kind, group_key, group_ptr, group_members, group_held = _identifier_groups(uses, key_codes.labels())
-    pair_a, pair_b, pair_w = pair_weights(group_ptr, group_members, group_kind, len(ids), cap, held=group_held)
+    labels = key_codes.labels()
+    group_kind, group_key, group_ptr, group_members, group_held = _identifier_groups(uses, labels)
+    silent = chance_fingerprints(group_kind, group_key, uses, labels, len(ids))
+    pair_a, pair_b, pair_w = pair_weights(group_ptr, group_members, group_kind, len(ids), cap, held=group_held,
+                                          silent=silent)
     timings["pairs"] = time.perf_counter() - t0
     tick("pairs")
     return Projection(ids=ids, role=role, created=created, country=country, countries=countries,
                       group_kind=group_kind, group_key=group_key, group_ptr=group_ptr,
-                      group_members=group_members, group_held=group_held, pair_a=pair_a, pair_b=pair_b, pair_w=pair_w,
+                      group_members=group_members, group_held=group_held, group_silent=silent,
+                      pair_a=pair_a, pair_b=pair_b, pair_w=pair_w,
                       orders=orders, currencies=currencies, promo_uses=promo_uses,
                       as_of=as_of, cap=cap, timings=timings)

@@ -17,7 +17,7 @@ from graphfraud.detection import find_rings, run_detection
 from graphfraud.evaluate import evaluate_rings, flagged_share, read_labels
 from graphfraud.generate import write_marketplace
 from graphfraud.load import load
-from graphfraud.project import expand_groups, pair_weights, project
+from graphfraud.project import KIND_NAMES, chance_fingerprints, expand_groups, pair_weights, project
 from graphfraud.times import parse
 
 BUYERS, SEED = 2000, 11
@@ -123,8 +123,6 @@ def test_groups_expand_to_pairs_without_super_nodes():
 
 
 def test_weights_fall_with_group_size_and_a_parcel_to_someone_elses_home_links_nothing():
-    from graphfraud.project import KIND_NAMES
-
     dev, addr = KIND_NAMES.index("device"), KIND_NAMES.index("address")
     ptr = np.array([0, 2, 6, 9])
     members = np.array([0, 1, 2, 3, 4, 5, 6, 7, 8])
@@ -332,7 +330,7 @@ def test_a_failed_range_read_stops_the_projection_and_the_queued_reads(loaded, m
 
 
 def test_a_graph_without_links_gives_no_candidates_not_an_error():
-    from graphfraud.project import KIND_NAMES, Projection
+    from graphfraud.project import Projection
 
     n = 4
     z = np.zeros(0, np.int64)
@@ -343,11 +341,11 @@ def test_a_graph_without_links_gives_no_candidates_not_an_error():
     p = Projection(ids=np.array(["a", "b", "c", "d"]), role=np.zeros(n, np.int8), created=np.zeros(n, np.int64),
                    country=np.zeros(n, np.int32), countries=["DE"], group_kind=np.zeros(0, np.int8),
                    group_key=np.zeros(0, object), group_ptr=np.zeros(1, np.int64),
-                   group_members=np.zeros(0, np.int32), group_held=np.zeros(0, bool), pair_a=z.astype(np.int32),
-                   pair_b=z.astype(np.int32), pair_w=z.astype(float), orders=orders, currencies=[], promo_uses={})
+                   group_members=np.zeros(0, np.int32), group_held=np.zeros(0, bool), group_silent=np.zeros(0, bool),
+                   pair_a=z.astype(np.int32), pair_b=z.astype(np.int32), pair_w=z.astype(float), orders=orders,
+                   currencies=[], promo_uses={})
     membership, scored, _, _ = find_rings(p)
     assert (membership == -1).all() and len(scored) == 0 and scored.dismissed_counts(50) == {}
-    assert KIND_NAMES
 
 
 def test_a_run_killed_during_write_back_leaves_the_previous_rings_as_they_were(loaded, monkeypatch):
@@ -366,3 +364,19 @@ def test_a_run_killed_during_write_back_leaves_the_previous_rings_as_they_were(l
         run_detection(store, min_score=0.0)  # would store many more rings than the run before
     monkeypatch.undo()
     assert listing() == before
+
+
+def test_a_fingerprint_shared_in_a_bin_where_everyone_expects_a_chance_partner_gives_no_pairs():
+    # BIN 411111 holds 10,002 cards: each expects (10,002 - 1) / 10,000 > 1 stranger with its last four
+    # digits; BIN 522222 holds 3, where a shared fingerprint is no accident
+    fp = KIND_NAMES.index("fingerprint")
+    labels = np.array([f"411111:{i:05d}" for i in range(10_002)] + ["522222:0001", "522222:0002"], dtype=object)
+    uses = {"kind": np.full(10_006, fp, np.int8),
+            "key": np.array(list(range(10_002)) + [0, 10_002, 10_002, 10_003], np.int64),
+            "account": np.array(list(range(10_002)) + [20_000, 20_001, 20_002, 20_003], np.int32)}
+    group_kind = np.array([fp, fp, KIND_NAMES.index("device")], np.int8)
+    group_key = np.array(["411111:00000", "522222:0001", "411111:00000"], dtype=object)
+    assert chance_fingerprints(group_kind, group_key, uses, labels, 30_000).tolist() == [True, False, False]
+    ptr, members = np.array([0, 2, 4, 6]), np.array([0, 20_000, 20_001, 20_002, 5, 6])
+    a, b, _ = pair_weights(ptr, members, group_kind, 30_000, silent=np.array([True, False, False]))
+    assert sorted(zip(a.tolist(), b.tolist())) == [(5, 6), (20_001, 20_002)]
