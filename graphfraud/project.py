@@ -443,8 +443,8 @@ def chance_fingerprints(group_kind: np.ndarray, group_key: np.ndarray, uses: dic
         return silent
     holders = distinct(uses["key"][rows] * np.int64(n_accounts) + uses["account"][rows]) // np.int64(n_accounts)
     codes, cards = np.unique(holders, return_counts=True)
-    card_bins = np.array([str(k).split(":")[0] for k in labels[codes]], dtype=object)
-    bins, per_bin = np.unique(card_bins.astype(str), return_inverse=True)
+    card_bins = np.array([str(k).split(":")[0] for k in labels[codes]], dtype=str)
+    bins, per_bin = np.unique(card_bins, return_inverse=True)
     cards_in_bin = np.bincount(per_bin, weights=cards)
     group_bins = np.array([str(k).split(":")[0] for k in group_key[in_groups]], dtype=str)
     found = np.minimum(np.searchsorted(bins, group_bins), len(bins) - 1)
