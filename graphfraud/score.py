@@ -8,7 +8,10 @@ it is both significant and large:
 - significant: its one-sided p-value is below ``ALPHA`` (1 %) divided by the number of
   candidates that signal was tested on (Bonferroni), after paying for any choice made
   while looking (the p-value is multiplied by the number of sellers, codes, windows or
-  cut-offs it was picked from);
+  cut-offs it was picked from); for a group already holding a strong signal, below ``ALPHA``
+  divided by the number of such groups (a second stage, ``hold_signals``): a ring that shows
+  one rare thing needs less to show a second, while an honest group must first show the rare
+  thing by chance among thousands;
 - large: the group's rate is at least ``MIN_LIFT`` (3) times the baseline.
 
 Signals about what the group does together (concentration, uniform amounts) are tested only
@@ -82,7 +85,7 @@ from .detect import DEVOTED_SHARE, REPEAT_ORDERS, distinct   # a devoted buyer: 
 from .wording import counted
 
 __all__ = ["ALPHA", "MIN_LIFT", "WEIGHTS", "Candidate", "Scores", "score_groups",
-           "log10_binom_sf", "p_text", "combine"]
+           "log10_binom_sf", "p_text", "combine", "hold_signals"]
 
 ALPHA = 0.01
 LOG10_P_FLOOR = -300.0    # a p-value below floating point's reach is reported as 1e-300 (JSON has no -Infinity)
@@ -208,6 +211,38 @@ def log10_chi2_cdf(x, df) -> np.ndarray:
     x, df = np.broadcast_arrays(np.asarray(x, float), np.asarray(df, float))
     out = chi2.logcdf(np.maximum(x, 0), np.maximum(df, 1)) / LN10
     return np.where(df < 1, 0.0, np.minimum(out, 0.0))
+
+
+def hold_signals(signals: dict, C: int, alpha: float, min_lift: float) -> None:
+    """Set which signals hold (``holds``) and the bar (log10 p) each group was held to
+    (``threshold``), in two stages.
+
+    First each signal over every candidate it was tested on (Bonferroni). Then the groups
+    holding a strong signal at that bar form a family of their own, and each of their other
+    families is tested again, against the number of such groups only (gatekeeping). The
+    second stage is Bonferroni over its own family, so it adds at most ``alpha`` of expected
+    false findings, and an honest group reaches it only by first showing something rare.
+    """
+    def bar(tested):
+        return math.log10(alpha / max(int(tested.sum()), 1))
+
+    def held(sig, tested, threshold):
+        return tested & sig.get("large", sig["lift"] >= min_lift) & (sig["log10_p"] <= threshold)
+
+    everyone = np.ones(C, bool)
+    for sig in signals.values():
+        tested = sig.get("eligible", everyone)
+        sig["threshold"] = np.full(C, bar(tested))
+        sig["holds"] = held(sig, tested, sig["threshold"])
+    strong = {name: sig["holds"].copy() for name, sig in signals.items() if WEIGHTS[FAMILY[name]] >= STRONG}
+    for name, sig in signals.items():
+        gate = np.zeros(C, bool)
+        for other, holds in strong.items():
+            if FAMILY[other] != FAMILY[name]:
+                gate |= holds
+        tested = sig.get("eligible", everyone) & gate
+        sig["threshold"] = np.where(tested, np.maximum(sig["threshold"], bar(tested)), sig["threshold"])
+        sig["holds"] |= held(sig, tested, sig["threshold"])
 
 
 def p_text(log10p: float) -> str:
@@ -437,11 +472,7 @@ class _Context:
         s["high_value"] = self._high_value()
         s["seller_links"] = self._seller_links()
         s["trade_circle"] = self._trade_circle()
-        for sig in s.values():
-            tested = sig.get("eligible", np.ones(self.C, bool))
-            sig["threshold"] = math.log10(self.alpha / max(int(tested.sum()), 1))   # Bonferroni over the tests run
-            large = sig.get("large", sig["lift"] >= self.min_lift)
-            sig["holds"] = tested & large & (sig["log10_p"] <= sig["threshold"])
+        hold_signals(s, self.C, self.alpha, self.min_lift)
         return s
 
     def _market(self):
@@ -1010,7 +1041,8 @@ class _Context:
         seller = self._named_seller(c)
         named = [evidence.get("code"), seller if seller and f"one seller ({seller})" in text else None]
         return {"signal": name, "label": LABELS[name], "family": FAMILY[name], "holds": bool(s["holds"][c]), "value": _num(v),
-                "baseline": _num(base), "lift": _num(lift), "log10_p": max(round(lp, 2), LOG10_P_FLOOR), "evidence": evidence,
+                "baseline": _num(base), "lift": _num(lift), "log10_p": max(round(lp, 2), LOG10_P_FLOOR),
+                "bar": round(float(s["threshold"][c]), 2), "evidence": evidence,
                 "text": text, "names": [x for x in named if x]}
 
     def _target_ids(self, c):

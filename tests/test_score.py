@@ -28,7 +28,7 @@ from graphfraud.export import export_ring
 from graphfraud.load import load
 from graphfraud.normalise import address_key, building_key
 from graphfraud.project import project
-from graphfraud.score import combine, log10_binom_sf, p_text
+from graphfraud.score import combine, hold_signals, log10_binom_sf, p_text
 
 SHOPS = [f"shop{i}" for i in range(1, 6)]
 HONEST = [f"h{i:02d}" for i in range(1, 61)]
@@ -432,6 +432,32 @@ def test_score_helpers():
     assert combine([0.25] * 7) == combine([0.4]) < 50, "weak families alone never make a ring"
     assert float(log10_binom_sf(0, 10, 0.5)) == 0.0
     assert float(np.round(log10_binom_sf(10, 10, 0.5), 6)) == pytest.approx(-10 * math.log10(2), abs=1e-6)
+
+
+def test_a_group_holding_a_strong_signal_is_tested_again_among_such_groups_only():
+    """1,000 groups, each tested on every signal: the bar is 0.01 / 1,000 = 1e-05. Groups 0 and 1
+    hold new accounts and group 3 an order burst (strong) at 1e-06, so the promo code is tested
+    again among those three groups only, at 0.01 / 3. Group 0's promo code (p = 1e-03) holds
+    there; group 2's, as significant but with nothing rare besides, does not; and a signal never
+    opens the second stage for its own family (group 3's promo burst is a burst too)."""
+    C = 1000
+
+    def signal(log10_p):
+        p = np.zeros(C)
+        for c, v in log10_p.items():
+            p[c] = v
+        return {"log10_p": p, "lift": np.full(C, 10.0)}
+
+    signals = {"fresh_accounts": signal({0: -6, 1: -6}), "promo_reuse": signal({0: -3, 2: -3}),
+               "order_burst": signal({3: -6}), "promo_burst": signal({3: -3})}
+    hold_signals(signals, C, alpha=0.01, min_lift=3.0)
+    assert np.flatnonzero(signals["fresh_accounts"]["holds"]).tolist() == [0, 1]
+    assert np.flatnonzero(signals["promo_reuse"]["holds"]).tolist() == [0]
+    assert np.flatnonzero(signals["order_burst"]["holds"]).tolist() == [3]
+    assert not signals["promo_burst"]["holds"].any()
+    bars = signals["promo_reuse"]["threshold"]
+    assert bars[0] == bars[1] == bars[3] == pytest.approx(math.log10(0.01 / 3)) and bars[2] == pytest.approx(-5.0)
+    assert signals["promo_burst"]["threshold"][3] == pytest.approx(-5.0)
 
 
 def test_a_brushing_star_cut_apart_by_its_buyers_parcel_addresses_is_one_ring(store, tmp_path):
