@@ -359,8 +359,10 @@ def test_every_reason_has_a_number_a_baseline_evidence_and_a_sentence(hand_built
                                                    "promo_reuse", "promo_burst", "order_burst", "uniform_amounts",
                                                    "seller_links"}
     for r in ring.reasons:
-        assert set(r) >= {"signal", "family", "holds", "value", "baseline", "lift", "log10_p", "evidence", "text"}
+        assert set(r) >= {"signal", "family", "holds", "value", "baseline", "lift", "log10_p", "bar", "evidence", "text"}
         assert isinstance(r["evidence"], dict) and r["text"]
+        if r["holds"]:
+            assert r["log10_p"] <= r["bar"] < 0, "a reason that holds is significant at the bar it names"
     held = [r for r in ring.reasons if r["holds"]]
     assert held == ring.reasons[:len(held)], "the reasons that hold come first"
     from graphfraud.score import FAMILY, WEIGHTS
@@ -379,9 +381,10 @@ def test_detection_writes_rings_members_and_run(hand_built):
     lines = runs.stdout.splitlines()
     assert lines[0].startswith("ring_id,account_id,score")
     assert sorted(line.split(",")[1] for line in lines[1:]) == sorted(RING + [RING_SHOP])
-    shown = CliRunner().invoke(app, ["rings", "show", ring["id"]])
+    shown = CliRunner().invoke(app, ["rings", "show", ring["id"]], env={"COLUMNS": "250"})
     assert shown.exit_code == 0, shown.output
     assert "ring shop" not in shown.output and "ringphone" in shown.output.replace("dev-", "")
+    assert "log10 bar" in shown.output, "each reason shows the bar it was held to"
     run = hand_built.read("rings_latest_run")[0]
     assert run["id"] == result.run_id
     import json
@@ -435,29 +438,36 @@ def test_score_helpers():
 
 
 def test_a_group_holding_a_strong_signal_is_tested_again_among_such_groups_only():
-    """1,000 groups, each tested on every signal: the bar is 0.01 / 1,000 = 1e-05. Groups 0 and 1
-    hold new accounts and group 3 an order burst (strong) at 1e-06, so the promo code is tested
-    again among those three groups only, at 0.01 / 3. Group 0's promo code (p = 1e-03) holds
-    there; group 2's, as significant but with nothing rare besides, does not; and a signal never
-    opens the second stage for its own family (group 3's promo burst is a burst too)."""
+    """1,000 groups: the first bar is 0.01 over the groups a signal was tested on (1e-05). Groups
+    0 and 1 hold new accounts, group 3 an order burst (strong) and group 5 devotion (weak), all at
+    1e-06. The promo code is then tested again among the groups a strong family of another kind
+    opens it to and that it was tested on: group 0 alone (group 1 was not tested on it, group 5
+    holds nothing strong, and a burst of code uses opens nothing for that code's reuse), so at
+    0.01 / 1, where group 0's p = 1e-03 holds. Likewise accounts created together are opened by
+    the burst (group 3) but not by new accounts (group 0), a second stage still asks for a lift
+    of three, and a signal never opens its own family (group 3's promo burst)."""
     C = 1000
 
-    def signal(log10_p):
+    def signal(log10_p, lift=10.0, untested=()):
         p = np.zeros(C)
         for c, v in log10_p.items():
             p[c] = v
-        return {"log10_p": p, "lift": np.full(C, 10.0)}
+        eligible = np.ones(C, bool)
+        eligible[list(untested)] = False
+        return {"log10_p": p, "lift": np.full(C, lift), "eligible": eligible}
 
-    signals = {"fresh_accounts": signal({0: -6, 1: -6}), "promo_reuse": signal({0: -3, 2: -3}),
-               "order_burst": signal({3: -6}), "promo_burst": signal({3: -3})}
+    signals = {"fresh_accounts": signal({0: -6, 1: -6}), "order_burst": signal({3: -6}),
+               "devotion": signal({5: -6}), "promo_reuse": signal({0: -3, 2: -3, 3: -3, 5: -3}, untested=[1]),
+               "concentration": signal({0: -3}, lift=2.0), "signup_burst": signal({0: -3, 3: -3}),
+               "promo_burst": signal({3: -3})}
     hold_signals(signals, C, alpha=0.01, min_lift=3.0)
-    assert np.flatnonzero(signals["fresh_accounts"]["holds"]).tolist() == [0, 1]
-    assert np.flatnonzero(signals["promo_reuse"]["holds"]).tolist() == [0]
-    assert np.flatnonzero(signals["order_burst"]["holds"]).tolist() == [3]
-    assert not signals["promo_burst"]["holds"].any()
-    bars = signals["promo_reuse"]["threshold"]
-    assert bars[0] == bars[1] == bars[3] == pytest.approx(math.log10(0.01 / 3)) and bars[2] == pytest.approx(-5.0)
-    assert signals["promo_burst"]["threshold"][3] == pytest.approx(-5.0)
+    holding = {name: np.flatnonzero(sig["holds"]).tolist() for name, sig in signals.items()}
+    assert holding == {"fresh_accounts": [0, 1], "order_burst": [3], "devotion": [5], "promo_reuse": [0],
+                       "concentration": [], "signup_burst": [3], "promo_burst": []}
+    bars = signals["promo_reuse"]["bar"]
+    assert bars[0] == pytest.approx(-2.0) and bars[2] == pytest.approx(math.log10(0.01 / 999))
+    assert np.isnan(bars[1]), "no bar where the signal was not tested"
+    assert signals["promo_burst"]["bar"][3] == pytest.approx(-5.0)
 
 
 def test_a_brushing_star_cut_apart_by_its_buyers_parcel_addresses_is_one_ring(store, tmp_path):
