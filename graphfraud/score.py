@@ -121,10 +121,11 @@ WEIGHTS = {
     "chargebacks": STRONG,
     "trade_circle": STRONG,
 }
-SAME_EVIDENCE = {  # a strong family does not open the second test of these (``hold_signals``): same data
-    "burst": ("promo",),                          # a burst of a code's uses is that code's reuse, by the same members
-    "fresh": ("signup",),                         # accounts used within hours of sign-up, and when they were signed up
-    "chargebacks": ("refunds", "cancellations"),  # money taken back, by the same members, on the same orders
+SAME_EVIDENCE = {  # a strong signal does not lower the bar of these (``hold_signals``): they measure the same act
+    "promo_burst": ("promo_reuse",),                     # a burst of a code's uses is that code's reuse, same members
+    "fresh_accounts": ("signup_burst", "order_burst"),   # signing up, starting together and starting right after
+    "order_burst": ("signup_burst", "fresh_accounts"),   # signing up are one act for accounts made to be used at once
+    "chargebacks": ("refunds", "cancellations"),         # money taken back, by the same members, on the same orders
 }
 FAMILY = {  # signals of one family count once
     "concentration": "coordination", "block": "coordination", "devotion": "devotion",
@@ -221,15 +222,15 @@ def hold_signals(signals: dict, C: int, alpha: float, min_lift: float) -> None:
     """Set which signals hold (``holds``) and the bar (log10 p) each group was held to (``bar``;
     NaN where the signal was not tested), in two stages.
 
-    First each signal against the number of groups it was tested on (Bonferroni). Then a second
-    test of each signal among the groups holding a strong signal of another family, against
-    the number of those groups it was tested on: a ring that shows one rare thing needs less to
-    show a second. Each second test is Bonferroni over its own, smaller family, so it adds at
-    most ``alpha`` of expected false holds per signal, provided the signal tells nothing more
-    once the gate holds; a strong family therefore never opens one measured on the same
-    evidence (``SAME_EVIDENCE``). Unlike a gatekeeping procedure it spends a fresh ``alpha``, and
-    its price is paid by honest groups that truly show one strong thing (a flat of new accounts):
-    a second, weak family now tips them over 50 sooner.
+    First each signal against the number of groups it was tested on (Bonferroni). Then each
+    signal again, among the groups holding a strong signal of another family, against the
+    number of those groups it was tested on: a ring that shows one rare thing needs less to show
+    a second. Each second test is Bonferroni over its own, smaller family, so it adds at most
+    ``alpha`` expected false holds per signal, provided the signal tells nothing more once the
+    first one holds; a strong signal therefore never lowers the bar of one that measures the
+    same act (``SAME_EVIDENCE``). Unlike a gatekeeping procedure it spends a fresh ``alpha``,
+    and its price is paid by honest groups that truly show one strong thing (a flat of new
+    accounts): a second, weak family now tips them over 50 sooner.
     """
     def bar(tested):
         return math.log10(alpha / max(int(tested.sum()), 1))
@@ -242,16 +243,12 @@ def hold_signals(signals: dict, C: int, alpha: float, min_lift: float) -> None:
         tested = sig.get("eligible", everyone)
         sig["bar"] = np.where(tested, bar(tested), np.nan)
         sig["holds"] = held(sig, tested, sig["bar"])
-    strong: dict[str, np.ndarray] = {}   # per family: the groups holding one of its signals as strong evidence
+    strong = {name: sig["holds"] & (np.asarray(sig.get("weight", WEIGHTS[FAMILY[name]])) >= STRONG)
+              for name, sig in signals.items()}   # the groups holding each signal as strong evidence
     for name, sig in signals.items():
-        family = FAMILY[name]
-        is_strong = np.asarray(sig.get("weight", WEIGHTS[family])) >= STRONG
-        strong[family] = strong.get(family, np.zeros(C, bool)) | (sig["holds"] & is_strong)
-    for name, sig in signals.items():
-        family = FAMILY[name]
         gate = np.zeros(C, bool)
         for other, holds in strong.items():
-            if other != family and family not in SAME_EVIDENCE.get(other, ()):
+            if FAMILY[other] != FAMILY[name] and name not in SAME_EVIDENCE.get(other, ()):
                 gate |= holds
         tested = sig.get("eligible", everyone) & gate
         sig["bar"] = np.where(tested, bar(tested), sig["bar"])   # fewer groups: a bar as loose or looser

@@ -362,6 +362,7 @@ def test_report_is_one_self_contained_file(bundle):
     assert '<svg id="ring-drawing"' in html and html.count('class="member"') == 5
     assert "4 members share 1 device" in html and "four buyers on one device" in html
     assert "orders per day" in html or "<path" in html, "the order timeline chart"
+    assert '<th class="n">log10 bar</th>' in html, "each reason's bar"
 
 
 # --------------------------------------------------------------------------- the report in a browser

@@ -298,6 +298,8 @@ def test_a_ring_spread_over_the_flats_of_one_building_is_one_ring(store, tmp_pat
     assert {"kind": "Building", "identifier": building, "ring_members": 4} in \
         [{k: i[k] for k in ("kind", "identifier", "ring_members")} for i in shared], shared
     export_ring(store, found["id"], tmp_path / "bundle")
+    report = (tmp_path / "bundle" / "report.html").read_text(encoding="utf-8")
+    assert "log10 bar" in report and "at or below its bar" in report, "the bundle shows and explains each bar"
     with open(tmp_path / "bundle" / "identifiers.csv", newline="") as f:
         rows = [r for r in csv.DictReader(f) if r["type"] == "Building"]
     assert sorted(r["account_id"] for r in rows) == ring and {r["identifier"] for r in rows} == {building}
@@ -438,34 +440,38 @@ def test_score_helpers():
 
 
 def test_a_group_holding_a_strong_signal_is_tested_again_among_such_groups_only():
-    """1,000 groups: the first bar is 0.01 over the groups a signal was tested on (1e-05). Groups
-    0 and 1 hold new accounts, group 3 an order burst (strong) and group 5 devotion (weak), all at
-    1e-06. The promo code is then tested again among the groups a strong family of another kind
-    opens it to and that it was tested on: group 0 alone (group 1 was not tested on it, group 5
-    holds nothing strong, and a burst of code uses opens nothing for that code's reuse), so at
-    0.01 / 1, where group 0's p = 1e-03 holds. Likewise accounts created together are opened by
-    the burst (group 3) but not by new accounts (group 0), a second stage still asks for a lift
-    of three, and a signal never opens its own family (group 3's promo burst)."""
+    """1,000 groups: the first bar is 0.01 over the groups a signal was tested on (1e-05). At
+    1e-06, groups 0 and 1 hold new accounts, group 3 an order burst, group 4 a promo-code burst
+    and group 7 a trade circle (strong); group 5 devotion (weak); group 8 chargebacks counted as
+    weak evidence. The promo code is then tested again among the groups that hold a strong signal
+    of another kind and were tested on it: 0, 3 and 7 (group 1 was not tested on it, 5 and 8 hold
+    nothing strong, and group 4's burst is of that very code's uses), at 0.01 / 3, where groups
+    0 and 3 (p = 1e-03) hold. Accounts created together are tested again only where the strong
+    signal is not about the same act (groups 4 and 7; not new accounts or an order burst); a
+    second test still asks for a lift of three; and a signal never lowers its own family's bar
+    (group 3's promo burst is a burst too)."""
     C = 1000
 
-    def signal(log10_p, lift=10.0, untested=()):
+    def signal(log10_p, lift=10.0, untested=(), **extra):
         p = np.zeros(C)
         for c, v in log10_p.items():
             p[c] = v
         eligible = np.ones(C, bool)
         eligible[list(untested)] = False
-        return {"log10_p": p, "lift": np.full(C, lift), "eligible": eligible}
+        return {"log10_p": p, "lift": np.full(C, lift), "eligible": eligible, **extra}
 
     signals = {"fresh_accounts": signal({0: -6, 1: -6}), "order_burst": signal({3: -6}),
-               "devotion": signal({5: -6}), "promo_reuse": signal({0: -3, 2: -3, 3: -3, 5: -3}, untested=[1]),
-               "concentration": signal({0: -3}, lift=2.0), "signup_burst": signal({0: -3, 3: -3}),
-               "promo_burst": signal({3: -3})}
+               "promo_burst": signal({4: -6, 3: -3}), "trade_circle": signal({7: -6}),
+               "devotion": signal({5: -6}), "chargebacks": signal({8: -6}, weight=np.full(C, 0.25)),
+               "promo_reuse": signal({0: -3, 2: -3, 3: -3, 4: -3, 5: -3, 8: -3}, untested=[1]),
+               "concentration": signal({0: -3}, lift=2.0), "signup_burst": signal({0: -3, 3: -3, 7: -3, 8: -3})}
     hold_signals(signals, C, alpha=0.01, min_lift=3.0)
     holding = {name: np.flatnonzero(sig["holds"]).tolist() for name, sig in signals.items()}
-    assert holding == {"fresh_accounts": [0, 1], "order_burst": [3], "devotion": [5], "promo_reuse": [0],
-                       "concentration": [], "signup_burst": [3], "promo_burst": []}
+    assert holding == {"fresh_accounts": [0, 1], "order_burst": [3], "promo_burst": [4], "trade_circle": [7],
+                       "devotion": [5], "chargebacks": [8], "promo_reuse": [0, 3], "concentration": [],
+                       "signup_burst": [7]}
     bars = signals["promo_reuse"]["bar"]
-    assert bars[0] == pytest.approx(-2.0) and bars[2] == pytest.approx(math.log10(0.01 / 999))
+    assert bars[0] == bars[3] == pytest.approx(math.log10(0.01 / 3)) and bars[2] == pytest.approx(math.log10(0.01 / 999))
     assert np.isnan(bars[1]), "no bar where the signal was not tested"
     assert signals["promo_burst"]["bar"][3] == pytest.approx(-5.0)
 
