@@ -22,7 +22,7 @@ from datetime import date, datetime, timezone
 
 import numpy as np
 
-from .errors import UsageError
+from .errors import NotFoundError, UsageError
 from .store import failure_recorded
 from .times import now_text, parse, utc_text
 
@@ -296,8 +296,6 @@ def _with_seller_stars(projection, membership: np.ndarray, scored, min_score: fl
 
 def latest_run(store) -> dict:
     """The last completed detection run; ``NotFoundError`` when there is none."""
-    from .errors import NotFoundError
-
     rows = store.read("rings_latest_run")
     if not rows:
         raise NotFoundError("no detection run yet: run `graphfraud detect` first")
@@ -337,7 +335,6 @@ def tied_rings(store, ring_id: str) -> tuple[list[dict], dict]:
     flats of one building, or ``TIED_BY_ORDERS`` orders between the two rings
     (``cypher/rings_show_linked.cypher``): a ring found in pieces shows its other pieces.
     """
-    from .errors import NotFoundError
     from .project import GROUP_CAP
 
     try:

@@ -443,14 +443,18 @@ def chance_fingerprints(group_kind: np.ndarray, group_key: np.ndarray, uses: dic
         return silent
     holders = distinct(uses["key"][rows] * np.int64(n_accounts) + uses["account"][rows]) // np.int64(n_accounts)
     codes, cards = np.unique(holders, return_counts=True)
-    card_bins = np.array([str(k).split(":")[0] for k in labels[codes]], dtype=str)
-    bins, per_bin = np.unique(card_bins, return_inverse=True)
+    bins, per_bin = np.unique(_bins(labels[codes]), return_inverse=True)
     cards_in_bin = np.bincount(per_bin, weights=cards)
-    group_bins = np.array([str(k).split(":")[0] for k in group_key[in_groups]], dtype=str)
+    group_bins = _bins(group_key[in_groups])
     found = np.minimum(np.searchsorted(bins, group_bins), len(bins) - 1)
     cards_there = np.where(bins[found] == group_bins, cards_in_bin[found], 0)
     silent[in_groups] = (cards_there - 1) >= LAST4_VALUES
     return silent
+
+
+def _bins(fingerprints) -> np.ndarray:
+    """The BIN of each BIN:last4 fingerprint (a list comprehension: twice as fast as ``np.char``)."""
+    return np.array([str(k).split(":")[0] for k in fingerprints], dtype=str)
 
 
 def _identifier_groups(uses: dict, labels: np.ndarray) -> tuple[np.ndarray, ...]:
