@@ -39,8 +39,9 @@ cancellations
 uniform_amounts     spread of amounts to the ring sellers vs the narrower of the same
                     sellers' orders from others and a usual seller's (chi-square)
 high_value          orders dearer than 90 % of the marketplace's in their currency
-seller_links        ring buyer-seller pairs sharing a device, address, card, network or
-                    code vs all buyer-seller pairs of the marketplace
+seller_links        ring buyer-seller pairs sharing a device, an address (or building) or a
+                    card vs all buyer-seller pairs of the marketplace (a /24 network or a
+                    promo code is no such link: a local shop shares its neighbours' provider)
 trade_circle        the group's sellers that buy from each other in a circle (A from B,
                     B from C, C from A: a directed cycle of orders inside the group) vs
                     the sellers on any circle among those in no candidate group (binomial)
@@ -97,6 +98,8 @@ WARMUP_DAYS = 28          # an account older than four weeks when the data begin
 MIN_ORDERS = 3            # fewer orders than this say nothing about rates or bursts
 HIGH_VALUE_QUANTILE = 0.9 # "dearer than 90 % of the marketplace's orders in that currency"
 IDENTICAL_SPREAD = 0.10   # amounts are "identical" within a 10 % spread: a household's regular basket varies more
+SELLER_LINK_KINDS = ("device", "address", "instrument", "fingerprint", "building")   # a seller linked to its
+                          # buyers: not by a /24 network (a neighbourhood's provider) nor by a public code
 TARGET_SHARE = 0.5        # a seller making most of its sales outside the group, tied to it by nothing else, is its target
 WEAK, STRONG = 0.25, 0.40
 DECISIVE = 0.50           # one family that is, alone, what a ring is: 50 on its own
@@ -596,9 +599,9 @@ class _Context:
             lab_sorted = buyer_lab[order]
             starts = np.searchsorted(lab_sorted, np.arange(C))
             ends = np.searchsorted(lab_sorted, np.arange(C), side="right")
-            mid = (starts + ends - 1) // 2
+            low, high = (starts + ends - 1) // 2, (starts + ends) // 2   # the two middle buyers (one when odd)
             has = ends > starts
-            median_age[has] = age[order[mid[has]]]
+            median_age[has] = (age[order[low[has]]] + age[order[high[has]]]) / 2
         self.market_median_age = float(np.median(ages)) if len(ages) else float("nan")
         return {"value": share, "baseline": base, "log10_p": log10p, "lift": share / np.maximum(base, 1e-12),
                 "k": k, "n": n, "median_age_days": median_age, "cut_days": cut, "eligible": k >= 3}
@@ -907,9 +910,14 @@ class _Context:
     def _seller_links(self):
         p, C = self.p, self.C
 
-        def compute():   # per order pair: are buyer and seller linked by an identifier?
+        def compute():   # per order pair: do buyer and seller share a device, address or card?
+            from .project import KIND_NAMES, pair_weights
+
             n_acc = np.int64(p.n)
-            pair_key = p.pair_a.astype(np.int64) * n_acc + p.pair_b
+            weak = ~np.isin(p.group_kind, [KIND_NAMES.index(k) for k in SELLER_LINK_KINDS])
+            a, b, _ = pair_weights(p.group_ptr, p.group_members, p.group_kind, p.n, p.cap, held=p.group_held,
+                                   silent=p.group_silent | weak)
+            pair_key = a.astype(np.int64) * n_acc + b
             key = np.minimum(self.ob, self.os) * n_acc + np.maximum(self.ob, self.os)
             if not len(pair_key):
                 return np.zeros(len(key), bool)
@@ -994,7 +1002,8 @@ class _Context:
             evidence = {"fresh": k, "buyers": n, "median_age_days": med, "market_median_age_days": self.market_median_age}
         elif name == "signup_burst":
             start = _date(int(s["start"][c])) if k else None
-            text = (f"{k:.0f} of the {counted(n, 'member')} sharing a phone or card with another were created in the "
+            text = (f"{k:.0f} of the {counted(n, 'member')} sharing a phone or card with another "
+                    f"{'was' if round(k) == 1 else 'were'} created in the "
                     f"{SIGNUP_WINDOW_DAYS} days from {start} (the marketplace created {_pct(base)} of its accounts then; "
                     f"{pt})" if k else "no members sharing a phone or card with another, so no sign-ups to compare")
             evidence = {"created_in_window": k, "accounts": n, "window_start": start}
@@ -1014,37 +1023,42 @@ class _Context:
             evidence = {"code": key, "members_using": k, "buyers": n, "accounts_using": users}
         elif name == "order_burst":
             t0, t1 = (int(s["first"][c]), int(s["last"][c])) if k else (0, 0)
-            text = (f"{counted(k, 'buyer')} sharing a phone or card with another member placed their first order "
-                    f"within {counted(v, 'day')} ({_date(t0)} to {_date(t1)}); {_pct(base)} of the marketplace's first "
-                    f"orders fell then ({pt})" if k else
+            sellers = int(self.n_targets[c])
+            first, firsts = ((f"first order with the ring's {'seller' if sellers == 1 else f'{sellers} sellers'}",
+                              "buyer-seller pairs' first orders") if self.use_internal[c] else
+                             ("first order", "first orders"))
+            text = (f"{counted(k, 'buyer')} sharing a phone or card with another member placed their {first} "
+                    f"{_within(v, t0, t1)}; {_pct(base)} of the marketplace's {firsts} fell then ({pt})" if k else
                     "no buyers sharing a phone or card with another member, so no start to compare")
             evidence = {"buyers": k, "days": v, "first": _date(t0) if k else None, "last": _date(t1) if k else None}
         elif name == "promo_burst":
             code = int(s["code"][c])
             key = str(p.group_key[code]) if code >= 0 else ""
             t0, t1 = (int(s["first"][c]), int(s["last"][c])) if k else (0, 0)
-            text = (f"{counted(k, 'member')} first used code {key} within {counted(v, 'day')} "
-                    f"({_date(t0)} to {_date(t1)}); {_pct(base)} of the marketplace's code uses fell then ({pt})"
+            text = (f"{counted(k, 'member')} first used code {key} {_within(v, t0, t1)}; "
+                    f"{_pct(base)} of the marketplace's code uses fell then ({pt})"
                     if k else "no promo code shared by members who share a phone or card")
             evidence = {"code": key, "uses": k, "days": v, "first": _date(t0) if k else None,
                         "last": _date(t1) if k else None}
         elif name == "uniform_amounts":
             mean = float(s["mean"][c])
-            text = (f"{k:.0f} orders to {self._seller_label(c)} averaged {mean:.2f} with a spread of {_pct(v)} "
+            text = (f"{counted(k, 'order')} to {self._seller_label(c)} averaged {mean:.2f} with a spread of {_pct(v)} "
                     f"(identical: within {_pct(IDENTICAL_SPREAD)}; their orders from others, or a usual seller's if "
                     f"narrower: {_pct(base)}; {pt})")
             evidence = {"orders": k, "mean_amount": mean, "cv": v, "market_cv": base}
         elif name == "high_value":
-            text = (f"{_pct(v)} of the group's orders ({k:.0f} of {n:.0f}) were dearer than 90 % of the "
-                    f"marketplace's orders in their currency (marketplace: {_pct(base)}; {pt})")
+            text = (f"{_pct(v)} of the group's orders ({k:.0f} of {n:.0f}) were with a seller its buyer paid more "
+                    f"per order, on average, than 90 % of the marketplace's orders in that currency were worth, "
+                    f"each valued at its buyer-seller average (marketplace: {_pct(base)}; {pt})")
             evidence = {"dear_orders": k, "orders": n}
         elif name == "seller_links":
-            text = (f"{k:.0f} of {n:.0f} buyer-seller pairs inside the group share a device, address, card, "
-                    f"network or code (marketplace pairs: {_pct(base)}; {pt})")
+            text = (f"{k:.0f} of {n:.0f} buyer-seller pairs inside the group share a device, an address or a card "
+                    f"(marketplace pairs: {_pct(base)}; {pt})")
             evidence = {"linked_pairs": k, "pairs": n}
         elif name == "trade_circle":
             text = (f"{k:.0f} of the group's {counted(n, 'seller')} buy from each other in a circle "
-                    f"(sellers on such a circle in the marketplace: {_pct(base)}; {pt})")
+                    f"(sellers on such a circle in the marketplace: {_pct(base)}; {pt})" if n >= 2 else
+                    f"the group has {counted(n, 'seller')}: no circle of sellers")
             evidence = {"sellers_in_circle": k, "sellers": n}
         else:
             text, evidence = name, {}
@@ -1154,3 +1168,15 @@ def _date(t: int) -> str:
     from datetime import datetime, timezone
 
     return datetime.fromtimestamp(int(t), tz=timezone.utc).strftime("%Y-%m-%d")
+
+
+def _within(days: float, t0: int, t1: int) -> str:
+    """'within 3 days (2025-09-24 to 2025-09-26)', or 'on 2025-09-24' when it is one day.
+
+    >>> _within(1, 0, 3600)
+    'on 1970-01-01'
+    >>> _within(2, 0, 86400)
+    'within 2 days (1970-01-01 to 1970-01-02)'
+    """
+    first, last = _date(t0), _date(t1)
+    return f"on {first}" if first == last else f"within {counted(days, 'day')} ({first} to {last})"

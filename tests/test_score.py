@@ -613,6 +613,46 @@ def test_reasons_read_as_sentences_without_placeholder_dates_or_broken_plurals(h
     texts = [r["text"] for c in scored.order() for r in scored.candidate(c, explain=True).reasons]
     assert len(texts) >= 30
     assert not [t for t in texts if "1970-01-01" in t or " 1 days" in t or " 1 sellers" in t or " 1 buyers" in t]
+    assert not [t for t in texts if t.startswith("1 orders") or " 1 member sharing a phone or card with another were" in t
+                or "1 seller buy" in t]
+
+
+def test_a_burst_of_first_orders_with_the_rings_seller_says_so(hand_built):
+    """The ring's buyers are measured from their first order with its seller, against buyer-seller
+    pairs' first orders: the sentence says what was counted, and a one-day window reads as a day."""
+    _, _, by_members = _ring(hand_built)
+    burst = _reason(by_members[frozenset(RING + [RING_SHOP])], "order_burst")
+    assert burst["text"].startswith("6 buyers sharing a phone or card with another member placed their first order "
+                                    "with the ring's seller on 2025-10-01; "), burst["text"]
+    assert "of the marketplace's buyer-seller pairs' first orders fell then" in burst["text"]
+
+
+def test_a_local_shop_on_its_neighbours_network_is_not_linked_to_them(store, tmp_path):
+    """A family and the shop round the corner share their provider's /24 and nothing else: that is no
+    seller linked to its buyers (a shared phone, address or card is). The hand-built ring's seller
+    shares the ring's phone, and stays linked."""
+    from graphfraud.score import score_groups
+
+    folder = build(tmp_path / "market")
+    family = ["n1", "n2", "n3"]
+    with open(folder / "accounts.csv", "a", newline="") as f:
+        csv.writer(f).writerows([[a, "buyer" if a != "corner" else "seller", "2022-01-01T00:00:00Z", "DE", "active"]
+                                 for a in family + ["corner"]])
+    with open(folder / "account_devices.csv", "a", newline="") as f:
+        csv.writer(f).writerows([[a, f"dev-{a}", "2022-01-01T00:00:00Z", "2025-12-01T00:00:00Z", f"81.20.30.{i + 10}"]
+                                 for i, a in enumerate(family + ["corner"])])
+    with open(folder / "orders.csv", "a", newline="") as f:
+        csv.writer(f).writerows([[f"n{a}{k}", a, "corner", "12.50", "EUR", f"2025-10-{k + 1:02d}T09:00:00Z",
+                                  "completed", "", "", "", ""] for a in family for k in range(4)])
+    assert load(store, [folder]).quarantined == 0
+    projection = project(store)
+    membership = np.full(projection.n, -1)
+    membership[np.isin(projection.ids, family + ["corner"])] = 0
+    membership[np.isin(projection.ids, RING + [RING_SHOP])] = 1
+    scored = score_groups(projection, membership)
+    neighbours = _reason(scored.candidate(0, explain=True), "seller_links")
+    assert neighbours["evidence"] == {"linked_pairs": 0, "pairs": 3} and not neighbours["holds"]
+    assert _reason(scored.candidate(1, explain=True), "seller_links")["evidence"] == {"linked_pairs": 6, "pairs": 6}
 
 
 def test_a_marketplace_of_accounts_and_orders_alone_is_scored(store, tmp_path):
@@ -629,3 +669,16 @@ def test_a_marketplace_of_accounts_and_orders_alone_is_scored(store, tmp_path):
     ring = score_groups(projection, membership).candidate(0, explain=True)
     assert _reason(ring, "concentration")["holds"] and not _reason(ring, "promo_reuse")["holds"]
     run_detection(store)   # and the whole pipeline runs
+
+
+def test_rings_show_says_when_the_latest_run_no_longer_finds_a_ring(hand_built):
+    """The household is stored as a ring by a run with no minimum score, then dropped by the next one:
+    showing it says it is the ring as it was last found, not a current one."""
+    kept = run_detection(hand_built, min_score=0)
+    household = next(r["id"] for r in kept.rings if set(r["members"]) == set(HOUSE))
+    run_detection(hand_built)
+    shown = CliRunner().invoke(app, ["rings", "show", household], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0, shown.output
+    assert "not found by the latest run (det-" in shown.stdout
+    ring = next(r["id"] for r in run_detection(hand_built).rings)
+    assert "not found by the latest run" not in CliRunner().invoke(app, ["rings", "show", ring]).stdout
