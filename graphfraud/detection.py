@@ -24,7 +24,7 @@ import numpy as np
 
 from .errors import NotFoundError, UsageError
 from .store import failure_recorded
-from .times import now_text, parse, utc_text
+from .times import now_precise, now_text, parse, utc_text
 
 __all__ = ["MIN_SCORE", "SEED", "DetectionResult", "run_detection", "latest_run", "list_rings", "ring_detail",
            "tied_rings", "predicted_rings", "as_of_text"]
@@ -101,7 +101,7 @@ def run_detection(store, as_of=None, min_score: float = MIN_SCORE, seed: int = S
     as_of = as_of_text(as_of)
     resolution = detect.RESOLUTION if resolution is None else resolution
     timings: dict[str, float] = {}
-    started_at = now_text()
+    started_at = now_precise()
     t_start = time.perf_counter()
 
     store.ensure_schema(tick)   # a graph an older graphfraud loaded is migrated before it is read
@@ -358,7 +358,10 @@ def ring_detail(store, ring_id: str, order_limit: int = 200) -> dict:
     ring = dict(rows[0]["ring"])
     ring.pop("_labels", None)
     reasons = json.loads(ring.pop("reasons", None) or "[]")
-    return {"ring": ring, "runs": rows[0]["runs"], "reasons": reasons,
+    latest = store.read("rings_latest_run")
+    latest_run = latest[0]["id"] if latest else None
+    return {"ring": ring, "runs": rows[0]["runs"], "reasons": reasons, "latest_run": latest_run,
+            "current": ring.get("last_run") == latest_run,   # found by the latest run, or an earlier ring
             "members": store.read("rings_show_members", id=ring_id),
             "identifiers": store.read("rings_show_identifiers", id=ring_id),
             "linked": tied_rings(store, ring_id)[0],

@@ -53,6 +53,12 @@ def now_text() -> str:
     return utc_text(datetime.now(timezone.utc))
 
 
+def now_precise() -> str:
+    """Now, to the microsecond: for the start of a run that "the latest run" is chosen by (a small
+    marketplace is detected several times within one second)."""
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
 def short_iso(text: str) -> str:
     """A server's ISO text made short: nanosecond zeros dropped, UTC as Z; other text as it is.
 

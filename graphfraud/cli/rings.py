@@ -121,6 +121,9 @@ def show(
                             f"{counted(sellers, 'seller')})"))
     out.print(f"typology basis: {ring.get('typology_basis') or ''}", markup=False, highlight=False)
     out.print(f"first found by {ring.get('first_run')}, last by {ring.get('last_run')}", markup=False, highlight=False)
+    if not detail["current"]:
+        out.print(f"not found by the latest run ({detail['latest_run']}): this is the ring as it was last found",
+                  style="bold", markup=False, highlight=False)
     # rings stored before reasons named their bar have none; an untested signal's bar is empty too
     reasons = [{"holds": "yes" if r["holds"] else "no", "signal": r["signal"], "value": r["value"],
                 "baseline": r["baseline"], "lift": r["lift"], "log10 p": r["log10_p"], "log10 bar": r.get("bar"),
