@@ -59,7 +59,7 @@ def read_labels(path: Path | str) -> Labels:
     """
     path = Path(path)
     reader = csv_reader(io.StringIO(_text(path), newline=""))
-    header = [h.strip() for h in next(reader, [])]
+    header = [h.strip() for h in next((row for row in reader if any(f.strip() for f in row)), [])]   # blank lines first
     if not any(header):
         raise InputError(path, "is empty; expected a header with account_id and ring_id")
     refuse_repeated_columns(path, header)
@@ -67,7 +67,7 @@ def read_labels(path: Path | str) -> Labels:
         if column not in header:
             raise InputError(path, "missing required column" + _one_column(header), column=column)
     members: dict[str, set[str]] = {}
-    typologies: dict[str, str] = {}
+    typologies: dict[str, tuple[str, int]] = {}   # ring → (typology, line)
     labelled: dict[str, tuple[str, int]] = {}   # account → (ring id, "" when benign; line)
     end = reader.line_num
     try:
@@ -91,12 +91,16 @@ def read_labels(path: Path | str) -> Labels:
             if ring:
                 members.setdefault(ring, set()).add(account)
                 if row.get("typology"):
-                    typologies.setdefault(ring, row["typology"])
+                    said = typologies.setdefault(ring, (row["typology"], line))
+                    if said[0] != row["typology"]:   # which one would the breakdown count it under?
+                        raise InputError(path, f"ring {ring!r} is labelled {row['typology']!r} here and {said[0]!r} "
+                                               f"on line {said[1]}", row=line, column="typology")
     except csv.Error as e:
         raise InputError(path, f"cannot be read after line {end}: {e}") from None
     if not members:
         raise InputError(path, "has no labelled ring (no row has a ring_id), so there is nothing to score")
-    return Labels({r: frozenset(m) for r, m in members.items()}, typologies, set(labelled))
+    return Labels({r: frozenset(m) for r, m in members.items()}, {r: t for r, (t, _) in typologies.items()},
+                  set(labelled))
 
 
 def _one_column(header: list[str]) -> str:

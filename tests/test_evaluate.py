@@ -229,3 +229,16 @@ def test_table_names_the_real_top_k_when_fewer_rings_are_predicted(detected):
     assert result.exit_code == 0, result.output
     assert "top-4 precision" in result.stdout and "top50" not in result.stdout
     assert "ring F1" in result.stdout and "recall brushing (1 ring)" in result.stdout
+
+
+def test_blank_lines_before_the_header_are_skipped(tmp_path):
+    path = tmp_path / "labels.csv"
+    path.write_text("\n\naccount_id,ring_id\na1,r1\na2,r1\n")
+    assert read_labels(path).rings == {"r1": frozenset({"a1", "a2"})}
+
+
+def test_a_ring_given_two_typologies_is_refused_naming_both_lines(tmp_path):
+    path = tmp_path / "labels.csv"
+    path.write_text("account_id,ring_id,typology\na1,r1,brushing\na2,r1,promo_abuse\n")
+    with pytest.raises(InputError, match=r"line 3.*'promo_abuse' here and 'brushing' on line 2"):
+        read_labels(path)
