@@ -1141,7 +1141,9 @@ class _Context:
         held = [name for name in s if s[name]["holds"][c]]
         if s["concentration"]["holds"][c]:
             v = float(s["concentration"]["value"][c])
-            conc = f"{_pct(v)} of orders to {self._seller_label(c)} (market share {_pct(float(s['concentration']['baseline'][c]))})"
+            sellers = (f"{counted(self.n_targets[c], 'seller')} in the group" if self.use_internal[c]   # no ring:
+                       else self._seller_label(c))                                                 # no "ring sellers"
+            conc = f"{_pct(v)} of orders to {sellers} (market share {_pct(float(s['concentration']['baseline'][c]))})"
         else:
             conc = "no concentration"
         rest = [LABELS[h] for h in held if FAMILY[h] != "coordination"]

@@ -682,3 +682,18 @@ def test_rings_show_says_when_the_latest_run_no_longer_finds_a_ring(hand_built):
     assert "not found by the latest run (det-" in shown.stdout
     ring = next(r["id"] for r in run_detection(hand_built).rings)
     assert "not found by the latest run" not in CliRunner().invoke(app, ["rings", "show", ring]).stdout
+
+
+def test_detect_names_the_groups_it_dismissed_closest_to_the_bar_and_why(hand_built):
+    """An investigator sees why the groups that came nearest were not rings (the household here)."""
+    shown = CliRunner().invoke(app, ["detect"], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0, shown.output
+    assert "dismissed at " in shown.stderr
+    assert "household: 3 accounts, 5 distinct sellers, no concentration; nothing unusual" in shown.stderr
+
+
+@pytest.mark.parametrize("bar", ["nan", "inf", "-5", "101"])
+def test_a_score_bar_outside_0_to_100_is_refused_saying_so(bar):
+    for command in (["detect"], ["rings", "list"]):
+        result = CliRunner().invoke(app, [*command, "--min-score", bar])
+        assert result.exit_code == 2 and "is not a score from 0 to 100" in result.output, result.output

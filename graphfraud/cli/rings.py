@@ -9,6 +9,7 @@ import typer
 from ..wording import counted
 from . import FORMAT_HELP, Format, app, emit, err, out, progress, ticker, write_json
 
+DISMISSED_SHOWN = 3     # the dismissed groups scoring highest, with the reason they are no ring
 TIED_RINGS_SHOWN = 10   # the strongest ties; on a big marketplace many rings are tied by one order or address
 
 rings_app = typer.Typer(help="Rings found by the latest detection run: list, show, mark a case, history.",
@@ -25,9 +26,16 @@ class Typology(str, Enum):
     collusion = "collusion"
 
 
+def _score_bar(value: float) -> float:
+    """A score bar is a number from 0 to 100 (typer's range check calls NaN "more than 100")."""
+    if not 0 <= value <= 100:
+        raise typer.BadParameter(f"{value} is not a score from 0 to 100")
+    return value
+
+
 @app.command()
 def detect(
-    min_score: float = typer.Option(50.0, "--min-score", min=0, max=100,
+    min_score: float = typer.Option(50.0, "--min-score", callback=_score_bar,
                                     help="Store candidates scoring at least this (0-100) as rings."),
     seed: int = typer.Option(42, "--seed", help="Seed for Leiden: the same graph and seed give the same rings."),
     as_of: str = typer.Option(None, "--as-of", metavar="DATE",
@@ -61,12 +69,14 @@ def detect(
     if result.dismissed:
         kinds = ", ".join(f"{k} {n:,}" for k, n in sorted(result.dismissed.items(), key=lambda kv: -kv[1]))
         err.print(f"dismissed: {kinds}")
+    for example in result.examples[:DISMISSED_SHOWN]:   # the groups closest to the bar, and why they are no ring
+        err.print(f"  dismissed at {example['score']:.0f}: {example['reason']}", markup=False, highlight=False)
 
 
 @rings_app.command("list")
 def list_(
     members: bool = typer.Option(False, "--members", help="One row per (ring, account): ring_id,account_id,score,…"),
-    min_score: float = typer.Option(0.0, "--min-score", min=0, max=100, help="Only rings scoring at least this."),
+    min_score: float = typer.Option(0.0, "--min-score", callback=_score_bar, help="Only rings scoring at least this (0-100)."),
     typology: Typology = typer.Option(None, "--typology", help="Only rings of this typology."),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
 ) -> None:
