@@ -100,8 +100,9 @@ class Projection:
     pair_a: np.ndarray                   # int32, pair_a < pair_b
     pair_b: np.ndarray
     pair_w: np.ndarray                   # float64
-    orders: dict[str, np.ndarray]        # per (buyer, seller, currency) sums (ORDER_COLUMNS), and per account
-                                         # account_chargebacks, account_refunds, account_cancels
+    orders: dict[str, np.ndarray]        # per (buyer, seller, currency) sums (ORDER_COLUMNS and chargebacks: whose
+                                         # shop lost the money), and per account account_chargebacks,
+                                         # account_refunds, account_cancels
     currencies: list[str]
     promo_uses: dict = field(default_factory=dict)   # per (account, code): account, code, first, uses
     as_of: str | None = None
@@ -534,9 +535,9 @@ def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None
     t0 = time.perf_counter()
     order_parts = results["orders"] or [_order_part({}, ids, key_codes)]
     orders, currencies = _grouped_sums([part["sums"] for part in order_parts], len(ids))
-    for column in STATUSES:   # per buyer, from the per-pair counts
-        orders[f"account_{column}"] = np.bincount(orders["buyer"], weights=orders.pop(column),
-                                                  minlength=len(ids)).astype(np.int64)
+    for column in STATUSES:   # per buyer, from the per-pair counts; chargebacks stay per pair too
+        counts = orders[column] if column == "chargebacks" else orders.pop(column)
+        orders[f"account_{column}"] = np.bincount(orders["buyer"], weights=counts, minlength=len(ids)).astype(np.int64)
     promo_uses = _promo_uses([part["codes"] for part in order_parts])
     uses = _concat([part["uses"] for part in order_parts] + results["links"])
     uses = _concat([uses, _building_uses(uses, key_codes)])

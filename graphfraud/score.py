@@ -708,11 +708,12 @@ class _Context:
         A group without a core (its members share only networks and codes) keeps everyone.
 
         A seller the group buys from is its target, not a member, when it shares no
-        identifier of any kind with a member, buys nothing from the group and makes most of
-        its sales (``TARGET_SHARE``) outside it: the electronics shop a chargeback ring
-        defrauds, the popular shops a promo ring spends its codes at. Naming the victim as a
-        ring member would point enforcement at the wrong account; the evidence still names
-        it as the group's seller.
+        identifier of any kind with a member, buys nothing from the group, and either makes most
+        of its sales (``TARGET_SHARE``) outside it or saw most of its sales to the group charged
+        back (the shop loses that money: a small shop a chargeback ring lives off): the
+        electronics shop a chargeback ring defrauds, the popular shops a promo ring spends its
+        codes at. Naming the victim as a ring member would point enforcement at the wrong
+        account; the evidence still names it as the group's seller.
         """
         from .project import KIND_NAMES
 
@@ -723,8 +724,9 @@ class _Context:
         part = core | (with_core >= 2)
         has_core = _count(np.where(core, self.lab, -1), self.C) > 0
         sales = np.bincount(self.os, weights=self.on, minlength=self.p.n)
+        charged = _sum(self.os[self.internal], self.p.orders["chargebacks"][self.internal], self.p.n)
         target = (self.sold_internal > 0) & (self.bought_internal == 0) & ~self._sharing(tuple(KIND_NAMES)) & \
-            (self.sold_internal < TARGET_SHARE * sales)
+            ((self.sold_internal < TARGET_SHARE * sales) | (charged > TARGET_SHARE * self.sold_internal))
         return (self.lab >= 0) & ((~part & has_core[np.maximum(self.lab, 0)]) | target)
 
     def _promo(self):

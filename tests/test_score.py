@@ -234,6 +234,30 @@ def test_the_shop_a_chargeback_ring_defrauds_is_its_target_not_a_member(store, t
     assert "one seller (tvshop)" in _reason(group, "concentration")["text"]
 
 
+def test_a_small_shop_living_off_a_chargeback_ring_is_its_victim_not_a_member(store, tmp_path):
+    """The same ring at a small shop: 12 of its 14 sales are the ring's, and 8 of those 12 were charged
+    back. The shop lost that money; it shares nothing with the ring and buys nothing from it: a victim."""
+    folder = build(tmp_path / "market")
+    ring = [f"cb{i}" for i in range(1, 5)]
+    with open(folder / "accounts.csv", "a", newline="") as f:
+        csv.writer(f).writerow(["smallshop", "seller", "2023-01-01T00:00:00Z", "DE", "active"])
+        csv.writer(f).writerows([[r, "buyer", "2025-11-15T00:00:00Z", "DE", "active"] for r in ring])
+    with open(folder / "account_devices.csv", "a", newline="") as f:
+        csv.writer(f).writerows([[r, "cbphone", "2025-11-15T00:00:00Z", "2025-11-16T00:00:00Z", ""] for r in ring])
+    with open(folder / "orders.csv", "a", newline="") as f:
+        w = csv.writer(f)
+        w.writerows([[f"sm{h}", h, "smallshop", "450.00", "EUR", "2025-10-20T12:00:00Z", "completed", "", "", "", ""]
+                     for h in HONEST[:2]])
+        w.writerows([[f"cb{i}{k}", r, "smallshop", "899.00", "EUR", f"2025-11-15T{10 + i:02d}:{10 * k:02d}:00Z",
+                      "chargeback" if k < 2 else "completed", "", "", "", ""]
+                     for i, r in enumerate(ring) for k in range(3)])
+    assert load(store, [folder]).quarantined == 0
+    _, _, by_members = _ring(store)
+    flagged = {members: c for members, c in by_members.items() if c.score >= 50}
+    assert frozenset(ring) in flagged, list(flagged)
+    assert _reason(flagged[frozenset(ring)], "concentration")["evidence"]["sellers"] == ["smallshop"]
+
+
 def test_a_family_with_its_weekly_basket_and_one_members_disputes_is_no_ring(store, tmp_path):
     """Three accounts of one home buy their weekly basket from the corner shop (about 30 EUR, give
     or take 13 %), and one of them disputes eight of those orders: a group's habit and one
