@@ -605,8 +605,14 @@ def _instant(text: str | None) -> datetime | None:
     return parse(text) if text else None
 
 
-def load(store, paths: list[Path], progress=None) -> LoadResult:
-    """Load files or folders into the store. ``progress(description, total)`` returns an ``advance(n)``."""
+def new_run_id() -> str:
+    """The id of a load run: when it started, and a random tail."""
+    return "load-" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+
+
+def load(store, paths: list[Path], progress=None, run_id: str | None = None) -> LoadResult:
+    """Load files or folders into the store. ``progress(description, total)`` returns an ``advance(n)``;
+    ``run_id`` names the load run (the weekly job records it before the load, to clean up after a kill)."""
     started = time.monotonic()
     tables, notes = discover(paths)
     files = []
@@ -630,7 +636,7 @@ def load(store, paths: list[Path], progress=None) -> LoadResult:
         advance(sum(1 for _ in iter_rows(f["path"])))
 
     loader = _Loader(store)
-    run_id = "load-" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+    run_id = run_id or new_run_id()
     store.ensure_schema(tick)
     store.write("load_run_start", id=run_id, started_at=now_text(), files=[f["name"] for f in files],
                 sha256=[f["sha256"] for f in files])

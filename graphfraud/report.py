@@ -12,6 +12,8 @@ codes are masked; ring ids are shown in full so investigators can look them up.
 """
 
 import json
+import math
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -21,8 +23,8 @@ from .html import inline_svg, templates
 from .wording import counted
 
 __all__ = ["WeekMetrics", "ReportData", "RATES_TO_EUR", "RATES_NOTE", "convert", "mask", "find_patterns",
-           "charts", "render", "write_report", "HEADLINES", "LAST_WEEK_DAYS", "AVERAGE_WEEKS", "last_week",
-           "average_weeks", "no_comparison"]
+           "charts", "render", "staged_report", "write_report", "HEADLINES", "LAST_WEEK_DAYS", "AVERAGE_WEEKS",
+           "last_week", "average_weeks", "no_comparison"]
 
 # Planning rates, units of EUR per unit of currency (rounded ECB reference rates, 2025).
 # A team sets its own in GRAPHFRAUD_HOME/report.json (graphfraud.weekly reads it; see the README).
@@ -55,6 +57,7 @@ HEADLINES = (
     ("chargeback", "Chargeback exposure", "money", True),
     ("actioned", "Rings actioned", "count", False),
 )
+NEW_RING_FIGURES = ("new_rings",)  # not measured in a baseline week: left out of comparisons and averages
 
 
 @dataclass
@@ -63,9 +66,11 @@ class WeekMetrics:
 
     as_of: str
     run_id: str
-    active_rings: int = 0
+    active_rings: int = 0  # flagged rings whose members placed an order in the week
+    rings_on_file: int = 0  # every ring flagged, active or not
+    baseline: bool = False  # the first weekly run: its rings are the baseline, none counted as new
     new_rings: int = 0
-    accounts: int = 0
+    accounts: int = 0  # members of active rings
     gmv: float = 0.0
     promo_spend: float = 0.0
     chargeback: float = 0.0
@@ -82,7 +87,13 @@ class WeekMetrics:
 
     @classmethod
     def from_dict(cls, d: dict) -> "WeekMetrics":
+        """Metrics as stored, also by older versions: those counted every ring on file as active.
+
+        >>> WeekMetrics.from_dict({"as_of": "2026-03-01", "run_id": "a", "active_rings": 12}).rings_on_file
+        12
+        """
         names = cls.__dataclass_fields__
+        d = {"rings_on_file": d.get("active_rings", 0), **d}
         return cls(**{k: v for k, v in d.items() if k in names})
 
     def to_json(self) -> str:
@@ -219,11 +230,17 @@ def headline_rows(weeks: list[WeekMetrics], previous_as_of: str | None = None) -
     missing = (_no_comparison(weeks, previous_as_of) or ("", ""))[0]
     rows = []
     for key, label, kind, bad in HEADLINES:
-        value = getattr(this, key)
-        previous = getattr(last, key) if last is not None else None
-        avg4 = _avg([getattr(w, key) for w in before])
-        rows.append({"key": key, "label": label, "kind": kind, "value": value, "last": previous, "avg4": avg4,
-                     "delta": missing if previous is None else _delta(value, previous),
+        value, compared_with, averaged, delta = getattr(this, key), last, before, missing
+        if key in NEW_RING_FIGURES:   # a baseline week's 0 new rings is no figure: not compared, not averaged
+            averaged = [w for w in before if not w.baseline]
+            if this.baseline:
+                value, delta = None, "baseline"
+            elif last is not None and last.baseline:
+                compared_with, delta = None, "last week: baseline"
+        previous = getattr(compared_with, key) if compared_with is not None else None
+        rows.append({"key": key, "label": label, "kind": kind, "value": value, "last": previous,
+                     "avg4": _avg([getattr(w, key) for w in averaged]), "compared": previous is not None,
+                     "delta": delta if previous is None else _delta(value, previous),
                      "trend": _trend(value, previous, bad)})
     return rows
 
@@ -268,20 +285,21 @@ def find_patterns(weeks: list[WeekMetrics], hubs: list[dict], currency: str = "E
     out = []
     if before:
         span = _previous_weeks(len(before))
+        counted_new = [w for w in before if not w.baseline]   # a baseline week has no new rings to count
         for typ in sorted(set(this.new_by_typology) | set(this.money_by_typology)):
             new = this.new_by_typology.get(typ, 0)
-            avg_new = _avg([w.new_by_typology.get(typ, 0) for w in before]) or 0.0
+            avg_new = _avg([w.new_by_typology.get(typ, 0) for w in counted_new])
             money = this.money_by_typology.get(typ, 0.0)
             avg_money = _avg([w.money_by_typology.get(typ, 0.0) for w in before]) or 0.0
             name = _typology_name(typ)
-            if new >= 3 and new >= 2 * avg_new:
+            if avg_new is not None and new >= 3 and new >= 2 * avg_new:
                 out.append(f"{name.capitalize()} is growing fast: {new} new rings this week against "
-                           f"{_num(avg_new)} a week on average over {span}.")
+                           f"{_num(avg_new)} a week on average over {_previous_weeks(len(counted_new))}.")
             elif money >= 1000 and money >= 2 * avg_money:
                 against = (f"{money / avg_money:.1f} times its weekly average over {span} "
                            f"({_money(avg_money, currency)})") if avg_money else f"against none in {span}"
                 out.append(f"Money at risk in {name} rings: {_money(money, currency)} this week, {against}.")
-        if any(w.active_rings for w in before):
+        if any(w.rings_on_file for w in before):
             seen_before = {k for w in before for k, v in w.identifier_kinds.items() if v}
             for kind, count in sorted(this.new_identifier_kinds.items()):
                 if count and kind not in seen_before:
@@ -314,9 +332,19 @@ def _country_shift(this: WeekMetrics, before: list[WeekMetrics]) -> list[str]:
             (rose if is_ > was else fell).append(f"{country} to {is_:.0%} (from {was:.0%})")
     if not rose and not fell:
         return []
-    parts = ([f"rose in {', '.join(rose)}"] if rose else []) + ([f"fell in {', '.join(fell)}"] if fell else [])
-    return [f"Shift between countries: the share of ring accounts {' and '.join(parts)}, against the average of "
+    parts = ([f"rose in {_listed(rose)}"] if rose else []) + ([f"fell in {_listed(fell)}"] if fell else [])
+    joined = (", and " if max(len(rose), len(fell)) > 1 else " and ").join(parts)   # "rose in A, and fell in B and C"
+    return [f"Shift between countries: the share of ring accounts {joined}, against the average of "
             f"{_previous_weeks(len(past))}."]
+
+
+def _listed(items: list[str]) -> str:
+    """Items in an English list.
+
+    >>> _listed(["GB to 21%"]), _listed(["GB to 21%", "US to 27%"]), _listed(["a", "b", "c"])
+    ('GB to 21%', 'GB to 21% and US to 27%', 'a, b and c')
+    """
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _typology_name(typ: str) -> str:
@@ -338,6 +366,17 @@ def _money(x: float | None, currency: str = "EUR") -> str:
     else:
         text = f"{x:,.0f}"
     return f"{symbol}{text}" if symbol else f"{text} {currency}"
+
+
+def _rate(x: float) -> str:
+    """An exchange rate to at most 4 significant figures, without exponent.
+
+    >>> _rate(1.0869565217391304), _rate(0.0025), _rate(0.92), _rate(163.93442622950818), _rate(15432.1)
+    ('1.087', '0.0025', '0.92', '163.9', '15,430')
+    """
+    decimals = 3 - math.floor(math.log10(abs(x))) if x else 0
+    text = f"{round(x, decimals):,.{max(decimals, 0)}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _value(x, kind: str, currency: str) -> str:
@@ -389,6 +428,10 @@ def charts(weeks: list[WeekMetrics], currency: str = "EUR") -> dict[str, str]:
                 ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _money(v, currency)))
             else:
                 ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+                for i, w in enumerate(weeks):   # a baseline week counts no new rings: say so, not 0
+                    if w.baseline:
+                        ax.text(i, 0.03, "baseline", rotation=90, ha="center", va="bottom", fontsize=7,
+                                color="#777777", transform=ax.get_xaxis_transform())
             ax.set_xticks(x, labels)
             if typologies:
                 ax.legend(frameon=False, fontsize=8, ncols=min(4, len(typologies)), loc="upper left")
@@ -411,7 +454,7 @@ def charts(weeks: list[WeekMetrics], currency: str = "EUR") -> dict[str, str]:
             ax.legend(frameon=False, fontsize=8, loc="upper left")
         ax.axhline(7, color="#4C72B0", linestyle="--", linewidth=0.8)
         ax.text(len(weeks) - 0.5, 7, " 7 days", va="bottom", ha="right", fontsize=8, color="#4C72B0")
-        ax.set_title("Days from first order to detection (new rings)", loc="left", fontsize=10)
+        ax.set_title("Days from start of activity to detection (new rings)", loc="left", fontsize=10)
         ax.set_ylabel("days")
         ax.set_xticks(x, labels)
         ax.set_xlim(-0.6, len(weeks) - 0.4)
@@ -424,7 +467,7 @@ def charts(weeks: list[WeekMetrics], currency: str = "EUR") -> dict[str, str]:
 # --------------------------------------------------------------------------- render
 
 def _environment():
-    return templates(money=_money, num=_num, typology=_typology_name, mask=mask)
+    return templates(money=_money, num=_num, typology=_typology_name, mask=mask, rate=_rate)
 
 
 def render(data: ReportData) -> tuple[str, str]:
@@ -448,8 +491,8 @@ def render(data: ReportData) -> tuple[str, str]:
         "no_comparison": f"{unlike[0].upper()}{unlike[1:]}." if unlike else None,
         "trend_span": _trend_span(weeks),
         "rates": sorted((c, r) for c, r in data.rates.items() if c != data.currency),
-        "trend": [{"as_of": w.as_of, "new": w.new_rings, "active": w.active_rings,
-                   "money": _money(w.gmv, data.currency),
+        "trend": [{"as_of": w.as_of, "new": "baseline" if w.baseline else w.new_rings, "active": w.active_rings,
+                   "on_file": w.rings_on_file, "money": _money(w.gmv, data.currency),
                    "ttd": (f"{median(w.ttd_days):.0f}" if w.ttd_days else "–")} for w in weeks],
         "unconverted": ", ".join(f"{_num(a)} {c}" for c, a in sorted(this.unconverted.items())),
     }
@@ -476,14 +519,29 @@ def _trend_span(weeks: list[WeekMetrics]) -> str:
 
 def write_report(data: ReportData, out_dir: Path) -> tuple[Path, Path]:
     """Write ``report.html`` and ``report.md`` into ``out_dir``; each appears whole or not at all."""
+    with staged_report(data, out_dir) as paths:
+        pass
+    return paths
+
+
+@contextmanager
+def staged_report(data: ReportData, out_dir: Path):
+    """Render the report into temporary files in ``out_dir`` and yield the paths of ``report.html``
+    and ``report.md``; the files replace those only when the block succeeds, and are removed when
+    it fails. The weekly run publishes inside the block: a run that fails to publish leaves the
+    report already there, which names a run that did complete."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     html, md = render(data)
-    paths = []
-    for name, text in (("report.html", html), ("report.md", md)):
-        path = out_dir / name
-        tmp = out_dir / f".{name}.tmp"
-        tmp.write_text(text, encoding="utf-8")
+    staged = []
+    try:
+        for name, text in (("report.html", html), ("report.md", md)):
+            staged.append((out_dir / f".{name}.tmp", out_dir / name))
+            staged[-1][0].write_text(text, encoding="utf-8")
+        yield staged[0][1], staged[1][1]
+    except BaseException:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    for tmp, path in staged:
         tmp.replace(path)
-        paths.append(path)
-    return paths[0], paths[1]

@@ -17,12 +17,12 @@
 6. measures each ring over the week (orders, money, promo use, chargebacks, shared
    identifiers, main sellers and promo codes) into one ``RingSnapshot`` per ring (lineage
    event, members, deltas, money);
-7. writes ``report.html`` and ``report.md`` (``graphfraud.report``);
+7. renders ``report.html`` and ``report.md`` (``graphfraud.report``) into temporary files;
 8. publishes, in one transaction: detection's rings (what ``rings list`` and ``rings show``
    read), the snapshots linked to their ``Ring`` and the run, and the ``WeeklyRun`` marked
-   complete. Reports, comparisons, ``rings history`` and ``rings list`` read complete runs
-   only, so a run killed at any step leaves the previous weeks as they were and can simply
-   be run again.
+   complete; only then do the reports replace those in ``--out``. Reports, comparisons,
+   ``rings history`` and ``rings list`` read complete runs only, so a run killed at any step
+   leaves the previous weeks (and their reports) as they were and can simply be run again.
 
 Graph written here::
 
@@ -41,6 +41,7 @@ import fcntl
 import json
 import os
 import re
+import tempfile
 import time
 import uuid
 from collections import Counter, defaultdict
@@ -53,8 +54,8 @@ from . import cases
 from .errors import LockedError, UsageError
 from .home import home
 from .report import (LAST_WEEK_DAYS, RATES_NOTE, RATES_TO_EUR, ReportData, WeekMetrics, convert, mask,
-                     no_comparison, write_report)
-from .rings import change_kind, count_kinds, lineage_event, match_rings
+                     no_comparison, staged_report)
+from .rings import change_kind, lineage_event, match_rings
 from .wording import counted
 
 __all__ = ["run_weekly", "WeeklyResult", "WeeklyLockedError", "weekly_lock", "ring_history", "LOOKBACK_DAYS",
@@ -81,8 +82,8 @@ class WeeklyResult:
     detection_run: str
     previous_run: str | None
     load_run: str | None
-    rings: int
-    lineage: dict
+    rings: int  # on file: every ring detection flags, active this week or not
+    lineage: dict  # the week's ring changes (``week_changes``)
     metrics: WeekMetrics
     report_html: Path
     report_md: Path
@@ -97,9 +98,10 @@ class WeeklyResult:
         m = self.metrics
         return {"status": "ok", "as_of": self.as_of.isoformat(), "weekly_run": self.weekly_run,
                 "detection_run": self.detection_run, "previous_run": self.previous_run, "load_run": self.load_run,
-                "quarantined": self.quarantined, "rings": self.rings, "new_rings": m.new_rings,
-                "accounts": m.accounts, "lineage": self.lineage, "gmv": m.gmv, "promo_spend": m.promo_spend,
-                "chargeback": m.chargeback, "actioned": m.actioned, "report": str(Path(self.report_html).resolve()),
+                "quarantined": self.quarantined, "rings": self.rings, "active_rings": m.active_rings,
+                "new_rings": m.new_rings, "accounts": m.accounts, "lineage": self.lineage, "gmv": m.gmv,
+                "promo_spend": m.promo_spend, "chargeback": m.chargeback, "unconverted": m.unconverted,
+                "actioned": m.actioned, "report": str(Path(self.report_html).resolve()),
                 "later_weeks": self.later_weeks, "abandoned": self.abandoned, "seconds": round(self.seconds, 1)}
 
 
@@ -264,11 +266,7 @@ def run_weekly(store, as_of: date, load_dir: Path | None, out_dir: Path, progres
         raise UsageError(f"--load {load_dir}: no such file or directory")
     cfg = settings()   # what can be wrong in the arguments and settings is found before any work
     out_dir = Path(out_dir)
-    with weekly_lock(lock, {"as_of": as_of.isoformat(), "started_at": _now()}):
-        try:
-            out_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise UsageError(f"--out {out_dir}: cannot be a folder for the report: {e.strerror or e}") from None
+    with weekly_lock(lock, {"as_of": as_of.isoformat(), "started_at": _now()}), report_folder(out_dir):
         weekly_id = f"weekly-{as_of.isoformat()}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
         store.ensure_schema(tick)
         abandoned = [r["id"] for r in store.write("weekly_abandon_stale", id=weekly_id, now=_now())]
@@ -278,14 +276,52 @@ def run_weekly(store, as_of: date, load_dir: Path | None, out_dir: Path, progres
             return _run(store, weekly_id, as_of, load_dir, out_dir, cfg, progress, tick, detect, abandoned, started)
 
 
+@contextmanager
+def report_folder(out_dir: Path):
+    """Check, before any work, that the report can be written into ``out_dir`` (created if need be):
+    a folder that exists but refuses files would otherwise fail the run at its end, after the load
+    and detection. When the run fails, the folders made here are removed again if still empty, so a
+    refused run leaves no trace of itself."""
+    made = [p for p in (out_dir, *out_dir.parents) if not p.exists()]   # deepest first
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        _remove_empty(made)
+        raise UsageError(f"--out {out_dir}: cannot be a folder for the report: {e.strerror or e}") from None
+    try:
+        with tempfile.TemporaryFile(dir=out_dir, prefix=".probe-"):
+            pass
+    except OSError as e:
+        _remove_empty(made)
+        raise UsageError(f"--out {out_dir}: cannot write the report there: {e.strerror or e}") from None
+    try:
+        yield
+    except BaseException:
+        _remove_empty(made)
+        raise
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove the folders, deepest first, while they are empty."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except FileNotFoundError:
+            continue
+        except OSError:
+            return
+
+
 def _run(store, weekly_id, as_of, load_dir, out_dir, cfg, progress, tick, detect, abandoned,
          started) -> WeeklyResult:
     """The steps of one weekly run, under the lock; published by its last write."""
     load_run, quarantined, notes = None, 0, []
     if load_dir is not None:
-        from .load import load
+        from .load import load, new_run_id
 
-        loaded = load(store, [Path(load_dir)], progress=progress)
+        load_run = new_run_id()   # recorded first: a run killed during its load leaves a load run the next one abandons
+        store.write("weekly_run_load_started", id=weekly_id, load_run=load_run)
+        loaded = load(store, [Path(load_dir)], progress=progress, run_id=load_run)
         load_run, quarantined, notes = loaded.run_id, loaded.quarantined, list(loaded.notes)
         if loaded.quarantined:
             notes.append(f"{counted(loaded.quarantined, 'row')} quarantined, see {loaded.quarantine_file}")
@@ -312,40 +348,85 @@ def _run(store, weekly_id, as_of, load_dir, out_dir, cfg, progress, tick, detect
 
     advance = tick("measuring rings", None)
     measured = _measure(store, rings, as_of, cfg)
-    metrics, data, snapshots = _summarise(weekly_id, as_of, rings, events, before, measured, store, cfg)
+    metrics, data, snapshots = _summarise(weekly_id, as_of, rings, events, measured, store, cfg,
+                                          baseline=previous_id is None)
     advance(1)
 
     advance = tick("writing the report", None)
     history = store.read("weekly_recent_runs", as_of=as_of.isoformat(), limit=4 * TREND_WEEKS)
     weeks, left_out = earlier_weeks(history, as_of, metrics.currency)
-    notes.extend(left_out)
+    caveats = left_out + ([baseline_note(metrics.rings_on_file)] if metrics.baseline else [])
+    notes.extend(caveats)
+    if metrics.unconverted:
+        notes.append(unconverted_note(metrics.unconverted, metrics.currency))
     data.weeks = weeks + [metrics]
     data.previous_as_of = previous_day.isoformat() if previous_day else None
-    data.caveats = (["This week is not over yet: its figures are partial."] if unfinished else []) + left_out
+    data.caveats = (["This week is not over yet: its figures are partial."] if unfinished else []) + \
+        [sentence(n) for n in caveats]
     if previous_day and (as_of - previous_day).days > LAST_WEEK_DAYS[1]:
         notes.append(f"{no_comparison(data.weeks, data.previous_as_of)}: the report does not compare with last "
                      f"week, and its trends show only the runs of the last {TREND_WEEKS} weeks")
-    html, md = write_report(data, out_dir)
-    advance(1)
-
     later = store.read("weekly_later_runs", as_of=as_of.isoformat())
     later_weeks = later[0]["weeks"] if later else 0
     if later_weeks:
-        notes.append(f"backfill: {later_weeks} later weeks (from {later[0]['first']}) were linked before this "
-                     "run; run them again in date order to refresh their lineage")
-    kinds = count_kinds(events)
-    # Publish, the last thing the run does: detection's rings (what `rings list` shows), their
-    # lineage snapshots and the week's result become visible in one transaction, or, if the run
-    # dies first, none of them.
-    store.write_together(detection.writes + [
-        ("lineage_write", {"rows": snapshots, "weekly_id": weekly_id, "as_of": as_of.isoformat()}),
-        ("weekly_run_end", {"id": weekly_id, "ended_at": _now(), "detection_run": detection_run,
-                            "previous_run": previous_id, "load_run": load_run, "metrics": metrics.to_json(),
-                            "lineage": json.dumps(kinds), "report_dir": str(out_dir.resolve())})])
+        notes.append(backfill_note(later_weeks, later[0]["first"]))
+    with staged_report(data, out_dir) as (html, md):   # in place only once the run is published
+        advance(1)
+        # Publish, the last thing the run does: detection's rings (what `rings list` shows), their
+        # lineage snapshots and the week's result become visible in one transaction, or, if the run
+        # dies first, none of them.
+        store.write_together(detection.writes + [
+            ("lineage_write", {"rows": snapshots, "weekly_id": weekly_id, "as_of": as_of.isoformat()}),
+            ("weekly_run_end", {"id": weekly_id, "ended_at": _now(), "detection_run": detection_run,
+                                "previous_run": previous_id, "load_run": load_run, "metrics": metrics.to_json(),
+                                "lineage": json.dumps(data.lineage), "report_dir": str(out_dir.resolve())})])
     return WeeklyResult(weekly_run=weekly_id, as_of=as_of, detection_run=detection_run, previous_run=previous_id,
-                        load_run=load_run, rings=len(rings), lineage=kinds, metrics=metrics, report_html=html,
-                        report_md=md, seconds=time.monotonic() - started, abandoned=abandoned,
+                        load_run=load_run, rings=len(rings), lineage=data.lineage, metrics=metrics,
+                        report_html=html, report_md=md, seconds=time.monotonic() - started, abandoned=abandoned,
                         later_weeks=later_weeks, quarantined=quarantined, notes=notes)
+
+
+def sentence(note: str) -> str:
+    """A note as the report shows it: a sentence.
+
+    >>> sentence("left out of the comparisons: 1 earlier run, 2026-01-04")
+    'Left out of the comparisons: 1 earlier run, 2026-01-04.'
+    """
+    return f"{note[:1].upper()}{note[1:]}{'' if note.endswith('.') else '.'}"
+
+
+def baseline_note(rings: int) -> str:
+    """What the first weekly run's rings are: the baseline later weeks count new rings against.
+
+    >>> baseline_note(1).split(";")[0]
+    'first weekly run: its 1 ring is the baseline, not counted as a new ring and with no days to detection'
+    """
+    its = f"its {counted(rings, 'ring')} {'is' if rings == 1 else 'are'}"
+    return (f"first weekly run: {its} the baseline, not counted as {'a new ring' if rings == 1 else 'new rings'} "
+            "and with no days to detection; rings first flagged from the next run on are new")
+
+
+def unconverted_note(amounts: dict, currency: str) -> str:
+    """The note for amounts the money figures leave out, having no rate to ``currency``.
+
+    >>> unconverted_note({"PLN": 788.0, "CAD": 12.5}, "EUR").split(";")[0]
+    'not converted to EUR (no rate): 12.50 CAD, 788.00 PLN'
+    """
+    listed = ", ".join(f"{a:,.2f} {c}" for c, a in sorted(amounts.items()))
+    return (f"not converted to {currency} (no rate): {listed}; the money figures leave these amounts out "
+            "(give their rates in report.json)")
+
+
+def backfill_note(weeks: int, first) -> str:
+    """The note for a backfill: later weeks were linked to the week this run replaces.
+
+    >>> backfill_note(1, "2026-03-08")
+    'backfill: 1 later week (from 2026-03-08) was linked before this run; run it again to refresh its lineage'
+    """
+    if weeks == 1:
+        return f"backfill: 1 later week (from {first}) was linked before this run; run it again to refresh its lineage"
+    return (f"backfill: {counted(weeks, 'later week')} (from {first}) were linked before this run; run them again "
+            "in date order to refresh their lineage")
 
 
 def unfinished_week(as_of: date, today: date) -> str | None:
@@ -461,22 +542,53 @@ def _measure(store, rings: list[dict], as_of: date, cfg: dict) -> dict:
         for k in ("orders", "amount", "promo_orders", "promo_amount", "chargeback_amount"):
             m[k] += row[k] or 0
     for row in store.read("weekly_ring_sellers", since=lookback, until=until, **params):
-        out[row["ring_id"]]["sellers"].append((row["seller"], row["orders"], row["first_order"]))
+        out[row["ring_id"]]["sellers"].append((row["seller"], row["orders"], row["first_order"], row["first_dispute"]))
     for row in store.read("weekly_ring_promos", since=lookback, until=until, **params):
         out[row["ring_id"]]["promos"].append((row["code"], row["orders"], row["members"], row["first_order"]))
-    for ring in out.values():
-        ring["first_order"] = _activity_start(ring["sellers"], ring["promos"])
+    for r in rings:
+        ring = out[r["ring_id"]]
+        ring["first_order"] = _activity_start(r["typology"], set(r["members"]), ring["sellers"], ring["promos"])
     for row in store.read("weekly_ring_identifier_kinds", until=until, **params):
         kind = KIND_NAMES.get(row["kind"], (row["kind"] or "other").lower())
         out[row["ring_id"]]["kinds"][kind] = row["identifiers"]
     return out
 
 
-def _activity_start(sellers: list[tuple], promos: list[tuple]) -> str | None:
-    """When a ring's activity began: its members' first order with a seller that has at least
-    ACTIVITY_SHARE of the ring's orders, or with a promo code two or more members used; the
-    first order of all when there is neither. Orders with everyday shops (camouflage, a member's
-    life before the ring) do not count, so aged accounts do not make a ring look old.
+def _activity_start(typology: str | None, members: set, sellers: list[tuple], promos: list[tuple]) -> str | None:
+    """When a ring's activity began: its members' first order of the kind its typology makes
+    fraud, as ``bench/weekly.py`` dates a ring's first fraudulent order, but from the graph alone
+    (no answer key). Chargeback rings: the first order that ended in a chargeback or dispute
+    (ordinary orders at the shop they later charge back at do not count); brushing and
+    collusion: the first order with a seller that is itself a ring member; promo abuse: the
+    first order with a promo code two or more members used. Any other ring, or one with no
+    such order, falls back to ``_focused_start``.
+
+    ``sellers`` are (seller, orders, first order, first disputed order), ``promos`` (code,
+    orders, members who used it, first order), over the lookback.
+
+    >>> shops = [("shop", 9, "2025-11-08", "2026-01-03"), ("s-7", 3, "2025-12-30", None)]
+    >>> _activity_start("chargeback", {"a", "b"}, shops, []), _activity_start("brushing", {"a", "s-7"}, shops, [])
+    ('2026-01-03', '2025-12-30')
+    >>> _activity_start("collusion", {"a", "b"}, shops, [])   # no member sells: the focused seller
+    '2025-11-08'
+    """
+    if typology == "chargeback":
+        fraud = [s[3] for s in sellers]
+    elif typology in ("brushing", "collusion"):
+        fraud = [s[2] for s in sellers if s[0] in members]
+    elif typology == "promo_abuse":
+        fraud = [p[3] for p in promos if p[2] >= 2]
+    else:
+        fraud = []
+    fraud = [f for f in fraud if f]
+    return min(fraud) if fraud else _focused_start(sellers, promos)
+
+
+def _focused_start(sellers: list[tuple], promos: list[tuple]) -> str | None:
+    """A ring's first order with a seller that has at least ACTIVITY_SHARE of the ring's orders,
+    or with a promo code two or more members used; the first order of all when there is neither.
+    Orders with everyday shops (camouflage, a member's life before the ring) do not count, so
+    aged accounts do not make a ring look old.
     """
     total = sum(s[1] for s in sellers)
     focused = [s[2] for s in sellers if total and s[1] / total >= ACTIVITY_SHARE and s[2]]
@@ -553,8 +665,9 @@ def net_growth(events: list[dict], sizes: dict[str, int]) -> dict[str, int]:
             and 0 < e["previous_size"] < sizes[e["ring_id"]]}
 
 
-def _summarise(weekly_id, as_of, rings, events, before, measured, store, cfg):
-    """The week's metrics, the report data and the snapshot rows."""
+def _summarise(weekly_id, as_of, rings, events, measured, store, cfg, baseline: bool):
+    """The week's metrics, the report data and the snapshot rows. ``baseline``: the first weekly
+    run (nothing earlier to link to), whose rings are the baseline, not new rings."""
     rates, currency = cfg["rates"], cfg["currency"]
     by_id = {r["ring_id"]: r for r in rings}
     event_of = {e["ring_id"]: e for e in events}
@@ -569,21 +682,15 @@ def _summarise(weekly_id, as_of, rings, events, before, measured, store, cfg):
         money[rid] = {"gmv": gmv, "promo": round(promo * cfg["promo_discount"], 2), "chargeback": cb,
                       "promo_orders": int(sum(v["promo_orders"] for v in per_cur.values()))}
 
-    # A "new" id made mostly of accounts already flagged in an earlier week is a ring coming
-    # back (after a week below the threshold, or regrouped): not new, and not detected now.
-    fresh = [e for e in events if e["kind"] == "new"]
-    seen = {r["account_id"] for r in store.read("lineage_flagged_before", as_of=as_of.isoformat(),
-                                                     accounts=sorted({a for e in fresh for a in e["added_ids"]}))} \
-        if fresh else set()
-    new = [e for e in fresh if 2 * len(seen.intersection(e["added_ids"])) < e["size"]]
-    returning = len(fresh) - len(new)
+    new = [] if baseline else _new_rings(store, as_of, events)
     ttd = []
     for e in new:
         first = measured[e["ring_id"]]["first_order"]
         if first:
             first_day = date.fromisoformat(first[:10])
             ttd.append(max(0, (as_of - first_day).days))
-    accounts = {a for r in rings for a in r["members"]}
+    active = [r for r in rings if any(v["orders"] for v in measured[r["ring_id"]]["money"].values())]
+    accounts = {a for r in active for a in r["members"]}
     countries = Counter()
     for r in rings:
         for c in r.get("countries") or []:
@@ -607,7 +714,8 @@ def _summarise(weekly_id, as_of, rings, events, before, measured, store, cfg):
     decisions = {status: sorted(r for r, s in where_left.items() if s == status)
                  for status in reversed(cases.STATUSES) if status in where_left.values()}   # actioned first
     metrics = WeekMetrics(
-        as_of=as_of.isoformat(), run_id=weekly_id, currency=cfg["currency"], active_rings=len(rings), new_rings=len(new),
+        as_of=as_of.isoformat(), run_id=weekly_id, currency=cfg["currency"], active_rings=len(active),
+        rings_on_file=len(rings), baseline=baseline, new_rings=len(new),
         accounts=len(accounts), gmv=round(sum(v["gmv"] for v in money.values()), 2),
         promo_spend=round(sum(v["promo"] for v in money.values()), 2),
         chargeback=round(sum(v["chargeback"] for v in money.values()), 2),
@@ -646,12 +754,8 @@ def _summarise(weekly_id, as_of, rings, events, before, measured, store, cfg):
     growing = [{**described(rid), "added": growth} for rid, growth in net_growth(events, sizes).items()]
     growing.sort(key=lambda d: (-d["added"], -d["money"], d["ring_id"]))
 
-    changes = Counter(e["kind"] for e in events)
-    if returning:
-        changes["new"] -= returning
-        changes["returning"] = returning
     data = ReportData(weeks=[], top_new=top_new[:TOP_RINGS], fastest_growing=growing[:TOP_RINGS], hubs=hubs,
-                      lineage={k: n for k, n in changes.items() if n}, decisions=decisions, currency=currency,
+                      lineage=week_changes(events, len(new), baseline), decisions=decisions, currency=currency,
                       rates={c: r for c, r in rates.items() if c in used or c == currency},
                       rates_note=cfg["rates_note"],
                       promo_note=(f"Estimated at {cfg['promo_discount']:.0%} (the assumed average discount) of the "
@@ -670,6 +774,38 @@ def _summarise(weekly_id, as_of, rings, events, before, measured, store, cfg):
             "money": money[e["ring_id"]]["gmv"] if r else 0.0,
         })
     return metrics, data, rows
+
+
+def _new_rings(store, as_of: date, events: list[dict]) -> list[dict]:
+    """The lineage events of the rings new this week.
+
+    A "new" id made mostly of accounts already flagged in an earlier week is a ring coming back
+    (after a week below the threshold, or regrouped): not new, and not detected now.
+    """
+    fresh = [e for e in events if e["kind"] == "new"]
+    if not fresh:
+        return []
+    seen = {r["account_id"] for r in store.read("lineage_flagged_before", as_of=as_of.isoformat(),
+                                                 accounts=sorted({a for e in fresh for a in e["added_ids"]}))}
+    return [e for e in fresh if 2 * len(seen.intersection(e["added_ids"])) < e["size"]]
+
+
+def week_changes(events: list[dict], new: int, baseline: bool) -> dict[str, int]:
+    """The week's ring changes as the report and the ``--quiet`` summary count them: the lineage
+    kinds, with the "new" ids that are rings coming back counted as ``returning`` and, in the first
+    weekly run, every "new" one as ``baseline`` (its lineage still says "new").
+
+    >>> events = [{"kind": "new"}, {"kind": "new"}, {"kind": "grown"}]
+    >>> week_changes(events, 1, False), week_changes(events, 0, True)
+    ({'grown': 1, 'new': 1, 'returning': 1}, {'baseline': 2, 'grown': 1})
+    """
+    changes = Counter(e["kind"] for e in events)
+    fresh = changes.pop("new", 0)
+    if baseline:
+        changes["baseline"] = fresh
+    else:
+        changes["new"], changes["returning"] = new, fresh - new
+    return {k: n for k, n in sorted(changes.items()) if n}
 
 
 # --------------------------------------------------------------------------- history

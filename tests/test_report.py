@@ -15,8 +15,8 @@ PROMO = "SPRING25OFF"
 
 
 def week(day: str, **kw) -> WeekMetrics:
-    base = dict(active_rings=10, new_rings=2, accounts=60, gmv=10_000.0, promo_spend=500.0, chargeback=800.0,
-                actioned=1, new_by_typology={"brushing": 1, "chargeback": 1},
+    base = dict(active_rings=10, rings_on_file=12, new_rings=2, accounts=60, gmv=10_000.0, promo_spend=500.0,
+                chargeback=800.0, actioned=1, new_by_typology={"brushing": 1, "chargeback": 1},
                 money_by_typology={"brushing": 6000.0, "chargeback": 4000.0}, ttd_days=[4, 6],
                 countries={"DE": 30, "GB": 30}, identifier_kinds={"device": 5, "address": 3},
                 new_identifier_kinds={"device": 2})
@@ -82,7 +82,7 @@ def test_a_run_after_months_without_one_is_not_compared_with_the_old_run_as_last
     old, this = week("2026-03-01", active_rings=4), week("2026-12-04", active_rings=16)
     assert headline_rows([old, this])[0] | {"label": None} == {
         "key": "active_rings", "label": None, "kind": "count", "value": 16, "last": None, "avg4": None,
-        "delta": "no run last week", "trend": "flat"}
+        "compared": False, "delta": "no run last week", "trend": "flat"}
     data = report_data()
     for weeks, previous in (([old, this], None), ([this], "2026-03-01")):  # the job trims the old run away
         data.weeks, data.previous_as_of = weeks, previous
@@ -145,8 +145,8 @@ def test_pattern_sentences_name_their_baseline_in_plain_english():
 
 
 def test_a_link_kind_is_new_only_against_weeks_that_had_rings():
-    quiet = week("2025-11-24", active_rings=0, new_rings=0, accounts=0, identifier_kinds={}, new_identifier_kinds={},
-                 new_by_typology={}, money_by_typology={}, countries={})
+    quiet = week("2025-11-24", active_rings=0, rings_on_file=0, new_rings=0, accounts=0, identifier_kinds={},
+                 new_identifier_kinds={}, new_by_typology={}, money_by_typology={}, countries={})
     second = week("2025-12-01", identifier_kinds={"device": 2}, new_identifier_kinds={"device": 2})
     assert not any(p.startswith("New kind of link") for p in find_patterns([quiet, second], []))
     ringed = week("2025-11-24", identifier_kinds={"address": 1})
@@ -177,7 +177,8 @@ def test_patterns_name_a_fast_growing_typology_a_new_link_kind_hubs_and_a_countr
     assert "4 of this week's new rings share a card fingerprint" in text
     assert f"Seller {mask(SELLER)} is the main seller of 3 rings (R-1, R-2, R-3)" in text
     assert f"Promo code {mask(PROMO)} is the main promo code of 2 rings" in text
-    assert "Shift between countries: the share of ring accounts rose in PL to 45% (from 0%) and fell in DE to 27% (from 50%)" in text
+    assert ("Shift between countries: the share of ring accounts rose in PL to 45% (from 0%), and fell in DE to 27% "
+            "(from 50%) and GB to 27% (from 50%), against the average of the previous 4 weeks.") in text
     assert SELLER not in text and PROMO not in text
 
 
@@ -263,3 +264,44 @@ def test_report_renders_in_headless_chromium_with_its_charts(tmp_path):
     band = pixels[700:1500]
     colours = {tuple((p * 8).astype(int)) for p in band.reshape(-1, 3)[::97]}
     assert len(colours) > 8, "the chart area looks empty"
+
+
+def test_restated_rates_show_at_most_four_significant_figures_with_their_currency():
+    data = report_data()
+    data.currency, data.rates = "USD", {"USD": 1.0, "EUR": 1 / 0.92, "GBP": 1.17 / 0.92}
+    html, md = render(data)
+    for text in (html, md):
+        assert "1 EUR = 1.087 USD; 1 GBP = 1.272 USD." in text
+        assert "1.0869" not in text
+
+
+def test_a_baseline_week_is_not_a_zero_in_new_ring_comparisons_and_averages():
+    base = week("2025-11-03", new_rings=0, baseline=True, new_by_typology={}, ttd_days=[])
+    rows = {r["key"]: r for r in headline_rows([base, week("2025-11-10", new_rings=2)])}
+    assert (rows["new_rings"]["last"], rows["new_rings"]["avg4"], rows["new_rings"]["delta"]) == \
+        (None, None, "last week: baseline")
+    assert rows["active_rings"]["last"] == 10, "the rings themselves are compared"
+    later = {r["key"]: r for r in headline_rows([base, week("2025-11-10", new_rings=2), week("2025-11-17")])}
+    assert later["new_rings"]["avg4"] == 2
+    surge = week("2025-11-10", new_by_typology={"promo_abuse": 3})
+    assert not any("growing fast" in p for p in find_patterns([base, surge], []))
+    assert WeekMetrics.from_dict({"as_of": "2025-11-03", "run_id": "old"}).baseline is False  # stored by older versions
+
+
+def test_a_country_shift_lists_its_countries_in_plain_english():
+    before = [week(d, countries={"GB": 31, "US": 41, "DE": 28}) for d in ("2025-11-17", "2025-11-24")]
+    this = week("2025-12-01", countries={"GB": 21, "US": 27, "DE": 52})
+    [shift] = [p for p in find_patterns(before + [this], []) if p.startswith("Shift")]
+    assert ("the share of ring accounts rose in DE to 52% (from 28%), and fell in GB to 21% (from 31%) and US to 27% "
+            "(from 41%), against") in shift
+
+
+def test_top_new_rings_say_how_many_of_the_new_rings_they_show():
+    data = report_data()
+    ring = data.top_new[0]
+    data.top_new = [{**ring, "ring_id": f"R-{i:010d}"} for i in range(5)]
+    data.weeks[-1].new_rings = 6
+    html, md = render(data)
+    assert "## Top new rings (5 of 6)\n" in md and "<h2>Top new rings (5 of 6)</h2>" in html
+    data.weeks[-1].new_rings = 5
+    assert "## Top new rings\n" in render(data)[1]

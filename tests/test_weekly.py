@@ -60,11 +60,15 @@ def small_marketplace(tmp_path) -> Path:
     return folder
 
 
-def planted_detection(planted: dict, follow_previous: bool = True):
+def planted_typology(group: frozenset) -> str:
+    return "promo_abuse" if "a20" in group else "brushing"
+
+
+def planted_detection(planted: dict, follow_previous: bool = True, typology=planted_typology):
     """A stand-in for detection that 'finds' the planted groups and hands back, unpublished, the
     writes that store them the way detection does (DetectionRun, Ring, MEMBER_OF, FOUND_BY), ids
     matched to the run the weekly job names (or, with ``follow_previous=False``, to the latest
-    completed run)."""
+    completed run); ``typology(group)`` names each group's typology."""
     def detect(store, as_of, progress, previous=None):
         groups = [frozenset(g) for g in planted[as_of]]
         now = datetime.now(timezone.utc).isoformat()
@@ -77,7 +81,7 @@ def planted_detection(planted: dict, follow_previous: bool = True):
         else:
             before = {}
         ids, events = match_rings(before, groups, member_id)
-        rows = [{"id": i, "score": 70.0 + len(g), "typology": "promo_abuse" if "a20" in g else "brushing",
+        rows = [{"id": i, "score": 70.0 + len(g), "typology": typology(g),
                  "typology_basis": "planted", "size": len(g), "seller_count": 0, "buyer_count": len(g),
                  "reasons": json.dumps([{"text": f"{len(g)} accounts ordered from one seller"}])}
                 for i, g in zip(ids, groups)]
@@ -164,7 +168,9 @@ def test_backfill_links_to_the_week_before_and_gives_the_same_result(store, smal
     assert again.previous_run == r2.previous_run  # W1, not W3 which is already stored
     assert again.lineage == r2.lineage
     assert ids_by_members(store, again) == ids2
-    assert again.later_weeks == 1 and any("backfill" in n for n in again.notes)
+    assert again.later_weeks == 1
+    assert "backfill: 1 later week (from 2025-09-22) was linked before this run; run it again to refresh its lineage" \
+        in again.notes
     for key in ("active_rings", "new_rings", "accounts", "gmv", "promo_spend", "chargeback", "ttd_days"):
         assert getattr(again.metrics, key) == getattr(r2.metrics, key)
     assert (tmp_path / "again" / "report.md").read_text().split("\n", 3)[3] == \
@@ -205,9 +211,128 @@ def test_a_ring_that_comes_back_after_a_quiet_week_is_returning_not_new(store, s
     run(store, W1, tmp_path, load=small_marketplace, planted=planted)
     assert run(store, W2, tmp_path, planted=planted).lineage == {"dissolved": 1}
     r3 = run(store, W3, tmp_path, planted=planted)
-    assert r3.lineage == {"new": 1}
+    assert r3.lineage == {"returning": 1}, "the same split as the report's ring changes"
     assert r3.metrics.new_rings == 0 and r3.metrics.ttd_days == []
     assert "1 returning" in (tmp_path / W3.isoformat() / "report.md").read_text()
+
+
+def order_rows(buyers, seller, first: date, last: date, every: int = 1, status="completed", promo=""):
+    """Orders placed at noon UTC by each buyer with ``seller`` from ``first`` to ``last``, every ``every`` days."""
+    days = range(0, (last - first).days + 1, every)
+    return [[f"o-{b}-{seller}-{first + timedelta(days=d)}-{status}-{promo}", b, seller, "20", "EUR",
+             f"{first + timedelta(days=d)}T12:00:00Z", status, promo] for b in buyers for d in days]
+
+
+RINGS_BY_TYPOLOGY = {  # members (sellers "s…" among them), each ring's typology
+    ("c0", "c1", "c2"): "chargeback", ("b0", "b1", "b2", "sb"): "brushing", ("l0", "l1", "sl"): "collusion",
+    ("p0", "p1", "p2"): "promo_abuse", ("f0", "f1"): "brushing"}
+
+
+@pytest.fixture
+def typology_marketplace(tmp_path) -> Path:
+    """Ring members who shopped at ordinary shops for months before their ring started (W2 = 15 Sep):
+    the chargeback ring charged back from 10 Sep at the shop it always used, the brushing and
+    collusion rings bought from their own sellers from 12 and 13 Sep, the promo ring shared a code from
+    9 Sep; one brushing ring has no seller of its own and shopped at one shop from 1 Aug."""
+    folder = tmp_path / "typologies"
+    members = [a for ring in RINGS_BY_TYPOLOGY for a in ring]
+    write_csv(folder / "accounts.csv", [["account_id", "role", "created_at", "country"]]
+              + [[a, "seller" if a.startswith("s") else "buyer", "2025-06-01T00:00:00Z", "DE"] for a in members]
+              + [[s, "seller", "2025-01-01T00:00:00Z", "DE"] for s in ("shopC", "shopX", "shopF")])
+    july, end = date(2025, 7, 1), date(2025, 9, 15)
+    everyday = ["b0", "b1", "b2", "l0", "l1", "p0", "p1", "p2"]
+    orders = (order_rows(["c0", "c1", "c2"], "shopC", july, end, every=2)
+              + order_rows(["c2"], "shopC", date(2025, 8, 2), date(2025, 8, 2), status="refunded")
+              + order_rows(["c0"], "shopC", date(2025, 9, 10), end, status="chargeback")
+              + order_rows(["c1"], "shopC", date(2025, 9, 11), date(2025, 9, 11), status="disputed")
+              + order_rows(everyday, "shopX", july, end, every=2)
+              + order_rows(["b0", "b1", "b2"], "sb", date(2025, 9, 12), end)
+              + order_rows(["l0", "l1"], "sl", date(2025, 9, 13), end)
+              + order_rows(["p0"], "shopX", date(2025, 7, 5), date(2025, 7, 5), promo="SOLO5")
+              + order_rows(["p0", "p1"], "shopX", date(2025, 9, 9), end, promo="SHARED10")
+              + order_rows(["f0", "f1"], "shopF", date(2025, 8, 1), end, every=3))
+    write_csv(folder / "orders.csv", [["order_id", "buyer_id", "seller_id", "amount", "currency", "created_at",
+                                       "status", "promo_code"]] + orders)
+    return folder
+
+
+def test_days_to_detection_count_from_the_first_order_the_typology_makes_fraud(store, typology_marketplace,
+                                                                                tmp_path):
+    planted = {W1: [], W2: [list(ring) for ring in RINGS_BY_TYPOLOGY]}
+    detect = planted_detection(planted, typology=lambda g: next(t for r, t in RINGS_BY_TYPOLOGY.items() if set(r) == g))
+    run_weekly(store, W1, typology_marketplace, tmp_path / "1", detect=detect)
+    r2 = run_weekly(store, W2, None, tmp_path / "2", detect=detect)
+    # chargeback: the first chargeback (10 Sep), not the first order at the shop (1 Jul) nor a refund;
+    # brushing and collusion: the first order with their own seller (12 and 13 Sep); promo abuse: the
+    # first use of a code two members used (9 Sep, not a code one member used on 5 Jul); the brushing
+    # ring with no seller of its own: its first order at the shop with most of its orders (1 Aug)
+    assert r2.metrics.ttd_days == [2, 3, 5, 6, 45]
+    for text in (r2.report_md.read_text(), r2.report_html.read_text()):
+        assert "everyday shopping does not count" not in text
+        assert "for a chargeback ring, the first that ended in a chargeback or dispute" in text
+
+
+def test_the_first_weekly_run_is_the_baseline_and_later_weeks_do_not_count_it_as_zero(store, small_marketplace,
+                                                                                       tmp_path):
+    r1 = run(store, W1, tmp_path, load=small_marketplace)
+    m = r1.metrics
+    assert m.baseline and (m.new_rings, m.ttd_days, m.new_by_typology, m.new_identifier_kinds) == (0, [], {}, {})
+    assert r1.lineage == {"baseline": 3}
+    caveat = ("First weekly run: its 3 rings are the baseline, not counted as new rings and with no days to detection; "
+              "rings first flagged from the next run on are new.")
+    md, html = r1.report_md.read_text(), r1.report_html.read_text()
+    assert f"**Note:** {caveat}" in md and f"<li>{caveat}</li>" in html
+    assert "| New rings | **–** | baseline | – | – |" in md
+    assert "None counted: this is the first weekly run, and its rings are the baseline." in md
+    big = ids_by_members(store, r1)[frozenset(PLANTED[W1][0])]
+    assert kinds(ring_history(store, big))[0] == ("2025-09-08", "new", 4, [], []), "lineage still says new"
+
+    r2 = run(store, W2, tmp_path)
+    assert not r2.metrics.baseline
+    assert "| New rings | **0** | last week: baseline | – | – |" in r2.report_md.read_text()
+    r3 = run(store, W3, tmp_path)
+    assert r3.metrics.new_rings == 1
+    assert "| New rings | **1** | new | 0 | 0 |" in r3.report_md.read_text(), "averaged over the week to 15 Sep only"
+    assert "| 2025-09-08 | 3 | 3 | baseline |" in r3.report_md.read_text()
+
+
+def test_a_backfill_before_every_stored_week_is_the_baseline(store, small_marketplace, tmp_path):
+    run(store, W2, tmp_path, load=small_marketplace)
+    run(store, W3, tmp_path)
+    first = run(store, W1, tmp_path)
+    assert first.metrics.baseline and first.metrics.new_rings == 0 and first.lineage == {"baseline": 3}
+    assert not run(store, W2, tmp_path).metrics.baseline, "linked to the backfilled week now"
+
+
+def test_active_rings_are_those_whose_members_ordered_in_the_week(store, small_marketplace, tmp_path):
+    from graphfraud.load import load
+
+    quiet = tmp_path / "quiet"  # three buyers who stopped ordering in August
+    write_csv(quiet / "accounts.csv", [["account_id", "role", "created_at", "country"]]
+              + [[a, "buyer", "2025-06-01T00:00:00Z", "DE"] for a in ("q0", "q1", "q2")])
+    write_csv(quiet / "orders.csv", [["order_id", "buyer_id", "seller_id", "amount", "currency", "created_at",
+                                      "status", "promo_code"]]
+              + order_rows(["q0", "q1", "q2"], "s1", date(2025, 8, 1), date(2025, 8, 20), every=5))
+    load(store, [quiet])
+    r1 = run(store, W1, tmp_path, load=small_marketplace, planted={W1: PLANTED[W1] + [["q0", "q1", "q2"]]})
+    assert (r1.metrics.active_rings, r1.metrics.rings_on_file, r1.rings) == (3, 4, 4)
+    assert r1.metrics.accounts == 13, "members of active rings only"
+    assert r1.summary()["active_rings"] == 3 and r1.summary()["rings"] == 4
+    md, html = r1.report_md.read_text(), r1.report_html.read_text()
+    assert "| Active rings | **3** |" in md and "Rings on file: **4**" in md
+    assert "Rings on file: <strong>4</strong>" in html
+    for text in (md, html):
+        assert "members placed at least one order in the 7 days to 2025-09-08" in text
+
+
+def test_caveats_in_the_report_are_sentences(store, small_marketplace, tmp_path):
+    close = date(2025, 9, 11)   # three days after W1: left out of W2's comparisons
+    planted = {W1: PLANTED[W1], close: PLANTED[W1], W2: PLANTED[W2]}
+    run(store, W1, tmp_path, load=small_marketplace, planted=planted)
+    run(store, close, tmp_path, planted=planted)
+    md = run(store, W2, tmp_path, planted=planted).report_md.read_text()
+    assert ("**Note:** Left out of the comparisons and trends, as less than 5 days from the next (their orders would "
+            "count twice): 1 earlier run, 2025-09-11.\n") in md
 
 
 def test_report_money_is_the_week_of_ring_orders_in_one_currency(store, small_marketplace, tmp_path):
@@ -245,7 +370,8 @@ def test_a_run_after_months_without_one_does_not_call_the_old_run_last_week(stor
     for text in (md, html):
         assert f"N{gap[1:]}." in text
         assert "2025-09" not in text.split("How to read")[0].replace("2025-09-15, 39 weeks", "")  # not in the trend
-    assert "| Active rings | **3** | no run last week | – | – |" in md
+    assert "| Active rings | **0** | no run last week | – | – |" in md  # no orders in June 2026
+    assert "Rings on file: **3**" in md
     assert "vs last week (" not in html
     assert "## Trend (the last week; charts in report.html)" in md
 
@@ -363,12 +489,30 @@ KILLED_RUN = textwrap.dedent("""
         Path(sys.argv[1]).write_text("ready")
         time.sleep(600)
 
-    weekly.write_report = stuck
+    weekly.staged_report = stuck
     from graphfraud.store import Store
     with Store.open() as store:
         weekly.run_weekly(store, date.fromisoformat(sys.argv[2]), None, Path(sys.argv[1]).parent / "out",
                           detect=planted_detection(PLANTED))
 """)
+
+
+def kill_when_ready(script_text: str, tmp_path: Path, day: date, *args: str) -> None:
+    """Run a weekly run in another process, and kill it (SIGKILL) once it says it got where the script stops it."""
+    ready = tmp_path / "ready"
+    script = tmp_path / "killed.py"
+    script.write_text(script_text)
+    proc = subprocess.Popen([sys.executable, str(script), str(ready), day.isoformat(), str(Path(__file__).parent),
+                             *args], env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while not ready.exists():
+            assert proc.poll() is None, proc.stderr.read().decode()[-3000:]
+            assert time.monotonic() < deadline, "the run never got to the step it is killed at"
+            time.sleep(0.2)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
 
 
 def test_a_killed_run_leaves_last_week_intact_and_can_be_run_again(store, small_marketplace, tmp_path):
@@ -377,20 +521,7 @@ def test_a_killed_run_leaves_last_week_intact_and_can_be_run_again(store, small_
     before = {rid: ring_history(store, rid) for rid in ids.values()}
     listed = list_rings(store, members=True)
 
-    ready = tmp_path / "ready"
-    script = tmp_path / "killed.py"
-    script.write_text(KILLED_RUN)
-    proc = subprocess.Popen([sys.executable, str(script), str(ready), W2.isoformat(), str(Path(__file__).parent)],
-                            env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 120
-        while not ready.exists():
-            assert proc.poll() is None, proc.stderr.read().decode()[-3000:]
-            assert time.monotonic() < deadline, "the run never got to its last step"
-            time.sleep(0.2)
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+    kill_when_ready(KILLED_RUN, tmp_path, W2)
 
     # Nothing of the killed run is visible: last week's lineage, figures and rings are as they were.
     assert {rid: ring_history(store, rid) for rid in ids.values()} == before
@@ -405,6 +536,72 @@ def test_a_killed_run_leaves_last_week_intact_and_can_be_run_again(store, small_
     assert [h["as_of"] for h in ring_history(store, ids[frozenset(PLANTED[W1][0])])] == ["2025-09-08", "2025-09-15"]
 
 
+KILLED_DURING_LOAD = textwrap.dedent("""
+    import sys, time
+    from datetime import date
+    from pathlib import Path
+    import graphfraud.weekly as weekly
+    from graphfraud.store import Store
+    sys.path.insert(0, sys.argv[3])
+    from test_weekly import PLANTED, planted_detection
+
+    write, write_together = Store.write, Store.write_together
+
+    def hang_once_the_load_started(names):  # the load run is recorded; the run hangs in its load
+        if "load_run_start" in names:
+            Path(sys.argv[1]).write_text("ready")
+            time.sleep(600)
+
+    def stuck_write(self, name, **params):
+        rows = write(self, name, **params)
+        hang_once_the_load_started([name])
+        return rows
+
+    def stuck_write_together(self, parts):
+        write_together(self, parts)
+        hang_once_the_load_started([name for name, _ in parts])
+
+    Store.write, Store.write_together = stuck_write, stuck_write_together
+    with Store.open() as store:
+        weekly.run_weekly(store, date.fromisoformat(sys.argv[2]), Path(sys.argv[4]), Path(sys.argv[1]).parent / "out",
+                          detect=planted_detection(PLANTED))
+""")
+
+
+def test_a_run_killed_during_its_load_leaves_no_load_running_but_another_load(store, small_marketplace, tmp_path):
+    store.write("load_run_start", id="load-standalone", started_at="2025-09-08T10:00:00Z", files=["orders.csv"],
+                sha256=["0" * 64])   # a `graphfraud load` running at the same time, beside the weekly runs
+    kill_when_ready(KILLED_DURING_LOAD, tmp_path, W1, str(small_marketplace))
+    killed = {r["id"]: r["status"] for r in store.read("load_runs", limit=10)}
+    assert sorted(killed.values()) == ["running", "running"]
+
+    again = run(store, W1, tmp_path, load=small_marketplace)
+    assert len(again.abandoned) == 1
+    loads = {r["id"]: r["status"] for r in store.read("load_runs", limit=10)}
+    assert loads.pop("load-standalone") == "running", "a load the killed weekly run did not start is left alone"
+    assert loads.pop(again.load_run) == "complete"
+    assert list(loads.values()) == ["abandoned"] and set(loads) < set(killed)
+
+
+def test_a_run_that_fails_to_publish_leaves_the_weeks_report_as_it_was(store, small_marketplace, tmp_path,
+                                                                       monkeypatch):
+    r1 = run(store, W1, tmp_path, load=small_marketplace)
+    folder = tmp_path / W1.isoformat()
+    published = {p.name: p.read_bytes() for p in folder.iterdir()}
+    publish = store.write_together
+
+    def server_gone(parts):
+        if any(name == "weekly_run_end" for name, _ in parts):
+            raise ConnectionError("the server went away at publish")
+        return publish(parts)
+
+    monkeypatch.setattr(store, "write_together", server_gone)
+    with pytest.raises(ConnectionError):
+        run(store, W1, tmp_path)
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == published, "no report of the failed run, no leftovers"
+    assert r1.weekly_run in (folder / "report.md").read_text()
+
+
 def test_a_run_that_fails_after_detection_leaves_the_rings_investigators_see(store, small_marketplace, tmp_path,
                                                                              monkeypatch):
     import graphfraud.weekly as weekly
@@ -415,7 +612,7 @@ def test_a_run_that_fails_after_detection_leaves_the_rings_investigators_see(sto
     def no_room(*args):
         raise OSError("No space left on device")
 
-    monkeypatch.setattr(weekly, "write_report", no_room)
+    monkeypatch.setattr(weekly, "staged_report", no_room)
     with pytest.raises(OSError):
         run(store, W2, tmp_path)
     assert list_rings(store, members=True) == listed
@@ -486,7 +683,7 @@ def test_quiet_prints_exactly_one_json_line(store, small_marketplace, tmp_path, 
     assert len(lines) == 1
     summary = json.loads(lines[0])
     assert summary["status"] == "ok" and summary["as_of"] == "2025-09-08"
-    assert summary["rings"] == 3 and summary["lineage"] == {"new": 3}
+    assert summary["rings"] == 3 and summary["lineage"] == {"baseline": 3}  # a first run's rings are the baseline
     assert Path(summary["report"]).exists() and (tmp_path / "out" / "report.md").exists()
 
 
@@ -517,6 +714,77 @@ def test_bad_arguments_are_one_line_and_one_json_line_before_any_work(store, tmp
     assert quiet.exit_code == 2
     [line] = quiet.stdout.splitlines()
     assert json.loads(line)["status"] == "error" and json.loads(line)["exit_code"] == 2
+
+
+@pytest.fixture
+def unwritable_folder(tmp_path, request) -> Path:
+    """An existing folder nothing can be written into, even by root: /proc, or an immutable folder."""
+    if request.param == "/proc":
+        return Path("/proc")
+    folder = tmp_path / "immutable"
+    folder.mkdir()
+    if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
+        pytest.skip("chattr +i does not work on this file system")
+    request.addfinalizer(lambda: subprocess.run(["chattr", "-i", str(folder)]))
+    return folder
+
+
+@pytest.mark.parametrize("unwritable_folder", ["/proc", "immutable"], indirect=True)
+def test_an_out_folder_that_cannot_be_written_is_refused_before_any_work(store, small_marketplace, unwritable_folder,
+                                                                          monkeypatch):
+    import graphfraud.weekly as weekly
+
+    monkeypatch.setattr(weekly, "_detect", lambda *a: pytest.fail("detection ran"))
+    args = ["weekly", "--as-of", "2025-09-08", "--load", str(small_marketplace), "--out", str(unwritable_folder)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: --out {unwritable_folder}: cannot write the report there")
+    quiet = CliRunner().invoke(app, [*args, "--quiet"])
+    [line] = quiet.stdout.splitlines()
+    assert quiet.exit_code == 2 and json.loads(line)["exit_code"] == 2
+    assert store.read("load_runs", limit=5) == [], "nothing was loaded"
+
+
+def test_a_refused_run_leaves_no_out_folder_it_made_behind(store, tmp_path):
+    drop = tmp_path / "drop"
+    write_csv(drop / "orders.csv", [["order_id", "buyer_id"], ["o1", "a00"]])   # columns missing
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    for out in (tmp_path / "new" / "out", kept):
+        result = CliRunner().invoke(app, ["weekly", "--as-of", "2025-09-08", "--load", str(drop), "--out", str(out)])
+        assert result.exit_code == 2 and "missing required column" in result.stderr
+    assert not (tmp_path / "new").exists()
+    assert kept.is_dir() and not list(kept.iterdir()), "a folder that was there before stays"
+
+
+def test_amounts_with_no_rate_are_named_in_the_notes_and_the_summary(store, small_marketplace, graphfraud_home,
+                                                                     tmp_path, monkeypatch):
+    import graphfraud.weekly as weekly
+
+    monkeypatch.setattr(weekly, "_detect", planted_detection(PLANTED))
+    (graphfraud_home / "report.json").write_text('{"rates": {"USD": 0.92}}')   # no rate for PLN
+    args = ["weekly", "--as-of", "2025-09-08", "--load", str(small_marketplace), "--out", str(tmp_path / "out")]
+    try:
+        loud, quiet = CliRunner().invoke(app, args), CliRunner().invoke(app, [*args, "--quiet"])
+    finally:
+        (graphfraud_home / "report.json").unlink()
+    assert loud.exit_code == 0 and quiet.exit_code == 0, loud.output + quiet.output
+    says = "not converted to EUR (no rate): 840.00 PLN; the money figures leave these amounts out"   # 6 × 7 × 20 PLN
+    assert f"note: {says}" in loud.stderr
+    summary = json.loads(quiet.stdout)
+    assert summary["unconverted"] == {"PLN": 840.0}
+    assert any(n.startswith(says) for n in summary["notes"])
+    assert "Not converted (no rate): 840 PLN." in (tmp_path / "out" / "report.md").read_text()
+
+
+def test_the_readmes_example_settings_convert_every_currency_the_generator_writes():
+    from graphfraud.generate import _CURRENCY
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    section = readme.split("\n## The weekly job\n")[1].split("\n## ")[0]
+    example = json.loads(re.search(r"`(\{\"currency\": .*?\})`", section).group(1))
+    assert set(_CURRENCY) - {example["currency"]} <= set(example["rates"])
 
 
 @pytest.mark.parametrize("settings, says", [
@@ -593,6 +861,7 @@ def test_the_reports_explanations_name_no_promo_code_or_seller_unmasked(store, t
     start = date(2025, 9, 1)
     # seed 10: a promo abuse ring is among the report's top new rings (it is not on every seed)
     write_marketplace(tmp_path / "m", buyers=1500, seed=10, start=start, weeks=26)
+    run_weekly(store, start, None, tmp_path / "baseline", detect=planted_detection({start: []}))  # rings new after it
     run_weekly(store, start + timedelta(weeks=26 + 30), tmp_path / "m", tmp_path / "r")
     text = (tmp_path / "r" / "report.md").read_text() + (tmp_path / "r" / "report.html").read_text()
     with open(tmp_path / "m" / "orders.csv", newline="") as f:

@@ -51,7 +51,8 @@ def weekly(
     for note in result.notes:
         err.print(f"note: {note}", markup=False, highlight=False)
     m = result.metrics
-    rows = [{"figure": "rings", "value": result.rings}, {"figure": "new rings", "value": m.new_rings},
+    rows = [{"figure": "active rings", "value": m.active_rings}, {"figure": "rings on file", "value": result.rings},
+            {"figure": "new rings", "value": "baseline" if m.baseline else m.new_rings},
             {"figure": "accounts involved", "value": m.accounts},
             {"figure": "lineage", "value": ", ".join(f"{n} {k}" for k, n in result.lineage.items()) or "-"},
             {"figure": f"GMV through ring orders ({m.currency})", "value": f"{m.gmv:,.0f}"},
