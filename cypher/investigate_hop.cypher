@@ -1,9 +1,10 @@
 // One hop out from every node of a frontier, aggregated on the server: per (node, link type,
 // direction) the number of neighbours and the top $limit of them (highest ring score, then
 // newest, then id), each with its current rings (those of detection run $run_id, the latest) and,
-// for identifiers, its own number of links (how busy it is). Neighbours whose id is in
+// for identifiers, its own number of links (how busy it is). Neighbours keyed `Label:id` in
 // $seen were expanded already: they are counted in `total` and `skipped`, never listed (a group
-// whose neighbours were all expanded already returns no row). No pattern here ever starts at a
+// whose neighbours were all expanded already returns no row). The key holds the label because
+// ids of different types may be equal (account 1001, order 1001). No pattern here ever starts at a
 // null: the local server matches such a pattern comprehension against the whole graph.
 UNWIND $frontier AS f
 CALL (f) {
@@ -22,7 +23,7 @@ CALL (f) {
   MATCH (n:PromoCode {id: f.id}) WHERE f.type = 'promo' RETURN n
 }
 MATCH (n)-[r:USED_DEVICE|USED_IP|HAS_ADDRESS|HAS_INSTRUMENT|PLACED|SOLD_BY|FROM_DEVICE|SHIPPED_TO|PAID_WITH|USED_PROMO]-(m)
-WITH f, r, m, startNode(r) = n AS outgoing, m.id IN $seen AS skip,
+WITH f, r, m, startNode(r) = n AS outgoing, (labels(m)[0] + ':' + m.id) IN $seen AS skip,
      CASE WHEN m:Account
           THEN [(m)-[mo:MEMBER_OF]->(g:Ring) WHERE mo.run_id = $run_id
                 | {id: g.id, score: g.score, role: mo.role, status: g.status}]

@@ -38,7 +38,7 @@ from .hashing import sha256_file
 from .html import inline_svg, templates
 from .investigate import flat_spellings, unknown_ring
 
-__all__ = ["export_ring", "verify", "ExportResult", "Verification", "VerificationFailed"]
+__all__ = ["export_ring", "verify", "spreadsheet_safe", "ExportResult", "Verification", "VerificationFailed"]
 
 DATA_FILES = ("members.csv", "identifiers.csv", "orders.csv", "graph.graphml", "report.html", "summary.json",
               "queries.cypher")
@@ -100,6 +100,23 @@ def _cell(value) -> str:
     if isinstance(value, list):
         return "; ".join(_cell(v) for v in value)
     return str(value)   # temporal values come from the store already short (store.plain)
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value, text: str) -> str:
+    """``text``, the CSV cell written for ``value``, safe to open in a spreadsheet: text that starts
+    like a formula gets a leading ' and stays text (OWASP CSV injection: an address typed as
+    ``=HYPERLINK(…)`` by a fraudster is not a live link in enforcement's sheet). A number stays a
+    number, a negative one too.
+
+    >>> spreadsheet_safe("=1+2", "=1+2"), spreadsheet_safe(-5.5, "-5.5"), spreadsheet_safe(["@x"], "@x")
+    ("'=1+2", '-5.5', "'@x")
+    """
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return text
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _manifest_text(manifest: dict) -> str:
@@ -245,7 +262,7 @@ def _write_csv(path: Path, rows: list[dict], columns: list[str]) -> None:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(columns)
         for row in rows:
-            writer.writerow([_cell(row.get(c)) for c in columns])
+            writer.writerow([spreadsheet_safe(row.get(c), _cell(row.get(c))) for c in columns])
 
 
 def _hubs(identifiers: list[dict]) -> list[dict]:
@@ -489,10 +506,12 @@ def _queries_text(data: dict, ring_id: str, created: dict, masked: bool) -> str:
              "// Each block reproduces a file of this bundle from the database: set the parameters, then run",
              "// the statement (cypher-shell or Neo4j Browser). The rows come back in the file's row order;",
              "// the CSV columns are the statement's columns, with timestamps shortened to ISO 8601 and lists",
-             "// joined with '; '."]
+             "// joined with '; ', except in orders.csv, where card_bin and card_last4 are one card column",
+             "// (bin:last4). A text cell that starts with =, +, -, @, a tab or a carriage return has a",
+             "// leading ' so that a spreadsheet shows it as text."]
     if masked:
-        lines.append("// In this bundle instrument ids and card numbers are masked (normalise.mask_id/mask_card);")
-        lines.append("// the statements return them in full.")
+        lines.append("// In this bundle instrument ids and card numbers are masked (normalise.mask_id/mask_card:")
+        lines.append("// the card column is bin******last4); the statements return them in full.")
     lines.append("// graph.graphml, summary.json and report.html are built from the rows of these statements.")
     used = {}
     for file, names in QUERIES.items():
@@ -531,23 +550,42 @@ def _num(value, digits: int = 3) -> str:
 
 # --------------------------------------------------------------------------- export
 
-def _check_target(out: Path, force: bool) -> None:
-    """``out`` may be new, an empty folder, or (with ``force``) an earlier bundle: never anything else."""
+def _check_target(out: Path, force: bool, ring_id: str) -> None:
+    """``out`` may be new, an empty folder, or (with ``force``) an earlier bundle of the same ring
+    and nothing else: never anything --force would lose."""
     try:
         if out.exists() and not out.is_dir():
             raise UsageError(f"{out} exists and is not a folder")
         if out.is_dir() and any(out.iterdir()):
             if not force:
                 raise UsageError(f"{out} is not empty: refusing to write a bundle into it (use --force to replace it)")
-            if not (out / MANIFEST).is_file() or out.resolve() in (Path.cwd().resolve(), Path.home().resolve()):
-                raise UsageError(f"{out} is not an evidence bundle (no {MANIFEST}): --force replaces only a bundle")
+            _check_replaceable(out, ring_id)
         for parent in out.parents:   # the folder will be created: nothing on the way may be a file
             if parent.exists():
                 if not parent.is_dir() or not os.access(parent, os.W_OK):
-                    raise UsageError(f"{out}: {parent} is not a folder this user can write in")
+                    raise _cannot_write(out, f"{parent} is not a folder this user can write in")
                 break
     except OSError as e:   # a path the system refuses to look at (too long, permissions)
-        raise UsageError(f"{out}: {e.strerror or e}") from None
+        raise _cannot_write(out, e.strerror or str(e)) from None
+
+
+def _check_replaceable(out: Path, ring_id: str) -> None:
+    """``--force`` replaces a folder only when it holds a bundle of ``ring_id`` and nothing else: the
+    investigator's notes or attachments beside it, or another ring's bundle, would be lost."""
+    if not (out / MANIFEST).is_file() or out.resolve() in (Path.cwd().resolve(), Path.home().resolve()):
+        raise UsageError(f"{out} is not an evidence bundle (no {MANIFEST}): --force replaces only a bundle")
+    manifest, _ = _read_manifest(out / MANIFEST)
+    found = manifest.get("ring_id") if manifest else None
+    if found != ring_id:
+        held = f"the bundle of ring {found}" if isinstance(found, str) else f"an unreadable {MANIFEST}"
+        raise UsageError(f"{out} holds {held}: --force replaces only a bundle of ring {ring_id}")
+    extra = sorted(p.name + ("/" if p.is_dir() else "") for p in out.iterdir() if p.name not in (*DATA_FILES, MANIFEST))
+    if extra:
+        raise UsageError(f"{out} holds files a bundle does not have, which --force would delete: {', '.join(extra)}")
+
+
+def _cannot_write(out: Path, why: str) -> UsageError:
+    return UsageError(f"--out {out}: cannot write there ({why})")
 
 
 def export_ring(store, ring_id: str, out: Path, unmask: bool = False, force: bool = False, by: str | None = None,
@@ -556,7 +594,7 @@ def export_ring(store, ring_id: str, out: Path, unmask: bool = False, force: boo
     from .cases import author
 
     out = Path(out)
-    _check_target(out, force)
+    _check_target(out, force, ring_id)
     data = _read(store, ring_id)
     mask = _Masker(unmask)
     created = {"at": (now or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="seconds")
@@ -567,9 +605,7 @@ def export_ring(store, ring_id: str, out: Path, unmask: bool = False, force: boo
     drawing = _drawing(graph)
     timeline = _timeline_svg(tables["orders"], tables["members"])
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.partial-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
+    tmp = _partial_folder(out, private=unmask)
     try:
         _write_csv(tmp / "members.csv", tables["members"], MEMBER_COLUMNS)
         _write_csv(tmp / "identifiers.csv", tables["identifiers"], IDENTIFIER_COLUMNS)
@@ -594,6 +630,9 @@ def export_ring(store, ring_id: str, out: Path, unmask: bool = False, force: boo
         }
         manifest["manifest_sha256"] = manifest_hash(manifest)
         (tmp / MANIFEST).write_text(_manifest_text(manifest), encoding="utf-8")
+        if unmask:
+            for name in (*DATA_FILES, MANIFEST):
+                (tmp / name).chmod(0o600)
         _swap_into_place(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -603,6 +642,18 @@ def export_ring(store, ring_id: str, out: Path, unmask: bool = False, force: boo
     # the manifest is named by its own hash, the one verify shows and checks (--expect)
     return ExportResult(out, ring_id, {n: f["sha256"] for n, f in files.items()} | {MANIFEST: manifest["manifest_sha256"]},
                         counts, not unmask, manifest["manifest_sha256"])
+
+
+def _partial_folder(out: Path, private: bool) -> Path:
+    """The temporary folder beside ``out`` the bundle is written into; ``private`` (an unmasked
+    bundle: every instrument id in full) makes it its owner's alone, as the home folder is."""
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.parent / f".{out.name}.partial-{uuid.uuid4().hex[:8]}"
+        tmp.mkdir(mode=0o700 if private else 0o777)
+    except OSError as e:   # a place the system lets no one write in (/proc), a full disk
+        raise _cannot_write(out, e.strerror or str(e)) from None
+    return tmp
 
 
 def _swap_into_place(tmp: Path, out: Path) -> None:
@@ -635,11 +686,14 @@ def verify(folder: Path, expect: str | None = None) -> Verification:
     ``expect`` is the manifest hash recorded in the case file when the bundle was exported: a
     bundle rewritten with every hash recomputed still matches itself, but not that record.
     Files are compared byte for byte, and a file or folder in the bundle that is a symbolic
-    link fails it: a link is not the evidence, whatever it points at today.
+    link fails it: a link is not the evidence, whatever it points at today. A folder with no
+    manifest.json is no bundle at all: a usage error, not a failed verification.
     """
     folder = Path(folder)
     if not folder.is_dir():
         raise UsageError(f"{folder} is not a folder")
+    if not (folder / MANIFEST).exists() and not (folder / MANIFEST).is_symlink():
+        raise UsageError(f"{folder} is not an evidence bundle (no {MANIFEST})")
     result = Verification(folder)
     manifest_row, listed = _manifest_row(folder / MANIFEST, expect)
     result.rows.append(manifest_row)
@@ -675,8 +729,6 @@ def _read_manifest(path: Path) -> tuple[dict | None, bytes | None]:
 
 def _manifest_row(path: Path, expect: str | None) -> tuple[dict, dict]:
     """manifest.json's row, and the files it lists under names that stay inside the bundle."""
-    if not path.exists() and not path.is_symlink():
-        return _row(MANIFEST, "missing"), {}
     manifest, raw = _read_manifest(path)
     if manifest is None:
         status = _LINKED if path.is_symlink() else "changed (not a readable manifest)"

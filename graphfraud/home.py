@@ -11,10 +11,16 @@ import stat
 import tempfile
 from pathlib import Path
 
+from .errors import UsageError
+
 
 def home() -> Path:
     path = Path(os.environ.get("GRAPHFRAUD_HOME") or Path.home() / ".graphfraud").expanduser()
-    return private_folder(path).resolve()   # one folder, one name: the server is recognised by it (localserver._ours)
+    try:   # one folder, one name: the server is recognised by it (localserver._ours)
+        return private_folder(path).resolve()
+    except (FileExistsError, NotADirectoryError):   # a file where the folder or one above it should be
+        where = "is a file" if path.is_file() else "is below a file"
+        raise UsageError(f"GRAPHFRAUD_HOME {path} {where}, not a folder") from None
 
 
 def private_folder(path: Path) -> Path:

@@ -44,15 +44,22 @@ REL_ORDER = {rel: i for i, rel in enumerate(("USED_DEVICE", "HAS_INSTRUMENT", "H
                                              "PLACED", "PAID_WITH", "FROM_DEVICE", "SHIPPED_TO", "USED_PROMO"))}
 
 
-class AmbiguousIdError(GraphfraudError):
-    """An id that names several entities; ``candidates`` lists them."""
+def _typed(text: str) -> str:
+    """What the investigator typed, as a message quotes it: every run of 12 digits or more masked,
+    as in a quarantined row, since a card number with a typo or cut short is still most of one."""
+    return repr(normalise.mask_card_numbers(text, checked=False))
 
-    def __init__(self, text: str, candidates: list["Entity"]):
+
+class AmbiguousIdError(GraphfraudError):
+    """An id that names several entities; ``candidates`` lists them. ``option`` is the one that
+    says the type (``path`` has one per end)."""
+
+    def __init__(self, text: str, candidates: list["Entity"], option: str = "--type"):
         self.candidates = candidates
         listed = ", ".join(f"{c.type} {c.id!r}" for c in candidates[:8])
         more = f" and {len(candidates) - 8} more" if len(candidates) > 8 else ""
-        how = "say which with --type" if len({c.type for c in candidates}) > 1 else "give one of their ids"
-        super().__init__(f"{text!r} is ambiguous: it names {listed}{more}; {how}")
+        how = f"say which with {option}" if len({c.type for c in candidates}) > 1 else "give one of their ids"
+        super().__init__(f"{_typed(text)} is ambiguous: it names {listed}{more}; {how}")
 
 
 class UnknownIdError(NotFoundError):
@@ -61,7 +68,7 @@ class UnknownIdError(NotFoundError):
     def __init__(self, text: str, types: list[str], suggestions: list["Entity"]):
         self.suggestions = suggestions
         what = " or ".join(types) if len(types) <= 2 else "entity (" + ", ".join(types) + ")"
-        message = f"no {what} has the id {normalise.mask_card_numbers(text)!r}"
+        message = f"no {what} has the id {_typed(text)}"
         if suggestions:
             message += "; did you mean " + ", ".join(f"{s.type} {s.id!r}" for s in suggestions) + "?"
         super().__init__(message)
@@ -146,12 +153,14 @@ def candidate_keys(text: str, type_: str | None = None) -> dict[str, list[str]]:
     return keys
 
 
-def resolve(store, text: str, type_: str | None = None) -> Entity:
-    """The one entity ``text`` names; ``UnknownIdError`` with close matches, or ``AmbiguousIdError``."""
-    return _resolve_rows(store, text, type_, None)[0]
+def resolve(store, text: str, type_: str | None = None, option: str = "--type") -> Entity:
+    """The one entity ``text`` names; ``UnknownIdError`` with close matches, or ``AmbiguousIdError``
+    naming ``option``, the option that gives the type."""
+    return _resolve_rows(store, text, type_, None, option)[0]
 
 
-def _resolve_rows(store, text: str, type_: str | None, run_id: str | None) -> tuple[Entity, dict]:
+def _resolve_rows(store, text: str, type_: str | None, run_id: str | None,
+                  option: str = "--type") -> tuple[Entity, dict]:
     """The entity and its row (properties, rings of detection run ``run_id``, links) from the resolve query."""
     _check_type(type_)
     if not text or not text.strip():
@@ -162,9 +171,9 @@ def _resolve_rows(store, text: str, type_: str | None, run_id: str | None) -> tu
     if len(entities) == 1:
         return entities[0], next(r for r in rows if r["type"] != "ring")
     if len(entities) > 1:
-        raise AmbiguousIdError(text, entities)
+        raise AmbiguousIdError(text, entities, option)
     if found:  # only a ring has that id
-        raise UsageError(f"{text!r} is a ring: see it with `graphfraud rings show {found[0].id}`")
+        raise UsageError(f"{_typed(text)} is a ring: see it with `graphfraud rings show {found[0].id}`")
     types = [type_] if type_ else list(TYPES)
     raise UnknownIdError(text, types, [] if normalise.card_number_in(text) else suggestions(store, text, types))
 
@@ -364,7 +373,7 @@ def expand(store, text: str, hops: int = 2, limit: int = 25, type_: str | None =
     nodes = {root.key: root}
     edges: dict[tuple, Edge] = {}
     more: list[More] = []
-    expanded: set[str] = set()
+    expanded: set[str] = set()   # label:id, as the hop statement keys a neighbour: ids of two types may be equal
     frontier = [root]
     stopped = False
     for depth in range(1, hops + 1):
@@ -372,7 +381,7 @@ def expand(store, text: str, hops: int = 2, limit: int = 25, type_: str | None =
             break
         rows = store.read("investigate_hop", frontier=[{"type": n.type, "id": n.id} for n in frontier],
                           seen=sorted(expanded), limit=limit, run_id=run_id)
-        expanded.update(n.id for n in frontier)
+        expanded.update(f"{TYPES[n.type]}:{n.id}" for n in frontier)
         groups: dict[tuple, dict] = {}
         next_frontier = []
         for r in rows:
@@ -489,7 +498,7 @@ def paths(store, a: str, b: str, max_hops: int = 6, limit: int = 10, type_a: str
     """
     if not 1 <= max_hops <= MAX_PATH_HOPS:
         raise UsageError(f"--max-hops must be between 1 and {MAX_PATH_HOPS}")
-    ea, eb = resolve(store, a, type_a), resolve(store, b, type_b)
+    ea, eb = resolve(store, a, type_a, "--type-a"), resolve(store, b, type_b, "--type-b")
     if ea == eb:
         raise UsageError(f"{ea} is both ends of the path")
     given = {"a": ea.id, "a_type": ea.type, "b": eb.id, "b_type": eb.type, "run_id": _current_run(store)}

@@ -272,13 +272,22 @@ def check_no_file_reads(text: str) -> None:
 
 
 def parse_value(text: str):
-    """A ``--param`` value: a number, true/false, null, a JSON list, object or quoted string; else the text."""
+    """A ``--param`` value: a number, true/false, null, a JSON list, object or quoted string; else the text.
+
+    Digits with a leading zero stay text: ``0012345`` is an id, and as the number 12345 it would
+    match nothing.
+
+    >>> parse_value("0012345"), parse_value("0"), parse_value("0.5")
+    ('0012345', 0, 0.5)
+    """
     s = text.strip()
     low = s.lower()
     if low in ("true", "false"):
         return low == "true"
     if low == "null":
         return None
+    if re.match(r"[+-]?0\d", s):
+        return text
     if re.fullmatch(r"[+-]?\d+", s):
         if not -2**63 <= int(s) < 2**63:
             raise UsageError(f"--param value {text!r} is out of range for a Cypher integer (64 bits)")

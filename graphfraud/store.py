@@ -59,7 +59,9 @@ def statements(name: str) -> list[str]:
 
 
 def plain(value):
-    """Driver values as plain Python: temporal types to ISO strings, nodes to property maps."""
+    """Driver values as plain Python: temporal types to short ISO strings, a node to its property
+    map with ``_labels``, a relationship to its with ``_type``, a path to the list of its nodes and
+    relationships in order (as Neo4j's HTTP API writes one)."""
     if isinstance(value, list):
         return [plain(v) for v in value]
     if isinstance(value, dict):
@@ -70,7 +72,17 @@ def plain(value):
         return {"_labels": sorted(value.labels), **{k: plain(v) for k, v in value.items()}}
     if hasattr(value, "type") and hasattr(value, "items") and hasattr(value, "start_node"):
         return {"_type": value.type, **{k: plain(v) for k, v in value.items()}}
+    if hasattr(value, "relationships") and hasattr(value, "nodes"):
+        steps = [x for pair in zip(value.nodes, value.relationships) for x in pair] + [value.end_node]
+        return [plain(x) for x in steps]
     return value
+
+
+def _plain_row(record) -> dict:
+    """A record as a plain dict, each value converted from the driver's own (``Record.data()``
+    would turn a node or relationship into a bare map or tuple first, losing labels, type and
+    the relationship's properties)."""
+    return {k: plain(v) for k, v in record.items()}
 
 
 BOLT_SCHEMES = ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc")
@@ -201,7 +213,7 @@ class Store:
     def read(self, name: str, **params) -> list[dict]:
         """Run a named read statement; rows as plain dicts."""
         _, records = self._run(name, statement(name), params, write=False)
-        return [plain(r.data()) for r in records]
+        return [_plain_row(r) for r in records]
 
     def read_columns(self, name: str, **params) -> dict:
         """A named read statement that returns one record of plain values (numbers, strings and
@@ -213,7 +225,7 @@ class Store:
     def write(self, name: str, **params) -> list[dict]:
         """Run a named write statement (one transaction); returns the rows it returns."""
         _, records = self._run(name, statement(name), params, write=True)
-        return [plain(r.data()) for r in records]
+        return [_plain_row(r) for r in records]
 
     def write_rows(self, name: str, rows: list[dict], on_batch=None, batch_rows: int = BATCH_ROWS, **params) -> list[dict]:
         """Send ``rows`` as ``$rows`` in batches, one transaction each; collects returned rows."""
@@ -251,7 +263,7 @@ class Store:
         """
         if write:
             keys, records = self._run("query", text, params, write=True)
-            return keys, [plain(r.data()) for r in records]
+            return keys, [_plain_row(r) for r in records]
         import neo4j
 
         with self._errors("query"):
@@ -259,7 +271,7 @@ class Store:
                 tx = session.begin_transaction()
                 try:
                     result = tx.run(text, params)
-                    keys, rows = list(result.keys()), [plain(r.data()) for r in result]
+                    keys, rows = list(result.keys()), [_plain_row(r) for r in result]
                     wrote = result.consume().counters.contains_updates
                 finally:
                     tx.rollback()

@@ -1,5 +1,6 @@
 """Case status: rings mark keeps who/when/why in the graph; history is read back oldest first."""
 
+import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -39,6 +40,17 @@ def test_marking_a_ring_records_an_event_and_sets_its_status(ring):
     assert str(history["events"][0]["at"]).startswith("2026-03-02T09:00:00")
     _, rows = ring.run_cypher("MATCH (r:Ring {id: $id}) RETURN r.status AS status, r.status_by AS by", {"id": RING_ID})
     assert rows == [{"status": "confirmed", "by": "bob"}]
+
+
+def test_history_is_in_time_order_even_within_one_second(ring):
+    """Shortened times do not sort as text: 07:00:00.5Z comes before 07:00:00.52Z."""
+    t0 = datetime(2026, 12, 5, 7, 0, 0, 500000, tzinfo=timezone.utc)
+    cases.mark(ring, RING_ID, "under_review", "first", by="a", at=t0)
+    cases.mark(ring, RING_ID, "confirmed", "second", by="a", at=t0 + timedelta(microseconds=20000))
+    cases.mark(ring, RING_ID, "actioned", "third", by="a", at=t0 + timedelta(seconds=1))
+    assert [e["note"] for e in cases.history(ring, RING_ID)["events"]] == ["first", "second", "third"]
+    shown = run("rings", "show", RING_ID, "--format", "json")
+    assert [e["note"] for e in json.loads(shown.stdout)["case"]["events"]] == ["first", "second", "third"]
 
 
 def test_events_of_a_period_for_the_weekly_report(ring):

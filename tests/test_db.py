@@ -263,3 +263,14 @@ def test_the_card_key_is_made_on_a_file_system_without_hard_links(own_home, monk
     assert key == (own_home / "card.key").read_bytes() and card_hash_key() == key
     assert stat.S_IMODE((own_home / "card.key").stat().st_mode) == 0o600
     assert [p.name for p in own_home.iterdir()] == ["card.key"], "no temporary file is left behind"
+
+
+@pytest.mark.parametrize("below", [False, True])
+def test_a_home_that_is_a_file_is_named_in_one_line(tmp_path, monkeypatch, below):
+    (tmp_path / "afile").write_text("")
+    home = tmp_path / "afile" / "sub" if below else tmp_path / "afile"
+    monkeypatch.setenv("GRAPHFRAUD_HOME", str(home))
+    result = cli("expand", "x")
+    assert result.exit_code == 2
+    where = "is below a file" if below else "is a file"
+    assert result.stderr == f"error: GRAPHFRAUD_HOME {home} {where}, not a folder\n"

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 from pathlib import Path
 
@@ -89,7 +90,8 @@ def test_a_bundle_rewritten_with_every_hash_recomputed_fails_against_the_hash_ex
     """Tamper-evident against itself is not enough: the hash kept in the case file pins the bundle."""
     result = run("export", RING_ID, "--out", tmp_path / "b")
     recorded = re.search(r"manifest hash ([0-9a-f]{64})", result.stderr).group(1)
-    assert f"│ manifest.json   │ {recorded[:16]}…" in result.stdout, "one manifest hash, printed the same both times"
+    assert f"│ manifest.json: manifest hash (canonical JSON) │ {recorded[:16]}…" in result.stdout, \
+        "one manifest hash, printed the same both times, and said to be the canonical JSON's"
     assert run("verify", tmp_path / "b", "--expect", recorded.upper()).exit_code == 0
 
     with open(tmp_path / "b" / "members.csv", "a") as f:
@@ -159,11 +161,9 @@ def test_a_manifest_whose_text_was_edited_is_caught_even_when_its_hash_still_mat
     assert "manifest.json changed (its text is not the manifest it holds)" in result.stderr
 
 
-@pytest.mark.parametrize("damage", ["delete", "garble", "nested too deep", "a folder"])
-def test_a_missing_or_unreadable_manifest_is_caught(copy, damage):
-    if damage == "delete":
-        (copy / "manifest.json").unlink()
-    elif damage == "garble":
+@pytest.mark.parametrize("damage", ["garble", "nested too deep", "a folder"])
+def test_an_unreadable_manifest_is_caught(copy, damage):
+    if damage == "garble":
         (copy / "manifest.json").write_text("{not json")
     elif damage == "nested too deep":
         (copy / "manifest.json").write_text("[" * 100_000 + "]" * 100_000)
@@ -172,6 +172,25 @@ def test_a_missing_or_unreadable_manifest_is_caught(copy, damage):
         (copy / "manifest.json").mkdir()
     result = run("verify", copy)
     assert result.exit_code == 1 and "manifest.json" in result.stderr
+
+
+def test_a_folder_without_a_manifest_is_no_bundle_and_an_empty_path_no_folder(copy, tmp_path):
+    (copy / "manifest.json").unlink()
+    result = run("verify", copy)
+    assert result.exit_code == 2 and result.stderr == f"error: {copy} is not an evidence bundle (no manifest.json)\n"
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "orders.csv").write_text("order_id\n1\n")
+    assert run("verify", tmp_path / "data").exit_code == 2
+    result = run("verify", "")
+    assert result.exit_code == 2 and "DIR" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_verify_table_says_the_manifest_hash_is_its_canonical_jsons(bundle):
+    result = run("verify", bundle)
+    assert result.exit_code == 0
+    assert "│ manifest.json: manifest hash (canonical JSON) │ ok" in result.stdout
+    rows = list(csv.DictReader(io.StringIO(run("verify", bundle, "--format", "csv").stdout)))
+    assert rows[0]["file"] == "manifest.json", "machine formats keep the file's name"
 
 
 def test_a_file_that_cannot_be_read_is_named_not_a_crash(copy, monkeypatch):
@@ -257,7 +276,54 @@ def test_an_out_path_through_a_file_is_a_usage_error(market, tmp_path):
     (tmp_path / "afile").write_text("")
     result = run("export", RING_ID, "--out", tmp_path / "afile" / "sub")
     assert result.exit_code == 2 and "is not a folder this user can write in" in result.stderr
+    assert result.stderr.startswith(f"error: --out {tmp_path / 'afile' / 'sub'}: cannot write there (")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_out_where_nothing_can_be_written_names_the_out_not_a_temporary_folder(market):
+    result = run("export", RING_ID, "--out", "/proc/graphfraud-bundle")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: --out /proc/graphfraud-bundle: cannot write there (")
+    assert "partial" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_force_refuses_a_bundle_folder_holding_the_investigators_own_files(market, tmp_path):
+    out = tmp_path / "case"
+    assert run("export", RING_ID, "--out", out).exit_code == 0
+    (out / "NOTES.txt").write_text("notes")
+    (out / "attachments").mkdir()
+    (out / "attachments" / "photo.jpg").write_text("scan")
+    result = run("export", RING_ID, "--out", out, "--force")
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert "which --force would delete: NOTES.txt, attachments/" in result.stderr
+    assert (out / "NOTES.txt").exists() and (out / "attachments" / "photo.jpg").exists()
+
+
+def test_force_refuses_another_rings_bundle(market, tmp_path):
+    out = tmp_path / "case"
+    assert run("export", RING_ID, "--out", out).exit_code == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["ring_id"] = "R-other0001"
+    (out / "manifest.json").write_text(export._manifest_text(manifest))
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    result = run("export", RING_ID, "--out", out, "--force")
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert f"holds the bundle of ring R-other0001: --force replaces only a bundle of ring {RING_ID}" in result.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_an_unmasked_bundle_is_its_owners_alone(market, tmp_path):
+    old = os.umask(0o022)
+    try:
+        assert run("export", RING_ID, "--out", tmp_path / "open", "--unmask").exit_code == 0
+        assert run("export", RING_ID, "--out", tmp_path / "masked").exit_code == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "open").stat().st_mode) == 0o700
+    assert {stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "open").iterdir()} == {0o600}
+    assert sorted(p.name for p in (tmp_path / "open").iterdir()) == sorted(ALL_FILES)
+    assert stat.S_IMODE((tmp_path / "masked").stat().st_mode) == 0o755, "a masked bundle is made to be handed on"
+    assert export.verify(tmp_path / "open").ok
 
 
 def test_a_failed_export_leaves_nothing_half_written(market, tmp_path, monkeypatch):
@@ -355,6 +421,21 @@ def test_queries_reproduce_the_files_from_the_database(market, bundle):
                 assert [r[key] for r in rows] == [r[key] for r in on_disk], name
 
 
+def test_queries_header_says_how_the_csv_columns_differ_from_the_statements(market, bundle):
+    text = (bundle / "queries.cypher").read_text()
+    assert "card_bin and card_last4 are one card column" in text
+    for files, literal, statement in _blocks(text):
+        _, [row] = market.run_cypher(f"RETURN {literal} AS p", {})
+        columns, _ = market.run_cypher(statement, row["p"])
+        for name in set(files) & {"members.csv", "identifiers.csv", "orders.csv"}:
+            with open(bundle / name, newline="", encoding="utf-8") as f:
+                header = next(csv.reader(f))
+            if name == "orders.csv":
+                at = columns.index("card_bin")
+                columns = columns[:at] + ["card"] + columns[at + 2:]
+            assert header == columns, name
+
+
 def test_report_is_one_self_contained_file(bundle):
     html = (bundle / "report.html").read_text(encoding="utf-8")
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", html, re.I), "no network references"
@@ -434,3 +515,30 @@ def test_bundle_of_a_detected_ring_on_a_generated_marketplace(store, tmp_path):
     (tmp_path / "bundle" / "graph.graphml").write_text("<graphml/>")
     result = run("verify", tmp_path / "bundle")
     assert result.exit_code == 1 and "graph.graphml changed" in result.stderr
+
+
+def test_text_cells_that_start_like_a_formula_are_neutralised_and_the_bundle_still_verifies(store, tmp_path):
+    """What a fraudster typed (an address, a promo code, a buyer id) is no live formula in a spreadsheet."""
+    from graphfraud.load import load
+
+    load_marketplace(store, tmp_path / "drop")
+    link = '=HYPERLINK("http://evil.example/","click")'
+    (tmp_path / "more").mkdir()
+    with open(tmp_path / "more" / "accounts.csv", "w", newline="") as f:
+        csv.writer(f).writerows([["account_id", "role", "created_at", "country", "status"],
+                                 ["@evil", "buyer", "2025-09-01T00:00:00Z", "DE", "active"]])
+    with open(tmp_path / "more" / "orders.csv", "w", newline="") as f:
+        csv.writer(f).writerows([["order_id", "buyer_id", "seller_id", "amount", "currency", "created_at", "status",
+                                  "device_id", "address", "instrument_id", "promo_code"],
+                                 ["-ord_x1", "@evil", "rs", "12.50", "EUR", "2025-11-01T10:00:00Z", "completed",
+                                  "dev_x1", link, "", ""]])
+    load(store, [tmp_path / "more"])
+    assert run("export", RING_ID, "--out", tmp_path / "b").exit_code == 0
+    [order] = [o for o in read_csv(tmp_path / "b" / "orders.csv") if "ord_x1" in o["order_id"]]
+    assert order["order_id"] == "'-ord_x1" and order["buyer_id"] == "'@evil" and order["address_raw"] == "'" + link
+    assert order["amount"] == "12.5", "a number stays a number"
+    for name in ("members.csv", "identifiers.csv", "orders.csv"):
+        with open(tmp_path / "b" / name, newline="", encoding="utf-8") as f:
+            cells = [c for row in csv.reader(f) for c in row]
+        assert not [c for c in cells if c[:1] in ("=", "+", "@", "\t", "\r")], name
+    assert run("verify", tmp_path / "b").exit_code == 0, "the hashes are of what was written"

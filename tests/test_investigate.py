@@ -286,3 +286,58 @@ def test_shared_with_nothing_in_common_says_so(market):
 def test_shared_needs_accounts(market):
     result = run("shared", "r1", "pi_777")
     assert result.exit_code == 1 and "no account" in result.stderr
+
+
+def test_a_mistyped_or_cut_card_number_is_masked_in_the_error(market):
+    """One digit off (fails Luhn) or one digit short: still most of a card, masked as in the quarantine."""
+    for typed, shown in [("5145834972070369", "514583******0369"), ("514583497207036", "514583******7036")]:
+        result = run("expand", typed)
+        assert result.exit_code == 1 and shown in result.stderr
+        assert typed not in result.stderr and result.stderr.count("\n") == 1
+
+
+# --------------------------------------------------------------------------- ids equal across types
+# (last: these tests load their own graph)
+
+def _write_rows(path, rows):
+    with open(path, "w", newline="") as f:
+        csv.writer(f).writerows(rows)
+
+
+@pytest.fixture
+def numeric_ids(store, tmp_path):
+    """Account 1001 and order 1001, as numeric ids from separate tables collide, around one device."""
+    from graphfraud.load import load
+
+    _write_rows(tmp_path / "accounts.csv", [["account_id", "role", "created_at", "country", "status"]] + [
+        [i, role, "2025-01-01T00:00:00Z", "US", "active"] for i, role in
+        [("1001", "buyer"), ("1002", "buyer"), ("1003", "seller")]])
+    _write_rows(tmp_path / "account_devices.csv", [["account_id", "device_id", "first_seen", "last_seen", "ip"]] + [
+        [i, "dv-shared-77", "2025-01-02T00:00:00Z", "2025-01-03T00:00:00Z", ""] for i in ("1001", "1002")])
+    _write_rows(tmp_path / "orders.csv", [["order_id", "buyer_id", "seller_id", "amount", "currency", "created_at",
+                                           "status", "device_id", "address", "instrument_id", "promo_code"]] + [
+        [o, "1002", "1003", amount, "USD", f"2025-01-0{day}T00:00:00Z", "completed", "dv-shared-77", "", "", ""]
+        for o, amount, day in [("1001", "10.00", 5), ("1003", "11.00", 6)]])
+    load(store, [tmp_path])
+    return store
+
+
+def test_expand_lists_a_neighbour_whose_id_is_that_of_an_expanded_node_of_another_type(numeric_ids):
+    hood = investigate.expand(numeric_ids, "1001", hops=2, type_="account")
+    device = next(n for n in hood.nodes if n.type == "device")
+    under_device = {n.key for n in hood.nodes if n.parent == device.key}
+    assert under_device == {"account:1002", "order:1001", "order:1003"}
+    assert not hood.more, "nothing is left out"
+    one_hop = json.loads(run("expand", device.id, "--hops", "1", "--format", "json").stdout)
+    assert {n["key"] for n in one_hop["nodes"]} == {device.key, "account:1001", "account:1002", "order:1001",
+                                                    "order:1003"}
+
+
+def test_an_id_of_two_types_names_the_option_that_says_which(numeric_ids):
+    result = run("expand", "1001")
+    assert result.exit_code == 1 and result.stderr.rstrip().endswith("say which with --type")
+    result = run("path", "1001", "1002")
+    assert result.exit_code == 1 and result.stderr.rstrip().endswith("say which with --type-a")
+    result = run("path", "1002", "1001")
+    assert result.exit_code == 1 and result.stderr.rstrip().endswith("say which with --type-b")
+    assert run("path", "1001", "1002", "--type-a", "order", "--format", "json").exit_code == 0

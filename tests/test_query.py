@@ -201,7 +201,7 @@ def test_the_refusal_says_where_the_clause_is():
     ("3", 3), ("-7", -7), ("2.5", 2.5), ("1e3", 1000.0), ("true", True), ("FALSE", False), ("null", None),
     ('["a", "b"]', ["a", "b"]), ("[1, 2]", [1, 2]), ('{"k": 1}', {"k": 1}), ('"42"', "42"),
     ("alice", "alice"), ("dev_ab12cd34", "dev_ab12cd34"), ("", ""), ("a=b", "a=b"), ("2025-10-01", "2025-10-01"),
-    ("0x1F", "0x1F"),
+    ("0x1F", "0x1F"), ("0012345", "0012345"), ("-007", "-007"), ("0", 0), ("0.5", 0.5), ("-0", 0),
 ])
 def test_param_values_are_typed_like_json_else_strings(raw, value):
     assert parse_value(raw) == value
@@ -325,6 +325,54 @@ def test_nodes_come_back_as_property_maps(accounts):
     result = run("query", "MATCH (a:Account {id: 'a1'}) RETURN a", "--format", "json")
     [row] = json.loads(result.stdout)
     assert row["a"]["id"] == "a1" and row["a"]["country"] == "DE"
+
+
+@pytest.fixture
+def linked(accounts):
+    accounts.run_cypher("MATCH (a:Account {id: 'a1'}) SET a.created_at = datetime('2025-10-13T08:30:00Z') "
+                        "CREATE (a)-[:USED_DEVICE {first_seen: datetime('2025-10-14T09:00:00Z'), raw: 'DEV-1'}]->"
+                        "(:Device {id: 'dev_1'})", {}, write=True)
+    return accounts
+
+
+def test_nodes_relationships_and_paths_keep_their_labels_type_and_properties(linked):
+    text = "MATCH p = (a:Account {id: 'a1'})-[r:USED_DEVICE]->(d) RETURN a, r, d, p"
+    [row] = json.loads(run("query", text, "--format", "json").stdout)
+    account = {"_labels": ["Account"], "id": "a1", "role": "buyer", "country": "DE",
+               "created_at": "2025-10-13T08:30:00Z"}
+    used = {"_type": "USED_DEVICE", "first_seen": "2025-10-14T09:00:00Z", "raw": "DEV-1"}
+    device = {"_labels": ["Device"], "id": "dev_1"}
+    assert row == {"a": account, "r": used, "d": device, "p": [account, used, device]}
+    [cells] = list(csv.DictReader(io.StringIO(run("query", text, "--format", "csv").stdout)))
+    assert {k: json.loads(v) for k, v in cells.items()} == row, "CSV cells are JSON text, not Python reprs"
+    table = run("query", "MATCH ()-[r:USED_DEVICE]->() RETURN r").stdout
+    assert '"_type": "USED_DEVICE"' in table and "neo4j" not in table and "('" not in table
+
+
+def test_floats_keep_every_digit_in_tables_and_csv(accounts):
+    accounts.run_cypher("UNWIND $amounts AS x CREATE (:Order {id: toString(x), amount: x})",
+                        {"amounts": [13524.75, 1455.66, 0.1, 0.2]}, write=True)
+    text = ("MATCH (o:Order) WITH max(o.amount) AS top, min(o.amount) AS low, sum(o.amount) AS total "
+            "RETURN top, low, total, -5.5 AS negative")
+    json_row = json.loads(run("query", text, "--format", "json").stdout)[0]
+    [csv_row] = list(csv.DictReader(io.StringIO(run("query", text, "--format", "csv").stdout)))
+    assert {k: float(v) for k, v in csv_row.items()} == json_row
+    assert csv_row["top"] == "13524.75" and csv_row["negative"] == "-5.5"
+    table = run("query", text).stdout
+    assert "13524.75" in table and "e+" not in table and "14980.71" in table
+
+
+def test_csv_text_that_starts_like_a_formula_is_neutralised_numbers_are_not(accounts):
+    text = "RETURN '=1+2' AS f, '+49 30 1234' AS phone, '@SUM(A1)' AS at, '-x' AS minus, -3 AS n, 2.5 AS m, 'ok' AS t"
+    [row] = list(csv.DictReader(io.StringIO(run("query", text, "--format", "csv").stdout)))
+    assert row == {"f": "'=1+2", "phone": "'+49 30 1234", "at": "'@SUM(A1)", "minus": "'-x", "n": "-3", "m": "2.5",
+                   "t": "ok"}
+    assert json.loads(run("query", text, "--format", "json").stdout)[0]["f"] == "=1+2", "JSON carries the text as is"
+
+
+def test_a_param_with_a_leading_zero_stays_the_id_it_is(accounts):
+    result = run("query", "RETURN $x AS x, $n AS n", "-p", "x=0012345", "-p", "n=12345", "--format", "json")
+    assert json.loads(result.stdout) == [{"x": "0012345", "n": 12345}]
 
 
 def test_bad_param_and_empty_query_are_usage_errors(accounts):

@@ -143,7 +143,7 @@ def _internal_error(e: BaseException) -> _InternalError:
         path = private_folder(home() / "logs") / f"crash-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}.log"
         write_private(path, mask_card_numbers("".join(traceback.format_exception(e))))
         where = f"its traceback is in {path}"
-    except OSError:
+    except (OSError, GraphfraudError):   # no home folder to write it in either
         pass
     message = mask_card_numbers(_first_line(e))[:200]
     return _InternalError(f"internal error {type(e).__name__}: {message} (a bug in graphfraud: {where}; "
@@ -165,10 +165,12 @@ def emit(rows: list[dict], fmt: Format, columns: list[str] | None = None, title:
     if fmt == Format.json:
         write_json(rows)
     elif fmt == Format.csv:
+        from ..export import spreadsheet_safe
+
         writer = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: _cell(row.get(k)) for k in columns})
+            writer.writerow({k: spreadsheet_safe(row.get(k), _cell(row.get(k))) for k in columns})
     else:  # as Text: data shows verbatim, never read as markup ("Flat [b]3[/b]" is an address, not bold)
         from rich.table import Table
 
@@ -197,10 +199,12 @@ def _finite(value):
 
 
 def _cell(value) -> str:
+    """A value as a table or CSV cell: a float with every digit, as JSON has it (an amount rounded
+    to a few digits would be a wrong amount), a list or map (a node, a path) as JSON text."""
     if value is None:
         return ""
     if isinstance(value, float):
-        return f"{value:.4g}"
+        return repr(value)
     if isinstance(value, (list, dict)):
         return json.dumps(value, default=str, ensure_ascii=False)
     return str(value)

@@ -224,7 +224,8 @@ def query(
     cypher: str = typer.Argument(..., metavar="CYPHER", help="One Cypher statement; use $name for parameters."),
     param: list[str] = typer.Option(None, "--param", "-p", metavar="NAME=VALUE",
                                     help="A parameter: numbers, true/false, null and JSON lists/maps are typed; "
-                                         "anything else is a string. Repeat for more."),
+                                         "anything else is a string, digits with a leading zero (an id like "
+                                         "0012345) too. Repeat for more."),
     write: bool = typer.Option(False, "--write", help="Allow statements that change the graph."),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
 ) -> None:
@@ -250,7 +251,8 @@ def export(
     ring_id: str = typer.Argument(..., metavar="RING_ID", help="The ring to export."),
     out_dir: Path = typer.Option(..., "--out", help="Folder to write the bundle into (created; must be empty)."),
     unmask: bool = typer.Option(False, "--unmask", help="Show instrument ids and card data in full."),
-    force: bool = typer.Option(False, "--force", help="Replace a non-empty --out folder."),
+    force: bool = typer.Option(False, "--force", help="Replace an earlier bundle of the same ring in --out "
+                                                      "(refused when the folder holds anything else)."),
     by: str = typer.Option(None, "--by", help="Who made the bundle (default: the OS user)."),
 ) -> None:
     """Write a ring's evidence bundle: CSVs, GraphML, an offline HTML report, queries and a hashed manifest.
@@ -270,7 +272,7 @@ def export(
     err.print(f"bundle for ring {result.ring_id} written to {result.out}: {result.counts['members']} members, "
               f"{result.counts['identifiers']} shared identifiers, {result.counts['orders']:,} orders",
               markup=False, highlight=False)
-    emit([{"file": name, "sha256": _short(digest)} for name, digest in result.files.items()], Format.table)
+    emit([{"file": _file_label(name), "sha256": _short(digest)} for name, digest in result.files.items()], Format.table)
     err.print(f"manifest hash {result.manifest_sha256}\nkeep it in the case file: "
               f"graphfraud verify {result.out} --expect HASH checks the bundle against it", markup=False,
               highlight=False)
@@ -280,9 +282,15 @@ def _short(digest: str) -> str:
     return digest[:16] + "…" if digest else ""
 
 
+def _file_label(name: str) -> str:
+    """A file's name in a table of hashes. The manifest's is not its file's SHA-256 (sha256sum
+    gives another) but that of its canonical JSON: the table says so."""
+    return f"{name}: manifest hash (canonical JSON)" if name == "manifest.json" else name
+
+
 @app.command()
 def verify(
-    folder: Path = typer.Argument(..., metavar="DIR", help="A bundle folder written by `graphfraud export`."),
+    folder: str = typer.Argument(..., metavar="DIR", help="A bundle folder written by `graphfraud export`."),
     expect: str = typer.Option(None, "--expect", metavar="HASH",
                                help="The manifest hash export printed (kept in the case file): the bundle must be that one."),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
@@ -295,13 +303,15 @@ def verify(
 
     from ..export import VerificationFailed, verify as verify_bundle
 
+    if not folder.strip():   # an empty path would be the current folder
+        raise typer.BadParameter("is empty: give the bundle's folder", param_hint="DIR")
     if expect is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", expect.strip()):
         raise typer.BadParameter("must be the 64 hex digits of the manifest hash export printed", param_hint="--expect")
-    result = verify_bundle(folder, expect=expect and expect.strip().lower())
+    result = verify_bundle(Path(folder), expect=expect and expect.strip().lower())
     rows = result.rows
     if fmt == Format.table:  # full hashes in json/csv; enough to tell them apart on a terminal
-        rows = [{**r, "expected_sha256": _short(r["expected_sha256"]), "actual_sha256": _short(r["actual_sha256"])}
-                for r in rows]
+        rows = [{**r, "file": _file_label(r["file"]), "expected_sha256": _short(r["expected_sha256"]),
+                 "actual_sha256": _short(r["actual_sha256"])} for r in rows]
     emit(rows, fmt, columns=["file", "status", "expected_sha256", "actual_sha256"])
     if not result.ok:
         raise VerificationFailed(f"{folder} fails verification: " + ", ".join(result.problems))
