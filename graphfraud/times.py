@@ -54,8 +54,9 @@ def now_text() -> str:
 
 
 def now_precise() -> str:
-    """Now, to the microsecond: for the start of a run that "the latest run" is chosen by (a small
-    marketplace is detected several times within one second)."""
+    """Now, to the microsecond (``now_text`` stops at the second): runs are ordered by when they
+    started or ended, and a small marketplace is detected, or a backfill ends several weekly runs,
+    within one second."""
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
 

@@ -56,6 +56,7 @@ from .home import home
 from .report import (LAST_WEEK_DAYS, RATES_NOTE, RATES_TO_EUR, ReportData, WeekMetrics, convert, mask,
                      no_comparison, staged_report)
 from .rings import change_kind, lineage_event, match_rings
+from .times import now_precise
 from .wording import counted
 
 __all__ = ["run_weekly", "WeeklyResult", "WeeklyLockedError", "weekly_lock", "ring_history", "LOOKBACK_DAYS",
@@ -231,12 +232,6 @@ def week_of(text: str | None) -> date:
     raise UsageError(f"--as-of {text!r} is not a date (YYYY-MM-DD)")
 
 
-def _now() -> str:
-    """Now, to the microsecond (not ``times.now_text``, which stops at the second): weekly runs are
-    ordered by when they ended, and a backfill can end several runs within one second."""
-    return datetime.now(timezone.utc).isoformat()
-
-
 def _day(d: date) -> str:
     return f"{d.isoformat()}T00:00:00Z"
 
@@ -266,13 +261,13 @@ def run_weekly(store, as_of: date, load_dir: Path | None, out_dir: Path, progres
         raise UsageError(f"--load {load_dir}: no such file or directory")
     cfg = settings()   # what can be wrong in the arguments and settings is found before any work
     out_dir = Path(out_dir)
-    with weekly_lock(lock, {"as_of": as_of.isoformat(), "started_at": _now()}), report_folder(out_dir):
+    with weekly_lock(lock, {"as_of": as_of.isoformat(), "started_at": now_precise()}), report_folder(out_dir):
         weekly_id = f"weekly-{as_of.isoformat()}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
         store.ensure_schema(tick)
-        abandoned = [r["id"] for r in store.write("weekly_abandon_stale", id=weekly_id, now=_now())]
-        store.write("weekly_run_start", id=weekly_id, as_of=as_of.isoformat(), started_at=_now(), pid=os.getpid())
+        abandoned = [r["id"] for r in store.write("weekly_abandon_stale", id=weekly_id, now=now_precise())]
+        store.write("weekly_run_start", id=weekly_id, as_of=as_of.isoformat(), started_at=now_precise(), pid=os.getpid())
         # a run that cannot even be marked failed (the database went away) is abandoned by the next one
-        with failure_recorded(store, "weekly_run_failed", weekly_id, now=_now):
+        with failure_recorded(store, "weekly_run_failed", weekly_id, now=now_precise):
             return _run(store, weekly_id, as_of, load_dir, out_dir, cfg, progress, tick, detect, abandoned, started)
 
 
@@ -377,7 +372,7 @@ def _run(store, weekly_id, as_of, load_dir, out_dir, cfg, progress, tick, detect
         # dies first, none of them.
         store.write_together(detection.writes + [
             ("lineage_write", {"rows": snapshots, "weekly_id": weekly_id, "as_of": as_of.isoformat()}),
-            ("weekly_run_end", {"id": weekly_id, "ended_at": _now(), "detection_run": detection_run,
+            ("weekly_run_end", {"id": weekly_id, "ended_at": now_precise(), "detection_run": detection_run,
                                 "previous_run": previous_id, "load_run": load_run, "metrics": metrics.to_json(),
                                 "lineage": json.dumps(data.lineage), "report_dir": str(out_dir.resolve())})])
     return WeeklyResult(weekly_run=weekly_id, as_of=as_of, detection_run=detection_run, previous_run=previous_id,
