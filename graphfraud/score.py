@@ -1049,9 +1049,9 @@ class _Context:
                     f"narrower: {_pct(base)}; {pt})")
             evidence = {"orders": k, "mean_amount": mean, "cv": v, "market_cv": base}
         elif name == "high_value":
-            text = (f"{_pct(v)} of the group's orders ({k:.0f} of {n:.0f}) were with a seller its buyer paid more "
-                    f"per order, on average, than 90 % of the marketplace's orders in that currency were worth, "
-                    f"each valued at its buyer-seller average (marketplace: {_pct(base)}; {pt})")
+            text = (f"{_pct(v)} of the group's orders ({k:.0f} of {n:.0f}) were in buyer-seller pairs averaging more "
+                    f"per order than 90 % of the marketplace's orders in that currency (each order valued at its "
+                    f"pair's average; marketplace: {_pct(base)}; {pt})")
             evidence = {"dear_orders": k, "orders": n}
         elif name == "seller_links":
             text = (f"{k:.0f} of {n:.0f} buyer-seller pairs inside the group share a device, an address or a card "
