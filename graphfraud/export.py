@@ -42,6 +42,7 @@ __all__ = ["export_ring", "verify", "spreadsheet_safe", "ExportResult", "Verific
 
 DATA_FILES = ("members.csv", "identifiers.csv", "orders.csv", "graph.graphml", "report.html", "summary.json",
               "queries.cypher")
+BUNDLE_ONLY = ("summary.json", "graph.graphml", "queries.cypher")   # a data folder may hold orders.csv too
 MANIFEST = "manifest.json"
 FORMAT = "graphfraud-evidence-bundle/1"
 LAYOUT_SEED = 7
@@ -686,13 +687,15 @@ def verify(folder: Path, expect: str | None = None) -> Verification:
     ``expect`` is the manifest hash recorded in the case file when the bundle was exported: a
     bundle rewritten with every hash recomputed still matches itself, but not that record.
     Files are compared byte for byte, and a file or folder in the bundle that is a symbolic
-    link fails it: a link is not the evidence, whatever it points at today. A folder with no
-    manifest.json is no bundle at all: a usage error, not a failed verification.
+    link fails it: a link is not the evidence, whatever it points at today. A folder with neither
+    manifest.json nor a file only a bundle has is no bundle at all: a usage error, not a failed
+    verification (a bundle whose manifest was deleted fails).
     """
     folder = Path(folder)
     if not folder.is_dir():
         raise UsageError(f"{folder} is not a folder")
-    if not (folder / MANIFEST).exists() and not (folder / MANIFEST).is_symlink():
+    if not (folder / MANIFEST).exists() and not (folder / MANIFEST).is_symlink() and \
+            not any((folder / name).exists() for name in BUNDLE_ONLY):
         raise UsageError(f"{folder} is not an evidence bundle (no {MANIFEST})")
     result = Verification(folder)
     manifest_row, listed = _manifest_row(folder / MANIFEST, expect)
@@ -729,6 +732,8 @@ def _read_manifest(path: Path) -> tuple[dict | None, bytes | None]:
 
 def _manifest_row(path: Path, expect: str | None) -> tuple[dict, dict]:
     """manifest.json's row, and the files it lists under names that stay inside the bundle."""
+    if not path.exists() and not path.is_symlink():
+        return _row(MANIFEST, "missing"), {}
     manifest, raw = _read_manifest(path)
     if manifest is None:
         status = _LINKED if path.is_symlink() else "changed (not a readable manifest)"
