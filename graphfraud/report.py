@@ -453,7 +453,8 @@ def charts(weeks: list[WeekMetrics], currency: str = "EUR") -> dict[str, str]:
             ax.plot([m[0] for m in med], [m[1] for m in med], marker="o", color="#C44E52", label="median", zorder=3)
             ax.legend(frameon=False, fontsize=8, loc="upper left")
         ax.axhline(7, color="#4C72B0", linestyle="--", linewidth=0.8)
-        ax.text(len(weeks) - 0.5, 7, " 7 days", va="bottom", ha="right", fontsize=8, color="#4C72B0")
+        ax.text(1.0, 7, " 7 days", va="center", ha="left", fontsize=8, color="#4C72B0",   # beside the axes: clear
+                transform=ax.get_yaxis_transform())                                         # of the last week's marker
         ax.set_title("Days from start of activity to detection (new rings)", loc="left", fontsize=10)
         ax.set_ylabel("days")
         ax.set_xticks(x, labels)
