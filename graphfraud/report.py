@@ -78,7 +78,7 @@ class WeekMetrics:
     new_by_typology: dict = field(default_factory=dict)
     money_by_typology: dict = field(default_factory=dict)
     ttd_days: list = field(default_factory=list)  # days to detection of each ring first flagged this week
-    countries: dict = field(default_factory=dict)  # ring accounts by country
+    countries: dict = field(default_factory=dict)  # accounts of active rings by country
     identifier_kinds: dict = field(default_factory=dict)  # rings sharing each kind of identifier
     new_identifier_kinds: dict = field(default_factory=dict)  # the same, over this week's new rings only
     unconverted: dict = field(default_factory=dict)  # currency -> amount with no rate
@@ -274,7 +274,7 @@ def find_patterns(weeks: list[WeekMetrics], hubs: list[dict], currency: str = "E
     is *new* when this week's new rings share it and no ring did in the previous 4 weeks, which
     had rings (with none, there is nothing to call it new against); a seller or promo code is
     *at the centre* of rings when it is the main one of 2 or more; a country *shift* is a
-    change of 10 percentage points or more in its share of ring accounts.
+    change of 10 percentage points or more in its share of the accounts of active rings.
 
     >>> w = [WeekMetrics("2025-10-06", "r1", new_by_typology={"promo_abuse": 1}),
     ...      WeekMetrics("2025-10-13", "r2", new_by_typology={"promo_abuse": 4})]
@@ -334,7 +334,7 @@ def _country_shift(this: WeekMetrics, before: list[WeekMetrics]) -> list[str]:
         return []
     parts = ([f"rose in {_listed(rose)}"] if rose else []) + ([f"fell in {_listed(fell)}"] if fell else [])
     joined = (", and " if max(len(rose), len(fell)) > 1 else " and ").join(parts)   # "rose in A, and fell in B and C"
-    return [f"Shift between countries: the share of ring accounts {joined}, against the average of "
+    return [f"Shift between countries: the share of active rings' accounts {joined}, against the average of "
             f"{_previous_weeks(len(past))}."]
 
 

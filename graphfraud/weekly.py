@@ -686,8 +686,8 @@ def _summarise(weekly_id, as_of, rings, events, measured, store, cfg, baseline: 
             ttd.append(max(0, (as_of - first_day).days))
     active = [r for r in rings if any(v["orders"] for v in measured[r["ring_id"]]["money"].values())]
     accounts = {a for r in active for a in r["members"]}
-    countries = Counter()
-    for r in rings:
+    countries = Counter()   # of the week's active rings: all rings on file would announce one shift week after week
+    for r in active:
         for c in r.get("countries") or []:
             countries[c or "?"] += 1
     new_by_typ, money_by_typ = Counter(), defaultdict(float)

@@ -177,7 +177,7 @@ def test_patterns_name_a_fast_growing_typology_a_new_link_kind_hubs_and_a_countr
     assert "4 of this week's new rings share a card fingerprint" in text
     assert f"Seller {mask(SELLER)} is the main seller of 3 rings (R-1, R-2, R-3)" in text
     assert f"Promo code {mask(PROMO)} is the main promo code of 2 rings" in text
-    assert ("Shift between countries: the share of ring accounts rose in PL to 45% (from 0%), and fell in DE to 27% "
+    assert ("Shift between countries: the share of active rings' accounts rose in PL to 45% (from 0%), and fell in DE to 27% "
             "(from 50%) and GB to 27% (from 50%), against the average of the previous 4 weeks.") in text
     assert SELLER not in text and PROMO not in text
 
@@ -292,7 +292,7 @@ def test_a_country_shift_lists_its_countries_in_plain_english():
     before = [week(d, countries={"GB": 31, "US": 41, "DE": 28}) for d in ("2025-11-17", "2025-11-24")]
     this = week("2025-12-01", countries={"GB": 21, "US": 27, "DE": 52})
     [shift] = [p for p in find_patterns(before + [this], []) if p.startswith("Shift")]
-    assert ("the share of ring accounts rose in DE to 52% (from 28%), and fell in GB to 21% (from 31%) and US to 27% "
+    assert ("the share of active rings' accounts rose in DE to 52% (from 28%), and fell in GB to 21% (from 31%) and US to 27% "
             "(from 41%), against") in shift
 
 
