@@ -38,7 +38,8 @@ refunds,
 cancellations
 uniform_amounts     spread of amounts to the ring sellers vs the narrower of the same
                     sellers' orders from others and a usual seller's (chi-square)
-high_value          orders dearer than 90 % of the marketplace's in their currency
+high_value          orders in buyer-seller pairs averaging more per order than 90 % of the
+                    marketplace's orders in that currency (the projection keeps sums per pair)
 seller_links        ring buyer-seller pairs sharing a device, an address (or building) or a
                     card vs all buyer-seller pairs of the marketplace (a /24 network or a
                     promo code is no such link: a local shop shares its neighbours' provider)
@@ -99,7 +100,8 @@ MIN_ORDERS = 3            # fewer orders than this say nothing about rates or bu
 HIGH_VALUE_QUANTILE = 0.9 # "dearer than 90 % of the marketplace's orders in that currency"
 IDENTICAL_SPREAD = 0.10   # amounts are "identical" within a 10 % spread: a household's regular basket varies more
 SELLER_LINK_KINDS = ("device", "address", "instrument", "fingerprint", "building")   # a seller linked to its
-                          # buyers: not by a /24 network (a neighbourhood's provider) nor by a public code
+                          # buyers: not by a /24 network (a neighbourhood's provider) nor by a public code; a
+                          # building stays (rings spread one account per flat: without it ours lost 0.002)
 TARGET_SHARE = 0.5        # a seller making most of its sales outside the group, tied to it by nothing else, is its target
 WEAK, STRONG = 0.25, 0.40
 DECISIVE = 0.50           # one family that is, alone, what a ring is: 50 on its own
@@ -709,8 +711,9 @@ class _Context:
 
         A seller the group buys from is its target, not a member, when it shares no
         identifier of any kind with a member, buys nothing from the group, and either makes most
-        of its sales (``TARGET_SHARE``) outside it or saw most of its sales to the group charged
-        back (the shop loses that money: a small shop a chargeback ring lives off): the
+        of its sales (``TARGET_SHARE``) outside it or, selling outside it too, saw most of its
+        sales to the group charged back (the shop loses that money: a small shop a chargeback ring
+        lives off; a shop that sells to the group alone may be the ring's own cash-out): the
         electronics shop a chargeback ring defrauds, the popular shops a promo ring spends its
         codes at. Naming the victim as a ring member would point enforcement at the wrong
         account; the evidence still names it as the group's seller.
@@ -725,8 +728,9 @@ class _Context:
         has_core = _count(np.where(core, self.lab, -1), self.C) > 0
         sales = np.bincount(self.os, weights=self.on, minlength=self.p.n)
         charged = _sum(self.os[self.internal], self.p.orders["chargebacks"][self.internal], self.p.n)
+        lost = (charged > TARGET_SHARE * self.sold_internal) & (sales > self.sold_internal)   # with a life outside:
         target = (self.sold_internal > 0) & (self.bought_internal == 0) & ~self._sharing(tuple(KIND_NAMES)) & \
-            ((self.sold_internal < TARGET_SHARE * sales) | (charged > TARGET_SHARE * self.sold_internal))
+            ((self.sold_internal < TARGET_SHARE * sales) | lost)   # a shop selling to the ring alone may be its cash-out
         return (self.lab >= 0) & ((~part & has_core[np.maximum(self.lab, 0)]) | target)
 
     def _promo(self):
@@ -888,7 +892,9 @@ class _Context:
                 "eligible": (k >= 5) & (self.target_buyers >= 2)}
 
     def _high_value(self):
-        """Orders dearer than 90 % of the marketplace's orders in their currency."""
+        """Orders in buyer-seller pairs whose average order is dearer than 90 % of the marketplace's
+        orders in that currency, each order valued at its pair's average (the projection keeps sums
+        per pair, not each order's amount)."""
         p, C = self.p, self.C
 
         def compute():
@@ -1054,8 +1060,8 @@ class _Context:
                     f"pair's average; marketplace: {_pct(base)}; {pt})")
             evidence = {"dear_orders": k, "orders": n}
         elif name == "seller_links":
-            text = (f"{k:.0f} of {n:.0f} buyer-seller pairs inside the group share a device, an address or a card "
-                    f"(marketplace pairs: {_pct(base)}; {pt})")
+            text = (f"{k:.0f} of {n:.0f} buyer-seller pairs inside the group share a device, an address (or a "
+                    f"building) or a card (marketplace pairs: {_pct(base)}; {pt})")
             evidence = {"linked_pairs": k, "pairs": n}
         elif name == "trade_circle":
             text = (f"{k:.0f} of the group's {counted(n, 'seller')} buy from each other in a circle "

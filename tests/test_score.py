@@ -204,14 +204,17 @@ def test_the_strangers_a_brushing_ring_ships_to_are_not_ring_members(store, tmp_
     assert [members for members, c in by_members.items() if c.score >= 50] == [frozenset(RING + [RING_SHOP])]
 
 
-@pytest.mark.parametrize("honest_buyers, charged_back", [(16, 6), (2, 8)], ids=["established shop", "small shop"])
-def test_the_shop_a_chargeback_ring_defrauds_is_its_target_not_a_member(store, tmp_path, honest_buyers, charged_back):
+@pytest.mark.parametrize("honest_buyers, charged_back, victim", [(16, 6, True), (2, 8, True), (0, 8, False)],
+                         ids=["established shop", "small shop", "cash-out shop"])
+def test_the_shop_a_chargeback_ring_defrauds_is_its_target_not_a_member(store, tmp_path, honest_buyers, charged_back,
+                                                                         victim):
     """Four new accounts on one phone buy TVs from a shop (12 orders) and charge some of them back.
 
     An established shop sells to 16 honest buyers too: 12 of its 28 orders come from the ring. A
     small one sells to 2: 12 of its 14, but 8 of those 12 were charged back, so it lost that money.
     Either way it shares no identifier with the ring and buys nothing from it: the ring's target
-    (named in the evidence), not a member an analyst would act against."""
+    (named in the evidence), not a member an analyst would act against. A shop that sells to the
+    ring alone may be its own cash-out (stolen cards charged back): it stays a member."""
     folder = build(tmp_path / "market")
     ring = [f"cb{i}" for i in range(1, 5)]
     with open(folder / "accounts.csv", "a", newline="") as f:
@@ -230,11 +233,12 @@ def test_the_shop_a_chargeback_ring_defrauds_is_its_target_not_a_member(store, t
     assert load(store, [folder]).quarantined == 0
     _, _, by_members = _ring(store)
     flagged = {members: c for members, c in by_members.items() if c.score >= 50}
-    assert frozenset(ring) in flagged, list(flagged)
-    group = flagged[frozenset(ring)]
+    members = frozenset(ring) if victim else frozenset(ring + ["tvshop"])
+    assert members in flagged, list(flagged)
+    group = flagged[members]
     assert group.typology == "chargeback"
     assert _reason(group, "concentration")["evidence"]["sellers"] == ["tvshop"]
-    assert "one seller (tvshop)" in _reason(group, "concentration")["text"]
+    assert ("one seller (tvshop)" if victim else "1 ring seller") in _reason(group, "concentration")["text"]
 
 
 def test_a_family_with_its_weekly_basket_and_one_members_disputes_is_no_ring(store, tmp_path):
