@@ -537,7 +537,8 @@ def _measure(store, rings: list[dict], as_of: date, cfg: dict) -> dict:
         for k in ("orders", "amount", "promo_orders", "promo_amount", "chargeback_amount"):
             m[k] += row[k] or 0
     for row in store.read("weekly_ring_sellers", since=lookback, until=until, **params):
-        out[row["ring_id"]]["sellers"].append((row["seller"], row["orders"], row["first_order"], row["first_dispute"]))
+        out[row["ring_id"]]["sellers"].append((row["seller"], row["orders"], row["first_order"], row["first_dispute"],
+                                               row["disputing"]))
     for row in store.read("weekly_ring_promos", since=lookback, until=until, **params):
         out[row["ring_id"]]["promos"].append((row["code"], row["orders"], row["members"], row["first_order"]))
     for r in rings:
@@ -551,24 +552,26 @@ def _measure(store, rings: list[dict], as_of: date, cfg: dict) -> dict:
 
 def _activity_start(typology: str | None, members: set, sellers: list[tuple], promos: list[tuple]) -> str | None:
     """When a ring's activity began: its members' first order of the kind its typology makes
-    fraud, as ``bench/weekly.py`` dates a ring's first fraudulent order, but from the graph alone
-    (no answer key). Chargeback rings: the first order that ended in a chargeback or dispute
-    (ordinary orders at the shop they later charge back at do not count); brushing and
-    collusion: the first order with a seller that is itself a ring member; promo abuse: the
-    first order with a promo code two or more members used. Any other ring, or one with no
-    such order, falls back to ``_focused_start``.
+    fraud, after the idea of ``bench/weekly.py``'s first fraudulent order but from the graph alone
+    (no answer key, no activity window). Chargeback rings: the first order that ended in a
+    chargeback or dispute at the shops two or more members disputed at (any shop when none has
+    two: one member's old dispute elsewhere is not the ring's start, nor are ordinary orders at the
+    shop they later charge back at); brushing and collusion: the first order with a seller that is
+    itself a ring member; promo abuse: the first order with a promo code two or more members used.
+    Any other ring, or one with no such order, falls back to ``_focused_start``.
 
-    ``sellers`` are (seller, orders, first order, first disputed order), ``promos`` (code,
-    orders, members who used it, first order), over the lookback.
+    ``sellers`` are (seller, orders, first order, first disputed order, members who disputed
+    there), ``promos`` (code, orders, members who used it, first order), over the lookback.
 
-    >>> shops = [("shop", 9, "2025-11-08", "2026-01-03"), ("s-7", 3, "2025-12-30", None)]
+    >>> shops = [("shop", 9, "2025-11-08", "2026-01-03", 2), ("s-7", 2, "2025-10-30", "2025-10-30", 1)]
     >>> _activity_start("chargeback", {"a", "b"}, shops, []), _activity_start("brushing", {"a", "s-7"}, shops, [])
-    ('2026-01-03', '2025-12-30')
+    ('2026-01-03', '2025-10-30')
     >>> _activity_start("collusion", {"a", "b"}, shops, [])   # no member sells: the focused seller
     '2025-11-08'
     """
-    if typology == "chargeback":
-        fraud = [s[3] for s in sellers]
+    if typology == "chargeback":   # at the shops two or more members disputed at, if any: not one member's old dispute
+        shops = [s for s in sellers if s[4] >= 2] or sellers
+        fraud = [s[3] for s in shops]
     elif typology in ("brushing", "collusion"):
         fraud = [s[2] for s in sellers if s[0] in members]
     elif typology == "promo_abuse":

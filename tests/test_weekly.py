@@ -231,7 +231,8 @@ RINGS_BY_TYPOLOGY = {  # members (sellers "s…" among them), each ring's typolo
 @pytest.fixture
 def typology_marketplace(tmp_path) -> Path:
     """Ring members who shopped at ordinary shops for months before their ring started (W2 = 15 Sep):
-    the chargeback ring charged back from 10 Sep at the shop it always used, the brushing and
+    the chargeback ring charged back from 10 Sep at the shop it always used (one member had charged
+    back elsewhere on 20 Jul), the brushing and
     collusion rings bought from their own sellers from 12 and 13 Sep, the promo ring shared a code from
     9 Sep; one brushing ring has no seller of its own and shopped at one shop from 1 Aug."""
     folder = tmp_path / "typologies"
@@ -245,6 +246,7 @@ def typology_marketplace(tmp_path) -> Path:
               + order_rows(["c2"], "shopC", date(2025, 8, 2), date(2025, 8, 2), status="refunded")
               + order_rows(["c0"], "shopC", date(2025, 9, 10), end, status="chargeback")
               + order_rows(["c1"], "shopC", date(2025, 9, 11), date(2025, 9, 11), status="disputed")
+              + order_rows(["c2"], "shopX", date(2025, 7, 20), date(2025, 7, 20), status="chargeback")   # its own
               + order_rows(everyday, "shopX", july, end, every=2)
               + order_rows(["b0", "b1", "b2"], "sb", date(2025, 9, 12), end)
               + order_rows(["l0", "l1"], "sl", date(2025, 9, 13), end)
@@ -262,7 +264,8 @@ def test_days_to_detection_count_from_the_first_order_the_typology_makes_fraud(s
     detect = planted_detection(planted, typology=lambda g: next(t for r, t in RINGS_BY_TYPOLOGY.items() if set(r) == g))
     run_weekly(store, W1, typology_marketplace, tmp_path / "1", detect=detect)
     r2 = run_weekly(store, W2, None, tmp_path / "2", detect=detect)
-    # chargeback: the first chargeback (10 Sep), not the first order at the shop (1 Jul) nor a refund;
+    # chargeback: the first chargeback (10 Sep) at the shop two members disputed at, not the first order
+    # there (1 Jul), a refund, or one member's own chargeback elsewhere (20 Jul);
     # brushing and collusion: the first order with their own seller (12 and 13 Sep); promo abuse: the
     # first use of a code two members used (9 Sep, not a code one member used on 5 Jul); the brushing
     # ring with no seller of its own: its first order at the shop with most of its orders (1 Aug)
