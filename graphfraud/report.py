@@ -58,6 +58,8 @@ HEADLINES = (
     ("actioned", "Rings actioned", "count", False),
 )
 NEW_RING_FIGURES = ("new_rings",)  # not measured in a baseline week: left out of comparisons and averages
+METRICS_VERSION = 2  # 2: active rings, their accounts and countries count the rings that ordered in the week
+RECOUNTED = ("active_rings", "accounts")  # figures that counted every ring on file before version 2
 
 
 @dataclass
@@ -84,16 +86,18 @@ class WeekMetrics:
     unconverted: dict = field(default_factory=dict)  # currency -> amount with no rate
     promo_orders: int = 0
     currency: str = "EUR"  # of every money figure above
+    version: int = METRICS_VERSION  # how the figures were counted (metrics stored before versions have 1)
 
     @classmethod
     def from_dict(cls, d: dict) -> "WeekMetrics":
         """Metrics as stored, also by older versions: those counted every ring on file as active.
 
-        >>> WeekMetrics.from_dict({"as_of": "2026-03-01", "run_id": "a", "active_rings": 12}).rings_on_file
-        12
+        >>> old = WeekMetrics.from_dict({"as_of": "2026-03-01", "run_id": "a", "active_rings": 12})
+        >>> old.rings_on_file, old.version
+        (12, 1)
         """
         names = cls.__dataclass_fields__
-        d = {"rings_on_file": d.get("active_rings", 0), **d}
+        d = {"rings_on_file": d.get("active_rings", 0), "version": 1, **d}
         return cls(**{k: v for k, v in d.items() if k in names})
 
     def to_json(self) -> str:
@@ -230,19 +234,24 @@ def headline_rows(weeks: list[WeekMetrics], previous_as_of: str | None = None) -
     missing = (_no_comparison(weeks, previous_as_of) or ("", ""))[0]
     rows = []
     for key, label, kind, bad in HEADLINES:
-        value, compared_with, averaged, delta = getattr(this, key), last, before, missing
-        if key in NEW_RING_FIGURES:   # a baseline week's 0 new rings is no figure: not compared, not averaged
-            averaged = [w for w in before if not w.baseline]
-            if this.baseline:
-                value, delta = None, "baseline"
-            elif last is not None and last.baseline:
-                compared_with, delta = None, "last week: baseline"
+        value, compared_with, delta = getattr(this, key), last, missing
+        averaged = [w for w in before if _measured(w, key)]
+        if not _measured(this, key):
+            value, delta = None, "baseline"
+        elif last is not None and not _measured(last, key):
+            compared_with, delta = None, "last week: baseline" if last.baseline else "last week: counted otherwise"
         previous = getattr(compared_with, key) if compared_with is not None else None
         rows.append({"key": key, "label": label, "kind": kind, "value": value, "last": previous,
                      "avg4": _avg([getattr(w, key) for w in averaged]), "compared": previous is not None,
                      "delta": delta if previous is None else _delta(value, previous),
                      "trend": _trend(value, previous, bad)})
     return rows
+
+
+def _measured(week: WeekMetrics, key: str) -> bool:
+    """Whether ``week`` measured headline ``key`` as this version does: a baseline week's 0 new
+    rings is no figure, and a week stored before version 2 counted every ring on file as active."""
+    return not ((key in NEW_RING_FIGURES and week.baseline) or (key in RECOUNTED and week.version < METRICS_VERSION))
 
 
 def _delta(value, last) -> str:
@@ -321,7 +330,7 @@ def _country_shift(this: WeekMetrics, before: list[WeekMetrics]) -> list[str]:
         return {c: n / total for c, n in counts.items()} if total else {}
 
     now = shares(this.countries)
-    past = [shares(w.countries) for w in before if w.countries]
+    past = [shares(w.countries) for w in before if w.countries and w.version >= METRICS_VERSION]   # same rings counted
     if not now or not past:
         return []
     rose, fell = [], []

@@ -1,5 +1,6 @@
 """The weekly trend report: numbers, patterns, masking, self-contained HTML rendered in Chromium."""
 
+import json
 import os
 import re
 import shutil
@@ -305,3 +306,17 @@ def test_top_new_rings_say_how_many_of_the_new_rings_they_show():
     assert "## Top new rings (5 of 6)\n" in md and "<h2>Top new rings (5 of 6)</h2>" in html
     data.weeks[-1].new_rings = 5
     assert "## Top new rings\n" in render(data)[1]
+
+
+def test_weeks_stored_before_active_rings_were_counted_by_the_week_are_not_compared_with_them():
+    """Metrics stored by an older version counted every ring on file as active: after an upgrade the
+    headline does not call the new count a drop, nor average the two, nor read a country shift from them."""
+    old = WeekMetrics.from_dict({"as_of": "2025-11-03", "run_id": "old", "active_rings": 41, "accounts": 281,
+                                 "new_rings": 3, "countries": {"DE": 200, "GB": 81}})
+    new = week("2025-11-10", active_rings=29, accounts=190, new_rings=3, countries={"GB": 150, "DE": 40})
+    rows = {r["key"]: r for r in headline_rows([old, new])}
+    for key in ("active_rings", "accounts"):
+        assert (rows[key]["last"], rows[key]["avg4"], rows[key]["delta"]) == (None, None, "last week: counted otherwise")
+    assert rows["new_rings"]["delta"] == "=" and rows["new_rings"]["avg4"] == 3, "new rings meant the same"
+    assert not [p for p in find_patterns([old, new], []) if p.startswith("Shift")]
+    assert new.version == 2 and WeekMetrics.from_dict(json.loads(new.to_json())).version == 2
