@@ -151,9 +151,12 @@ HEADER_SAMPLE = 1000   # JSONL objects whose keys make a JSONL file's columns
 def csv_reader(f):
     """A CSV reader whose delimiter is the one the header line uses most (a European spreadsheet
     export writes ``;``; a tab or ``|`` also occur); ``,`` when the header has none of them."""
-    header = f.readline()
+    blank, header = [], f.readline()
+    while header and not header.strip():   # blank lines before the header: kept, so line numbers hold
+        blank.append(header)
+        header = f.readline()
     delimiter = max(DELIMITERS, key=header.count)   # the first, ',', on a tie or when none occurs
-    return csv.reader(chain([header], f), delimiter=delimiter)
+    return csv.reader(chain(blank, [header], f), delimiter=delimiter)
 
 
 def refuse_repeated_columns(path: Path, header: list[str]) -> None:

@@ -231,10 +231,14 @@ def test_table_names_the_real_top_k_when_fewer_rings_are_predicted(detected):
     assert "ring F1" in result.stdout and "recall brushing (1 ring)" in result.stdout
 
 
-def test_blank_lines_before_the_header_are_skipped(tmp_path):
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_blank_lines_before_the_header_are_skipped(tmp_path, delimiter):
     path = tmp_path / "labels.csv"
-    path.write_text("\n\naccount_id,ring_id\na1,r1\na2,r1\n")
+    path.write_text(f"\n\naccount_id{delimiter}ring_id\na1{delimiter}r1\na2{delimiter}r1\na3{delimiter}\n")
     assert read_labels(path).rings == {"r1": frozenset({"a1", "a2"})}
+    path.write_text(f"\n\naccount_id{delimiter}ring_id\na1{delimiter}r1\na1{delimiter}\n")
+    with pytest.raises(InputError, match="line 5"):   # line numbers count the blank lines
+        read_labels(path)
 
 
 def test_a_ring_given_two_typologies_is_refused_naming_both_lines(tmp_path):
