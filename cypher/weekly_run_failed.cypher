@@ -1,7 +1,10 @@
-// A weekly run that stopped on an error: drop its unpublished snapshots and say why it failed.
+// A weekly run that stopped on an error: drop its unpublished snapshots and say why it failed. Its
+// load run id is kept only if that load run exists (a drop refused before it started never made one).
 MATCH (w:WeeklyRun {id: $id})
 OPTIONAL MATCH (w)-[:HAS_SNAPSHOT]->(s:RingSnapshot)
 WITH w, collect(s) AS snapshots
 FOREACH (s IN snapshots | DETACH DELETE s)
-SET w.status = 'failed', w.ended_at = datetime($ended_at), w.error = $error
+WITH w
+OPTIONAL MATCH (l:LoadRun {id: w.load_run})
+SET w.status = 'failed', w.ended_at = datetime($ended_at), w.error = $error, w.load_run = l.id
 RETURN w.id AS id

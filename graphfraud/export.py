@@ -42,7 +42,8 @@ __all__ = ["export_ring", "verify", "spreadsheet_safe", "ExportResult", "Verific
 
 DATA_FILES = ("members.csv", "identifiers.csv", "orders.csv", "graph.graphml", "report.html", "summary.json",
               "queries.cypher")
-BUNDLE_ONLY = ("summary.json", "graph.graphml", "queries.cypher")   # a data folder may hold orders.csv too
+BUNDLE_ONLY = ("members.csv", "identifiers.csv", "summary.json", "graph.graphml", "queries.cypher")   # not orders.csv:
+                                                                                    # a data folder holds one too
 MANIFEST = "manifest.json"
 FORMAT = "graphfraud-evidence-bundle/1"
 LAYOUT_SEED = 7
@@ -688,14 +689,14 @@ def verify(folder: Path, expect: str | None = None) -> Verification:
     bundle rewritten with every hash recomputed still matches itself, but not that record.
     Files are compared byte for byte, and a file or folder in the bundle that is a symbolic
     link fails it: a link is not the evidence, whatever it points at today. A folder with neither
-    manifest.json nor a file only a bundle has is no bundle at all: a usage error, not a failed
-    verification (a bundle whose manifest was deleted fails).
+    manifest.json nor a file only a bundle has, checked without ``expect``, is no bundle at all: a
+    usage error, not a failed verification (a bundle whose manifest was deleted fails).
     """
     folder = Path(folder)
     if not folder.is_dir():
         raise UsageError(f"{folder} is not a folder")
-    if not (folder / MANIFEST).exists() and not (folder / MANIFEST).is_symlink() and \
-            not any((folder / name).exists() for name in BUNDLE_ONLY):
+    if expect is None and not (folder / MANIFEST).exists() and not (folder / MANIFEST).is_symlink() and \
+            not any((folder / name).exists() for name in BUNDLE_ONLY):   # with --expect it was a bundle
         raise UsageError(f"{folder} is not an evidence bundle (no {MANIFEST})")
     result = Verification(folder)
     manifest_row, listed = _manifest_row(folder / MANIFEST, expect)

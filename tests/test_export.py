@@ -182,6 +182,7 @@ def test_a_folder_without_a_manifest_is_no_bundle_and_an_empty_path_no_folder(co
     (tmp_path / "data" / "orders.csv").write_text("order_id\n1\n")
     result = run("verify", tmp_path / "data")
     assert result.exit_code == 2 and result.stderr == f"error: {tmp_path / 'data'} is not an evidence bundle (no manifest.json)\n"
+    assert run("verify", tmp_path / "data", "--expect", "0" * 64).exit_code == 1, "the case file says it was a bundle"
     result = run("verify", "")
     assert result.exit_code == 2 and "DIR" in result.stderr and result.stderr.count("\n") == 1
 

@@ -759,6 +759,8 @@ def test_a_refused_run_leaves_no_out_folder_it_made_behind(store, tmp_path):
         assert result.exit_code == 2 and "missing required column" in result.stderr
     assert not (tmp_path / "new").exists()
     assert kept.is_dir() and not list(kept.iterdir()), "a folder that was there before stays"
+    _, runs = store.run_cypher("MATCH (w:WeeklyRun) RETURN w.status AS status, w.load_run AS load_run", {})
+    assert runs == [{"status": "failed", "load_run": None}] * 2, "no id of a load run the refused drop never made"
 
 
 def test_amounts_with_no_rate_are_named_in_the_notes_and_the_summary(store, small_marketplace, graphfraud_home,
