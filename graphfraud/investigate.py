@@ -156,16 +156,20 @@ def candidate_keys(text: str, type_: str | None = None) -> dict[str, list[str]]:
 def resolve(store, text: str, type_: str | None = None, option: str = "--type") -> Entity:
     """The one entity ``text`` names; ``UnknownIdError`` with close matches, or ``AmbiguousIdError``
     naming ``option``, the option that gives the type."""
-    return _resolve_rows(store, text, type_, None, option)[0]
+    return _one(store, text, type_, option, _lookup(store, text, type_, None))[0]
 
 
-def _resolve_rows(store, text: str, type_: str | None, run_id: str | None,
-                  option: str = "--type") -> tuple[Entity, dict]:
-    """The entity and its row (properties, rings of detection run ``run_id``, links) from the resolve query."""
+def _lookup(store, text: str, type_: str | None, run_id: str | None) -> list[dict]:
+    """The resolve query's rows: every entity ``text`` may name."""
     _check_type(type_)
     if not text or not text.strip():
         raise UsageError("the id is empty")
-    rows = store.read("investigate_resolve", **candidate_keys(text, type_), run_id=run_id)
+    return store.read("investigate_resolve", **candidate_keys(text, type_), run_id=run_id)
+
+
+def _one(store, text: str, type_: str | None, option: str, rows: list[dict]) -> tuple[Entity, dict]:
+    """The one entity among the resolve query's ``rows`` with its row (properties, rings of the
+    detection run looked up, links), or the error that says why there is none."""
     found = [Entity(r["type"], r["id"]) for r in rows]
     entities = [e for e in found if e.type != "ring"]
     if len(entities) == 1:
@@ -245,6 +249,8 @@ def describe(type_: str, props: dict) -> str:
         parts = [p.get("country"), p.get("postcode")]
     elif type_ == "ip":
         parts = [f"subnet {p['subnet']}" if p.get("subnet") else None]
+    elif type_ == "fingerprint":
+        parts = [f"card fingerprint of {p.get('instruments')} instruments"]
     elif type_ == "instrument":
         parts = [p.get("kind"), normalise.mask_card(p.get("bin") or "", p.get("last4") or "")
                  if p.get("last4") else None]
@@ -368,15 +374,15 @@ def expand(store, text: str, hops: int = 2, limit: int = 25, type_: str | None =
     if limit < 1:
         raise UsageError("--limit must be at least 1")
     run_id = _current_run(store)
-    entity, row = _resolve_rows(store, text, type_, run_id)
-    root = Node(entity.type, entity.id, 0, row.get("props") or {}, row.get("rings") or [], row.get("links"))
-    nodes = {root.key: root}
-    edges: dict[tuple, Edge] = {}
+    rows = _lookup(store, text, type_, run_id)
+    root, reached = _card_hub(text, type_, rows) or (_root(*_one(store, text, type_, "--type", rows)), [])
+    nodes = {n.key: n for n in [root, *reached]}
+    edges: dict[tuple, Edge] = {(root.key, n.key, n.rel): Edge(root.key, n.key, n.rel) for n in reached}
     more: list[More] = []
     expanded: set[str] = set()   # label:id, as the hop statement keys a neighbour: ids of two types may be equal
-    frontier = [root]
+    frontier = reached or [root]   # a card hub is no node of the graph: the walk goes on from its instruments
     stopped = False
-    for depth in range(1, hops + 1):
+    for depth in range(1 + bool(reached), hops + 1):
         if not frontier or stopped:
             break
         rows = store.read("investigate_hop", frontier=[{"type": n.type, "id": n.id} for n in frontier],
@@ -411,6 +417,24 @@ def expand(store, text: str, hops: int = 2, limit: int = 25, type_: str | None =
                                  g["total"], g["listed"], hidden))
         frontier = next_frontier
     return Neighbourhood(root, hops, limit, list(nodes.values()), list(edges.values()), more, stopped)
+
+
+def _root(entity: Entity, row: dict) -> Node:
+    return Node(entity.type, entity.id, 0, row.get("props") or {}, row.get("rings") or [], row.get("links"))
+
+
+def _card_hub(text: str, type_: str | None, rows: list[dict]) -> tuple[Node, list[Node]] | None:
+    """For a card fingerprint (bin:last4) behind several instruments (a card re-tokenised, or one
+    card on several accounts' ids): a hub node for the card, its instruments one hop out. That is
+    what an investigator who types a fingerprint asks about; None for any other id."""
+    fingerprint = candidate_keys(text, type_)["fingerprint"]
+    if len(rows) < 2 or not fingerprint or any(
+            r["type"] != "instrument" or (r["props"] or {}).get("fingerprint") != fingerprint[0] for r in rows):
+        return None
+    hub = Node("fingerprint", fingerprint[0], 0, {"instruments": len(rows)}, [], len(rows))
+    cards = [Node("instrument", r["id"], 1, r["props"] or {}, r["rings"] or [], r["links"], hub.key, "FINGERPRINT", True)
+             for r in sorted(rows, key=lambda r: r["id"])]
+    return hub, cards
 
 
 _ENDS = {"USED_DEVICE": ("account", "device"), "USED_IP": ("account", "ip"), "HAS_ADDRESS": ("account", "address"),

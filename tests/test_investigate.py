@@ -79,6 +79,22 @@ def test_fingerprint_naming_two_instruments_is_ambiguous_and_lists_them(market):
     assert len(ids) == 2 and "pi_777" in ids and ids[0].startswith("card:")
 
 
+def test_a_fingerprint_behind_two_instruments_expands_as_one_card(market):
+    """The same card under two ids (hashed, and a token): expanding its fingerprint shows the card,
+    both instruments and who holds and paid with them, where resolving it alone is ambiguous."""
+    hood = investigate.expand(market, "453914:6467", hops=2)
+    assert (hood.root.type, hood.root.id, hood.root.depth) == ("fingerprint", "453914:6467", 0)
+    first = sorted(n.id for n in hood.nodes if n.depth == 1)
+    assert len(first) == 2 and "pi_777" in first and first[0].startswith("card:")
+    assert {n.type for n in hood.nodes if n.depth == 1} == {"instrument"}
+    holders = {n.id for n in hood.nodes if n.depth == 2 and n.type == "account"}
+    assert {"r2", "r3"} <= holders
+    assert {(e.source, e.rel) for e in hood.edges if e.rel == "FINGERPRINT"} == {("fingerprint:453914:6467", "FINGERPRINT")}
+    shown = run("expand", "453914:6467", "--hops", "1")
+    assert shown.exit_code == 0 and "card fingerprint of 2 instruments" in shown.stdout, shown.output
+    assert "4539 1488 0343 6467" not in shown.stdout and "4539148803436467" not in shown.stdout
+
+
 def test_unknown_type_is_a_usage_error(market):
     with pytest.raises(UsageError):
         investigate.resolve(market, "r1", "person")
@@ -187,7 +203,7 @@ def test_a_card_number_finds_its_instrument_and_is_never_echoed(market):
 
 
 def test_ambiguous_id_lists_the_candidates(market):
-    result = run("expand", "453914:6467")
+    result = run("path", "453914:6467", "r1")   # expand shows such a card as a hub; a path needs one end
     assert result.exit_code == 1
     assert "ambiguous" in result.stderr and "pi_777" in result.stderr
     assert "give one of their ids" in result.stderr, "--type cannot help: both are instruments"
