@@ -143,11 +143,11 @@ def run_detection(store, as_of=None, min_score: float = MIN_SCORE, seed: int = S
         t0 = time.perf_counter()
         groups = [frozenset(projection.ids[c.members].tolist()) for c in found]
         if previous is None:
-            latest = store.read("rings_latest_run")
-            previous = {}
-            if latest:
-                previous = {r["id"]: frozenset(r["members"])
-                            for r in store.read("rings_of_run", run_id=latest[0]["id"])}
+            from .investigate import current_run
+
+            latest = current_run(store)
+            previous = {r["id"]: frozenset(r["members"])
+                        for r in store.read("rings_of_run", run_id=latest)} if latest else {}
         ids, lineage = rings.match_rings(previous, groups, new_id=rings.member_id)
 
         now = now_text()
@@ -350,7 +350,7 @@ def tied_rings(store, ring_id: str) -> tuple[list[dict], dict]:
 def ring_detail(store, ring_id: str, order_limit: int = 200) -> dict:
     """Everything an analyst needs about one ring (``linked``: ``tied_rings``); ``NotFoundError``
     for an unknown id."""
-    from .investigate import unknown_ring
+    from .investigate import current_run, unknown_ring
 
     rows = store.read("rings_get", id=ring_id)
     if not rows or rows[0]["ring"] is None:
@@ -358,8 +358,7 @@ def ring_detail(store, ring_id: str, order_limit: int = 200) -> dict:
     ring = dict(rows[0]["ring"])
     ring.pop("_labels", None)
     reasons = json.loads(ring.pop("reasons", None) or "[]")
-    latest = store.read("rings_latest_run")
-    latest_run = latest[0]["id"] if latest else None
+    latest_run = current_run(store)
     return {"ring": ring, "runs": rows[0]["runs"], "reasons": reasons, "latest_run": latest_run,
             "current": ring.get("last_run") == latest_run,   # found by the latest run, or an earlier ring
             "members": store.read("rings_show_members", id=ring_id),

@@ -37,8 +37,9 @@ from .errors import GraphfraudError, UsageError
 from .hashing import sha256_file
 from .html import inline_svg, templates
 from .investigate import flat_spellings, unknown_ring
+from .wording import spreadsheet_safe
 
-__all__ = ["export_ring", "verify", "spreadsheet_safe", "ExportResult", "Verification", "VerificationFailed"]
+__all__ = ["export_ring", "verify", "ExportResult", "Verification", "VerificationFailed"]
 
 DATA_FILES = ("members.csv", "identifiers.csv", "orders.csv", "graph.graphml", "report.html", "summary.json",
               "queries.cypher")
@@ -102,23 +103,6 @@ def _cell(value) -> str:
     if isinstance(value, list):
         return "; ".join(_cell(v) for v in value)
     return str(value)   # temporal values come from the store already short (store.plain)
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value, text: str) -> str:
-    """``text``, the CSV cell written for ``value``, safe to open in a spreadsheet: text that starts
-    like a formula gets a leading ' and stays text (OWASP CSV injection: an address typed as
-    ``=HYPERLINK(…)`` by a fraudster is not a live link in enforcement's sheet). A number stays a
-    number, a negative one too.
-
-    >>> spreadsheet_safe("=1+2", "=1+2"), spreadsheet_safe(-5.5, "-5.5"), spreadsheet_safe(["@x"], "@x")
-    ("'=1+2", '-5.5', "'@x")
-    """
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return text
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _manifest_text(manifest: dict) -> str:

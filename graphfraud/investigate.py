@@ -29,7 +29,7 @@ from .errors import GraphfraudError, NotFoundError, UsageError
 __all__ = [
     "TYPES", "Entity", "AmbiguousIdError", "resolve", "expand", "Neighbourhood", "Node", "Edge", "More",
     "paths", "Path", "shared", "SharedLink", "to_networkx", "describe", "rel_text", "MAX_HOPS", "unknown_ring",
-    "flat_spellings",
+    "flat_spellings", "current_run",
 ]
 
 # type name -> node label, in the order candidates are listed
@@ -188,7 +188,7 @@ def unknown_ring(store, ring_id: str) -> UnknownIdError:
     return UnknownIdError(ring_id, ["ring"], suggestions(store, ring_id, ["ring"]))
 
 
-def _current_run(store) -> str | None:
+def current_run(store) -> str | None:
     """The latest complete detection run: its rings are where an account stands now."""
     rows = store.read("rings_latest_run")
     return rows[0]["id"] if rows else None
@@ -373,7 +373,7 @@ def expand(store, text: str, hops: int = 2, limit: int = 25, type_: str | None =
         raise UsageError(f"--hops must be between 1 and {MAX_HOPS}")
     if limit < 1:
         raise UsageError("--limit must be at least 1")
-    run_id = _current_run(store)
+    run_id = current_run(store)
     rows = _lookup(store, text, type_, run_id)
     root, reached = _card_hub(text, type_, rows) or (_root(*_one(store, text, type_, "--type", rows)), [])
     nodes = {n.key: n for n in [root, *reached]}
@@ -525,7 +525,7 @@ def paths(store, a: str, b: str, max_hops: int = 6, limit: int = 10, type_a: str
     ea, eb = resolve(store, a, type_a, "--type-a"), resolve(store, b, type_b, "--type-b")
     if ea == eb:
         raise UsageError(f"{ea} is both ends of the path")
-    given = {"a": ea.id, "a_type": ea.type, "b": eb.id, "b_type": eb.type, "run_id": _current_run(store)}
+    given = {"a": ea.id, "a_type": ea.type, "b": eb.id, "b_type": eb.type, "run_id": current_run(store)}
     rows = store.read("investigate_path_shortest", **given, max_hops=max_hops)
     if rows and limit > 1 and len(rows[0]["rels"]) <= ALL_PATHS_HOPS:
         rows = store.read("investigate_paths", **given, max_hops=len(rows[0]["rels"]), limit=max(limit * 5, 50)) or rows

@@ -279,17 +279,15 @@ def report_folder(out_dir: Path):
     refused run leaves no trace of itself."""
     made = [p for p in (out_dir, *out_dir.parents) if not p.exists()]   # deepest first
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        _remove_empty(made)
-        raise UsageError(f"--out {out_dir}: cannot be a folder for the report: {e.strerror or e}") from None
-    try:
-        with tempfile.TemporaryFile(dir=out_dir, prefix=".probe-"):
-            pass
-    except OSError as e:
-        _remove_empty(made)
-        raise UsageError(f"--out {out_dir}: cannot write the report there: {e.strerror or e}") from None
-    try:
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise UsageError(f"--out {out_dir}: cannot be a folder for the report: {e.strerror or e}") from None
+        try:
+            with tempfile.TemporaryFile(dir=out_dir, prefix=".probe-"):
+                pass
+        except OSError as e:
+            raise UsageError(f"--out {out_dir}: cannot write the report there: {e.strerror or e}") from None
         yield
     except BaseException:
         _remove_empty(made)
@@ -418,10 +416,9 @@ def backfill_note(weeks: int, first) -> str:
     >>> backfill_note(1, "2026-03-08")
     'backfill: 1 later week (from 2026-03-08) was linked before this run; run it again to refresh its lineage'
     """
-    if weeks == 1:
-        return f"backfill: 1 later week (from {first}) was linked before this run; run it again to refresh its lineage"
-    return (f"backfill: {counted(weeks, 'later week')} (from {first}) were linked before this run; run them again "
-            "in date order to refresh their lineage")
+    were, again = ("was", "it again") if weeks == 1 else ("were", "them again in date order")
+    return (f"backfill: {counted(weeks, 'later week')} (from {first}) {were} linked before this run; run {again} "
+            f"to refresh {'its' if weeks == 1 else 'their'} lineage")
 
 
 def unfinished_week(as_of: date, today: date) -> str | None:

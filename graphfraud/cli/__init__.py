@@ -165,7 +165,7 @@ def emit(rows: list[dict], fmt: Format, columns: list[str] | None = None, title:
     if fmt == Format.json:
         write_json(rows)
     elif fmt == Format.csv:
-        from ..export import spreadsheet_safe
+        from ..wording import spreadsheet_safe
 
         writer = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
