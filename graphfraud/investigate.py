@@ -2,15 +2,16 @@
 
 An investigator starts from whatever they were handed: an account id, a device id as
 some system printed it, an IP, an address as a person writes it, an instrument id or
-card fingerprint (``bin:last4``), an order id, a promo code. ``resolve`` finds what that
-names: each type is looked up with its own normalised spelling (``normalise.device_id``,
-``address_key`` under every country's rules, upper-cased promo codes …) in one query.
+card fingerprint (``bin:last4``), an order id, a promo code, an IP subnet, a building.
+``resolve`` finds what that names: each type is looked up with its own normalised spelling
+(``normalise.device_id``, ``address_key`` under every country's rules, upper-cased promo
+codes …) in one query.
 
-All graph work is aggregated on the server: ``expand`` sends one query per hop for the
-whole frontier, and a super-node (a device behind 5,000 accounts) comes back as a count
-plus its top ``limit`` neighbours (highest ring score, then newest), never in full.
-``shared`` is one query; ``paths`` one shortest-path query, then one listing every
-connection of that length when it is short (``ALL_PATHS_HOPS``).
+All graph work is aggregated on the server: ``expand`` sends one query per hop for the whole
+frontier (a key behind several nodes, ``HUBS``, starts as a hub of them), and a super-node (a
+device behind 5,000 accounts) comes back as a count plus its top ``limit`` neighbours (highest
+ring score, then newest), never in full. ``shared`` is one query; ``paths`` one shortest-path
+query, then one listing every connection of that length when it is short (``ALL_PATHS_HOPS``).
 
 The rings shown beside an account are its current rings: those of the latest complete
 detection run (``rings list``). A ring that merged away or dissolved keeps its members
@@ -249,8 +250,9 @@ def describe(type_: str, props: dict) -> str:
         parts = [p.get("country"), p.get("postcode")]
     elif type_ == "ip":
         parts = [f"subnet {p['subnet']}" if p.get("subnet") else None]
-    elif type_ == "fingerprint":
-        parts = [f"card fingerprint of {p.get('instruments')} instruments"]
+    elif type_ in HUBS:
+        of, _, _, noun = HUBS[type_]
+        parts = [f"{noun} of {p.get('nodes')} {_plural(of)}"]
     elif type_ == "instrument":
         parts = [p.get("kind"), normalise.mask_card(p.get("bin") or "", p.get("last4") or "")
                  if p.get("last4") else None]
@@ -375,12 +377,11 @@ def expand(store, text: str, hops: int = 2, limit: int = 25, type_: str | None =
         raise UsageError("--limit must be at least 1")
     run_id = current_run(store)
     rows = _lookup(store, text, type_, run_id)
-    root, reached = _card_hub(text, type_, rows) or (_root(*_one(store, text, type_, "--type", rows)), [])
+    root, reached, more = _hub(store, text, type_, rows, limit) or (_root(*_one(store, text, type_, "--type", rows)), [], [])
     nodes = {n.key: n for n in [root, *reached]}
     edges: dict[tuple, Edge] = {(root.key, n.key, n.rel): Edge(root.key, n.key, n.rel) for n in reached}
-    more: list[More] = []
     expanded: set[str] = set()   # label:id, as the hop statement keys a neighbour: ids of two types may be equal
-    frontier = reached or [root]   # a card hub is no node of the graph: the walk goes on from its instruments
+    frontier = reached or [root]   # a hub is no node of the graph: the walk goes on from its instruments
     stopped = False
     for depth in range(1 + bool(reached), hops + 1):
         if not frontier or stopped:
@@ -423,18 +424,63 @@ def _root(entity: Entity, row: dict) -> Node:
     return Node(entity.type, entity.id, 0, row.get("props") or {}, row.get("rings") or [], row.get("links"))
 
 
-def _card_hub(text: str, type_: str | None, rows: list[dict]) -> tuple[Node, list[Node]] | None:
-    """For a card fingerprint (bin:last4) behind several instruments (a card re-tokenised, or one
-    card on several accounts' ids): a hub node for the card, its instruments one hop out. That is
-    what an investigator who types a fingerprint asks about; None for any other id."""
-    fingerprint = candidate_keys(text, type_)["fingerprint"]
-    if len(rows) < 2 or not fingerprint or any(
-            r["type"] != "instrument" or (r["props"] or {}).get("fingerprint") != fingerprint[0] for r in rows):
+# A key several nodes share, which `expand` shows as one hub node with those nodes one hop out:
+# kind → (type of the nodes, property holding the key, link name from the hub, what it is called).
+HUBS = {"fingerprint": ("instrument", "fingerprint", "FINGERPRINT", "card fingerprint"),
+        "subnet": ("ip", "subnet", "SUBNET", "IP subnet"),
+        "building": ("address", "building", "BUILDING", "building")}
+
+
+def hub_keys(text: str, type_: str | None = None) -> dict[str, list[str]]:
+    """Per hub kind, the keys ``text`` could be: a card fingerprint (``bin:last4``), an IP subnet
+    as ``shared`` and the reasons print it (``203.0.113``) or in CIDR (``203.0.113.0/24``,
+    ``2001:db8::/64``), a building as a person writes its address."""
+    raw = text.strip()
+    keys = {kind: [] for kind in HUBS}
+    if type_ in (None, "instrument") and re.fullmatch(r"\d{6}:\d{4}", raw):
+        keys["fingerprint"] = [raw]
+    if type_ in (None, "ip"):
+        subnets = set()
+        try:
+            net = ipaddress.ip_network(raw, strict=False)
+            if net.prefixlen == (24 if net.version == 4 else 64):
+                subnets.add(normalise.ip_subnet(str(net.network_address)))
+        except ValueError:   # not CIDR: the key itself, as stored (three IPv4 octets, four IPv6 groups)
+            subnets.add(normalise.ip_subnet(raw + (".0" if raw.count(".") == 2 else "::")))
+        keys["subnet"] = sorted(s for s in subnets if s)
+    if type_ == "address" or (type_ is None and re.search(r"[\s,]", raw)):
+        keys["building"] = [k for k in _address_keys(raw) if not normalise.building_key(k)]
+    return keys
+
+
+def _hub(store, text: str, type_: str | None, rows: list[dict], limit: int) -> tuple[Node, list[Node], list[More]] | None:
+    """For a key behind several nodes (one card under several instrument ids, the IPs of a subnet,
+    the flats of a building) that names nothing else: a hub node for the key, its nodes one hop out
+    (the busiest ``limit`` of them, the rest counted). That is what an investigator who types a
+    fingerprint, a subnet or a building asks about; None for any other id."""
+    keys = hub_keys(text, type_)
+    if not any(keys.values()):
         return None
-    hub = Node("fingerprint", fingerprint[0], 0, {"instruments": len(rows)}, [], len(rows))
-    cards = [Node("instrument", r["id"], 1, r["props"] or {}, r["rings"] or [], r["links"], hub.key, "FINGERPRINT", True)
-             for r in sorted(rows, key=lambda r: r["id"])]
-    return hub, cards
+    found = store.read("investigate_hub", **keys, limit=limit)
+    totals = {(r["kind"], r["key"]): r["total"] for r in found}
+    shared = sorted((k for k, total in totals.items() if total >= 2), key=lambda k: (-totals[k], k))
+    if not shared:
+        return None
+    kind, key = shared[0]
+    type_of, attr, rel, _ = HUBS[kind]
+
+    def member(r):
+        props = r["props"] or {}
+        return r["type"] == type_of and (props.get(attr) == key or (kind == "building" and r["id"] == key))
+
+    if not all(member(r) for r in rows if r["type"] != "ring"):
+        return None   # the text names something else too: resolving says what
+    total = totals[kind, key]
+    hub = Node(kind, key, 0, {"nodes": total}, [], total)
+    members = [Node(type_of, r["id"], 1, r["props"] or {}, [], r["links"], hub.key, rel, True)
+               for r in found if (r["kind"], r["key"]) == (kind, key)]
+    hidden = total - len(members)
+    return hub, members, [More(hub.key, rel, True, type_of, total, len(members), hidden)] if hidden else []
 
 
 _ENDS = {"USED_DEVICE": ("account", "device"), "USED_IP": ("account", "ip"), "HAS_ADDRESS": ("account", "address"),

@@ -5,6 +5,7 @@
   (a member too) with the promo code RINGPROMO;
 - a super-node: the kiosk device KIOSK-0001 is used by k01..k60 and by r1;
 - b1, b2: ordinary buyers of seller s1, on their own devices, in one IP /24;
+- k01, k02: two flats of one building;
 - z1: an account linked to nothing.
 
 ``load_marketplace(store, folder)`` writes the CSVs, loads them with the real loader and
@@ -58,7 +59,9 @@ def write_marketplace(folder: Path) -> Path:
                  ["r1", "Hauptstraße 5, 10115 Berlin", "shipping", "DE"],
                  ["r2", "Hauptstr. 5, 10115 Berlin", "shipping", "DE"],
                  ["r3", "Hauptstrasse 5, 10115 Berlin", "shipping", "DE"],
-                 ["b1", "10 Downing Street, London SW1A 2AA", "home", "GB"]]
+                 ["b1", "10 Downing Street, London SW1A 2AA", "home", "GB"],
+                 ["k01", "Lindenallee 40, Whg. 17, 50968 Köln", "home", "DE"],
+                 ["k02", "Lindenallee 40, Whg. 18, 50968 Köln", "home", "DE"]]
     instruments = [["account_id", "instrument_id", "card_number", "kind", "bin", "last4"],
                    ["r1", "", PAN, "card", "", ""],
                    ["r2", "pi_777", "", "card", "453914", "6467"],

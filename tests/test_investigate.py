@@ -95,6 +95,51 @@ def test_a_fingerprint_behind_two_instruments_expands_as_one_card(market):
     assert "4539 1488 0343 6467" not in shown.stdout and "4539148803436467" not in shown.stdout
 
 
+@pytest.mark.parametrize("typed", ["198.51.100", "198.51.100.0/24", "198.51.100.128/24"])
+def test_a_subnet_expands_as_a_hub_of_its_ips(market, typed):
+    """A subnet as the reasons and `shared` print it, or in CIDR: its IPs, then who used them."""
+    hood = investigate.expand(market, typed, hops=2)
+    assert (hood.root.type, hood.root.id) == ("subnet", "198.51.100")
+    assert sorted(n.id for n in hood.nodes if n.depth == 1) == ["198.51.100.7", "198.51.100.8"]
+    assert {n.id for n in hood.nodes if n.depth == 2 and n.type == "account"} == {"r1", "r2", "r3"}
+    shown = run("expand", typed, "--hops", "1")
+    assert shown.exit_code == 0 and "IP subnet of 2 IPs" in shown.stdout, shown.output
+
+
+def test_a_hub_lists_its_busiest_nodes_and_counts_the_rest(market):
+    hood = investigate.expand(market, "203.0.113.0/24", hops=1, limit=1)
+    assert [n.type for n in hood.nodes if n.depth == 1] == ["ip"]
+    assert [(m.parent, m.rel, m.total, m.shown, m.hidden) for m in hood.more] == [("subnet:203.0.113", "SUBNET", 2, 1, 1)]
+
+
+def test_a_building_expands_as_a_hub_of_its_flats(market):
+    hood = investigate.expand(market, "Lindenallee 40, 50968 Köln", hops=2)
+    assert (hood.root.type, hood.root.id) == ("building", "lindenallee 40 koln 50968")
+    assert len([n for n in hood.nodes if n.depth == 1 and n.type == "address"]) == 2
+    assert {n.id for n in hood.nodes if n.depth == 2 and n.type == "account"} == {"k01", "k02"}
+    flat = investigate.expand(market, "Lindenallee 40, Whg. 17, 50968 Köln", hops=1)
+    assert flat.root.type == "address" and flat.root.id.startswith("unit 17"), "a flat is an address, not its building"
+
+
+@pytest.mark.parametrize("text,kind,keys", [
+    ("10.1.2", "subnet", ["10.1.2"]),
+    ("10.1.2.0/24", "subnet", ["10.1.2"]),
+    ("2001:db8::/64", "subnet", ["2001:db8:0:0"]),
+    ("2001:db8:0:0", "subnet", ["2001:db8:0:0"]),
+    ("10.1.0.0/16", "subnet", []),
+    ("10.1.2.3", "subnet", []),
+    ("453914:6467", "fingerprint", ["453914:6467"]),
+])
+def test_hub_keys_read_what_an_investigator_copies(text, kind, keys):
+    assert investigate.hub_keys(text)[kind] == keys
+
+
+def test_a_hub_key_that_names_one_node_resolves_to_it(market):
+    """b1's card is the only one with its fingerprint: no hub, the instrument itself."""
+    hood = investigate.expand(market, "411111:1111", hops=1)
+    assert (hood.root.type, hood.root.id) == ("instrument", "pi_b1")
+
+
 def test_unknown_type_is_a_usage_error(market):
     with pytest.raises(UsageError):
         investigate.resolve(market, "r1", "person")

@@ -89,7 +89,8 @@ def _print_tree(hood) -> None:
 @app.command()
 def expand(
     entity: str = typer.Argument(..., metavar="ID", help="An account, device, IP, address (as written), instrument, "
-                                                         "card fingerprint (bin:last4), order or promo code."),
+                                                         "card fingerprint (bin:last4), order, promo code, "
+                                                         "IP subnet (203.0.113 or CIDR) or building (its address)."),
     hops: int = typer.Option(2, "--hops", min=1, max=4, help="How many links out to go."),
     type_: str = typer.Option(None, "--type", help=TYPE_HELP),
     limit: int = typer.Option(25, "--limit", min=1, max=1000,
