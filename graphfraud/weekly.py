@@ -49,6 +49,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import NamedTuple
 
 from . import cases
 from .errors import LockedError, UsageError
@@ -519,6 +520,23 @@ KIND_NAMES = {"Device": "device", "Address": "address", "PaymentInstrument": "in
               "Subnet": "subnet", "CardFingerprint": "fingerprint", "IP": "ip", "Building": "building"}
 
 
+class SellerUse(NamedTuple):
+    """A ring's orders with one seller over the lookback (``cypher/weekly_ring_sellers.cypher``)."""
+    seller: str
+    orders: int
+    first_order: str | None
+    first_dispute: str | None   # the first that ended in a chargeback or a dispute
+    disputing: int              # members who disputed there
+
+
+class PromoUse(NamedTuple):
+    """A ring's orders with one promo code over the lookback (``cypher/weekly_ring_promos.cypher``)."""
+    code: str
+    orders: int
+    members: int                # members who used it
+    first_order: str | None
+
+
 def _measure(store, rings: list[dict], as_of: date, cfg: dict) -> dict:
     """Per ring: money this week by currency, main sellers and promo codes, first order, identifier kinds."""
     params = {"rings": [{"id": r["ring_id"], "members": r["members"]} for r in rings]}
@@ -534,10 +552,10 @@ def _measure(store, rings: list[dict], as_of: date, cfg: dict) -> dict:
         for k in ("orders", "amount", "promo_orders", "promo_amount", "chargeback_amount"):
             m[k] += row[k] or 0
     for row in store.read("weekly_ring_sellers", since=lookback, until=until, **params):
-        out[row["ring_id"]]["sellers"].append((row["seller"], row["orders"], row["first_order"], row["first_dispute"],
-                                               row["disputing"]))
+        out[row["ring_id"]]["sellers"].append(SellerUse(row["seller"], row["orders"], row["first_order"],
+                                                        row["first_dispute"], row["disputing"]))
     for row in store.read("weekly_ring_promos", since=lookback, until=until, **params):
-        out[row["ring_id"]]["promos"].append((row["code"], row["orders"], row["members"], row["first_order"]))
+        out[row["ring_id"]]["promos"].append(PromoUse(row["code"], row["orders"], row["members"], row["first_order"]))
     for r in rings:
         ring = out[r["ring_id"]]
         ring["first_order"] = _activity_start(r["typology"], set(r["members"]), ring["sellers"], ring["promos"])
@@ -547,7 +565,7 @@ def _measure(store, rings: list[dict], as_of: date, cfg: dict) -> dict:
     return out
 
 
-def _activity_start(typology: str | None, members: set, sellers: list[tuple], promos: list[tuple]) -> str | None:
+def _activity_start(typology: str | None, members: set, sellers: list[SellerUse], promos: list[PromoUse]) -> str | None:
     """When a ring's activity began: its members' first order of the kind its typology makes
     fraud, after the idea of ``bench/weekly.py``'s first fraudulent order but from the graph alone
     (no answer key, no activity window). Chargeback rings: the first order that ended in a
@@ -557,38 +575,35 @@ def _activity_start(typology: str | None, members: set, sellers: list[tuple], pr
     itself a ring member; promo abuse: the first order with a promo code two or more members used.
     Any other ring, or one with no such order, falls back to ``_focused_start``.
 
-    ``sellers`` are (seller, orders, first order, first disputed order, members who disputed
-    there), ``promos`` (code, orders, members who used it, first order), over the lookback.
-
-    >>> shops = [("shop", 9, "2025-11-08", "2026-01-03", 2), ("s-7", 2, "2025-10-30", "2025-10-30", 1)]
+    >>> shops = [SellerUse("shop", 9, "2025-11-08", "2026-01-03", 2), SellerUse("s-7", 2, "2025-10-30", "2025-10-30", 1)]
     >>> _activity_start("chargeback", {"a", "b"}, shops, []), _activity_start("brushing", {"a", "s-7"}, shops, [])
     ('2026-01-03', '2025-10-30')
     >>> _activity_start("collusion", {"a", "b"}, shops, [])   # no member sells: the focused seller
     '2025-11-08'
     """
     if typology == "chargeback":   # at the shops two or more members disputed at, if any: not one member's old dispute
-        shops = [s for s in sellers if s[4] >= 2] or sellers
-        fraud = [s[3] for s in shops]
+        shops = [s for s in sellers if s.disputing >= 2] or sellers
+        fraud = [s.first_dispute for s in shops]
     elif typology in ("brushing", "collusion"):
-        fraud = [s[2] for s in sellers if s[0] in members]
+        fraud = [s.first_order for s in sellers if s.seller in members]
     elif typology == "promo_abuse":
-        fraud = [p[3] for p in promos if p[2] >= 2]
+        fraud = [p.first_order for p in promos if p.members >= 2]
     else:
         fraud = []
     fraud = [f for f in fraud if f]
     return min(fraud) if fraud else _focused_start(sellers, promos)
 
 
-def _focused_start(sellers: list[tuple], promos: list[tuple]) -> str | None:
+def _focused_start(sellers: list[SellerUse], promos: list[PromoUse]) -> str | None:
     """A ring's first order with a seller that has at least ACTIVITY_SHARE of the ring's orders,
     or with a promo code two or more members used; the first order of all when there is neither.
     Orders with everyday shops (camouflage, a member's life before the ring) do not count, so
     aged accounts do not make a ring look old.
     """
-    total = sum(s[1] for s in sellers)
-    focused = [s[2] for s in sellers if total and s[1] / total >= ACTIVITY_SHARE and s[2]]
-    focused += [p[3] for p in promos if p[2] >= 2 and p[3]]
-    anything = [s[2] for s in sellers if s[2]]
+    total = sum(s.orders for s in sellers)
+    focused = [s.first_order for s in sellers if total and s.orders / total >= ACTIVITY_SHARE and s.first_order]
+    focused += [p.first_order for p in promos if p.members >= 2 and p.first_order]
+    anything = [s.first_order for s in sellers if s.first_order]
     return min(focused) if focused else (min(anything) if anything else None)
 
 
@@ -727,8 +742,8 @@ def _summarise(weekly_id, as_of, rings, events, measured, store, cfg, baseline: 
     for kind, key in (("seller", "sellers"), ("promo", "promos")):
         centre = defaultdict(list)
         for rid, m in measured.items():
-            counts = [(s[0], s[1]) for s in m["sellers"]] if kind == "seller" else \
-                [(p[0], p[1]) for p in m["promos"] if p[2] >= 2]
+            counts = [(s.seller, s.orders) for s in m["sellers"]] if kind == "seller" else \
+                [(p.code, p.orders) for p in m["promos"] if p.members >= 2]
             main = _main(counts)
             if main:
                 centre[main].append(rid)
@@ -739,7 +754,7 @@ def _summarise(weekly_id, as_of, rings, events, measured, store, cfg, baseline: 
     def described(rid):
         r = by_id[rid]
         m = measured[rid]
-        hidden = hide | set(r["members"]) | {s[0] for s in m["sellers"]} | {p[0] for p in m["promos"]}
+        hidden = hide | set(r["members"]) | {s.seller for s in m["sellers"]} | {p.code for p in m["promos"]}
         return {"ring_id": rid, "typology": r["typology"] or "unknown", "size": len(r["members"]),
                 "score": r["score"] or 0, "money": money[rid]["gmv"], "added": event_of[rid]["added"],
                 "explanation": explanation(r["reasons"], hidden)}
