@@ -351,7 +351,8 @@ class Scores:
         score = float(self.scores[c])
         report = score >= min_score if explain is None else explain
         reasons = [ctx.reason(name, s, c) for name, s in signals.items()] if report else []
-        reasons.sort(key=lambda r: (not r["holds"], -WEIGHTS[FAMILY[r["signal"]]] if r["holds"] else 0, r["log10_p"]))
+        reasons.sort(key=lambda r: (not r["holds"], -WEIGHTS[FAMILY[r["signal"]]] if r["holds"] else 0,
+                                    0.0 if r["log10_p"] is None else r["log10_p"]))
         typology, basis = ctx.typology(c, signals) if report else (None, "")
         cand = Candidate(index=c, members=members, roles=ctx.roles(c, members), score=score, typology=typology,
                          typology_basis=basis, reasons=reasons, facts=ctx.facts(c))
@@ -990,6 +991,7 @@ class _Context:
         k, n = float(s["k"][c]), float(s["n"][c])
         country = p.countries[self.country[c]] if p.countries else "?"
         pt = p_text(lp)
+        measured = True   # False: the group has nothing this signal counts (no shared code, no seller pairs …)
         if name == "concentration":
             text = (f"{_pct(v)} of the group's orders ({k:.0f} of {n:.0f}) went to {self._seller_label(c)} "
                     f"(their market share in {country}: {_pct(base)}; {pt})")
@@ -999,8 +1001,9 @@ class _Context:
                     f"{base:.2g} expected from market shares ({pt})")
             evidence = {"buyers_reaching": k, "buyers": float(self.buyers[c]), "expected": base}
         elif name == "devotion":
+            measured = n > 0
             text = (f"{k:.0f} of {n:.0f} repeat buyers place at least half their orders with one seller "
-                    f"(marketplace: {_pct(base)}; {pt})")
+                    f"(marketplace: {_pct(base)}; {pt})" if measured else "no repeat buyers, so no devotion to measure")
             evidence = {"devoted": k, "repeat_buyers": n}
         elif name == "fresh_accounts":
             med = float(s["median_age_days"][c])
@@ -1009,6 +1012,7 @@ class _Context:
                     f"marketplace {_days(self.market_median_age)}; {pt})")
             evidence = {"fresh": k, "buyers": n, "median_age_days": med, "market_median_age_days": self.market_median_age}
         elif name == "signup_burst":
+            measured = k > 0
             start = _date(int(s["start"][c])) if k else None
             text = (f"{k:.0f} of the {counted(n, 'member')} sharing a phone or card with another "
                     f"{'was' if round(k) == 1 else 'were'} created in the "
@@ -1022,6 +1026,7 @@ class _Context:
                     f"marketplace {_pct(base)}; {pt})")
             evidence = {word + "s": k, "orders": n, "members": m}
         elif name == "promo_reuse":
+            measured = k > 0
             code = int(s["code"][c])
             key = str(p.group_key[code]) if code >= 0 else ""
             users = float(s["users"][c])
@@ -1030,6 +1035,7 @@ class _Context:
                     if k else "no promo code shared by members who share a phone or card")
             evidence = {"code": key, "members_using": k, "buyers": n, "accounts_using": users}
         elif name == "order_burst":
+            measured = k > 0
             t0, t1 = (int(s["first"][c]), int(s["last"][c])) if k else (0, 0)
             sellers = int(self.n_targets[c])
             first, firsts = ((f"first order with the ring's {'seller' if sellers == 1 else f'{sellers} sellers'}",
@@ -1040,6 +1046,7 @@ class _Context:
                     "no buyers sharing a phone or card with another member, so no start to compare")
             evidence = {"buyers": k, "days": v, "first": _date(t0) if k else None, "last": _date(t1) if k else None}
         elif name == "promo_burst":
+            measured = k > 0
             code = int(s["code"][c])
             key = str(p.group_key[code]) if code >= 0 else ""
             t0, t1 = (int(s["first"][c]), int(s["last"][c])) if k else (0, 0)
@@ -1060,10 +1067,13 @@ class _Context:
                     f"pair's average; marketplace: {_pct(base)}; {pt})")
             evidence = {"dear_orders": k, "orders": n}
         elif name == "seller_links":
+            measured = n > 0
             text = (f"{k:.0f} of {n:.0f} buyer-seller pairs inside the group share a device, an address (or a "
-                    f"building) or a card (marketplace pairs: {_pct(base)}; {pt})")
+                    f"building) or a card (marketplace pairs: {_pct(base)}; {pt})" if measured else
+                    "no buyer-seller pairs inside the group")
             evidence = {"linked_pairs": k, "pairs": n}
         elif name == "trade_circle":
+            measured = n >= 2
             text = (f"{k:.0f} of the group's {counted(n, 'seller')} buy from each other in a circle "
                     f"(sellers on such a circle in the marketplace: {_pct(base)}; {pt})" if n >= 2 else
                     f"the group has {counted(n, 'seller')}: no circle of sellers")
@@ -1072,8 +1082,9 @@ class _Context:
             text, evidence = name, {}
         seller = self._named_seller(c)
         named = [evidence.get("code"), seller if seller and f"one seller ({seller})" in text else None]
-        return {"signal": name, "label": LABELS[name], "family": FAMILY[name], "holds": bool(s["holds"][c]), "value": _num(v),
-                "baseline": _num(base), "lift": _num(lift), "log10_p": max(round(lp, 2), LOG10_P_FLOOR),
+        figures = {"value": _num(v), "baseline": _num(base), "lift": _num(lift), "log10_p": max(round(lp, 2), LOG10_P_FLOOR)}
+        return {"signal": name, "label": LABELS[name], "family": FAMILY[name], "holds": bool(s["holds"][c]),
+                **(figures if measured else dict.fromkeys(figures)),   # nothing measured: no figures to read
                 "bar": _num(round(float(s["bar"][c]), 2)), "evidence": evidence,
                 "text": text, "names": [x for x in named if x]}
 

@@ -380,6 +380,21 @@ def test_every_reason_has_a_number_a_baseline_evidence_and_a_sentence(hand_built
     assert ring.score == combine(WEIGHTS[f] for f in families)
 
 
+def test_a_signal_with_nothing_to_measure_carries_no_figures(hand_built):
+    """The household shares no promo code and holds no seller: its promo and seller-pair reasons say
+    so in words, with no value, lift or p-value a program could read as a measurement."""
+    projection = project(hand_built)
+    _, scored, _, _ = find_rings(projection)
+    house = next(scored.candidate(c, explain=True) for c in scored.order()
+                 if set(projection.ids[scored.candidate(c).members]) == set(HOUSE))
+    for name in ("promo_reuse", "promo_burst", "seller_links"):
+        r = _reason(house, name)
+        assert (r["value"], r["baseline"], r["lift"], r["log10_p"], r["holds"]) == (None, None, None, None, False), r
+        assert r["text"].startswith("no "), r["text"]
+    concentration = _reason(house, "concentration")
+    assert concentration["value"] is not None and concentration["log10_p"] is not None
+
+
 def test_detection_writes_rings_members_and_run(hand_built):
     result = run_detection(hand_built)
     assert len(result.rings) == 1
