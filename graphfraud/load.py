@@ -735,7 +735,8 @@ class _Writer:
                     "account → instrument")
 
     def _links(self, name: str, rows: list[dict], description: str) -> None:
-        """Account -> identifier links: create the new ones, widen the stored ones that changed."""
+        """Account -> identifier links: create the new ones, widen the stored ones that changed, and
+        keep the keys they reach on their accounts (``load_account_*_keys``), in one transaction."""
         def handle(batch):
             stored = {(r["account_id"], r["to"]): r for r in
                       self.store.read(f"load_{name}_existing", ids=sorted({r["account_id"] for r in batch}))}
@@ -759,6 +760,9 @@ class _Writer:
             parts = [(f"load_{name}_create", {"rows": create})]
             if update:  # never for instruments: their links carry nothing to widen
                 parts.append((f"load_{name}_update", {"rows": update}))
+            if create or update:   # the keys kept on the accounts, in the same transaction as their links
+                changed = sorted({r["account_id"] for r in create + update})
+                parts.append((f"load_{name}_keys", {"rows": [{"account_id": a} for a in changed]}))
             self.store.write_together(parts)
         self._each_batch(rows, description, handle)
 

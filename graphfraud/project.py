@@ -10,8 +10,9 @@ read starting from an index range seek, ``READERS`` reads at once:
   lie in the store in the order they were loaded, so a range of them is read front to back,
   while one buyer's orders lie all over the store (at 1M accounts, 250k orders took 8.5–10 s
   read by order id against 30–32 s read through their buyers);
-- ``cypher/project_links.cypher`` returns the identifiers the accounts of a range of
-  ``SLICE_ACCOUNTS`` account ids hold, per kind as parallel lists of accounts and keys.
+- ``cypher/project_links.cypher`` reads the identifiers the accounts of a range of
+  ``SLICE_ACCOUNTS`` account ids hold, as the loader keeps their keys on each account (with when
+  devices and IPs were first seen): read with the account, not by a hop per link.
 
 The client groups both into identifier → accounts groups with numpy. (One walk over the orders
 for everything: walking them again from each identifier kind made 1M accounts four times
@@ -52,6 +53,7 @@ from itertools import chain
 import numpy as np
 
 from .detect import distinct
+from .times import parse
 
 __all__ = ["KINDS", "Projection", "account_ranges", "all_keys", "chance_fingerprints", "expand_groups", "order_ranges",
            "pair_weights", "project"]
@@ -217,8 +219,8 @@ SLICE_ORDERS = 250_000    # orders per range read: about what a 50k-account rang
                           # about 750k orders, overran the server's 2 GB query budget at 1M)
 KEY_PAGE = 2_000_000       # ids per read: the local server caps a collect() at 2,097,152 elements
 ORDER_USES = ("device", "address", "instrument", "fingerprint")   # identifier kinds read on the orders
-LINK_HOLDERS = {"device": "device", "address": "address", "instrument": "instrument", "fingerprint": "instrument",
-                "subnet": "subnet"}   # identifier kind → project_links' <holder>_account column beside it
+LINK_COLUMNS = {"device": "device_seen", "address": None, "instrument": None, "fingerprint": None,
+                "subnet": "subnet_seen"}   # identifier kind → project_links' column of when each was first seen
 PAIR_SUMS = ("orders", "amount", "amount_sq", *STATUSES)   # summed per (buyer, seller, currency)
 
 
@@ -390,10 +392,22 @@ def _order_part(columns: dict, ids: np.ndarray, key_codes: _KeyCodes) -> dict:
     return {"sums": sums, "codes": codes, "uses": _distinct_uses(_concat(uses))}
 
 
-def _link_part(columns: dict, ids: np.ndarray, key_codes: _KeyCodes) -> dict:
-    """One range of ``project_links`` as identifier uses (held: the account holds the identifier)."""
-    return _concat([_uses(kind, _index(ids, columns.get(f"{holder}_account") or []), columns.get(kind) or [], True,
-                          key_codes) for kind, holder in LINK_HOLDERS.items()])
+def _link_part(columns: dict, ids: np.ndarray, key_codes: _KeyCodes, until: int | None) -> dict:
+    """One range of ``project_links`` (per account, a list of keys per kind) as identifier uses
+    (held: the account holds the identifier); with ``until`` (epoch seconds), only those first seen
+    by then."""
+    accounts = _index(ids, columns.get("account") or [])
+    parts = []
+    for kind, seen in LINK_COLUMNS.items():
+        lists = columns.get(kind) or []
+        sizes = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+        holder = np.repeat(accounts, sizes)
+        keys = list(chain.from_iterable(lists))
+        if seen and until is not None:
+            first_seen = np.fromiter(chain.from_iterable(columns[seen]), dtype=np.int64, count=len(keys))
+            holder = np.where(first_seen <= until, holder, -1)
+        parts.append(_uses(kind, holder, keys, True, key_codes))
+    return _concat(parts)
 
 
 def _grouped_sums(parts: list[dict], n: int) -> tuple[dict, list[str]]:
@@ -516,11 +530,10 @@ def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None
             tick("accounts")
             # Every (statement, range) is a read of its own: READERS at a time keep the server's
             # cores busy to the end. The order walks (the longest) first.
-            reads = {"orders": ("project_orders", _order_part, order_cuts.result()),
-                     "links": ("project_links", _link_part, account_cuts)}
-            pending = {step: [pool.submit(_timed_read, store, name, as_of, lo, hi,
-                                          lambda c, f=convert: f(c, ids, key_codes))
-                              for lo, hi in step_ranges]
+            until = None if as_of is None else int(parse(as_of).timestamp())
+            reads = {"orders": ("project_orders", lambda c: _order_part(c, ids, key_codes), order_cuts.result()),
+                     "links": ("project_links", lambda c: _link_part(c, ids, key_codes, until), account_cuts)}
+            pending = {step: [pool.submit(_timed_read, store, name, as_of, lo, hi, convert) for lo, hi in step_ranges]
                        for step, (name, convert, step_ranges) in reads.items()}
             results = {}
             for step, futures in pending.items():

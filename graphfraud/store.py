@@ -19,7 +19,7 @@ from .times import now_text, short_iso
 
 CYPHER_DIR = Path(__file__).resolve().parent.parent / "cypher"
 BATCH_ROWS = 5000
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 MESSAGE_BYTES = 4_000_000   # a statement's $rows/$ids stay under this (the local server refuses messages over 16 MB)
 
 
@@ -310,10 +310,23 @@ def _migrate_buildings(store: Store, tick) -> None:
     store.write_rows("migrate_buildings", rows, on_batch=tick(len(rows)))
 
 
+def _migrate_account_keys(store: Store, tick) -> None:
+    """Version 5: accounts keep the keys of the identifiers they hold (``load_account_*_keys``, the
+    statements the loader runs with each batch of links), in batches of account ids."""
+    from .project import all_keys
+
+    rows = [{"account_id": a} for a in all_keys(store, "project_keys")]
+    kinds = ("devices", "ips", "addresses", "instruments")
+    advance = tick(len(rows) * len(kinds))
+    for kind in kinds:
+        store.write_rows(f"load_account_{kind}_keys", rows, on_batch=advance)
+
+
 MIGRATIONS = {   # version -> (what it does, the function that brings a graph to it from the version before)
     2: ("orders keep their identifier keys", _per_account_range("migrate_order_keys")),
     3: ("flats keep their building", _migrate_buildings),
     4: ("orders keep their buyer and seller ids", _per_account_range("migrate_order_parties")),
+    5: ("accounts keep their identifier keys", _migrate_account_keys),
 }
 
 

@@ -287,7 +287,8 @@ def test_a_graph_loaded_before_orders_kept_their_identifier_keys_is_migrated(loa
     store.ensure_schema(progress)
     assert list(shown) == ["migrating the graph to version 2: orders keep their identifier keys",
                            "migrating the graph to version 3: flats keep their building",
-                           "migrating the graph to version 4: orders keep their buyer and seller ids"]
+                           "migrating the graph to version 4: orders keep their buyer and seller ids",
+                           "migrating the graph to version 5: accounts keep their identifier keys"]
     assert all(total > 0 and done == total for total, done in shown.values()), shown
     assert store.read("schema_version") == [{"version": SCHEMA_VERSION, "has_orders": True}]
     _assert_same_projection(fresh, project(store))
@@ -300,6 +301,18 @@ def test_a_graph_loaded_before_orders_kept_their_buyer_and_seller_is_migrated(lo
     store.run_cypher("MATCH (o:Order) REMOVE o.buyer_id, o.seller_id", {}, write=True)
     store.write("schema_version_set", version=3)
     assert len(project(store).orders["buyer"]) == 0
+    store.ensure_schema()
+    _assert_same_projection(fresh, project(store))
+
+
+def test_a_graph_loaded_before_accounts_kept_their_identifier_keys_is_migrated(loaded):
+    """Schema version 4 graphs had an account's identifiers as relationships only."""
+    store, _ = loaded
+    fresh = project(store)
+    store.run_cypher("MATCH (a:Account) REMOVE a.device_keys, a.device_seen, a.address_keys, a.instrument_keys, "
+                     "a.instrument_fingerprints, a.subnet_keys, a.subnet_seen", {}, write=True)
+    store.write("schema_version_set", version=4)
+    assert not project(store).group_held.any(), "without the keys, only identifiers used on orders are left"
     store.ensure_schema()
     _assert_same_projection(fresh, project(store))
 

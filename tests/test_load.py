@@ -4,6 +4,7 @@ import csv
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -135,6 +136,66 @@ def test_loading_the_same_files_twice_changes_no_count(store, marketplace):
     first = counts(store)
     load(store, [marketplace])
     assert counts(store) == first
+
+
+KEPT_AND_LINKED = """
+MATCH (a:Account)
+RETURN a.id AS id,
+       [(a)-[u:USED_DEVICE]->(d) | [d.id, coalesce(u.first_seen, a.created_at).epochSeconds]] AS devices,
+       [(a)-[u:USED_IP]->(i) | [i.subnet, coalesce(u.first_seen, a.created_at).epochSeconds]] AS subnets,
+       [(a)-[:HAS_ADDRESS]->(n) | n.id] AS addresses,
+       [(a)-[:HAS_INSTRUMENT]->(p) | [p.id, coalesce(p.fingerprint, '')]] AS instruments,
+       a.device_keys AS device_keys, a.device_seen AS device_seen, a.subnet_keys AS subnet_keys,
+       a.subnet_seen AS subnet_seen, a.address_keys AS address_keys, a.instrument_keys AS instrument_keys,
+       a.instrument_fingerprints AS fingerprints
+"""
+
+
+def _kept_and_linked(store) -> tuple[dict, dict]:
+    """Per account, the identifier keys kept on it and those its relationships reach (the test's own Cypher)."""
+    kept, linked = {}, {}
+    for r in store.run_cypher(KEPT_AND_LINKED, {})[1]:
+        pairs = lambda keys, other: sorted(zip(keys or [], other or []))
+        kept[r["id"]] = (pairs(r["device_keys"], r["device_seen"]), pairs(r["subnet_keys"], r["subnet_seen"]),
+                         sorted(r["address_keys"] or []), pairs(r["instrument_keys"], r["fingerprints"]))
+        linked[r["id"]] = (sorted(map(tuple, r["devices"])), sorted(map(tuple, r["subnets"])), sorted(r["addresses"]),
+                           sorted(map(tuple, r["instruments"])))
+    return kept, linked
+
+
+def test_accounts_keep_the_keys_their_links_reach_across_drops(store, marketplace, tmp_path):
+    """Detection reads an account's identifiers from the keys kept on it: a second drop that adds
+    links and widens when a device was first seen keeps them equal to the relationships."""
+    load(store, [marketplace])
+    kept, linked = _kept_and_linked(store)
+    assert kept == linked and kept["a1"][0] and kept["a1"][1] and kept["a1"][3]
+    later = tmp_path / "later"
+    write(later, "account_devices.csv", [DEVICES[0], ["a1", "phone-new", "2025-11-01T10:00:00Z", "", "198.51.100.4"],
+                                         ["a2", "dev-ab12", "2025-09-20T10:00:00Z", "", ""]])
+    write(later, "account_addresses.csv", [ADDRESSES[0], ["a3", "Hauptstr. 5, 10115 Berlin", "shipping", "DE"]])
+    write(later, "account_payment_instruments.csv", [INSTRUMENTS[0], ["a3", "pi_777", "", "card", "453914", "6467"]])
+    load(store, [later])
+    kept_later, linked_later = _kept_and_linked(store)
+    assert kept_later == linked_later and kept_later != kept
+    assert len(kept_later["a1"][0]) == 2 and len(kept_later["a3"][2]) == 2
+
+
+def test_the_projection_counts_a_device_from_when_it_was_first_seen(store, marketplace):
+    """a2 (created 08:00 UTC) first used a1's device at 10:00: as of 09:00 the device is a1's alone
+    (no group: one account shares nothing), as of 11:00 theirs."""
+    from graphfraud.project import KIND_NAMES, project
+
+    load(store, [marketplace])
+
+    def device_groups(as_of):
+        p = project(store, as_of=as_of)
+        assert "a2" in p.ids
+        sizes = np.diff(p.group_ptr)
+        return [sorted(p.ids[p.group_members[p.group_ptr[g]:p.group_ptr[g + 1]]]) for g in range(len(sizes))
+                if KIND_NAMES[p.group_kind[g]] == "device"]
+
+    assert device_groups("2025-10-02T09:00:00Z") == []
+    assert device_groups("2025-10-02T11:00:00Z") == [["a1", "a2"]]
 
 
 @pytest.mark.parametrize("die_at", [2, 5, 9])
