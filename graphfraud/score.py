@@ -273,7 +273,7 @@ def p_text(log10p: float) -> str:
 
 
 def _pct(x: float) -> str:
-    if x >= 0.1 or x == 0:
+    if x >= 0.1 or x < 1e-7:   # below a millionth of a percent: rounding left over from identical amounts
         return f"{100 * x:.0f} %"
     if x >= 0.001:
         return f"{100 * x:.1f} %"
@@ -531,7 +531,7 @@ class _Context:
         log10p = log10_binom_sf(k, n, share) + self.n_targets * np.log10(n_sellers)
         observed = np.where(n > 0, k / np.maximum(n, 1), 0.0)
         conc = {"value": observed, "baseline": share, "log10_p": np.minimum(log10p, 0.0),
-                "lift": observed / share, "k": k, "n": n,
+                "lift": observed / share, "k": k, "n": n, "choices": n_sellers,
                 "eligible": (n >= MIN_ORDERS) & (self.n_targets > 0) & (self.target_buyers >= 2)}
         # block: distinct buyers reaching the target sellers against the chance of reaching them
         has_target = np.bincount(self.ob[self.to_target], minlength=n_acc) > 0
@@ -543,14 +543,20 @@ class _Context:
         expected = _sum(buyer_lab, expected_b, C)
         log10p_b = log10_poisson_sf(hits, expected) + self.n_targets * np.log10(n_sellers)
         block = {"value": hits, "baseline": expected, "log10_p": np.minimum(log10p_b, 0.0),
-                 "lift": hits / np.maximum(expected, 1e-12), "k": hits, "n": self.buyers,
+                 "lift": hits / np.maximum(expected, 1e-12), "k": hits, "n": self.buyers, "choices": n_sellers,
                  "eligible": (hits >= 3) & (self.n_targets > 0)}
         return conc, block
 
     def _devotion(self):
         p, C = self.p, self.C
-        top = np.zeros(p.n)
-        np.maximum.at(top, self.ob, self.on)
+
+        def compute():   # per buyer, the orders to its most used seller, whatever the currencies
+            pair, row_pair = np.unique(self.ob * p.n + self.os, return_inverse=True)
+            top = np.zeros(p.n)
+            np.maximum.at(top, pair // max(p.n, 1), np.bincount(row_pair, weights=self.on, minlength=len(pair)))
+            return top
+
+        top = _once(p, "top_seller_orders", compute)
         eligible_b = self.orders_of >= REPEAT_ORDERS
         devoted = eligible_b & (top >= DEVOTED_SHARE * self.orders_of)
         base = devoted.sum() / max(eligible_b.sum(), 1)
@@ -762,7 +768,8 @@ class _Context:
         n_codes = max(int((p.group_kind == kind).sum()), 1)
         log10p = log10_binom_sf(k, n, base) + math.log10(n_codes)
         return {"value": share, "baseline": base, "log10_p": np.minimum(log10p, 0.0),
-                "lift": share / base, "k": k, "n": n, "code": code, "users": users, "eligible": k >= 3}
+                "lift": share / base, "k": k, "n": n, "code": code, "users": users, "choices": np.full(C, n_codes),
+                "eligible": k >= 3}
 
     def _promo_burst(self, code):
         """The members' first uses of the group's most shared code, packed in one window.
@@ -825,16 +832,19 @@ class _Context:
         internal_c = self.use_internal[np.maximum(buyer_lab, 0)] & (buyer_lab >= 0)
         start = np.where(internal_c, first_target, first_any)
         firsts = np.sort(first_any[self.is_buyer])
+        censored = np.zeros(p.n, bool)
         if len(firsts):
             warmup = WARMUP_DAYS * DAY
-            start = np.where((p.created < firsts[0] - warmup) & (start < firsts[0] + warmup), big, start)
+            censored = (buyer_lab >= 0) & (p.created < firsts[0] - warmup) & (start < firsts[0] + warmup)
+            start = np.where(censored, big, start)
         lab = np.where(start < big, buyer_lab, -1)
         m = _count(lab, C)
+        n_censored = _count(np.where(censored, buyer_lab, -1), C)
         t0 = _min_by(lab, start, C, big)
         t1 = _max_by(lab, np.where(start < big, start, 0), C, 0)
         pair_firsts = np.sort(o["first"])
         empty = {"value": np.zeros(C), "baseline": np.ones(C), "log10_p": np.zeros(C), "lift": np.zeros(C),
-                 "k": m, "n": m, "first": t0, "last": t1, "eligible": np.zeros(C, bool)}
+                 "k": m, "n": m, "first": t0, "last": t1, "censored": n_censored, "eligible": np.zeros(C, bool)}
         if not len(firsts):
             return empty
         t0c = np.where(m > 0, t0, 0)
@@ -850,7 +860,7 @@ class _Context:
         width = (d1 - d0) / DAY
         log10p = m * np.log10(share_w) + np.log10(np.maximum(span_days / width, 1.0))
         return {"value": width, "baseline": share_w, "log10_p": np.minimum(log10p, 0.0), "lift": 1.0 / share_w,
-                "k": m, "n": m, "first": t0, "last": t1, "eligible": (m >= 3) & (share_w < 1)}
+                "k": m, "n": m, "first": t0, "last": t1, "censored": n_censored, "eligible": (m >= 3) & (share_w < 1)}
 
     def _amounts(self):
         """Near-identical amounts on the orders to the target sellers.
@@ -887,8 +897,14 @@ class _Context:
         base = np.where(others_n >= 10, np.clip(others_cv, 1e-3, cv0), cv0)
         log10p = log10_chi2_cdf((k - 1) * (cv / base) ** 2, k - 1)
         amount_all = o["amount"].sum() / max(self.on.sum(), 1)
+        width = max(len(p.currencies), 1)
+        paid_in = distinct(use[use >= 0].astype(np.int64) * width + o["currency"][use >= 0])   # (candidate, currency)
+        n_currencies = np.bincount(paid_in // width, minlength=C)
+        currency = np.full(C, -1)
+        currency[paid_in // width] = paid_in % width   # meaningful where the candidate paid in one currency
         return {"value": cv, "baseline": base, "log10_p": log10p,
                 "lift": base / np.maximum(cv, base / 1000), "k": k, "n": k, "mean": mean, "market_mean": amount_all,
+                "currency": np.where(n_currencies == 1, currency, -1), "currencies": n_currencies,
                 "large": (base >= self.min_lift * cv) & (cv <= IDENTICAL_SPREAD),
                 "eligible": (k >= 5) & (self.target_buyers >= 2)}
 
@@ -978,6 +994,13 @@ class _Context:
         s = self.top_seller[c]
         return None if self.use_internal[c] or s < 0 else str(self.p.ids[s])
 
+    def _picking(self, s, c, noun: str, country: str | None = None) -> str:
+        """How a p-value allows for the reason having picked its sellers (or code) among many: it is
+        multiplied by the number of ways to pick them, so strong counts may still read p = 1.00."""
+        chosen = 1 if noun == "code" else int(self.n_targets[c])
+        where = f" in {country}" if country else ""
+        return f", allowing for picking {counted(chosen, noun)} of the {s['choices'][c]:,.0f}{where}"
+
     def _seller_label(self, c):
         if self.use_internal[c]:
             n = int(self.n_targets[c])
@@ -993,17 +1016,20 @@ class _Context:
         pt = p_text(lp)
         measured = True   # False: the group has nothing this signal counts (no shared code, no seller pairs …)
         if name == "concentration":
+            its = "its" if self.n_targets[c] == 1 else "their"
             text = (f"{_pct(v)} of the group's orders ({k:.0f} of {n:.0f}) went to {self._seller_label(c)} "
-                    f"(their market share in {country}: {_pct(base)}; {pt})")
+                    f"({its} market share in {country}: {_pct(base)}; {pt}{self._picking(s, c, 'seller', country)})")
             evidence = {"orders_to_sellers": k, "orders": n, "sellers": self._target_ids(c), "country": country}
         elif name == "block":
             text = (f"{k:.0f} of {self.buyers[c]:.0f} buyers ordered from {self._seller_label(c)}, "
-                    f"{base:.2g} expected from market shares ({pt})")
+                    f"{base:.2g} expected from market shares ({pt}{self._picking(s, c, 'seller', country)})")
             evidence = {"buyers_reaching": k, "buyers": float(self.buyers[c]), "expected": base}
         elif name == "devotion":
             measured = n > 0
-            text = (f"{k:.0f} of {n:.0f} repeat buyers place at least half their orders with one seller "
-                    f"(marketplace: {_pct(base)}; {pt})" if measured else "no repeat buyers, so no devotion to measure")
+            one = round(k) == 1
+            text = (f"{k:.0f} of {counted(n, 'repeat buyer')} {'places' if one else 'place'} at least half "
+                    f"{'its' if one else 'their'} orders with one seller (marketplace: {_pct(base)}; {pt})"
+                    if measured else "no repeat buyers, so no devotion to measure")
             evidence = {"devoted": k, "repeat_buyers": n}
         elif name == "fresh_accounts":
             med = float(s["median_age_days"][c])
@@ -1030,8 +1056,9 @@ class _Context:
             code = int(s["code"][c])
             key = str(p.group_key[code]) if code >= 0 else ""
             users = float(s["users"][c])
-            text = (f"promo code {key} used by {k:.0f} of {n:.0f} buyers who share a phone or card with another "
-                    f"member ({_pct(v)}; {_pct(base)} of the marketplace's buyers, {users:.0f} accounts, use it; {pt})"
+            text = (f"promo code {key} used by {counted(k, 'buyer')} who share a phone or card with another member "
+                    f"({_pct(v)} of the group's {counted(n, 'buyer')}; {_pct(base)} of the marketplace's buyers, "
+                    f"{users:.0f} accounts, use it; {pt}{self._picking(s, c, 'code')})"
                     if k else "no promo code shared by members who share a phone or card")
             evidence = {"code": key, "members_using": k, "buyers": n, "accounts_using": users}
         elif name == "order_burst":
@@ -1041,10 +1068,19 @@ class _Context:
             first, firsts = ((f"first order with the ring's {'seller' if sellers == 1 else f'{sellers} sellers'}",
                               "buyer-seller pairs' first orders") if self.use_internal[c] else
                              ("first order", "first orders"))
-            text = (f"{counted(k, 'buyer')} sharing a phone or card with another member placed their {first} "
-                    f"{_within(v, t0, t1)}; {_pct(base)} of the marketplace's {firsts} fell then ({pt})" if k else
-                    "no buyers sharing a phone or card with another member, so no start to compare")
-            evidence = {"buyers": k, "days": v, "first": _date(t0) if k else None, "last": _date(t1) if k else None}
+            censored = float(s["censored"][c])
+            older = (f"older accounts whose {first} fell in the data's first {WARMUP_DAYS} days (they may have "
+                     f"been ordering before it began)")
+            if k:
+                text = (f"{counted(k, 'buyer')} sharing a phone or card with another member placed their {first} "
+                        f"{_within(v, t0, t1)}; {_pct(base)} of the marketplace's {firsts} fell then ({pt})"
+                        + (f"; {censored:.0f} more, {older}, not counted" if censored else ""))
+            elif censored:
+                text = f"{counted(censored, 'buyer')} sharing a phone or card with another member, all {older}: no start to compare"
+            else:
+                text = "no buyers sharing a phone or card with another member, so no start to compare"
+            evidence = {"buyers": k, "days": v, "first": _date(t0) if k else None, "last": _date(t1) if k else None,
+                        "not_counted": censored}
         elif name == "promo_burst":
             measured = k > 0
             code = int(s["code"][c])
@@ -1057,7 +1093,9 @@ class _Context:
                         "last": _date(t1) if k else None}
         elif name == "uniform_amounts":
             mean = float(s["mean"][c])
-            text = (f"{counted(k, 'order')} to {self._seller_label(c)} averaged {mean:.2f} with a spread of {_pct(v)} "
+            paid = (p.currencies[int(s["currency"][c])] if s["currency"][c] >= 0 else
+                    f"(amounts in {int(s['currencies'][c])} currencies taken together)")
+            text = (f"{counted(k, 'order')} to {self._seller_label(c)} averaged {mean:.2f} {paid} with a spread of {_pct(v)} "
                     f"(identical: within {_pct(IDENTICAL_SPREAD)}; their orders from others, or a usual seller's if "
                     f"narrower: {_pct(base)}; {pt})")
             evidence = {"orders": k, "mean_amount": mean, "cv": v, "market_cv": base}
@@ -1075,7 +1113,7 @@ class _Context:
         elif name == "trade_circle":
             measured = n >= 2
             text = (f"{k:.0f} of the group's {counted(n, 'seller')} buy from each other in a circle "
-                    f"(sellers on such a circle in the marketplace: {_pct(base)}; {pt})" if n >= 2 else
+                    f"(sellers on such a circle among those in no candidate group: {_pct(base)}; {pt})" if n >= 2 else
                     f"the group has {counted(n, 'seller')}: no circle of sellers")
             evidence = {"sellers_in_circle": k, "sellers": n}
         else:
@@ -1180,6 +1218,8 @@ def _num(x: float):
 def _days(d: float) -> str:
     if d != d:
         return "?"
+    if d < 1 / 24:
+        return "under an hour"
     if d < 1:
         return counted(24 * d, "hour")
     return counted(d, "day")

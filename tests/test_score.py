@@ -338,8 +338,8 @@ def test_concentration_reason_is_numerically_right(hand_built):
     sellers_in_de = 6
     expected = float(log10_binom_sf(30, 30, 0.5 / others)) + math.log10(sellers_in_de)
     assert r["log10_p"] == pytest.approx(expected, abs=0.01)
-    assert r["text"].startswith("100 % of the group's orders (30 of 30) went to 1 ring seller "
-                                "(their market share in DE: 0.2 %; p < 1e-12)")
+    assert r["text"] == ("100 % of the group's orders (30 of 30) went to 1 ring seller "
+                         "(its market share in DE: 0.2 %; p < 1e-12, allowing for picking 1 seller of the 6 in DE)")
 
 
 def test_status_fresh_and_seller_link_reasons_are_numerically_right(hand_built):
@@ -598,6 +598,15 @@ def test_regulars_first_seen_as_the_data_begins_did_not_start_together(store, tm
     assert ("order_burst" in {r["signal"] for r in group.held}) is starts
     if not starts:
         assert group.score < 50
+        projection = project(store)
+        _, scored, _, _ = find_rings(projection)
+        c = next(c for c in scored.order() if set(office) <= set(projection.ids[scored.candidate(c).members]))
+        burst = _reason(scored.candidate(c, explain=True), "order_burst")
+        assert burst["text"].startswith("6 buyers sharing a phone or card with another member, all older accounts "
+                                        "whose first order"), burst["text"]
+        assert burst["text"].endswith("fell in the data's first 28 days (they may have been ordering before it "
+                                      "began): no start to compare"), burst["text"]
+        assert burst["evidence"]["not_counted"] == 6 and burst["value"] is None
 
 
 def test_an_unpublished_run_writes_nothing_and_hands_back_its_final_timings(hand_built):
@@ -712,6 +721,9 @@ def test_detect_names_the_groups_it_dismissed_closest_to_the_bar_and_why(hand_bu
     assert shown.exit_code == 0, shown.output
     assert "dismissed at " in shown.stderr
     assert "household: 3 accounts, 5 distinct sellers, no concentration; nothing unusual" in shown.stderr
+    assert "rings shown" not in shown.stderr, "every ring is in the table"
+    cut = CliRunner().invoke(app, ["detect", "--top", "0"], env={"COLUMNS": "200"})
+    assert "the top 0 of 1 rings shown: graphfraud rings list for all of them" in cut.stderr, cut.output
 
 
 @pytest.mark.parametrize("bar", ["nan", "inf", "-5", "101"])
@@ -719,3 +731,27 @@ def test_a_score_bar_outside_0_to_100_is_refused_saying_so(bar):
     for command in (["detect"], ["rings", "list"]):
         result = CliRunner().invoke(app, [*command, "--min-score", bar])
         assert result.exit_code == 2 and "is not a score from 0 to 100" in result.output, result.output
+
+
+def test_a_buyer_devoted_to_one_seller_in_two_currencies_is_devoted():
+    """4 of b's 7 orders went to s1, 2 paid in EUR and 2 in GBP, 3 to s2: devoted to s1. The
+    projection sums per (buyer, seller, currency); devotion counts per seller."""
+    from graphfraud.project import Projection
+    from graphfraud.score import score_groups
+
+    n = 3
+    rows = {"buyer": [0, 0, 0], "seller": [1, 1, 2], "currency": [0, 1, 0], "orders": [2, 2, 3]}
+    orders = {k: np.array(v, np.int32 if k != "orders" else np.int64) for k, v in rows.items()}
+    orders |= {"amount": np.array([20.0, 20.0, 30.0]), "amount_sq": np.array([200.0, 200.0, 300.0]),
+               "first": np.zeros(3, np.int64), "chargebacks": np.zeros(3, np.int64),
+               "account_chargebacks": np.zeros(n, np.int64), "account_refunds": np.zeros(n, np.int64),
+               "account_cancels": np.zeros(n, np.int64)}
+    z = np.zeros(0, np.int64)
+    p = Projection(ids=np.array(["b", "s1", "s2"]), role=np.array([0, 1, 1], np.int8), created=np.zeros(n, np.int64),
+                   country=np.zeros(n, np.int32), countries=["DE"], group_kind=np.zeros(0, np.int8),
+                   group_key=np.zeros(0, object), group_ptr=np.zeros(1, np.int64),
+                   group_members=np.zeros(0, np.int32), group_held=np.zeros(0, bool), group_silent=np.zeros(0, bool),
+                   pair_a=z.astype(np.int32), pair_b=z.astype(np.int32), pair_w=z.astype(float), orders=orders,
+                   currencies=["EUR", "GBP"], promo_uses={})
+    devotion = score_groups(p, np.zeros(n, np.int64)).signals["devotion"]
+    assert (devotion["k"][0], devotion["n"][0], devotion["baseline"][0]) == (1, 1, 1.0)
