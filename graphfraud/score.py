@@ -1076,7 +1076,8 @@ class _Context:
                         f"{_within(v, t0, t1)}; {_pct(base)} of the marketplace's {firsts} fell then ({pt})"
                         + (f"; {censored:.0f} more, {older}, not counted" if censored else ""))
             elif censored:
-                text = f"{counted(censored, 'buyer')} sharing a phone or card with another member, all {older}: no start to compare"
+                text = (f"{counted(censored, 'buyer')} sharing a phone or card with another member, all {older}: "
+                        "no start to compare")
             else:
                 text = "no buyers sharing a phone or card with another member, so no start to compare"
             evidence = {"buyers": k, "days": v, "first": _date(t0) if k else None, "last": _date(t1) if k else None,
@@ -1095,9 +1096,9 @@ class _Context:
             mean = float(s["mean"][c])
             paid = (p.currencies[int(s["currency"][c])] if s["currency"][c] >= 0 else
                     f"(amounts in {int(s['currencies'][c])} currencies taken together)")
-            text = (f"{counted(k, 'order')} to {self._seller_label(c)} averaged {mean:.2f} {paid} with a spread of {_pct(v)} "
-                    f"(identical: within {_pct(IDENTICAL_SPREAD)}; their orders from others, or a usual seller's if "
-                    f"narrower: {_pct(base)}; {pt})")
+            text = (f"{counted(k, 'order')} to {self._seller_label(c)} averaged {mean:.2f} {paid} with a spread of "
+                    f"{_pct(v)} (identical: within {_pct(IDENTICAL_SPREAD)}; their orders from others, or a usual "
+                    f"seller's if narrower: {_pct(base)}; {pt})")
             evidence = {"orders": k, "mean_amount": mean, "cv": v, "market_cv": base}
         elif name == "high_value":
             text = (f"{_pct(v)} of the group's orders ({k:.0f} of {n:.0f}) were in buyer-seller pairs averaging more "
@@ -1113,14 +1114,15 @@ class _Context:
         elif name == "trade_circle":
             measured = n >= 2
             text = (f"{k:.0f} of the group's {counted(n, 'seller')} buy from each other in a circle "
-                    f"(sellers on such a circle among those in no candidate group: {_pct(base)}; {pt})" if n >= 2 else
+                    f"(sellers on such a circle among those in no candidate group: {_pct(base)}; {pt})" if measured else
                     f"the group has {counted(n, 'seller')}: no circle of sellers")
             evidence = {"sellers_in_circle": k, "sellers": n}
         else:
             text, evidence = name, {}
         seller = self._named_seller(c)
         named = [evidence.get("code"), seller if seller and f"one seller ({seller})" in text else None]
-        figures = {"value": _num(v), "baseline": _num(base), "lift": _num(lift), "log10_p": max(round(lp, 2), LOG10_P_FLOOR)}
+        figures = {"value": _num(v), "baseline": _num(base), "lift": _num(lift),
+                   "log10_p": max(round(lp, 2), LOG10_P_FLOOR)}
         return {"signal": name, "label": LABELS[name], "family": FAMILY[name], "holds": bool(s["holds"][c]),
                 **(figures if measured else dict.fromkeys(figures)),   # nothing measured: no figures to read
                 "bar": _num(round(float(s["bar"][c]), 2)), "evidence": evidence,
