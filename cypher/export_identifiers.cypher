@@ -1,6 +1,7 @@
 // identifiers.csv: one row per (identifier, member) for every identifier two or more members reach,
 // directly or through their orders (also the card fingerprint, IP subnet and building behind them; a
-// building is listed when members hold two or more of its flats), with how
+// building is listed when members reach two or more of its flats, as holders or by shipping there),
+// with how
 // each member reaches it, first/last seen, the raw spellings it was typed as, and how many links the
 // identifier has in the whole graph (a busy identifier is weak evidence). Patterns start at the
 // node already bound: the local server plans a pattern from its left end.
@@ -26,6 +27,14 @@ CALL (a) {
   MATCH (a)-[r:HAS_ADDRESS]->(x:Address) WHERE x.building IS NOT NULL
   RETURN 'Building' AS type, x.building AS identifier, x AS x, type(r) AS link, r.first_seen AS first,
          r.last_seen AS last, 0 AS orders, r.raw AS raw
+  UNION ALL
+  MATCH (a)-[:PLACED]->(o:Order)-[r:SHIPPED_TO]->(x:Address) WHERE x.building IS NOT NULL
+  RETURN 'Building' AS type, x.building AS identifier, x AS x, type(r) AS link, o.created_at AS first,
+         o.created_at AS last, 1 AS orders, r.raw AS raw
+  UNION ALL
+  MATCH (a)-[:PLACED]->(o:Order)-[r:PAID_WITH]->(x:PaymentInstrument) WHERE x.fingerprint IS NOT NULL
+  RETURN 'CardFingerprint' AS type, x.fingerprint AS identifier, x AS x, type(r) AS link, o.created_at AS first,
+         o.created_at AS last, 1 AS orders, null AS raw
 }
 WITH type, identifier, a.id AS account_id, collect(DISTINCT link) AS links, min(first) AS first_seen,
      max(last) AS last_seen, sum(orders) AS orders, collect(raw) AS raw, collect(DISTINCT x.id) AS nodes,

@@ -24,6 +24,10 @@ CALL (acc) {
   RETURN 'Building' AS kind, x.building AS key, x AS x, r.first_seen AS first, r.last_seen AS last, 0 AS orders,
          r.raw AS raw
   UNION ALL
+  MATCH (acc)-[:PLACED]->(o:Order)-[r:SHIPPED_TO]->(x:Address) WHERE x.building IS NOT NULL
+  RETURN 'Building' AS kind, x.building AS key, x AS x, o.created_at AS first, o.created_at AS last, 1 AS orders,
+         r.raw AS raw
+  UNION ALL
   MATCH (acc)-[:PLACED]->(o:Order)-[:SOLD_BY]->(x:Account)
   RETURN 'Seller' AS kind, x.id AS key, x AS x, o.created_at AS first, o.created_at AS last, 1 AS orders, null AS raw
   UNION ALL

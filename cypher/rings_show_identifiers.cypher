@@ -1,6 +1,7 @@
 // Identifiers that two or more members of a ring reach, directly or through their orders
-// (IPs themselves and by their subnet, flats by their building, listed when members hold two or more of its
-// flats), with the members that reach each. Every branch
+// (IPs themselves and by their subnet, flats by their building, listed when members reach two or
+// more of its flats, as holders or by shipping there: detection links both), with the members that
+// reach each. Every branch
 // starts at the ring (found by its id): starting at the accounts is ten times slower on the
 // local server.
 CALL () {
@@ -22,6 +23,11 @@ CALL () {
   UNION
   MATCH (:Ring {id: $id})<-[:MEMBER_OF]-(a:Account)
   MATCH (a)-[:HAS_ADDRESS]->(x:Address)
+  WHERE x.building IS NOT NULL
+  RETURN a, 'Building' AS kind, x.building AS key, x.id AS flat
+  UNION
+  MATCH (:Ring {id: $id})<-[:MEMBER_OF]-(a:Account)
+  MATCH (a)-[:PLACED]->(:Order)-[:SHIPPED_TO]->(x:Address)
   WHERE x.building IS NOT NULL
   RETURN a, 'Building' AS kind, x.building AS key, x.id AS flat
   UNION

@@ -638,6 +638,29 @@ def test_rings_show_lists_an_ip_two_members_share_and_says_when_the_timeline_is_
     assert "order timeline: 30 orders (--orders N to list them)" in none.stdout and "order_id" not in none.stdout
 
 
+def test_rings_show_lists_a_building_two_members_ship_to(store, tmp_path):
+    """Two members shipping to two flats of one building that neither holds: detection links them
+    (a drop), so the identifiers table shows the building."""
+    folder = build(tmp_path / "market")
+    orders = list(csv.reader(open(folder / "orders.csv", newline="")))
+    flats = {RING[0]: "Lindenallee 40, Whg. 17, 50968 Köln", RING[1]: "Lindenallee 40, Whg. 18, 50968 Köln"}
+    for row in orders[1:]:
+        row[8] = flats.get(row[1], row[8])
+    _write(folder, "orders.csv", orders[0], orders[1:])
+    assert load(store, [folder]).quarantined == 0
+    ring = run_detection(store).rings[0]
+    identifiers = {(i["kind"], i["identifier"]): i["members"] for i in ring_detail(store, ring["id"])["identifiers"]}
+    assert sorted(identifiers[("Building", "lindenallee 40 koln 50968")]) == RING[:2]
+    _, _, links = investigate.shared(store, RING[0], RING[1])
+    assert [link.note for link in links if link.kind == "building"] == [
+        "different flats of one building: unit 17 lindenallee 40 koln 50968, unit 18 lindenallee 40 koln 50968"]
+    bundle = tmp_path / "bundle"
+    exported = CliRunner().invoke(app, ["export", ring["id"], "--out", str(bundle), "--by", "test"])
+    assert exported.exit_code == 0, exported.output
+    rows = list(csv.DictReader(open(bundle / "identifiers.csv", newline="")))
+    assert sorted(r["account_id"] for r in rows if r["type"] == "Building") == RING[:2]
+
+
 def test_reasons_read_as_sentences_without_placeholder_dates_or_broken_plurals(hand_built):
     """Every candidate explained, rings and dismissed groups alike (a household shares no phone: no burst dates)."""
     _, scored, _, _ = find_rings(project(hand_built))
