@@ -451,6 +451,8 @@ class _Context:
         sums = np.bincount(inv, weights=self.on[ext]) if len(uk) else np.zeros(0)
         top_pos = _argmax_by(uk // n_acc if len(uk) else np.zeros(0, np.int64), sums, C)
         k_ext = np.where(top_pos >= 0, sums[np.maximum(top_pos, 0)] if len(sums) else 0, 0.0)
+        owner = uk // n_acc if len(uk) else np.zeros(0, np.int64)
+        self.top_tied = np.bincount(owner[sums == k_ext[owner]], minlength=C)   # sellers with as many orders
         self.top_seller = np.where(top_pos >= 0, uk[np.maximum(top_pos, 0)] % n_acc if len(uk) else -1, -1)
         self.use_internal = (k_int > 0) & (k_int >= k_ext)
         self.k_target = np.where(self.use_internal, k_int, k_ext)
@@ -1006,7 +1008,10 @@ class _Context:
             n = int(self.n_targets[c])
             return f"{n} ring seller{'s' if n != 1 else ''}"
         seller = self._named_seller(c)
-        return f"one seller ({seller})" if seller else "no seller"
+        if not seller:
+            return "no seller"
+        tied = int(self.top_tied[c]) - 1   # the lowest id is named
+        return f"one seller ({seller}; {counted(tied, 'other')} had as many)" if tied else f"one seller ({seller})"
 
     def reason(self, name, s, c) -> dict:
         p = self.p
@@ -1120,7 +1125,7 @@ class _Context:
         else:
             text, evidence = name, {}
         seller = self._named_seller(c)
-        named = [evidence.get("code"), seller if seller and f"one seller ({seller})" in text else None]
+        named = [evidence.get("code"), seller if seller and f"one seller ({seller}" in text else None]
         figures = {"value": _num(v), "baseline": _num(base), "lift": _num(lift),
                    "log10_p": max(round(lp, 2), LOG10_P_FLOOR)}
         return {"signal": name, "label": LABELS[name], "family": FAMILY[name], "holds": bool(s["holds"][c]),

@@ -756,25 +756,44 @@ def test_a_score_bar_outside_0_to_100_is_refused_saying_so(bar):
         assert result.exit_code == 2 and "is not a score from 0 to 100" in result.output, result.output
 
 
+def _orders_only(ids: list[str], roles: list[int], rows: dict, currencies: list[str]):
+    """A projection of accounts and their orders alone (no identifiers): ``rows`` per (buyer, seller,
+    currency) as column lists of buyer, seller, currency and orders, 10.00 an order."""
+    from graphfraud.project import Projection
+
+    n, k = len(ids), len(rows["orders"])
+    orders = {c: np.array(v, np.int64 if c == "orders" else np.int32) for c, v in rows.items()}
+    amount = 10.0 * orders["orders"]
+    orders |= {"amount": amount, "amount_sq": 10.0 * amount, "first": np.zeros(k, np.int64),
+               "chargebacks": np.zeros(k, np.int64), "account_chargebacks": np.zeros(n, np.int64),
+               "account_refunds": np.zeros(n, np.int64), "account_cancels": np.zeros(n, np.int64)}
+    z = np.zeros(0, np.int64)
+    return Projection(ids=np.array(ids), role=np.array(roles, np.int8), created=np.zeros(n, np.int64),
+                      country=np.zeros(n, np.int32), countries=["DE"], group_kind=np.zeros(0, np.int8),
+                      group_key=np.zeros(0, object), group_ptr=np.zeros(1, np.int64),
+                      group_members=np.zeros(0, np.int32), group_held=np.zeros(0, bool),
+                      group_silent=np.zeros(0, bool), pair_a=z.astype(np.int32), pair_b=z.astype(np.int32),
+                      pair_w=z.astype(float), orders=orders, currencies=currencies, promo_uses={})
+
+
 def test_a_buyer_devoted_to_one_seller_in_two_currencies_is_devoted():
     """4 of b's 7 orders went to s1, 2 paid in EUR and 2 in GBP, 3 to s2: devoted to s1. The
     projection sums per (buyer, seller, currency); devotion counts per seller."""
-    from graphfraud.project import Projection
     from graphfraud.score import score_groups
 
-    n = 3
-    rows = {"buyer": [0, 0, 0], "seller": [1, 1, 2], "currency": [0, 1, 0], "orders": [2, 2, 3]}
-    orders = {k: np.array(v, np.int32 if k != "orders" else np.int64) for k, v in rows.items()}
-    orders |= {"amount": np.array([20.0, 20.0, 30.0]), "amount_sq": np.array([200.0, 200.0, 300.0]),
-               "first": np.zeros(3, np.int64), "chargebacks": np.zeros(3, np.int64),
-               "account_chargebacks": np.zeros(n, np.int64), "account_refunds": np.zeros(n, np.int64),
-               "account_cancels": np.zeros(n, np.int64)}
-    z = np.zeros(0, np.int64)
-    p = Projection(ids=np.array(["b", "s1", "s2"]), role=np.array([0, 1, 1], np.int8), created=np.zeros(n, np.int64),
-                   country=np.zeros(n, np.int32), countries=["DE"], group_kind=np.zeros(0, np.int8),
-                   group_key=np.zeros(0, object), group_ptr=np.zeros(1, np.int64),
-                   group_members=np.zeros(0, np.int32), group_held=np.zeros(0, bool), group_silent=np.zeros(0, bool),
-                   pair_a=z.astype(np.int32), pair_b=z.astype(np.int32), pair_w=z.astype(float), orders=orders,
-                   currencies=["EUR", "GBP"], promo_uses={})
-    devotion = score_groups(p, np.zeros(n, np.int64)).signals["devotion"]
+    p = _orders_only(["b", "s1", "s2"], [0, 1, 1],
+                     {"buyer": [0, 0, 0], "seller": [1, 1, 2], "currency": [0, 1, 0], "orders": [2, 2, 3]},
+                     ["EUR", "GBP"])
+    devotion = score_groups(p, np.zeros(3, np.int64)).signals["devotion"]
     assert (devotion["k"][0], devotion["n"][0], devotion["baseline"][0]) == (1, 1, 1.0)
+
+
+def test_a_seller_named_among_equals_says_so():
+    """The group's orders went to two outside shops alike (3 each): the lower id is named, with the tie."""
+    from graphfraud.score import score_groups
+
+    p = _orders_only(["b1", "b2", "s1", "s2"], [0, 0, 1, 1],
+                     {"buyer": [0, 0, 1, 1], "seller": [2, 3, 2, 3], "currency": [0, 0, 0, 0], "orders": [2, 1, 1, 2]},
+                     ["EUR"])
+    ctx = score_groups(p, np.array([0, 0, -1, -1])).ctx
+    assert ctx._seller_label(0) == "one seller (s1; 1 other had as many)"
