@@ -6,10 +6,11 @@
 // link made this read 3-4 times slower at 1M accounts). One record of parallel lists, one entry
 // per account, each a list of its keys. The client groups them with the identifiers used on
 // orders. With $as_of, only accounts created on or before it; the client drops the uses first seen
-// after it.
+// after `until` ($as_of in epoch seconds, as this server reads it).
 MATCH (a:Account)
 WHERE a.id >= $lo AND a.id <= $hi AND ($as_of IS NULL OR a.created_at <= datetime($as_of))
-RETURN collect(a.id) AS account,
+RETURN CASE WHEN $as_of IS NULL THEN null ELSE datetime($as_of).epochSeconds END AS until,
+       collect(a.id) AS account,
        collect(coalesce(a.device_keys, [])) AS device, collect(coalesce(a.device_seen, [])) AS device_seen,
        collect(coalesce(a.address_keys, [])) AS address,
        collect(coalesce(a.instrument_keys, [])) AS instrument,

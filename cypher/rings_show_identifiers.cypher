@@ -1,7 +1,7 @@
 // Identifiers that two or more members of a ring reach, directly or through their orders
-// (IPs themselves and by their subnet, flats by their building, listed when members reach two or
-// more of its flats, as holders or by shipping there: detection links both), with the members that
-// reach each. Every branch
+// (IPs themselves and by their subnet, cards by their fingerprint, flats by their building, listed
+// when members reach two or more of its flats, as holders or by shipping there), with the members
+// that reach each. Every branch
 // starts at the ring (found by its id): starting at the accounts is ten times slower on the
 // local server.
 CALL () {
@@ -33,6 +33,11 @@ CALL () {
   UNION
   MATCH (:Ring {id: $id})<-[:MEMBER_OF]-(a:Account)
   MATCH (a)-[:HAS_INSTRUMENT]->(x:PaymentInstrument)
+  WHERE x.fingerprint IS NOT NULL
+  RETURN a, 'CardFingerprint' AS kind, x.fingerprint AS key, null AS flat
+  UNION
+  MATCH (:Ring {id: $id})<-[:MEMBER_OF]-(a:Account)
+  MATCH (a)-[:PLACED]->(:Order)-[:PAID_WITH]->(x:PaymentInstrument)
   WHERE x.fingerprint IS NOT NULL
   RETURN a, 'CardFingerprint' AS kind, x.fingerprint AS key, null AS flat
 }

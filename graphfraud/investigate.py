@@ -2,13 +2,13 @@
 
 An investigator starts from whatever they were handed: an account id, a device id as
 some system printed it, an IP, an address as a person writes it, an instrument id or
-card fingerprint (``bin:last4``), an order id, a promo code, an IP subnet, a building.
-``resolve`` finds what that names: each type is looked up with its own normalised spelling
-(``normalise.device_id``, ``address_key`` under every country's rules, upper-cased promo
-codes …) in one query.
+card fingerprint (``bin:last4``), an order id, a promo code. ``resolve`` finds what that
+names: each type is looked up with its own normalised spelling (``normalise.device_id``,
+``address_key`` under every country's rules, upper-cased promo codes …) in one query.
+``expand`` also takes an IP subnet or a building (``HUBS``).
 
 All graph work is aggregated on the server: ``expand`` sends one query per hop for the whole
-frontier (a key behind several nodes, ``HUBS``, starts as a hub of them), and a super-node (a
+frontier (a key behind several nodes starts as a hub of them), and a super-node (a
 device behind 5,000 accounts) comes back as a count plus its top ``limit`` neighbours (highest
 ring score, then newest), never in full. ``shared`` is one query; ``paths`` one shortest-path
 query, then one listing every connection of that length when it is short (``ALL_PATHS_HOPS``).
@@ -23,6 +23,7 @@ import ipaddress
 import math
 import re
 from dataclasses import asdict, dataclass, field
+from typing import NamedTuple
 
 from . import normalise
 from .errors import GraphfraudError, NotFoundError, UsageError
@@ -30,7 +31,7 @@ from .errors import GraphfraudError, NotFoundError, UsageError
 __all__ = [
     "TYPES", "Entity", "AmbiguousIdError", "resolve", "expand", "Neighbourhood", "Node", "Edge", "More",
     "paths", "Path", "shared", "SharedLink", "to_networkx", "describe", "rel_text", "MAX_HOPS", "unknown_ring",
-    "flat_spellings", "current_run",
+    "flat_spellings", "current_run", "HUBS", "hub_keys",
 ]
 
 # type name -> node label, in the order candidates are listed
@@ -41,6 +42,7 @@ MAX_HOPS = 4
 MAX_PATH_HOPS = 6   # the bound written into cypher/investigate_path_shortest.cypher
 ALL_PATHS_HOPS = 4  # ... and into cypher/investigate_paths.cypher: every connection up to this long
 MAX_NODES = 2000    # expand stops adding nodes past this many, and says so
+FINGERPRINT = re.compile(r"\d{6}:\d{4}")   # a card fingerprint as stored and printed: bin:last4
 REL_ORDER = {rel: i for i, rel in enumerate(("USED_DEVICE", "HAS_INSTRUMENT", "HAS_ADDRESS", "USED_IP", "SOLD_BY",
                                              "PLACED", "PAID_WITH", "FROM_DEVICE", "SHIPPED_TO", "USED_PROMO"))}
 
@@ -145,7 +147,7 @@ def candidate_keys(text: str, type_: str | None = None) -> dict[str, list[str]]:
         keys["address"] = _address_keys(raw) + ([raw] if type_ == "address" else [])
     if want("instrument"):
         keys["instrument"] = [raw, *stored("instrument_id"), *given_card()]
-        if re.fullmatch(r"\d{6}:\d{4}", raw):
+        if FINGERPRINT.fullmatch(raw):
             keys["fingerprint"] = [raw]
     if want("promo"):
         keys["promo"] = sorted({raw, normalise.promo_code(raw), *stored("promo_code")})
@@ -251,8 +253,7 @@ def describe(type_: str, props: dict) -> str:
     elif type_ == "ip":
         parts = [f"subnet {p['subnet']}" if p.get("subnet") else None]
     elif type_ in HUBS:
-        of, _, _, noun = HUBS[type_]
-        parts = [f"{noun} of {p.get('nodes')} {_plural(of)}"]
+        parts = [f"{HUBS[type_].name} of {p.get('nodes')} {_plural(HUBS[type_].nodes)}"]
     elif type_ == "instrument":
         parts = [p.get("kind"), normalise.mask_card(p.get("bin") or "", p.get("last4") or "")
                  if p.get("last4") else None]
@@ -424,11 +425,17 @@ def _root(entity: Entity, row: dict) -> Node:
     return Node(entity.type, entity.id, 0, row.get("props") or {}, row.get("rings") or [], row.get("links"))
 
 
-# A key several nodes share, which `expand` shows as one hub node with those nodes one hop out:
-# kind → (type of the nodes, property holding the key, link name from the hub, what it is called).
-HUBS = {"fingerprint": ("instrument", "fingerprint", "FINGERPRINT", "card fingerprint"),
-        "subnet": ("ip", "subnet", "SUBNET", "IP subnet"),
-        "building": ("address", "building", "BUILDING", "building")}
+class Hub(NamedTuple):
+    """A key several nodes may share, which `expand` shows as one hub node with them one hop out."""
+    nodes: str      # the type of the nodes behind it
+    property: str   # the node property holding the key
+    link: str       # the link drawn from the hub to its nodes (not stored in the graph)
+    name: str       # what it is called
+
+
+HUBS = {"fingerprint": Hub("instrument", "fingerprint", "FINGERPRINT", "card fingerprint"),
+        "subnet": Hub("ip", "subnet", "SUBNET", "IP subnet"),
+        "building": Hub("address", "building", "BUILDING", "building")}
 
 
 def hub_keys(text: str, type_: str | None = None) -> dict[str, list[str]]:
@@ -437,7 +444,7 @@ def hub_keys(text: str, type_: str | None = None) -> dict[str, list[str]]:
     ``2001:db8::/64``), a building as a person writes its address."""
     raw = text.strip()
     keys = {kind: [] for kind in HUBS}
-    if type_ in (None, "instrument") and re.fullmatch(r"\d{6}:\d{4}", raw):
+    if type_ in (None, "instrument") and FINGERPRINT.fullmatch(raw):
         keys["fingerprint"] = [raw]
     if type_ in (None, "ip"):
         subnets = set()
@@ -456,31 +463,32 @@ def hub_keys(text: str, type_: str | None = None) -> dict[str, list[str]]:
 def _hub(store, text: str, type_: str | None, rows: list[dict], limit: int) -> tuple[Node, list[Node], list[More]] | None:
     """For a key behind several nodes (one card under several instrument ids, the IPs of a subnet,
     the flats of a building) that names nothing else: a hub node for the key, its nodes one hop out
-    (the busiest ``limit`` of them, the rest counted). That is what an investigator who types a
-    fingerprint, a subnet or a building asks about; None for any other id."""
+    (the busiest ``limit`` of them, the rest counted); behind one node, that node. That is what an
+    investigator who types a fingerprint, a subnet or a building asks about; None for any other id."""
     keys = hub_keys(text, type_)
     if not any(keys.values()):
         return None
     found = store.read("investigate_hub", **keys, limit=limit)
-    totals = {(r["kind"], r["key"]): r["total"] for r in found}
-    shared = sorted((k for k, total in totals.items() if total >= 2), key=lambda k: (-totals[k], k))
-    if not shared:
+    if not found:
         return None
-    kind, key = shared[0]
-    type_of, attr, rel, _ = HUBS[kind]
+    totals = {(r["kind"], r["key"]): r["total"] for r in found}
+    kind, key = min(totals, key=lambda k: (-totals[k], k))   # one address may give several keys: the busiest
+    hub = HUBS[kind]
 
     def member(r):
         props = r["props"] or {}
-        return r["type"] == type_of and (props.get(attr) == key or (kind == "building" and r["id"] == key))
+        return r["type"] == hub.nodes and (props.get(hub.property) == key or (kind == "building" and r["id"] == key))
 
     if not all(member(r) for r in rows if r["type"] != "ring"):
         return None   # the text names something else too: resolving says what
     total = totals[kind, key]
-    hub = Node(kind, key, 0, {"nodes": total}, [], total)
-    members = [Node(type_of, r["id"], 1, r["props"] or {}, [], r["links"], hub.key, rel, True)
-               for r in found if (r["kind"], r["key"]) == (kind, key)]
+    listed = [r for r in found if (r["kind"], r["key"]) == (kind, key)]
+    if total == 1:
+        return Node(hub.nodes, listed[0]["id"], 0, listed[0]["props"] or {}, [], listed[0]["links"]), [], []
+    root = Node(kind, key, 0, {"nodes": total}, [], total)
+    members = [Node(hub.nodes, r["id"], 1, r["props"] or {}, [], r["links"], root.key, hub.link, True) for r in listed]
     hidden = total - len(members)
-    return hub, members, [More(hub.key, rel, True, type_of, total, len(members), hidden)] if hidden else []
+    return root, members, [More(root.key, hub.link, True, hub.nodes, total, len(members), hidden)] if hidden else []
 
 
 _ENDS = {"USED_DEVICE": ("account", "device"), "USED_IP": ("account", "ip"), "HAS_ADDRESS": ("account", "address"),

@@ -53,7 +53,7 @@ from itertools import chain
 import numpy as np
 
 from .detect import distinct
-from .times import parse
+from .errors import UsageError
 
 __all__ = ["KINDS", "Projection", "account_ranges", "all_keys", "chance_fingerprints", "expand_groups", "order_ranges",
            "pair_weights", "project"]
@@ -219,8 +219,8 @@ SLICE_ORDERS = 250_000    # orders per range read: about what a 50k-account rang
                           # about 750k orders, overran the server's 2 GB query budget at 1M)
 KEY_PAGE = 2_000_000       # ids per read: the local server caps a collect() at 2,097,152 elements
 ORDER_USES = ("device", "address", "instrument", "fingerprint")   # identifier kinds read on the orders
-LINK_COLUMNS = {"device": "device_seen", "address": None, "instrument": None, "fingerprint": None,
-                "subnet": "subnet_seen"}   # identifier kind → project_links' column of when each was first seen
+LINK_SEEN = {"device": "device_seen", "address": None, "instrument": None, "fingerprint": None,
+             "subnet": "subnet_seen"}   # identifier kind → project_links' column of when each was first seen
 PAIR_SUMS = ("orders", "amount", "amount_sq", *STATUSES)   # summed per (buyer, seller, currency)
 
 
@@ -392,19 +392,19 @@ def _order_part(columns: dict, ids: np.ndarray, key_codes: _KeyCodes) -> dict:
     return {"sums": sums, "codes": codes, "uses": _distinct_uses(_concat(uses))}
 
 
-def _link_part(columns: dict, ids: np.ndarray, key_codes: _KeyCodes, until: int | None) -> dict:
+def _link_part(columns: dict, ids: np.ndarray, key_codes: _KeyCodes) -> dict:
     """One range of ``project_links`` (per account, a list of keys per kind) as identifier uses
-    (held: the account holds the identifier); with ``until`` (epoch seconds), only those first seen
-    by then."""
+    (held: the account holds the identifier); as of a date, only those first seen by then."""
     accounts = _index(ids, columns.get("account") or [])
+    until = columns.get("until")
     parts = []
-    for kind, seen in LINK_COLUMNS.items():
+    for kind, seen in LINK_SEEN.items():
         lists = columns.get(kind) or []
         sizes = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
         holder = np.repeat(accounts, sizes)
         keys = list(chain.from_iterable(lists))
         if seen and until is not None:
-            first_seen = np.fromiter(chain.from_iterable(columns[seen]), dtype=np.int64, count=len(keys))
+            first_seen = np.fromiter(chain.from_iterable(columns.get(seen) or []), dtype=np.int64, count=len(keys))
             holder = np.where(first_seen <= until, holder, -1)
         parts.append(_uses(kind, holder, keys, True, key_codes))
     return _concat(parts)
@@ -514,6 +514,12 @@ def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None
     ``as_of``: an ISO datetime; only accounts created, identifier uses first seen and
     orders placed on or before it count. ``progress(step)`` is called as each of ``STEPS`` ends.
     """
+    from .store import SCHEMA_VERSION
+
+    version = store.schema_version()
+    if version < SCHEMA_VERSION:   # the reads rely on keys the migrations write
+        raise UsageError(f"the graph was written by an older graphfraud (schema version {version} of "
+                         f"{SCHEMA_VERSION}): `graphfraud load` or `graphfraud detect` migrates it first")
     timings: dict[str, float] = {}
     tick = progress or (lambda step: None)
 
@@ -530,9 +536,8 @@ def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None
             tick("accounts")
             # Every (statement, range) is a read of its own: READERS at a time keep the server's
             # cores busy to the end. The order walks (the longest) first.
-            until = None if as_of is None else int(parse(as_of).timestamp())
             reads = {"orders": ("project_orders", lambda c: _order_part(c, ids, key_codes), order_cuts.result()),
-                     "links": ("project_links", lambda c: _link_part(c, ids, key_codes, until), account_cuts)}
+                     "links": ("project_links", lambda c: _link_part(c, ids, key_codes), account_cuts)}
             pending = {step: [pool.submit(_timed_read, store, name, as_of, lo, hi, convert) for lo, hi in step_ranges]
                        for step, (name, convert, step_ranges) in reads.items()}
             results = {}

@@ -998,7 +998,8 @@ class _Context:
 
     def _picking(self, s, c, noun: str, country: str | None = None) -> str:
         """How a p-value allows for the reason having picked its sellers (or code) among many: it is
-        multiplied by the number of ways to pick them, so strong counts may still read p = 1.00."""
+        multiplied by the number of the country's sellers to the power of those picked (or by the
+        number of codes), so strong counts may still read p = 1.00."""
         chosen = 1 if noun == "code" else int(self.n_targets[c])
         where = f" in {country}" if country else ""
         return f", allowing for picking {counted(chosen, noun)} of the {s['choices'][c]:,.0f}{where}"
@@ -1019,7 +1020,7 @@ class _Context:
         k, n = float(s["k"][c]), float(s["n"][c])
         country = p.countries[self.country[c]] if p.countries else "?"
         pt = p_text(lp)
-        measured = True   # False: the group has nothing this signal counts (no shared code, no seller pairs …)
+        measured = n > 0   # False: the group has nothing this signal counts (no orders, no shared code …)
         if name == "concentration":
             its = "its" if self.n_targets[c] == 1 else "their"
             text = (f"{_pct(v)} of the group's orders ({k:.0f} of {n:.0f}) went to {self._seller_label(c)} "
@@ -1030,7 +1031,6 @@ class _Context:
                     f"{base:.2g} expected from market shares ({pt}{self._picking(s, c, 'seller', country)})")
             evidence = {"buyers_reaching": k, "buyers": float(self.buyers[c]), "expected": base}
         elif name == "devotion":
-            measured = n > 0
             one = round(k) == 1
             text = (f"{k:.0f} of {counted(n, 'repeat buyer')} {'places' if one else 'place'} at least half "
                     f"{'its' if one else 'their'} orders with one seller (marketplace: {_pct(base)}; {pt})"
@@ -1098,12 +1098,14 @@ class _Context:
             evidence = {"code": key, "uses": k, "days": v, "first": _date(t0) if k else None,
                         "last": _date(t1) if k else None}
         elif name == "uniform_amounts":
+            measured = k > 0
             mean = float(s["mean"][c])
             paid = (p.currencies[int(s["currency"][c])] if s["currency"][c] >= 0 else
                     f"(amounts in {int(s['currencies'][c])} currencies taken together)")
             text = (f"{counted(k, 'order')} to {self._seller_label(c)} averaged {mean:.2f} {paid} with a spread of "
                     f"{_pct(v)} (identical: within {_pct(IDENTICAL_SPREAD)}; their orders from others, or a usual "
-                    f"seller's if narrower: {_pct(base)}; {pt})")
+                    f"seller's if narrower: {_pct(base)}; {pt})" if measured else
+                    f"no orders to {self._seller_label(c)}, so no amounts to compare")
             evidence = {"orders": k, "mean_amount": mean, "cv": v, "market_cv": base}
         elif name == "high_value":
             text = (f"{_pct(v)} of the group's orders ({k:.0f} of {n:.0f}) were in buyer-seller pairs averaging more "
@@ -1111,7 +1113,6 @@ class _Context:
                     f"pair's average; marketplace: {_pct(base)}; {pt})")
             evidence = {"dear_orders": k, "orders": n}
         elif name == "seller_links":
-            measured = n > 0
             text = (f"{k:.0f} of {n:.0f} buyer-seller pairs inside the group share a device, an address (or a "
                     f"building) or a card (marketplace pairs: {_pct(base)}; {pt})" if measured else
                     "no buyer-seller pairs inside the group")

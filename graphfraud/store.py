@@ -245,12 +245,18 @@ class Store:
         for i, text in enumerate(statements("schema")):
             self._run(f"schema statement {i + 1}", text, {}, write=True)
         found = self.read("schema_version")[0]
-        version = found["version"] or (1 if found["has_orders"] else SCHEMA_VERSION)
+        version = self.schema_version(found)
         for step in range(version + 1, SCHEMA_VERSION + 1):
             what, migrate = MIGRATIONS[step]
             migrate(self, lambda total: tick(f"migrating the graph to version {step}: {what}", total))
         if found["version"] != SCHEMA_VERSION:
             self.write("schema_version_set", version=SCHEMA_VERSION)
+
+    def schema_version(self, found: dict | None = None) -> int:
+        """The schema version the graph follows: an unversioned graph holding accounts was written
+        before versions were kept (1); an empty one follows the current version."""
+        found = found or self.read("schema_version")[0]
+        return found["version"] or (1 if found["has_accounts"] else SCHEMA_VERSION)
 
     def run_cypher(self, text: str, params: dict, write: bool = False) -> tuple[list[str], list[dict]]:
         """An investigator's own statement; the caller decides whether it may write.

@@ -5,7 +5,7 @@
   (a member too) with the promo code RINGPROMO;
 - a super-node: the kiosk device KIOSK-0001 is used by k01..k60 and by r1;
 - b1, b2: ordinary buyers of seller s1, on their own devices, in one IP /24;
-- k01, k02: two flats of one building;
+- k01, k02: two flats of one building; k03 on b2's IP; k04 alone in its IP /24;
 - z1: an account linked to nothing.
 
 ``load_marketplace(store, folder)`` writes the CSVs, loads them with the real loader and
@@ -53,7 +53,9 @@ def write_marketplace(folder: Path) -> Path:
                ["r4", "dev_AB12CD34", "2025-09-04T10:00:00Z", "2025-10-04T10:00:00Z", ""],
                ["r1", "KIOSK-0001", "2025-09-05T10:00:00Z", "2025-09-05T11:00:00Z", ""],
                ["b1", "phone-b1", "2025-03-01T10:00:00Z", "2025-10-01T10:00:00Z", "203.0.113.10"],
-               ["b2", "phone-b2", "2025-03-02T10:00:00Z", "2025-10-01T10:00:00Z", "203.0.113.77"]]
+               ["b2", "phone-b2", "2025-03-02T10:00:00Z", "2025-10-01T10:00:00Z", "203.0.113.77"],
+               ["k03", "phone-k03", "2025-06-01T10:00:00Z", "2025-06-02T10:00:00Z", "203.0.113.77"],
+               ["k04", "phone-k04", "2025-06-01T10:00:00Z", "2025-06-02T10:00:00Z", "192.0.2.5"]]
     devices += [[k, "KIOSK-0001", "2025-06-01T10:00:00Z", "2025-06-02T10:00:00Z", ""] for k in KIOSK_USERS]
     addresses = [["account_id", "address", "kind", "country"],
                  ["r1", "Hauptstraße 5, 10115 Berlin", "shipping", "DE"],

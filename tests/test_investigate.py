@@ -107,9 +107,17 @@ def test_a_subnet_expands_as_a_hub_of_its_ips(market, typed):
 
 
 def test_a_hub_lists_its_busiest_nodes_and_counts_the_rest(market):
+    """203.0.113.77 (b2 and k03) is busier than 203.0.113.10 (b1), which sorts first by id."""
     hood = investigate.expand(market, "203.0.113.0/24", hops=1, limit=1)
-    assert [n.type for n in hood.nodes if n.depth == 1] == ["ip"]
+    assert [n.id for n in hood.nodes if n.depth == 1] == ["203.0.113.77"]
     assert [(m.parent, m.rel, m.total, m.shown, m.hidden) for m in hood.more] == [("subnet:203.0.113", "SUBNET", 2, 1, 1)]
+
+
+@pytest.mark.parametrize("typed", ["192.0.2", "192.0.2.0/24"])
+def test_a_subnet_of_one_ip_is_that_ip(market, typed):
+    hood = investigate.expand(market, typed, hops=1)
+    assert (hood.root.type, hood.root.id) == ("ip", "192.0.2.5")
+    assert [n.id for n in hood.nodes if n.depth == 1] == ["k04"]
 
 
 def test_a_building_expands_as_a_hub_of_its_flats(market):

@@ -180,22 +180,24 @@ def test_accounts_keep_the_keys_their_links_reach_across_drops(store, marketplac
     assert len(kept_later["a1"][0]) == 2 and len(kept_later["a3"][2]) == 2
 
 
-def test_the_projection_counts_a_device_from_when_it_was_first_seen(store, marketplace):
-    """a2 (created 08:00 UTC) first used a1's device at 10:00: as of 09:00 the device is a1's alone
-    (no group: one account shares nothing), as of 11:00 theirs."""
+@pytest.mark.parametrize("kind", ["device", "subnet"])
+def test_the_projection_counts_a_device_or_ip_from_when_it_was_first_seen(store, marketplace, kind):
+    """a2 (created 08:00 UTC) first used a1's device, and an IP of a1's /24, at 10:00: as of 09:00
+    the device and the subnet are a1's alone (no group: one account shares nothing), as of 11:00
+    theirs."""
     from graphfraud.project import KIND_NAMES, project
 
     load(store, [marketplace])
 
-    def device_groups(as_of):
+    def groups(as_of):
         p = project(store, as_of=as_of)
         assert "a2" in p.ids
         sizes = np.diff(p.group_ptr)
         return [sorted(p.ids[p.group_members[p.group_ptr[g]:p.group_ptr[g + 1]]]) for g in range(len(sizes))
-                if KIND_NAMES[p.group_kind[g]] == "device"]
+                if KIND_NAMES[p.group_kind[g]] == kind]
 
-    assert device_groups("2025-10-02T09:00:00Z") == []
-    assert device_groups("2025-10-02T11:00:00Z") == [["a1", "a2"]]
+    assert groups("2025-10-02T09:00:00Z") == []
+    assert groups("2025-10-02T11:00:00Z") == [["a1", "a2"]]
 
 
 @pytest.mark.parametrize("die_at", [2, 5, 9])
@@ -220,8 +222,12 @@ def test_killed_load_run_again_ends_with_the_same_counts(store, marketplace, mon
         load(store, [marketplace])
     monkeypatch.undo()
     assert counts(store) != uninterrupted
+    kept, linked = _kept_and_linked(store)
+    assert kept == linked, "keys and links are written together"
     load(store, [marketplace])
     assert counts(store) == uninterrupted
+    kept, linked = _kept_and_linked(store)
+    assert kept == linked
 
 
 def test_tables_load_in_dependency_order_whatever_the_file_order(store, tmp_path):

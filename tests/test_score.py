@@ -638,19 +638,29 @@ def test_rings_show_lists_an_ip_two_members_share_and_says_when_the_timeline_is_
     assert "order timeline: 30 orders (--orders N to list them)" in none.stdout and "order_id" not in none.stdout
 
 
-def test_rings_show_lists_a_building_two_members_ship_to(store, tmp_path):
-    """Two members shipping to two flats of one building that neither holds: detection links them
-    (a drop), so the identifiers table shows the building."""
+def _card_number(middle: str) -> str:
+    """A Luhn-valid card number 453914 … 6467 (one fingerprint, 453914:6467, for every ``middle``)."""
+    from graphfraud.normalise import luhn_valid
+
+    return next(n for d in "0123456789" if luhn_valid(n := f"453914{middle}{d}6467"))
+
+
+def test_rings_show_lists_a_building_and_a_card_members_reach_through_orders(store, tmp_path):
+    """Two members shipping to two flats of one building that neither holds (a drop detection links),
+    paying with two cards of one fingerprint: the identifiers table shows the building and the card."""
     folder = build(tmp_path / "market")
     orders = list(csv.reader(open(folder / "orders.csv", newline="")))
     flats = {RING[0]: "Lindenallee 40, Whg. 17, 50968 Köln", RING[1]: "Lindenallee 40, Whg. 18, 50968 Köln"}
+    cards = {RING[0]: _card_number("00000"), RING[1]: _card_number("11111")}
     for row in orders[1:]:
         row[8] = flats.get(row[1], row[8])
-    _write(folder, "orders.csv", orders[0], orders[1:])
+        row.append(cards.get(row[1], ""))
+    _write(folder, "orders.csv", orders[0] + ["card_number"], orders[1:])
     assert load(store, [folder]).quarantined == 0
     ring = run_detection(store).rings[0]
     identifiers = {(i["kind"], i["identifier"]): i["members"] for i in ring_detail(store, ring["id"])["identifiers"]}
     assert sorted(identifiers[("Building", "lindenallee 40 koln 50968")]) == RING[:2]
+    assert sorted(identifiers[("CardFingerprint", "453914:6467")]) == RING[:2]
     _, _, links = investigate.shared(store, RING[0], RING[1])
     assert [link.note for link in links if link.kind == "building"] == [
         "different flats of one building: unit 17 lindenallee 40 koln 50968, unit 18 lindenallee 40 koln 50968"]
@@ -746,7 +756,7 @@ def test_detect_names_the_groups_it_dismissed_closest_to_the_bar_and_why(hand_bu
     assert "household: 3 accounts, 5 distinct sellers, no concentration; nothing unusual" in shown.stderr
     assert "rings shown" not in shown.stderr, "every ring is in the table"
     cut = CliRunner().invoke(app, ["detect", "--top", "0"], env={"COLUMNS": "200"})
-    assert "the top 0 of 1 rings shown: graphfraud rings list for all of them" in cut.stderr, cut.output
+    assert "the top 0 of 1 ring shown: graphfraud rings list for all of them" in cut.stderr, cut.output
 
 
 @pytest.mark.parametrize("bar", ["nan", "inf", "-5", "101"])

@@ -63,8 +63,9 @@ def detect(
     title = (f"{result.run_id}: {c['rings']} rings ({c['ring_accounts']} accounts) from {c['candidates']:,} "
              f"candidates among {c['accounts']:,} accounts in {result.timings['total']:.1f} s")
     emit(rows, Format.table, columns=["ring_id", "score", "typology", "size", "sellers", "evidence"], title=title)
-    if len(result.rings) > top:
-        err.print(f"the top {top} of {c['rings']} rings shown: graphfraud rings list for all of them (--top N here)")
+    if c["rings"] > top:
+        err.print(f"the top {top} of {counted(c['rings'], 'ring')} shown: graphfraud rings list for all of them "
+                  "(--top N here)")
     if result.rings:
         err.print(f"next: graphfraud rings show {result.rings[0]['id']}")
     err.print(f"stages: {stages}")
