@@ -273,7 +273,7 @@ def p_text(log10p: float) -> str:
 
 
 def _pct(x: float) -> str:
-    if x >= 0.1 or x < 1e-7:   # below a millionth of a percent: rounding left over from identical amounts
+    if x >= 0.1 or x < 1e-7:   # under one in ten million: no share of a million accounts, only rounding left-overs
         return f"{100 * x:.0f} %"
     if x >= 0.001:
         return f"{100 * x:.1f} %"
