@@ -378,11 +378,12 @@ def expand(store, text: str, hops: int = 2, limit: int = 25, type_: str | None =
         raise UsageError("--limit must be at least 1")
     run_id = current_run(store)
     rows = _lookup(store, text, type_, run_id)
-    root, reached, more = _hub(store, text, type_, rows, limit) or (_root(*_one(store, text, type_, "--type", rows)), [], [])
+    root, reached, more = (_hub(store, text, type_, rows, limit)
+                           or (_root(*_one(store, text, type_, "--type", rows)), [], []))
     nodes = {n.key: n for n in [root, *reached]}
     edges: dict[tuple, Edge] = {(root.key, n.key, n.rel): Edge(root.key, n.key, n.rel) for n in reached}
     expanded: set[str] = set()   # label:id, as the hop statement keys a neighbour: ids of two types may be equal
-    frontier = reached or [root]   # a hub is no node of the graph: the walk goes on from its instruments
+    frontier = reached or [root]   # a hub is no node of the graph: the walk goes on from its nodes
     stopped = False
     for depth in range(1 + bool(reached), hops + 1):
         if not frontier or stopped:
@@ -460,7 +461,8 @@ def hub_keys(text: str, type_: str | None = None) -> dict[str, list[str]]:
     return keys
 
 
-def _hub(store, text: str, type_: str | None, rows: list[dict], limit: int) -> tuple[Node, list[Node], list[More]] | None:
+def _hub(store, text: str, type_: str | None, rows: list[dict],
+         limit: int) -> tuple[Node, list[Node], list[More]] | None:
     """For a key behind several nodes (one card under several instrument ids, the IPs of a subnet,
     the flats of a building) that names nothing else: a hub node for the key, its nodes one hop out
     (the busiest ``limit`` of them, the rest counted); behind one node, that node. That is what an
