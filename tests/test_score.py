@@ -632,6 +632,7 @@ def test_rings_show_lists_an_ip_two_members_share_and_says_when_the_timeline_is_
     assert identifiers[("IP", "198.51.100.7")] == 2 and identifiers[("Subnet", "198.51.100")] == 2
     shown = CliRunner().invoke(app, ["rings", "show", ring["id"], "--orders", "2"], env={"COLUMNS": "200"})
     assert shown.exit_code == 0, shown.output
+    assert "size 7 (6 buying and 1 selling inside the group)" in shown.stdout
     assert "order timeline: the first 2 of 30 orders (--orders N for more)" in shown.stdout
     assert "198.51.100.7" in shown.stdout
     none = CliRunner().invoke(app, ["rings", "show", ring["id"], "--orders", "0"], env={"COLUMNS": "200"})

@@ -128,10 +128,11 @@ def show(
     from rich.text import Text
 
     ring = detail["ring"]
+    # members by their roles inside the group (the reasons' "buyers" are the members who placed any order)
     buyers, sellers = ring.get("buyer_count") or 0, ring.get("seller_count") or 0
     out.print(Text.assemble((ring["id"], "bold"), f"  score {ring.get('score')}  typology {ring.get('typology')}  "
-                            f"case status {ring.get('status')}  size {ring.get('size')} ({counted(buyers, 'buyer')}, "
-                            f"{counted(sellers, 'seller')})"))
+                            f"case status {ring.get('status')}  size {ring.get('size')} ({buyers} buying and "
+                            f"{sellers} selling inside the group)"))
     out.print(f"typology basis: {ring.get('typology_basis') or ''}", markup=False, highlight=False)
     out.print(f"first found by {ring.get('first_run')}, last by {ring.get('last_run')}", markup=False, highlight=False)
     if not detail["current"]:
