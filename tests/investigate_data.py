@@ -6,7 +6,8 @@
 - a super-node: the kiosk device KIOSK-0001 is used by k01..k60 and by r1;
 - b1, b2: ordinary buyers of seller s1, on their own devices, in one IP /24;
 - k01, k02: two flats of one building; k03 on b2's IP; k04 alone in its IP /24;
-- z1: an account linked to nothing.
+- z1: an account linked to nothing; so is the account 203.0.113, whose id is also b1's and b2's
+  subnet.
 
 ``load_marketplace(store, folder)`` writes the CSVs, loads them with the real loader and
 adds the ring as detection would (a DetectionRun, the Ring, MEMBER_OF links) with the
@@ -44,7 +45,8 @@ def write_marketplace(folder: Path) -> Path:
                  ["s1", "seller", "2025-01-01T00:00:00Z", "GB", "active"],
                  ["b1", "buyer", "2025-03-01T00:00:00Z", "GB", "active"],
                  ["b2", "buyer", "2025-03-02T00:00:00Z", "GB", "active"],
-                 ["z1", "buyer", "2025-04-01T00:00:00Z", "PL", "active"]]
+                 ["z1", "buyer", "2025-04-01T00:00:00Z", "PL", "active"],
+                 ["203.0.113", "buyer", "2025-04-01T00:00:00Z", "PL", "active"]]
     accounts += [[k, "buyer", "2025-06-01T00:00:00Z", "FR", "active"] for k in KIOSK_USERS]
     devices = [["account_id", "device_id", "first_seen", "last_seen", "ip"],
                ["r1", "DEV-AB12-CD34", "2025-09-01T10:00:00Z", "2025-10-01T10:00:00Z", "198.51.100.7"],

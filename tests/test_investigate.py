@@ -113,6 +113,13 @@ def test_a_hub_lists_its_busiest_nodes_and_counts_the_rest(market):
     assert [(m.parent, m.rel, m.total, m.shown, m.hidden) for m in hood.more] == [("subnet:203.0.113", "SUBNET", 2, 1, 1)]
 
 
+def test_a_hub_key_that_also_names_an_entity_is_that_entity_unless_typed(market):
+    """The account 203.0.113 shares its id with b1's and b2's subnet: the entity comes first, as an
+    id an investigator was handed; --type ip asks for the subnet."""
+    assert investigate.expand(market, "203.0.113", hops=1).root.type == "account"
+    assert investigate.expand(market, "203.0.113", hops=1, type_="ip").root.type == "subnet"
+
+
 @pytest.mark.parametrize("typed", ["192.0.2", "192.0.2.0/24"])
 def test_a_subnet_of_one_ip_is_that_ip(market, typed):
     hood = investigate.expand(market, typed, hops=1)
