@@ -451,10 +451,15 @@ def hub_keys(text: str, type_: str | None = None) -> dict[str, list[str]]:
         subnets = set()
         try:
             net = ipaddress.ip_network(raw, strict=False)
-            if net.prefixlen == (24 if net.version == 4 else 64):
-                subnets.add(normalise.ip_subnet(str(net.network_address)))
         except ValueError:   # not CIDR: the key itself, as stored (three IPv4 octets, four IPv6 groups)
             subnets.add(normalise.ip_subnet(raw + (".0" if raw.count(".") == 2 else "::")))
+        else:
+            linked = 24 if net.version == 4 else 64
+            if "/" in raw and net.prefixlen != linked:
+                raise UsageError(f"{raw} is a /{net.prefixlen}: expand takes a /24 (IPv4) or /64 (IPv6) subnet, "
+                                 "the networks detection links")
+            if net.prefixlen == linked:
+                subnets.add(normalise.ip_subnet(str(net.network_address)))
         keys["subnet"] = sorted(s for s in subnets if s)
     if type_ == "address" or (type_ is None and re.search(r"[\s,]", raw)):
         keys["building"] = [k for k in _address_keys(raw) if not normalise.building_key(k)]

@@ -141,12 +141,17 @@ def test_a_building_expands_as_a_hub_of_its_flats(market):
     ("10.1.2.0/24", "subnet", ["10.1.2"]),
     ("2001:db8::/64", "subnet", ["2001:db8:0:0"]),
     ("2001:db8:0:0", "subnet", ["2001:db8:0:0"]),
-    ("10.1.0.0/16", "subnet", []),
     ("10.1.2.3", "subnet", []),
     ("453914:6467", "fingerprint", ["453914:6467"]),
 ])
 def test_hub_keys_read_what_an_investigator_copies(text, kind, keys):
     assert investigate.hub_keys(text)[kind] == keys
+
+
+@pytest.mark.parametrize("typed", ["10.1.0.0/16", "203.0.113.0/25", "2001:db8::/48"])
+def test_a_subnet_of_another_size_is_refused_saying_which_expand_takes(market, typed):
+    shown = run("expand", typed)
+    assert shown.exit_code == 2 and "expand takes a /24 (IPv4) or /64 (IPv6) subnet" in shown.output, shown.output
 
 
 def test_a_hub_key_that_names_one_node_resolves_to_it(market):
