@@ -450,11 +450,16 @@ def earlier_weeks(history: list[dict], as_of: date, currency: str) -> tuple[list
     back months and present an old run as last week. Runs reported in another currency are
     left out too.
 
-    >>> runs = [{"as_of": d, "metrics": json.dumps({"as_of": d, "run_id": d})}
+    A run that followed no earlier one is the baseline, also when its metrics were stored before
+    baselines were kept.
+
+    >>> runs = [{"as_of": d, "metrics": json.dumps({"as_of": d, "run_id": d}), "first_run": d == "2025-10-26"}
     ...         for d in ("2026-01-12", "2026-01-05", "2026-01-04", "2025-12-28", "2025-10-26")]
     >>> weeks, notes = earlier_weeks(runs, date(2026, 1, 19), "EUR")
     >>> [w.as_of for w in weeks], len(notes)
     (['2025-12-28', '2026-01-05', '2026-01-12'], 1)
+    >>> [w.baseline for w in earlier_weeks(runs, date(2025, 11, 2), "EUR")[0]]
+    [True]
     """
     kept, too_close, other = [], [], []
     last = as_of
@@ -467,7 +472,9 @@ def earlier_weeks(history: list[dict], as_of: date, currency: str) -> tuple[list
         if (last - day).days < LAST_WEEK_DAYS[0]:
             too_close.append(day.isoformat())
             continue
-        week = WeekMetrics.from_dict(json.loads(h["metrics"]))
+        stored = json.loads(h["metrics"])
+        stored.setdefault("baseline", bool(h.get("first_run")))   # metrics stored before baselines were kept
+        week = WeekMetrics.from_dict(stored)
         if week.currency != currency:
             other.append(week.as_of)
             continue

@@ -299,6 +299,17 @@ def test_the_first_weekly_run_is_the_baseline_and_later_weeks_do_not_count_it_as
     assert "| 2025-09-08 | 3 | 3 | baseline |" in r3.report_md.read_text()
 
 
+def test_a_first_week_stored_before_baselines_were_kept_is_still_the_baseline(store, small_marketplace, tmp_path):
+    r1 = run(store, W1, tmp_path, load=small_marketplace)
+    run(store, W2, tmp_path)
+    stored = json.loads(store.run_cypher("MATCH (w:WeeklyRun {id: $id}) RETURN w.metrics AS m",
+                                         {"id": r1.weekly_run})[1][0]["m"])
+    del stored["baseline"]   # as an older graphfraud stored it
+    store.run_cypher("MATCH (w:WeeklyRun {id: $id}) SET w.metrics = $m", {"id": r1.weekly_run, "m": json.dumps(stored)},
+                     write=True)
+    assert "| 2025-09-08 | 3 | 3 | baseline |" in run(store, W3, tmp_path).report_md.read_text()
+
+
 def test_a_backfill_before_every_stored_week_is_the_baseline(store, small_marketplace, tmp_path):
     run(store, W2, tmp_path, load=small_marketplace)
     run(store, W3, tmp_path)
