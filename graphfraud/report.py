@@ -85,6 +85,7 @@ class WeekMetrics:
     new_identifier_kinds: dict = field(default_factory=dict)  # the same, over this week's new rings only
     unconverted: dict = field(default_factory=dict)  # currency -> amount with no rate
     promo_orders: int = 0
+    promo_discount: float | None = None  # the assumed discount promo_spend was estimated at (None: not kept then)
     currency: str = "EUR"  # of every money figure above
     version: int = METRICS_VERSION  # how the figures were counted (metrics stored before versions have 1)
 
@@ -235,10 +236,10 @@ def headline_rows(weeks: list[WeekMetrics], previous_as_of: str | None = None) -
     rows = []
     for key, label, kind, bad in HEADLINES:
         value, compared_with, delta = getattr(this, key), last, missing
-        averaged = [w for w in before if _measured(w, key)]
-        if not _measured(this, key):
+        averaged = [w for w in before if _measured(w, key, this)]
+        if not _measured(this, key, this):
             value, delta = None, "baseline"
-        elif last is not None and not _measured(last, key):
+        elif last is not None and not _measured(last, key, this):
             compared_with, delta = None, "last week: baseline" if last.baseline else "last week: counted otherwise"
         previous = getattr(compared_with, key) if compared_with is not None else None
         rows.append({"key": key, "label": label, "kind": kind, "value": value, "last": previous,
@@ -248,10 +249,13 @@ def headline_rows(weeks: list[WeekMetrics], previous_as_of: str | None = None) -
     return rows
 
 
-def _measured(week: WeekMetrics, key: str) -> bool:
-    """Whether ``week`` measured headline ``key`` as this version does: a baseline week's 0 new
-    rings is no figure, and a week stored before version 2 counted every ring on file as active."""
-    return not ((key in NEW_RING_FIGURES and week.baseline) or (key in RECOUNTED and week.version < METRICS_VERSION))
+def _measured(week: WeekMetrics, key: str, this: WeekMetrics) -> bool:
+    """Whether ``week`` measured headline ``key`` as ``this`` week does: a baseline week's 0 new
+    rings is no figure, a week stored before version 2 counted every ring on file as active, and
+    promo spend estimated at another assumed discount is another figure (a week stored before the
+    discount was kept is taken at this week's)."""
+    return not ((key in NEW_RING_FIGURES and week.baseline) or (key in RECOUNTED and week.version < METRICS_VERSION)
+                or (key == "promo_spend" and week.promo_discount not in (None, this.promo_discount)))
 
 
 def _delta(value, last) -> str:

@@ -742,7 +742,7 @@ def _summarise(weekly_id, as_of, rings, events, measured, store, cfg, baseline: 
         ttd_days=sorted(ttd), countries=dict(sorted(countries.items())), identifier_kinds=dict(sorted(kinds.items())),
         new_identifier_kinds=dict(sorted(new_kinds.items())),
         unconverted={k: round(v, 2) for k, v in sorted(unconverted.items())},
-        promo_orders=sum(v["promo_orders"] for v in money.values()))
+        promo_orders=sum(v["promo_orders"] for v in money.values()), promo_discount=cfg["promo_discount"])
 
     # Sellers and promo codes at the centre of several rings.
     hubs = []

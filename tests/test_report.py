@@ -320,3 +320,15 @@ def test_weeks_stored_before_active_rings_were_counted_by_the_week_are_not_compa
     assert rows["new_rings"]["delta"] == "=" and rows["new_rings"]["avg4"] == 3, "new rings meant the same"
     assert not [p for p in find_patterns([old, new], []) if p.startswith("Shift")]
     assert new.version == 2 and WeekMetrics.from_dict(json.loads(new.to_json())).version == 2
+
+
+def test_promo_spend_estimated_at_another_discount_is_not_compared():
+    """The team lead changed the assumed discount from 15 % to 25 %: last week's promo spend is
+    another figure, while its other figures compare as before."""
+    last = week("2025-11-03", promo_spend=300.0, promo_discount=0.15)
+    rows = {r["key"]: r for r in headline_rows([last, week("2025-11-10", promo_spend=500.0, promo_discount=0.25)])}
+    assert (rows["promo_spend"]["last"], rows["promo_spend"]["delta"]) == (None, "last week: counted otherwise")
+    assert rows["gmv"]["compared"]
+    same = {r["key"]: r for r in headline_rows([last, week("2025-11-10", promo_spend=500.0, promo_discount=0.15)])}
+    assert (same["promo_spend"]["last"], same["promo_spend"]["delta"]) == (300.0, "+67%")
+
