@@ -491,7 +491,7 @@ def _hub(store, text: str, type_: str | None, rows: list[dict],
     total = totals[kind, key]
     listed = [r for r in found if (r["kind"], r["key"]) == (kind, key)]
     if total == 1:
-        return Node(hub.nodes, listed[0]["id"], 0, listed[0]["props"] or {}, [], listed[0]["links"]), [], []
+        return _root(Entity(hub.nodes, listed[0]["id"]), listed[0]), [], []
     root = Node(kind, key, 0, {"nodes": total}, [], total)
     members = [Node(hub.nodes, r["id"], 1, r["props"] or {}, [], r["links"], root.key, hub.link, True) for r in listed]
     hidden = total - len(members)
