@@ -55,10 +55,12 @@ def devoted_buyers(buyer: np.ndarray, seller: np.ndarray, orders: np.ndarray, bu
     [[0], [5], [0.75]]
     """
     buyer, seller = np.asarray(buyer, np.int64), np.asarray(seller, np.int64)
-    orders = np.asarray(orders, float)
     if not len(buyer):
         z = np.zeros(0, np.int64)
         return z, z.copy(), np.zeros(0)
+    pair, inverse = np.unique(buyer * n + seller, return_inverse=True)   # one row per pair, whatever the currencies
+    buyer, seller = pair // n, pair % n
+    orders = np.bincount(inverse, weights=np.asarray(orders, float))
     per_buyer = np.bincount(buyer, weights=orders, minlength=n)
     share = orders / per_buyer[buyer]
     country = np.asarray(buyer_country, np.int64)[buyer]
@@ -112,6 +114,41 @@ def seller_stars(n: int, buyer: np.ndarray, seller: np.ndarray, share: np.ndarra
     star[buyer[keep]] = seller[keep]
     star[seller[keep]] = seller[keep]
     return relabel(star)
+
+
+def devoted_joiners(ring: np.ndarray, buyer: np.ndarray, seller: np.ndarray, share: np.ndarray,
+                    pair_a: np.ndarray, pair_b: np.ndarray, cap: int) -> np.ndarray:
+    """Per account, the ring (``ring``: the ring of each account, -1 none) it joins, or -1: a buyer
+    in no ring, devoted to one of the ring's sellers and sharing an identifier with one of its
+    members (``pair_a``/``pair_b``).
+
+    CPM leaves such a buyer out when the ring's ties are sparse: a star of orders round its seller
+    and a phone or an address shared with one member weigh less than the pairs the buyer would add.
+    Either tie alone is what honest regulars of a small shop, or neighbours, have too: both
+    together are the ring's own account. A buyer devoted to two rings' sellers joins the one with
+    its larger share; a seller with ``cap`` or more devoted buyers is a popular shop (as for
+    ``seller_stars``) and takes none.
+
+    >>> ring = np.array([0, 0, -1, -1, -1])
+    >>> devoted_joiners(ring, np.array([2, 3]), np.array([1, 1]), np.ones(2), np.array([0]), np.array([2]), 50).tolist()
+    [-1, -1, 0, -1, -1]
+    """
+    n, rings = len(ring), np.int64(max(int(ring.max()) + 1, 1)) if len(ring) else np.int64(1)
+    buyer, seller, share = np.asarray(buyer, np.int64), np.asarray(seller, np.int64), np.asarray(share, float)
+    popular = np.bincount(seller, minlength=n) >= cap
+    keep = (ring[seller] >= 0) & (ring[buyer] < 0) & ~popular[seller]
+    buyer, seller, share = buyer[keep], seller[keep], share[keep]
+    outside = np.concatenate([pair_a, pair_b]).astype(np.int64)
+    inside = np.concatenate([pair_b, pair_a]).astype(np.int64)
+    tie = (ring[outside] < 0) & (ring[inside] >= 0)
+    tied = np.unique(outside[tie] * rings + ring[inside[tie]])   # (account outside, ring it shares an identifier with)
+    keep = np.isin(buyer * rings + ring[seller], tied)
+    buyer, seller, share = buyer[keep], seller[keep], share[keep]
+    order = np.lexsort((seller, -share, buyer))                  # per buyer, its largest share first
+    first = np.r_[True, buyer[order][1:] != buyer[order][:-1]] if len(order) else np.zeros(0, bool)
+    joins = np.full(n, -1, dtype=np.int64)
+    joins[buyer[order][first]] = ring[seller[order][first]]
+    return joins
 
 
 def linkage(projection, with_orders: bool | None = None, devoted=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

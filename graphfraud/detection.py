@@ -216,7 +216,8 @@ def find_rings(projection, min_score: float = MIN_SCORE, seed: int = SEED, resol
     no part in what it does, and the shops it buys from with no other tie) and are scored
     once more. Last, each seller with buyers devoted to it, none of them in a ring yet, is
     scored as a group of its own (``detect.seller_stars``: CPM cuts such stars) and becomes
-    one when it scores ``min_score``.
+    one when it scores ``min_score``; and a buyer in no ring, devoted to a ring's seller and
+    sharing an identifier with one of its members, joins that ring (``detect.devoted_joiners``).
     Returns (membership, ``score.Scores`` of every group, the linkage (a, b, w), stage
     timings); ``scores.candidate(i)`` explains group i.
     """
@@ -227,7 +228,7 @@ def find_rings(projection, min_score: float = MIN_SCORE, seed: int = SEED, resol
     timings = {}
     t0 = time.perf_counter()
     advance = tick("candidates", 3)
-    devoted = detect.devoted_in(projection)   # for the order links and, last, the seller stars
+    devoted = detect.devoted_in(projection)   # for the order links and, last, the seller stars and joiners
     a, b, w = detect.linkage(projection, devoted=devoted)
     membership = detect.leiden_cpm(projection.n, a, b, w, resolution=resolution, seed=seed)
     advance(1)
@@ -260,11 +261,12 @@ def find_rings(projection, min_score: float = MIN_SCORE, seed: int = SEED, resol
     advance_e(1)
 
     t0 = time.perf_counter()
-    starred = _with_seller_stars(projection, membership, scored, min_score, devoted)
+    for step in (_with_seller_stars, _with_devoted_joiners):
+        stepped = step(projection, membership, scored, min_score, devoted)
+        if not np.array_equal(stepped, membership):
+            membership = stepped
+            scored = score.score_groups(projection, membership)
     advance(1)
-    if not np.array_equal(starred, membership):
-        membership = starred
-        scored = score.score_groups(projection, membership)
     timings["candidates"] += time.perf_counter() - t0
     advance_e(1)
     return membership, scored, (a, b, w), timings
@@ -278,8 +280,7 @@ def _with_seller_stars(projection, membership: np.ndarray, scored, min_score: fl
     from . import detect, score
 
     buyer, seller, share = devoted
-    in_ring = (membership >= 0) & (scored.scores >= min_score)[np.maximum(membership, 0)] if len(scored) else \
-        np.zeros(projection.n, bool)
+    in_ring = _ring_of(membership, scored, min_score) >= 0
     stars = detect.seller_stars(projection.n, buyer, seller, share, ~in_ring, projection.cap)
     if not (stars >= 0).any():
         return membership
@@ -290,6 +291,24 @@ def _with_seller_stars(projection, membership: np.ndarray, scored, min_score: fl
     out = membership.copy()
     out[star_of] = membership.max() + 1 + stars[star_of]
     return detect.relabel(out)
+
+
+def _with_devoted_joiners(projection, membership: np.ndarray, scored, min_score: float, devoted) -> np.ndarray:
+    """``membership`` with the buyers ``detect.devoted_joiners`` finds moved into their rings."""
+    from . import detect
+
+    joins = detect.devoted_joiners(_ring_of(membership, scored, min_score), *devoted, projection.pair_a,
+                                   projection.pair_b, projection.cap)
+    if not (joins >= 0).any():
+        return membership
+    return detect.relabel(np.where(joins >= 0, joins, membership))
+
+
+def _ring_of(membership: np.ndarray, scored, min_score: float) -> np.ndarray:
+    """Per account, its group when that group scores ``min_score`` (a ring), else -1."""
+    if not len(scored):
+        return np.full(len(membership), -1, dtype=np.int64)
+    return np.where((membership >= 0) & (scored.scores >= min_score)[np.maximum(membership, 0)], membership, -1)
 
 
 # --------------------------------------------------------------------------- reading rings back

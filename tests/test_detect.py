@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from graphfraud.cli import app
-from graphfraud.detect import (devoted_buyers, leiden_cpm, leiden_modularity, linkage, merge_groups, relabel,
-                               seller_stars)
+from graphfraud.detect import (devoted_buyers, devoted_joiners, leiden_cpm, leiden_modularity, linkage, merge_groups,
+                               relabel, seller_stars)
 from graphfraud.detection import find_rings, run_detection
 from graphfraud.errors import UsageError
 from graphfraud.evaluate import evaluate_rings, flagged_share, read_labels
@@ -188,6 +188,25 @@ def test_seller_stars_take_free_devoted_buyers_under_the_cap():
     half_taken = np.array([1, 1, 0, 0, 1, 1, 1, 1], bool)
     assert (seller_stars(8, np.array([0, 1, 2, 3]), np.full(4, 5), np.ones(4), half_taken, cap=3) == -1).all(), \
         "the cap counts every devoted buyer, free or not"
+
+
+def test_devoted_buyers_join_a_ring_only_when_also_tied_to_one_of_its_members():
+    # rings: 0 = {0, 1 (its seller)}, 1 = {2, 3 (its seller)}; 9 is a popular seller in ring 0
+    ring = np.full(70, -1)
+    ring[[0, 1, 9]], ring[[2, 3]] = 0, 1
+    buyer = np.array([4, 5, 6, 7, 7, 0] + list(range(20, 70)))
+    seller = np.array([1, 1, 3, 1, 3, 3] + [9] * 50)
+    share = np.array([1.0, 1.0, 1.0, 0.5, 0.5, 1.0] + [1.0] * 50)
+    pair_a = np.array([0, 2, 0, 0, 2, 0])
+    pair_b = np.array([4, 6, 5, 7, 7, 20])
+    pair_a[2], pair_b[2] = 2, 5                       # 5 is tied to ring 1, devoted to ring 0's seller
+    joins = devoted_joiners(ring, buyer, seller, share, pair_a, pair_b, cap=50)
+    assert {i: int(r) for i, r in enumerate(joins) if r >= 0} == {4: 0, 6: 1, 7: 0}, \
+        "5 is tied to the other ring; 7 splits evenly and joins its first seller's ring; 0 is in a ring already; " \
+        "20 buys from a popular shop"
+    assert (devoted_joiners(ring, buyer, seller, share, pair_a[:0], pair_b[:0], cap=50) == -1).all(), \
+        "devotion alone (an honest regular) joins nothing"
+    assert (devoted_joiners(np.full(70, -1), buyer, seller, share, pair_a, pair_b, cap=50) == -1).all()
 
 
 def test_cpm_keeps_small_dense_groups_apart_where_modularity_merges_them():
