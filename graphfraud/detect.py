@@ -30,8 +30,8 @@ from contextlib import contextmanager
 
 import numpy as np
 
-__all__ = ["RESOLUTION", "ORDER_EDGES", "components", "devoted_buyers", "devoted_in", "distinct", "leiden_cpm",
-           "leiden_modularity", "linkage", "merge_groups", "relabel", "seller_stars", "weighted_graph"]
+__all__ = ["RESOLUTION", "ORDER_EDGES", "components", "devoted_buyers", "devoted_in", "devoted_joiners", "distinct",
+           "leiden_cpm", "leiden_modularity", "linkage", "merge_groups", "relabel", "seller_stars", "weighted_graph"]
 
 RESOLUTION = 0.1
 ITERATIONS = 2            # Leiden passes: more change almost nothing here and cost 8x (measured at 100k)
@@ -49,6 +49,8 @@ def devoted_buyers(buyer: np.ndarray, seller: np.ndarray, orders: np.ndarray, bu
     A buyer is devoted to a seller when it placed at least two orders and half of all its
     orders with that seller, and that share is at least ten times the seller's market
     share among buyers of its country. A single purchase, or loyalty to a big seller, is not.
+    Its orders to one seller count together, whatever their currencies (the projection keeps a
+    row per currency).
 
     >>> b = np.array([0, 0, 1, 2]); s = np.array([5, 6, 4, 4]); k = np.array([3, 1, 20, 20])
     >>> [x.tolist() for x in devoted_buyers(b, s, k, np.zeros(7, int), 7)]
@@ -119,15 +121,17 @@ def seller_stars(n: int, buyer: np.ndarray, seller: np.ndarray, share: np.ndarra
 def devoted_joiners(ring: np.ndarray, buyer: np.ndarray, seller: np.ndarray, share: np.ndarray,
                     pair_a: np.ndarray, pair_b: np.ndarray, cap: int) -> np.ndarray:
     """Per account, the ring (``ring``: the ring of each account, -1 none) it joins, or -1: a buyer
-    in no ring, devoted to one of the ring's sellers and sharing an identifier with one of its
-    members (``pair_a``/``pair_b``).
+    in no ring, devoted to one of the ring's sellers and linked to one of its members by an
+    identifier pair (``pair_a``/``pair_b``: any kind, a /24 network or a promo code included, whatever
+    its weight; an identifier held by more than the group cap gives no pair).
 
     CPM leaves such a buyer out when the ring's ties are sparse: a star of orders round its seller
     and a phone or an address shared with one member weigh less than the pairs the buyer would add.
     Either tie alone is what honest regulars of a small shop, or neighbours, have too: both
-    together are the ring's own account. A buyer devoted to two rings' sellers joins the one with
-    its larger share; a seller with ``cap`` or more devoted buyers is a popular shop (as for
-    ``seller_stars``) and takes none.
+    together are the ring's own account. A buyer devoted to the sellers of two rings it is tied to
+    (half its orders with each) joins the first by share, then by seller; a seller with ``cap`` or
+    more devoted buyers is a popular shop (as for ``seller_stars``) and takes none. One pass: the
+    devoted buyers of a joiner that sells do not follow it.
 
     >>> ring = np.array([0, 0, -1, -1, -1])
     >>> devoted_joiners(ring, np.array([2, 3]), np.array([1, 1]), np.ones(2), np.array([0]), np.array([2]), 50).tolist()

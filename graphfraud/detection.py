@@ -261,11 +261,11 @@ def find_rings(projection, min_score: float = MIN_SCORE, seed: int = SEED, resol
     advance_e(1)
 
     t0 = time.perf_counter()
-    for step in (_with_seller_stars, _with_devoted_joiners):
-        stepped = step(projection, membership, scored, min_score, devoted)
-        if not np.array_equal(stepped, membership):
-            membership = stepped
-            scored = score.score_groups(projection, membership)
+    starred = _with_seller_stars(projection, membership, scored, min_score, devoted)
+    if not np.array_equal(starred, membership):
+        membership = starred
+        scored = score.score_groups(projection, membership)
+    membership, scored = _with_devoted_joiners(projection, membership, scored, min_score, devoted)
     advance(1)
     timings["candidates"] += time.perf_counter() - t0
     advance_e(1)
@@ -293,15 +293,24 @@ def _with_seller_stars(projection, membership: np.ndarray, scored, min_score: fl
     return detect.relabel(out)
 
 
-def _with_devoted_joiners(projection, membership: np.ndarray, scored, min_score: float, devoted) -> np.ndarray:
-    """``membership`` with the buyers ``detect.devoted_joiners`` finds moved into their rings."""
-    from . import detect
+def _with_devoted_joiners(projection, membership: np.ndarray, scored, min_score: float, devoted):
+    """``membership`` and its scores with the buyers ``detect.devoted_joiners`` finds moved into
+    their rings. Joining never costs a ring its place: a ring the joiners would take below
+    ``min_score`` (a chargeback ring whose disputing buyers would no longer be most of its buyers)
+    keeps its members as they were, and the rest are scored again without those joiners."""
+    from . import detect, score
 
-    joins = detect.devoted_joiners(_ring_of(membership, scored, min_score), *devoted, projection.pair_a,
-                                   projection.pair_b, projection.cap)
-    if not (joins >= 0).any():
-        return membership
-    return detect.relabel(np.where(joins >= 0, joins, membership))
+    ring = _ring_of(membership, scored, min_score)
+    joins = detect.devoted_joiners(ring, *devoted, projection.pair_a, projection.pair_b, projection.cap)
+    while (joins >= 0).any():
+        joined = detect.relabel(np.where(joins >= 0, joins, membership))
+        rescored = score.score_groups(projection, joined)
+        members = ring >= 0
+        lost = np.unique(ring[members][rescored.scores[joined[members]] < min_score])
+        if not len(lost):
+            return joined, rescored
+        joins[np.isin(joins, lost)] = -1
+    return membership, scored
 
 
 def _ring_of(membership: np.ndarray, scored, min_score: float) -> np.ndarray:

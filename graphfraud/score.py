@@ -384,7 +384,8 @@ def score_groups(proj, membership: np.ndarray, alpha: float | None = None, min_l
 
 def _once(proj, name: str, compute):
     """A marketplace-wide array that no membership changes, computed on the first scoring pass over
-    ``proj`` and kept with it: detection scores one projection up to five times."""
+    ``proj`` and kept with it: detection scores one projection six times
+    when every step of ``detection.find_rings`` changes something."""
     if name not in proj.derived:
         proj.derived[name] = compute()
     return proj.derived[name]

@@ -170,6 +170,10 @@ def test_order_links_need_repeat_devoted_unlikely_buying():
     b, s, share = devoted_buyers(buyer, seller, orders, np.zeros(10, int), 10)
     assert [(int(x), int(y)) for x, y in zip(b, s)] == [(0, 9)]
     assert share.tolist() == [0.8]
+    in_two_currencies = devoted_buyers(np.array([0, 0, 1, 2]), np.array([9, 9, 9, 7]), np.array([1, 1, 1, 50]),
+                                       np.zeros(10, int), 10)
+    assert [x.tolist() for x in in_two_currencies] == [[0], [9], [1.0]], \
+        "a buyer's orders to one seller count together whatever their currencies (a row per currency)"
 
 
 def test_seller_stars_take_free_devoted_buyers_under_the_cap():
@@ -191,22 +195,23 @@ def test_seller_stars_take_free_devoted_buyers_under_the_cap():
 
 
 def test_devoted_buyers_join_a_ring_only_when_also_tied_to_one_of_its_members():
-    # rings: 0 = {0, 1 (its seller)}, 1 = {2, 3 (its seller)}; 9 is a popular seller in ring 0
+    # rings: 0 = {0, 1 (its seller), 9 (a popular seller)}, 1 = {2, 3 (its seller)}
     ring = np.full(70, -1)
     ring[[0, 1, 9]], ring[[2, 3]] = 0, 1
-    buyer = np.array([4, 5, 6, 7, 7, 0] + list(range(20, 70)))
-    seller = np.array([1, 1, 3, 1, 3, 3] + [9] * 50)
-    share = np.array([1.0, 1.0, 1.0, 0.5, 0.5, 1.0] + [1.0] * 50)
-    pair_a = np.array([0, 2, 0, 0, 2, 0])
-    pair_b = np.array([4, 6, 5, 7, 7, 20])
-    pair_a[2], pair_b[2] = 2, 5                       # 5 is tied to ring 1, devoted to ring 0's seller
+    #                  4    5    6    7    7    8    8    0    20..69
+    buyer = np.array([4, 5, 6, 7, 7, 8, 8, 0] + list(range(20, 70)))
+    seller = np.array([1, 1, 3, 1, 3, 1, 3, 3] + [9] * 50)
+    share = np.array([1.0, 1.0, 1.0, 0.5, 0.5, 0.4, 0.6, 1.0] + [1.0] * 50)
+    ties = [(0, 4), (2, 6), (2, 5), (0, 7), (2, 7), (0, 8), (2, 8), (2, 0), (0, 20)]
+    pair_a, pair_b = (np.array(side) for side in zip(*ties))
     joins = devoted_joiners(ring, buyer, seller, share, pair_a, pair_b, cap=50)
-    assert {i: int(r) for i, r in enumerate(joins) if r >= 0} == {4: 0, 6: 1, 7: 0}, \
-        "5 is tied to the other ring; 7 splits evenly and joins its first seller's ring; 0 is in a ring already; " \
-        "20 buys from a popular shop"
+    assert {i: int(r) for i, r in enumerate(joins) if r >= 0} == {4: 0, 6: 1, 7: 0, 8: 1}, \
+        "5 is tied to the other ring only; 7 splits evenly and joins its first seller's ring, 8 the ring of " \
+        "its larger share; 0 is in a ring already; 20 buys from a popular shop"
     assert (devoted_joiners(ring, buyer, seller, share, pair_a[:0], pair_b[:0], cap=50) == -1).all(), \
         "devotion alone (an honest regular) joins nothing"
-    assert (devoted_joiners(np.full(70, -1), buyer, seller, share, pair_a, pair_b, cap=50) == -1).all()
+    assert (devoted_joiners(np.full(70, -1), buyer, seller, share, pair_a, pair_b, cap=50) == -1).all(), \
+        "no ring, nothing to join"
 
 
 def test_cpm_keeps_small_dense_groups_apart_where_modularity_merges_them():
