@@ -410,10 +410,9 @@ def _link_part(columns: dict, ids: np.ndarray, key_codes: _KeyCodes) -> dict:
     return _concat(parts)
 
 
-def _grouped_sums(parts: list[dict], n: int) -> tuple[dict, list[str]]:
-    """The ranges' sums per (buyer, seller, currency, code, …) summed per (buyer, seller, currency),
-    sorted that way, currencies as codes."""
-    rows = _concat(parts)
+def _grouped_sums(rows: dict, n: int) -> tuple[dict, list[str]]:
+    """The ranges' sums per (buyer, seller, currency, code, …), joined, summed per (buyer, seller,
+    currency), sorted that way, currencies as codes."""
     currency, currencies = _codes(list(rows["currency"]))
     width = np.int64(max(len(currencies), 1))
     pair_key = (rows["buyer"].astype(np.int64) * n + rows["seller"]) * width + currency
@@ -429,9 +428,9 @@ def _grouped_sums(parts: list[dict], n: int) -> tuple[dict, list[str]]:
     return out, currencies
 
 
-def _promo_uses(parts: list[dict]) -> dict:
-    """Promo code uses per (account, code): first use and number of orders, sorted that way."""
-    rows = _concat(parts)
+def _promo_uses(rows: dict) -> dict:
+    """Promo code uses per (account, code), from the ranges' uses joined: first use and number of
+    orders, sorted that way."""
     labels, code = np.unique(rows["code"].astype(str), return_inverse=True)
     width = np.int64(max(len(labels), 1))
     keys, row_use = np.unique(rows["account"].astype(np.int64) * width + code, return_inverse=True)
@@ -551,13 +550,15 @@ def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None
             raise
 
     t0 = time.perf_counter()
-    order_parts = results["orders"] or [_order_part({}, ids, key_codes)]
-    orders, currencies = _grouped_sums([part["sums"] for part in order_parts], len(ids))
+    # Each range's arrays are let go as soon as they are joined (popped): at 1M they would
+    # otherwise stay beside the joined copies through the identifier groups, the client's peak.
+    order_parts = results.pop("orders") or [_order_part({}, ids, key_codes)]
+    orders, currencies = _grouped_sums(_concat([part.pop("sums") for part in order_parts]), len(ids))
     for column in STATUSES:   # per buyer, from the per-pair counts; chargebacks stay per pair too
         counts = orders[column] if column == "chargebacks" else orders.pop(column)
         orders[f"account_{column}"] = np.bincount(orders["buyer"], weights=counts, minlength=len(ids)).astype(np.int64)
-    promo_uses = _promo_uses([part["codes"] for part in order_parts])
-    uses = _concat([part["uses"] for part in order_parts] + results["links"])
+    promo_uses = _promo_uses(_concat([part.pop("codes") for part in order_parts]))
+    uses = _concat([part.pop("uses") for part in order_parts] + results.pop("links"))
     uses = _concat([uses, _building_uses(uses, key_codes)])
     labels = key_codes.labels()
     group_kind, group_key, group_ptr, group_members, group_held = _identifier_groups(uses, labels)
