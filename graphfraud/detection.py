@@ -217,7 +217,8 @@ def find_rings(projection, min_score: float = MIN_SCORE, seed: int = SEED, resol
     once more. Last, each seller with buyers devoted to it, none of them in a ring yet, is
     scored as a group of its own (``detect.seller_stars``: CPM cuts such stars) and becomes
     one when it scores ``min_score``; and a buyer in no ring, devoted to a ring's seller and
-    sharing an identifier with one of its members, joins that ring (``detect.devoted_joiners``).
+    linked to one of its members by an identifier pair, joins that ring (``detect.devoted_joiners``)
+    unless that would take the ring below ``min_score``.
     Returns (membership, ``score.Scores`` of every group, the linkage (a, b, w), stage
     timings); ``scores.candidate(i)`` explains group i.
     """
@@ -301,11 +302,11 @@ def _with_devoted_joiners(projection, membership: np.ndarray, scored, min_score:
     from . import detect, score
 
     ring = _ring_of(membership, scored, min_score)
+    members = ring >= 0
     joins = detect.devoted_joiners(ring, *devoted, projection.pair_a, projection.pair_b, projection.cap)
     while (joins >= 0).any():
         joined = detect.relabel(np.where(joins >= 0, joins, membership))
         rescored = score.score_groups(projection, joined)
-        members = ring >= 0
         lost = np.unique(ring[members][rescored.scores[joined[members]] < min_score])
         if not len(lost):
             return joined, rescored

@@ -250,6 +250,32 @@ def test_linkage_is_identifier_pairs_plus_order_links(loaded):
     assert len(np.unique(a.astype(np.int64) * p.n + b)) == len(a), "one edge per pair"
 
 
+def test_a_devoted_buyer_tied_to_a_ring_joins_it_and_the_rings_keep_their_members(loaded):
+    """The last step of find_rings on a real projection: an account outside every ring, linked to a
+    ring's member by an identifier pair and (as given here) devoted to that member's shop, joins
+    that ring; every ring keeps all its members, and no ring is lost."""
+    from graphfraud.detection import _ring_of, _with_devoted_joiners
+
+    store, _ = loaded
+    p = project(store)
+    membership, scored = find_rings(p)[:2]
+    ring = _ring_of(membership, scored, 50)
+    a, b = np.concatenate([p.pair_a, p.pair_b]), np.concatenate([p.pair_b, p.pair_a])
+    tie = np.flatnonzero((ring[a] < 0) & (ring[b] >= 0))[0]
+    outsider, member = int(a[tie]), int(b[tie])
+    devoted = (np.array([outsider]), np.array([member]), np.array([1.0]))
+    joined, rescored = _with_devoted_joiners(p, membership, scored, 50, devoted)
+
+    def rings(m, sc):
+        return [frozenset(np.flatnonzero(m == c).tolist()) for c in np.flatnonzero(sc.scores >= 50)]
+
+    before, after = rings(membership, scored), rings(joined, rescored)
+    assert len(after) == len(before) and all(any(r <= grown for grown in after) for r in before)
+    grown = next(r for r in after if member in r)
+    assert outsider in grown and len(grown) == int((membership == membership[member]).sum()) + 1
+    assert len(set().union(*after)) == len(set().union(*before)) + 1, "one account joined, none left"
+
+
 def test_a_projection_read_in_key_ranges_is_the_one_read_whole(loaded, monkeypatch):
     """A big marketplace is read in slices (bounded server memory): the arrays must not change."""
     import graphfraud.project as projection
