@@ -31,7 +31,8 @@ from contextlib import contextmanager
 import numpy as np
 
 __all__ = ["RESOLUTION", "ORDER_EDGES", "components", "devoted_buyers", "devoted_in", "devoted_joiners", "distinct",
-           "leiden_cpm", "leiden_modularity", "linkage", "merge_groups", "relabel", "seller_stars", "weighted_graph"]
+           "leiden_cpm", "leiden_modularity", "linkage", "merge_groups", "orders_per_pair", "relabel", "seller_stars",
+           "weighted_graph"]
 
 RESOLUTION = 0.1
 ITERATIONS = 2            # Leiden passes: more change almost nothing here and cost 8x (measured at 100k)
@@ -40,6 +41,15 @@ DEVOTED_SHARE = 0.5       # a buyer placing at least half its orders with one se
 REPEAT_ORDERS = 2         # ... in at least two orders
 MIN_ORDER_LIFT = 10.0     # ... with a share ten times that seller's market share in its country
 MIN_STAR_BUYERS = 2       # a seller star: a seller and at least two buyers devoted to it
+
+
+def orders_per_pair(buyer: np.ndarray, seller: np.ndarray, orders: np.ndarray,
+                    n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(buyer, seller, orders) once per pair, sorted that way: the projection keeps a row per
+    (buyer, seller, currency), and a buyer's orders to one seller count together whatever their
+    currencies."""
+    pair, inverse = np.unique(np.asarray(buyer, np.int64) * n + np.asarray(seller, np.int64), return_inverse=True)
+    return pair // n, pair % n, np.bincount(inverse, weights=np.asarray(orders, float), minlength=len(pair))
 
 
 def devoted_buyers(buyer: np.ndarray, seller: np.ndarray, orders: np.ndarray, buyer_country: np.ndarray,
@@ -56,13 +66,10 @@ def devoted_buyers(buyer: np.ndarray, seller: np.ndarray, orders: np.ndarray, bu
     >>> [x.tolist() for x in devoted_buyers(b, s, k, np.zeros(7, int), 7)]
     [[0], [5], [0.75]]
     """
-    buyer, seller = np.asarray(buyer, np.int64), np.asarray(seller, np.int64)
     if not len(buyer):
         z = np.zeros(0, np.int64)
         return z, z.copy(), np.zeros(0)
-    pair, inverse = np.unique(buyer * n + seller, return_inverse=True)   # one row per pair, whatever the currencies
-    buyer, seller = pair // n, pair % n
-    orders = np.bincount(inverse, weights=np.asarray(orders, float))
+    buyer, seller, orders = orders_per_pair(buyer, seller, orders, n)
     per_buyer = np.bincount(buyer, weights=orders, minlength=n)
     share = orders / per_buyer[buyer]
     country = np.asarray(buyer_country, np.int64)[buyer]
@@ -102,11 +109,8 @@ def seller_stars(n: int, buyer: np.ndarray, seller: np.ndarray, share: np.ndarra
     """
     buyer, seller, share = np.asarray(buyer, np.int64), np.asarray(seller, np.int64), np.asarray(share, float)
     free = np.asarray(free, bool)
-    popular = np.bincount(seller, minlength=n) >= cap          # counted over all its devoted buyers
-    order = np.lexsort((seller, -share, buyer))
-    buyer, seller = buyer[order], seller[order]
-    first = np.r_[True, buyer[1:] != buyer[:-1]] if len(buyer) else np.zeros(0, bool)
-    buyer, seller = buyer[first], seller[first]
+    popular = _popular(seller, n, cap)                          # counted over all its devoted buyers
+    buyer, seller = _first_by_share(buyer, seller, share)
     keep = free[buyer] & free[seller] & ~popular[seller]
     buyer, seller = buyer[keep], seller[keep]
     keep = ~np.isin(buyer, seller)                              # a seller heads its own star, never joins another
@@ -139,20 +143,30 @@ def devoted_joiners(ring: np.ndarray, buyer: np.ndarray, seller: np.ndarray, sha
     """
     n, rings = len(ring), np.int64(max(int(ring.max()) + 1, 1)) if len(ring) else np.int64(1)
     buyer, seller, share = np.asarray(buyer, np.int64), np.asarray(seller, np.int64), np.asarray(share, float)
-    popular = np.bincount(seller, minlength=n) >= cap
-    keep = (ring[seller] >= 0) & (ring[buyer] < 0) & ~popular[seller]
+    keep = (ring[seller] >= 0) & (ring[buyer] < 0) & ~_popular(seller, n, cap)[seller]
     buyer, seller, share = buyer[keep], seller[keep], share[keep]
     outside = np.concatenate([pair_a, pair_b]).astype(np.int64)
     inside = np.concatenate([pair_b, pair_a]).astype(np.int64)
     tie = (ring[outside] < 0) & (ring[inside] >= 0)
     tied = np.unique(outside[tie] * rings + ring[inside[tie]])   # (account outside, ring it shares an identifier with)
     keep = np.isin(buyer * rings + ring[seller], tied)
-    buyer, seller, share = buyer[keep], seller[keep], share[keep]
-    order = np.lexsort((seller, -share, buyer))                  # per buyer, its largest share first
-    first = np.r_[True, buyer[order][1:] != buyer[order][:-1]] if len(order) else np.zeros(0, bool)
+    buyer, seller = _first_by_share(buyer[keep], seller[keep], share[keep])
     joins = np.full(n, -1, dtype=np.int64)
-    joins[buyer[order][first]] = ring[seller[order][first]]
+    joins[buyer] = ring[seller]
     return joins
+
+
+def _popular(seller: np.ndarray, n: int, cap: int) -> np.ndarray:
+    """Per account, a popular shop: ``cap`` or more devoted buyers (the identifiers' super-node cap)."""
+    return np.bincount(seller, minlength=n) >= cap
+
+
+def _first_by_share(buyer: np.ndarray, seller: np.ndarray, share: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each buyer once, with its first seller by share, then by seller."""
+    order = np.lexsort((seller, -share, buyer))
+    buyer, seller = buyer[order], seller[order]
+    first = np.r_[True, buyer[1:] != buyer[:-1]] if len(buyer) else np.zeros(0, bool)
+    return buyer[first], seller[first]
 
 
 def linkage(projection, with_orders: bool | None = None, devoted=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -82,7 +82,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .detect import DEVOTED_SHARE, REPEAT_ORDERS, distinct   # a devoted buyer: the same rule as the order links
+from .detect import DEVOTED_SHARE, REPEAT_ORDERS, distinct, orders_per_pair   # devotion: the order links' rule
 from .wording import counted
 
 __all__ = ["ALPHA", "MIN_LIFT", "WEIGHTS", "Candidate", "Scores", "score_groups",
@@ -450,9 +450,9 @@ class _Context:
         key = np.where(ext, self.lb * n_acc + self.os, -1)
         uk, inv = np.unique(key[ext], return_inverse=True)
         sums = np.bincount(inv, weights=self.on[ext]) if len(uk) else np.zeros(0)
-        top_pos = _argmax_by(uk // n_acc if len(uk) else np.zeros(0, np.int64), sums, C)
+        owner = uk // n_acc if len(uk) else np.zeros(0, np.int64)   # the candidate of each (candidate, seller)
+        top_pos = _argmax_by(owner, sums, C)
         k_ext = np.where(top_pos >= 0, sums[np.maximum(top_pos, 0)] if len(sums) else 0, 0.0)
-        owner = uk // n_acc if len(uk) else np.zeros(0, np.int64)
         self.top_tied = np.bincount(owner[sums == k_ext[owner]], minlength=C)   # sellers with as many orders
         self.top_seller = np.where(top_pos >= 0, uk[np.maximum(top_pos, 0)] % n_acc if len(uk) else -1, -1)
         self.use_internal = (k_int > 0) & (k_int >= k_ext)
@@ -554,9 +554,9 @@ class _Context:
         p, C = self.p, self.C
 
         def compute():   # per buyer, the orders to its most used seller, whatever the currencies
-            pair, row_pair = np.unique(self.ob * p.n + self.os, return_inverse=True)
+            buyer, _, orders = orders_per_pair(self.ob, self.os, self.on, p.n)
             top = np.zeros(p.n)
-            np.maximum.at(top, pair // max(p.n, 1), np.bincount(row_pair, weights=self.on, minlength=len(pair)))
+            np.maximum.at(top, buyer, orders)
             return top
 
         top = _once(p, "top_seller_orders", compute)
