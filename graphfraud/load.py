@@ -314,11 +314,19 @@ def _shown(value: str, limit: int) -> str:
     return repr(normalise.mask_card_numbers(value)[:limit])
 
 
-def _no_nul(row: dict) -> None:
-    """A NUL character is no part of any id, name or amount: it comes from a damaged or binary file."""
-    column = next((k for k, v in row.items() if "\x00" in v), None)
-    if column is not None:
-        raise RowError(column, f"{column} holds a NUL character (a damaged or binary file?)")
+# C0 controls but tab, line feed and carriage return (a quoted field may span lines), and DEL
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _no_control(row: dict) -> None:
+    """A control character is no part of any id, name or amount: it comes from a damaged or
+    binary file. (The projection relies on it too: it packs an order's keys into one string with
+    ``project.KEY_SEPARATOR``.) One search per row, not per value."""
+    if not _CONTROL.search("".join(row.values())):
+        return
+    column, found = next((k, m) for k, v in row.items() if (m := _CONTROL.search(v)))
+    name = "a NUL character" if found.group() == "\x00" else f"the control character U+{ord(found.group()):04X}"
+    raise RowError(column, f"{column} holds {name} (a damaged or binary file?)")
 
 
 def _required(row: dict, column: str) -> str:
@@ -541,7 +549,7 @@ class _Loader:
                     counts["quarantined"] += 1
                     continue
                 try:
-                    _no_nul(row)
+                    _no_control(row)
                     clean = parse(row)
                 except RowError as e:
                     self.quarantine.add(path.name, line, e.column, e.reason, row)

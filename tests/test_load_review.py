@@ -6,6 +6,8 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from test_load import ACCOUNTS, PAN, PAN_DIGITS, counts, write
 
 from graphfraud.load import load
@@ -104,16 +106,19 @@ def test_a_rejected_order_row_does_not_hide_a_corrected_row_for_the_same_order(s
     assert [e["column"] for e in latest_quarantine(graphfraud_home)] == ["card_number"]
 
 
-def test_a_value_holding_a_nul_character_is_quarantined_not_stored(store, tmp_path, graphfraud_home):
+@pytest.mark.parametrize(("control", "named"), [("\x00", "a NUL character"), ("\x1f", "the control character U+001F")],
+                         ids=["nul", "unit-separator"])
+def test_a_value_holding_a_control_character_is_quarantined_not_stored(store, tmp_path, graphfraud_home, control,
+                                                                        named):
     write(tmp_path, "accounts.csv", ACCOUNTS)
     (tmp_path / "account_devices.csv").write_text(
         "account_id,device_id,first_seen,last_seen,ip\n"
         "a1,dev-1,2025-10-01T00:00:00Z,,\n"
-        "a2,dev\x00-1,2025-10-01T00:00:00Z,,\n", encoding="utf-8")
+        f"a2,dev{control}-1,2025-10-01T00:00:00Z,,\n", encoding="utf-8")
     result = load(store, [tmp_path])
     assert result.quarantined == 1
     entries = latest_quarantine(graphfraud_home)
     assert [(e["file"], e["line"], e["column"]) for e in entries] == [("account_devices.csv", "3", "device_id")]
-    assert "NUL character" in entries[0]["reason"]
+    assert f"device_id holds {named}" in entries[0]["reason"]
     stored = store.run_cypher("MATCH (d:Device) RETURN d.id AS id", {})[1]
     assert [r["id"] for r in stored] == ["dev-1"]
