@@ -396,6 +396,41 @@ def test_a_failed_range_read_stops_the_projection_and_the_queued_reads(loaded, m
     assert reads.count("project_orders") <= 2 * projection.READERS < ranges, "queued reads were cancelled"
 
 
+def test_the_projection_leaves_the_cycle_collector_as_it_found_it(loaded, monkeypatch):
+    import gc
+
+    import graphfraud.project as projection
+    from graphfraud.errors import StoreError
+
+    store, _ = loaded
+    paused_during = []
+    real = projection._columns
+
+    def watched(store, name, as_of, **params):
+        paused_during.append(not gc.isenabled())
+        return real(store, name, as_of, **params)
+
+    monkeypatch.setattr(projection, "_columns", watched)
+    assert gc.isenabled()
+    project(store)
+    assert paused_during and all(paused_during) and gc.isenabled()
+
+    def failing(store, name, as_of, **params):
+        raise StoreError(f"{name}: the server went away")
+
+    monkeypatch.setattr(projection, "_columns", failing)
+    with pytest.raises(StoreError):
+        project(store)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        monkeypatch.setattr(projection, "_columns", watched)
+        project(store)
+        assert not gc.isenabled(), "a caller that paused it keeps it paused"
+    finally:
+        gc.enable()
+
+
 def test_a_graph_without_links_gives_no_candidates_not_an_error():
     from graphfraud.project import Projection
 
