@@ -1,4 +1,4 @@
-// The orders whose id is in [$lo, $hi] (both ends included: an index range seek; orders lie in
+// The orders whose id is after $after, up to $hi included (an index range seek; orders lie in
 // the store in the order they were loaded, so a range of ids is read front to back), in one walk
 // over the orders alone, summed on the server per (buyer, seller, currency, promo code, status,
 // device, shipping address, payment instrument, card fingerprint) — order count, amount, sum of
@@ -11,7 +11,7 @@
 // values before the aggregation: the local server keeps one row per group, and a row holding the
 // matched nodes keeps their storage pages in memory (at 1M, a full heap).
 MATCH (o:Order)
-WHERE o.id >= $lo AND o.id <= $hi AND ($as_of IS NULL OR o.created_at <= datetime($as_of))
+WHERE o.id > $after AND o.id <= $hi AND ($as_of IS NULL OR o.created_at <= datetime($as_of))
 WITH coalesce(o.buyer_id, '') + $sep + coalesce(o.seller_id, '') + $sep + coalesce(o.currency, '') + $sep +
      coalesce(o.promo_code, '') + $sep + coalesce(o.status, '') + $sep + coalesce(o.device_id, '') + $sep +
      coalesce(o.address_id, '') + $sep + coalesce(o.instrument_id, '') + $sep + coalesce(o.fingerprint, '') AS sold,

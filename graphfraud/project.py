@@ -221,6 +221,7 @@ SLICE_ACCOUNTS = 50_000   # accounts per range read
 SLICE_ORDERS = 250_000    # orders per range read: about what a 50k-account range held (150k-account ranges,
                           # about 750k orders, overran the server's 2 GB query budget at 1M)
 KEY_PAGE = 2_000_000       # ids per read: the local server caps a collect() at 2,097,152 elements
+CUT_SAMPLE = 50           # order ids sampled per range cut: a range then holds SLICE_ORDERS give or take 15 %
 ORDER_USES = ("device", "address", "instrument", "fingerprint")   # identifier kinds read on the orders
 ORDER_KEYS = ("buyer", "seller", "currency", "promo", "status", *ORDER_USES)   # as project_orders packs them
 KEY_SEPARATOR = "\x1f"   # joins them: the ASCII unit separator, which the loader quarantines in any value
@@ -296,16 +297,29 @@ def account_ranges(store) -> list[tuple[str, str]]:
     return _key_ranges(store, "project_keys", SLICE_ACCOUNTS)
 
 
-def order_ranges(store) -> list[tuple[str, str]]:
-    """The order id ranges the orders are read in."""
-    return _key_ranges(store, "project_order_keys", SLICE_ORDERS)
+def order_ranges(store) -> list[dict[str, str]]:
+    """The ranges the orders are read in, as ``project_orders``' bounds: ids after ``after`` up to
+    ``hi``, the first after "" and the last up to the largest id. Cut at a random sample of the ids
+    (``project_order_cuts``, about ``CUT_SAMPLE`` per range; every id once the store holds few):
+    the cuts only share the orders out between the reads, every order is read once whatever
+    they are."""
+    count = _columns(store, "project_order_count", None)["orders"] or 0
+    slices = max(-(-count // SLICE_ORDERS), 2 * READERS)
+    found = _columns(store, "project_order_cuts", None, rate=min(1.0, CUT_SAMPLE * slices / max(count, 1)))
+    if found.get("last") is None:
+        return []
+    sample = np.sort(np.asarray(found.get("sample") or [], dtype=str))
+    ends = (len(sample) * i // slices for i in range(1, slices))   # of equal parts of the sample
+    cuts = sorted({str(sample[end - 1]) for end in ends if end > 0})
+    bounds = ["", *cuts, found["last"]]
+    return [{"after": after, "hi": hi} for after, hi in zip(bounds[:-1], bounds[1:]) if hi > after]
 
 
-def _timed_read(store, name: str, as_of: str | None, lo: str, hi: str, convert, **params) -> tuple[object, float]:
+def _timed_read(store, name: str, as_of: str | None, bounds: dict, convert, **params) -> tuple[object, float]:
     """One range of a one-record statement, passed through ``convert`` there and then (bounded
     client memory), with the seconds it took."""
     t0 = time.perf_counter()
-    value = convert(_columns(store, name, as_of, lo=lo, hi=hi, **params))
+    value = convert(_columns(store, name, as_of, **bounds, **params))
     return value, time.perf_counter() - t0
 
 
@@ -566,7 +580,7 @@ def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None
     key_codes = _KeyCodes()
     with ThreadPoolExecutor(READERS) as pool:
         try:
-            order_cuts = pool.submit(order_ranges, store)   # the order ids are read beside the accounts
+            order_cuts = pool.submit(order_ranges, store)   # the order cuts are read beside the accounts
             parts = [pool.submit(_columns, store, "project_accounts", as_of, lo=lo, hi=hi)
                      for lo, hi in account_cuts]
             ids, role, created, country, countries = _accounts([f.result() for f in parts])
@@ -576,9 +590,10 @@ def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None
             # cores busy to the end. The order walks (the longest) first.
             reads = {"orders": ("project_orders", lambda c: _order_part(c, ids, key_codes), order_cuts.result(),
                                 {"sep": KEY_SEPARATOR}),
-                     "links": ("project_links", lambda c: _link_part(c, ids, key_codes), account_cuts, {})}
-            pending = {step: [pool.submit(_timed_read, store, name, as_of, lo, hi, convert, **params)
-                              for lo, hi in step_ranges]
+                     "links": ("project_links", lambda c: _link_part(c, ids, key_codes),
+                               [{"lo": lo, "hi": hi} for lo, hi in account_cuts], {})}
+            pending = {step: [pool.submit(_timed_read, store, name, as_of, bounds, convert, **params)
+                              for bounds in step_ranges]
                        for step, (name, convert, step_ranges, params) in reads.items()}
             results = {}
             for step, futures in pending.items():

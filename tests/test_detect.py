@@ -298,11 +298,31 @@ def test_ids_read_in_pages_cut_the_same_ranges(loaded, monkeypatch):
 
     store, _ = loaded
     monkeypatch.setattr(projection, "SLICE_ACCOUNTS", 300)
-    monkeypatch.setattr(projection, "SLICE_ORDERS", 700)
-    whole = projection.account_ranges(store), projection.order_ranges(store)
+    whole = projection.account_ranges(store)
     monkeypatch.setattr(projection, "KEY_PAGE", 7)
-    assert (projection.account_ranges(store), projection.order_ranges(store)) == whole
-    assert len(whole[0]) > 3 and len(whole[1]) > 3
+    assert projection.account_ranges(store) == whole
+    assert len(whole) > 3
+
+
+@pytest.mark.parametrize("sample", [10**6, 1], ids=["every-id", "sampled"])
+def test_order_ranges_cut_at_a_sample_read_every_order_once(loaded, monkeypatch, sample):
+    """Order ranges are cut at a random sample of the ids (every id when the store holds few):
+    wherever the cuts fall, each order lies in exactly one range, and the sizes stay near the
+    slice."""
+    import graphfraud.project as projection
+
+    store, _ = loaded
+    monkeypatch.setattr(projection, "SLICE_ORDERS", 700)
+    monkeypatch.setattr(projection, "CUT_SAMPLE", sample)
+    ids = sorted(r["id"] for r in store.run_cypher("MATCH (o:Order) RETURN o.id AS id", {})[1])
+    ranges = projection.order_ranges(store)
+    assert ranges[0]["after"] == "" and ranges[-1]["hi"] == ids[-1]
+    assert all(r["after"] < r["hi"] for r in ranges) and all(a["hi"] == b["after"] for a, b in zip(ranges, ranges[1:]))
+    sizes = [sum(1 for i in ids if r["after"] < i <= r["hi"]) for r in ranges]
+    assert sum(sizes) == len(ids) and min(sizes) > 0
+    if sample == 10**6:   # every id: equal cuts, the same on every read
+        assert len(ranges) == -(-len(ids) // 700) and max(sizes) - min(sizes) <= 1
+        assert projection.order_ranges(store) == ranges
 
 
 def _assert_same_projection(one, other):
@@ -388,10 +408,10 @@ def test_a_failed_range_read_stops_the_projection_and_the_queued_reads(loaded, m
             raise StoreError("project_orders: the server ran out of memory")
         return real(store, name, as_of, **params)
 
+    ranges = len(projection.order_ranges(store))
     monkeypatch.setattr(projection, "_columns", failing)
     with pytest.raises(StoreError, match="out of memory"):
         project(store)
-    ranges = len(real(store, "project_order_keys", None, skip=0, limit=10**6)["keys"]) // 300
     # each reader may start one more before the failure is seen; the rest were cancelled
     assert reads.count("project_orders") <= 2 * projection.READERS < ranges, "queued reads were cancelled"
 
