@@ -46,6 +46,7 @@ full weight.
 from __future__ import annotations
 
 import gc
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -403,6 +404,13 @@ def _unpacked(sold: list[str]) -> dict[str, np.ndarray]:
     return {key: table[:, i] for i, key in enumerate(ORDER_KEYS)}
 
 
+def _interned(values: np.ndarray) -> np.ndarray:
+    """Strings of few distinct values (currencies, promo codes), kept until the ranges are joined, as
+    one object per value: kept one per order, they pin the memory of the other keys split beside
+    them (at 1M, 21 ranges held 1,078 MB of the client's memory against 749 MB interned)."""
+    return np.fromiter(map(sys.intern, values), dtype=object, count=len(values))
+
+
 def _order_part(columns: dict, ids: np.ndarray, key_codes: _KeyCodes) -> dict:
     """One range of ``project_orders`` as arrays, accounts as indexes into ``ids``: the sums per
     (buyer, seller, currency, code, status, identifiers), and the identifiers and codes used on
@@ -414,7 +422,7 @@ def _order_part(columns: dict, ids: np.ndarray, key_codes: _KeyCodes) -> dict:
     orders = _numbers(columns.get("orders") or [], np.float64)
     status = keys["status"]
     sums = {"buyer": buyer[known].astype(np.int32), "seller": seller[known].astype(np.int32),
-            "currency": keys["currency"][known],
+            "currency": _interned(keys["currency"][known]),
             "first": _numbers(columns.get("first") or [], np.int64)[known],
             "orders": orders[known], "amount": _numbers(columns.get("amount") or [], np.float64)[known],
             "amount_sq": _numbers(columns.get("amount_sq") or [], np.float64)[known]}
@@ -422,7 +430,7 @@ def _order_part(columns: dict, ids: np.ndarray, key_codes: _KeyCodes) -> dict:
         sums[column] = np.where(status == word, orders, 0.0)[known]
     promo = keys["promo"]
     with_code = known & promo.astype(bool)
-    codes = {"account": buyer[with_code], "code": promo[with_code],
+    codes = {"account": buyer[with_code], "code": _interned(promo[with_code]),
              "first": sums["first"][with_code[known]], "uses": sums["orders"][with_code[known]]}
     uses = [_uses(kind, buyer, keys[kind], False, key_codes) for kind in ORDER_USES]
     uses.append(_uses("promo", codes["account"], codes["code"], False, key_codes))
