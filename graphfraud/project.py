@@ -398,6 +398,9 @@ def _unpacked(sold: list[str]) -> dict[str, np.ndarray]:
     >>> sold = KEY_SEPARATOR.join(["b1", "s1", "EUR", "", "completed", "d1", "", "", ""])
     >>> {k: v.tolist() for k, v in _unpacked([sold]).items() if k in ("buyer", "promo", "device")}
     {'buyer': ['b1'], 'promo': [''], 'device': ['d1']}
+    >>> _unpacked([KEY_SEPARATOR.join(["b1", "s1"] + [""] * 8)])   # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    graphfraud.errors.StoreError: project_orders: an order's keys hold the control character U+001F, ...
     """
     width = len(ORDER_KEYS)
     fields = KEY_SEPARATOR.join(sold).split(KEY_SEPARATOR) if sold else []
