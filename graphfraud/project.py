@@ -286,16 +286,16 @@ def all_keys(store, statement: str) -> list[str]:
             return keys
 
 
-def _key_ranges(store, statement: str, slice_size: int) -> list[tuple[str, str]]:
-    """The ranges of the keys ``statement`` lists: one per ``slice_size`` keys, and at least two
-    per reader, so that both stay busy to the end."""
-    keys = all_keys(store, statement)
-    return _ranges(keys, max(-(-len(keys) // slice_size), 2 * READERS))
+def _slices(count: int, slice_size: int) -> int:
+    """How many ranges ``count`` keys are read in: one per ``slice_size``, and at least two per
+    reader, so that both stay busy to the end."""
+    return max(-(-count // slice_size), 2 * READERS)
 
 
 def account_ranges(store) -> list[tuple[str, str]]:
     """The account id ranges the identifiers (and migrations) are read in."""
-    return _key_ranges(store, "project_keys", SLICE_ACCOUNTS)
+    keys = all_keys(store, "project_keys")
+    return _ranges(keys, _slices(len(keys), SLICE_ACCOUNTS))
 
 
 def order_ranges(store) -> list[dict[str, str]]:
@@ -305,7 +305,7 @@ def order_ranges(store) -> list[dict[str, str]]:
     the cuts only share the orders out between the reads, every order is read once whatever
     they are."""
     count = _columns(store, "project_order_count", None)["orders"] or 0
-    slices = max(-(-count // SLICE_ORDERS), 2 * READERS)
+    slices = _slices(count, SLICE_ORDERS)
     found = _columns(store, "project_order_cuts", None, rate=min(1.0, CUT_SAMPLE * slices / max(count, 1)))
     if found.get("last") is None:
         return []
@@ -565,12 +565,12 @@ def _cycle_collector_paused():
     lists and strings that hold no cycles (reference counting frees them), and every full
     collection walks all that are alive: at 1M accounts, paused, the projection took 96-109 s
     against 119-141 s, alternating."""
-    paused = gc.isenabled()
+    was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if paused:
+        if was_enabled:
             gc.enable()
 
 
