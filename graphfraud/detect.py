@@ -14,7 +14,7 @@ is the same as a run per connected component; singletons are not candidates.
 ``RESOLUTION`` = 0.1: a group holds together when its members share, on average per
 pair, a tenth of a full identifier link (one phone shared by 8 accounts weighs 1/3 per
 pair; a café machine shared by 40 about 0.19; groups over the cap weigh nothing). The
-linkage is the identifier pairs plus order links from ``devoted_buyers`` (repeat, devoted, unlikely buying),
+linkage is the identifier pairs plus order links from ``repeat_buyers`` (repeat, unlikely buying),
 so a ring whose accounts share nothing but their seller is still one candidate.
 
 >>> a = np.array([0, 0, 1, 3, 3, 4, 2])
@@ -30,16 +30,16 @@ from contextlib import contextmanager
 
 import numpy as np
 
-__all__ = ["RESOLUTION", "ORDER_EDGES", "components", "devoted_buyers", "devoted_in", "devoted_joiners", "distinct",
-           "leiden_cpm", "leiden_modularity", "linkage", "merge_groups", "orders_per_pair", "relabel", "seller_stars",
-           "weighted_graph"]
+__all__ = ["RESOLUTION", "ORDER_EDGES", "components", "devoted", "devoted_joiners", "distinct", "leiden_cpm",
+           "leiden_modularity", "linkage", "merge_groups", "order_links_in", "orders_per_pair", "relabel",
+           "repeat_buyers", "seller_stars", "weighted_graph"]
 
 RESOLUTION = 0.1
 ITERATIONS = 2            # Leiden passes: more change almost nothing here and cost 8x (measured at 100k)
 ORDER_EDGES = True
-DEVOTED_SHARE = 0.5       # a buyer placing at least half its orders with one seller
-REPEAT_ORDERS = 2         # ... in at least two orders
-MIN_ORDER_LIFT = 10.0     # ... with a share ten times that seller's market share in its country
+REPEAT_ORDERS = 2         # an order link: a buyer placing at least two orders with one seller
+MIN_ORDER_LIFT = 10.0     # ... a share of its orders ten times that seller's market share in its country
+DEVOTED_SHARE = 0.5       # devotion: an order link holding at least half the buyer's orders
 MIN_STAR_BUYERS = 2       # a seller star: a seller and at least two buyers devoted to it
 
 
@@ -52,19 +52,21 @@ def orders_per_pair(buyer: np.ndarray, seller: np.ndarray, orders: np.ndarray,
     return pair // n, pair % n, np.bincount(inverse, weights=np.asarray(orders, float), minlength=len(pair))
 
 
-def devoted_buyers(buyer: np.ndarray, seller: np.ndarray, orders: np.ndarray, buyer_country: np.ndarray,
-                   n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Repeat, devoted, unlikely buying: (buyer, seller, share) for each such pair.
+def repeat_buyers(buyer: np.ndarray, seller: np.ndarray, orders: np.ndarray, buyer_country: np.ndarray,
+                  n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Repeat, unlikely buying: (buyer, seller, share) for each such pair, the order links.
 
-    A buyer is devoted to a seller when it placed at least two orders and half of all its
-    orders with that seller, and that share is at least ten times the seller's market
-    share among buyers of its country. A single purchase, or loyalty to a big seller, is not.
-    Its orders to one seller count together, whatever their currencies (the projection keeps a
-    row per currency).
+    A buyer is linked to a seller when it placed at least two orders with it and its share of
+    the buyer's orders is at least ten times the seller's market share among buyers of its
+    country. A single purchase, or loyalty to a big seller, is not. How much of the buyer's
+    other buying goes elsewhere is not asked: a ring's buyers hide behind cover orders at popular
+    shops (camouflage), which lowers their share but leaves it far above a small ring shop's
+    market share. The share weighs the link. A buyer's orders to one seller count together,
+    whatever their currencies (the projection keeps a row per currency).
 
-    >>> b = np.array([0, 0, 1, 2]); s = np.array([5, 6, 4, 4]); k = np.array([3, 1, 20, 20])
-    >>> [x.tolist() for x in devoted_buyers(b, s, k, np.zeros(7, int), 7)]
-    [[0], [5], [0.75]]
+    >>> b = np.array([0, 0, 1, 2, 3, 3]); s = np.array([5, 6, 4, 4, 6, 4]); k = np.array([3, 1, 200, 200, 2, 6])
+    >>> [x.tolist() for x in repeat_buyers(b, s, k, np.zeros(7, int), 7)]
+    [[0, 3], [5, 6], [0.75, 0.25]]
     """
     if not len(buyer):
         z = np.zeros(0, np.int64)
@@ -76,18 +78,29 @@ def devoted_buyers(buyer: np.ndarray, seller: np.ndarray, orders: np.ndarray, bu
     key = country * n + seller
     _, inverse = np.unique(key, return_inverse=True)
     market = np.bincount(inverse, weights=orders)[inverse] / np.bincount(country, weights=orders)[country]
-    keep = (orders >= REPEAT_ORDERS) & (share >= DEVOTED_SHARE) & (share >= MIN_ORDER_LIFT * market) & (buyer != seller)
+    keep = (orders >= REPEAT_ORDERS) & (share >= MIN_ORDER_LIFT * market) & (buyer != seller)
+    return buyer[keep], seller[keep], share[keep]
+
+
+def order_links_in(projection) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``repeat_buyers`` over a projection's order sums."""
+    o = projection.orders
+    return repeat_buyers(o["buyer"], o["seller"], o["orders"], projection.country, projection.n)
+
+
+def devoted(buyer: np.ndarray, seller: np.ndarray, share: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The order links that hold at least half the buyer's orders: devotion, which seller stars and
+    joiners are made of (a buyer's one shop, where a link alone may be a side habit).
+
+    >>> [x.tolist() for x in devoted(np.array([0, 3]), np.array([5, 6]), np.array([0.75, 0.25]))]
+    [[0], [5], [0.75]]
+    """
+    keep = share >= DEVOTED_SHARE
     return buyer[keep], seller[keep], share[keep]
 
 
 def _as_links(buyer: np.ndarray, seller: np.ndarray, share: np.ndarray):
     return np.minimum(buyer, seller), np.maximum(buyer, seller), share
-
-
-def devoted_in(projection) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``devoted_buyers`` over a projection's order sums."""
-    o = projection.orders
-    return devoted_buyers(o["buyer"], o["seller"], o["orders"], projection.country, projection.n)
 
 
 def seller_stars(n: int, buyer: np.ndarray, seller: np.ndarray, share: np.ndarray, free: np.ndarray,
@@ -169,12 +182,12 @@ def _first_by_share(buyer: np.ndarray, seller: np.ndarray, share: np.ndarray) ->
     return buyer[first], seller[first]
 
 
-def linkage(projection, with_orders: bool | None = None, devoted=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def linkage(projection, with_orders: bool | None = None, order_links=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The weighted account graph candidates are cut from: identifier pairs plus order links
-    (from ``devoted``, ``devoted_in(projection)`` when not given)."""
+    (``order_links``, ``order_links_in(projection)`` when not given)."""
     a, b, w = projection.pair_a.astype(np.int64), projection.pair_b.astype(np.int64), projection.pair_w
     if ORDER_EDGES if with_orders is None else with_orders:
-        oa, ob, ow = _as_links(*(devoted_in(projection) if devoted is None else devoted))
+        oa, ob, ow = _as_links(*(order_links_in(projection) if order_links is None else order_links))
         a, b, w = np.concatenate([a, oa]), np.concatenate([b, ob]), np.concatenate([w, ow])
     if not len(a):
         return a, b, w

@@ -229,8 +229,9 @@ def find_rings(projection, min_score: float = MIN_SCORE, seed: int = SEED, resol
     timings = {}
     t0 = time.perf_counter()
     advance = tick("candidates", 3)
-    devoted = detect.devoted_in(projection)   # for the order links and, last, the seller stars and joiners
-    a, b, w = detect.linkage(projection, devoted=devoted)
+    order_links = detect.order_links_in(projection)
+    devoted = detect.devoted(*order_links)   # for the seller stars and joiners, last
+    a, b, w = detect.linkage(projection, order_links=order_links)
     membership = detect.leiden_cpm(projection.n, a, b, w, resolution=resolution, seed=seed)
     advance(1)
     timings["candidates"] = time.perf_counter() - t0

@@ -82,7 +82,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .detect import DEVOTED_SHARE, REPEAT_ORDERS, distinct, orders_per_pair   # devotion: the order links' rule
+from .detect import DEVOTED_SHARE, REPEAT_ORDERS, distinct, orders_per_pair   # devotion: the stars' rule
 from .wording import counted
 
 __all__ = ["ALPHA", "MIN_LIFT", "WEIGHTS", "Candidate", "Scores", "score_groups",

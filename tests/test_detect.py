@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from graphfraud.cli import app
-from graphfraud.detect import (devoted_buyers, devoted_joiners, leiden_cpm, leiden_modularity, linkage, merge_groups,
-                               relabel, seller_stars)
+from graphfraud.detect import (devoted, devoted_joiners, leiden_cpm, leiden_modularity, linkage, merge_groups,
+                               relabel, repeat_buyers, seller_stars)
 from graphfraud.detection import find_rings, run_detection
 from graphfraud.errors import UsageError
 from graphfraud.evaluate import evaluate_rings, flagged_share, read_labels
@@ -164,15 +164,17 @@ def test_flats_of_one_building_meet_at_half_weight_and_flatmates_count_once():
         "neighbours 0.5 / log2(4); flatmates 1 (flat and building are one family: the larger counts)"
 
 
-def test_order_links_need_repeat_devoted_unlikely_buying():
-    buyer = np.array([0, 0, 1, 2, 3, 3])
-    seller = np.array([9, 8, 9, 7, 7, 8])
-    orders = np.array([4, 1, 1, 50, 50, 50])
-    b, s, share = devoted_buyers(buyer, seller, orders, np.zeros(10, int), 10)
-    assert [(int(x), int(y)) for x, y in zip(b, s)] == [(0, 9)]
-    assert share.tolist() == [0.8]
-    in_two_currencies = devoted_buyers(np.array([0, 0, 1, 2]), np.array([9, 9, 9, 7]), np.array([1, 1, 1, 50]),
-                                       np.zeros(10, int), 10)
+def test_order_links_need_repeat_unlikely_buying_and_devotion_half_the_orders():
+    buyer = np.array([0, 0, 1, 2, 3, 3, 4, 4])
+    seller = np.array([9, 8, 9, 7, 7, 8, 6, 7])
+    orders = np.array([4, 1, 1, 50, 50, 50, 3, 9])
+    links = repeat_buyers(buyer, seller, orders, np.zeros(10, int), 10)
+    assert [(int(x), int(y)) for x, y in zip(*links[:2])] == [(0, 9), (4, 6)], \
+        "1 bought once; 2 and 3 are loyal to big shops; 4 hides 3 orders at a small shop behind 9 elsewhere"
+    assert links[2].tolist() == [0.8, 0.25]
+    assert [x.tolist() for x in devoted(*links)] == [[0], [9], [0.8]], "4's link holds a quarter of its orders"
+    in_two_currencies = repeat_buyers(np.array([0, 0, 1, 2]), np.array([9, 9, 9, 7]), np.array([1, 1, 1, 50]),
+                                      np.zeros(10, int), 10)
     assert [x.tolist() for x in in_two_currencies] == [[0], [9], [1.0]], \
         "a buyer's orders to one seller count together whatever their currencies (a row per currency)"
 
