@@ -118,7 +118,9 @@ def run_detection(store, as_of=None, min_score: float = MIN_SCORE, seed: int = S
     params = {"min_score": min_score, "seed": seed, "resolution": resolution, "group_cap": projection.cap,
               "alpha": score.ALPHA, "min_lift": score.MIN_LIFT, "weights": score.WEIGHTS,
               "kinds": {k: {"weight": w, "family": f} for k, (f, w) in KINDS.items()},
-              "order_edges": detect.ORDER_EDGES, "seller_star_min_buyers": detect.MIN_STAR_BUYERS,
+              "order_edges": detect.ORDER_EDGES, "order_link_min_orders": detect.REPEAT_ORDERS,
+              "order_link_min_lift": detect.MIN_ORDER_LIFT, "devoted_share": detect.DEVOTED_SHARE,
+              "seller_star_min_buyers": detect.MIN_STAR_BUYERS,
               "decisive": {"chargebacks_by_members": score.DISPUTING_MEMBERS, "weight": score.DECISIVE}}
     start = {"id": run_id, "started_at": started_at, "as_of": as_of, "params": json.dumps(params)}
     if publish:

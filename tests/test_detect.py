@@ -90,7 +90,10 @@ def test_run_is_recorded_and_listed(loaded):
     run = store.read("rings_latest_run")[0]
     counts = json.loads(run["counts"])
     assert counts["rings"] == len(result.rings) and counts["accounts"] >= BUYERS
-    assert json.loads(run["params"])["min_score"] == 50.0
+    params = json.loads(run["params"])
+    assert params["min_score"] == 50.0
+    assert (params["order_link_min_orders"], params["order_link_min_lift"], params["devoted_share"]) == (2, 10.0, 0.5), \
+        "the order links' rule is recorded with the run"
     listed = CliRunner().invoke(app, ["rings", "list", "--format", "json"])
     assert listed.exit_code == 0, listed.output
     rows = json.loads(listed.stdout)
