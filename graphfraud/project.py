@@ -382,13 +382,37 @@ def _concat(parts: list[dict]) -> dict:
 
 def _distinct_uses(uses: dict) -> dict:
     """One use per (kind, key, account), held if any of them is, sorted that way (an account's
-    device comes back once per seller it bought from on it)."""
+    device comes back once per seller it bought from on it).
+
+    The four columns are packed into one integer, sorted once and unpacked: at 1M accounts (some
+    14M uses) 0.1 s against 5 s for a four-key lexsort, which stays for codes too large to pack.
+
+    >>> uses = {"kind": np.array([1, 0, 1, 1], np.int8), "key": np.array([7, 9, 7, 7]),
+    ...         "account": np.array([3, 2, 3, 1], np.int32), "held": np.array([False, True, True, False])}
+    >>> {k: v.tolist() for k, v in _distinct_uses(uses).items()}
+    {'kind': [0, 1, 1], 'key': [9, 7, 7], 'account': [2, 1, 3], 'held': [True, False, True]}
+    """
     kind, key, account, held = uses["kind"], uses["key"], uses["account"], uses["held"]
-    order = np.lexsort((~held, account, key, kind))          # a held use first within an (identifier, account)
-    kind, key, account, held = kind[order], key[order], account[order], held[order]
-    first = np.ones(len(key), dtype=bool)
-    first[1:] = (kind[1:] != kind[:-1]) | (key[1:] != key[:-1]) | (account[1:] != account[:-1])
-    return {"kind": kind[first], "key": key[first], "account": account[first], "held": held[first]}
+    if not len(key):
+        return dict(uses)
+    held_bits, account_bits, key_bits = 1, int(account.max()).bit_length(), int(key.max()).bit_length()
+    if int(kind.max()).bit_length() + key_bits + account_bits + held_bits > 63:
+        order = np.lexsort((~held, account, key, kind))      # a held use first within an (identifier, account)
+        kind, key, account, held = kind[order], key[order], account[order], held[order]
+        first = np.ones(len(key), dtype=bool)
+        first[1:] = (kind[1:] != kind[:-1]) | (key[1:] != key[:-1]) | (account[1:] != account[:-1])
+        return {"kind": kind[first], "key": key[first], "account": account[first], "held": held[first]}
+    account_at, key_at = held_bits, held_bits + account_bits
+    kind_at = key_at + key_bits
+    packed = np.sort((kind.astype(np.int64) << kind_at) | (key.astype(np.int64) << key_at)
+                     | (account.astype(np.int64) << account_at) | ~held)   # not held sorts after held
+    use = packed >> held_bits
+    first = np.ones(len(use), dtype=bool)
+    first[1:] = use[1:] != use[:-1]
+    packed = packed[first]
+    return {"kind": (packed >> kind_at).astype(kind.dtype), "key": ((packed >> key_at) & ((1 << key_bits) - 1)).astype(key.dtype),
+            "account": ((packed >> account_at) & ((1 << account_bits) - 1)).astype(account.dtype),
+            "held": (packed & 1) == 0}
 
 
 def _unpacked(sold: list[str]) -> dict[str, np.ndarray]:

@@ -331,6 +331,28 @@ def test_order_ranges_cut_at_a_sample_read_every_order_once(loaded, monkeypatch,
         assert projection.order_ranges(store) == ranges
 
 
+def test_distinct_uses_packed_in_one_integer_match_the_four_key_sort():
+    """Uses are packed into one integer to be sorted once; codes too large to pack take the
+    four-key lexsort. Both give one use per (kind, key, account), held if any of them is."""
+    from graphfraud.project import _distinct_uses
+
+    rng = np.random.default_rng(7)
+    uses = {"kind": rng.integers(0, 7, 5000).astype(np.int8), "key": rng.integers(0, 300, 5000),
+            "account": rng.integers(0, 200, 5000).astype(np.int32), "held": rng.random(5000) < 0.3}
+    packed = _distinct_uses(uses)
+    huge = dict(uses, key=uses["key"] + (1 << 61))   # 62 bits of key: no room to pack
+    unpacked = _distinct_uses(huge)
+    assert np.array_equal(unpacked["key"] - (1 << 61), packed["key"])
+    for column in ("kind", "account", "held"):
+        assert np.array_equal(unpacked[column], packed[column]) and unpacked[column].dtype == packed[column].dtype
+    rows = set(zip(uses["kind"].tolist(), uses["key"].tolist(), uses["account"].tolist()))
+    assert len(packed["key"]) == len(rows)
+    held = {(k, c, a) for k, c, a, h in zip(uses["kind"].tolist(), uses["key"].tolist(), uses["account"].tolist(),
+                                            uses["held"].tolist()) if h}
+    assert {r for r, h in zip(zip(packed["kind"].tolist(), packed["key"].tolist(), packed["account"].tolist()),
+                              packed["held"].tolist()) if h} == held
+
+
 def _assert_same_projection(one, other):
     for name in ("ids", "role", "created", "country", "group_kind", "group_key", "group_ptr", "group_members",
                  "group_held", "pair_a", "pair_b", "pair_w"):
