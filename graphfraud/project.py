@@ -395,24 +395,27 @@ def _distinct_uses(uses: dict) -> dict:
     kind, key, account, held = uses["kind"], uses["key"], uses["account"], uses["held"]
     if not len(key):
         return dict(uses)
-    held_bits, account_bits, key_bits = 1, int(account.max()).bit_length(), int(key.max()).bit_length()
-    if int(kind.max()).bit_length() + key_bits + account_bits + held_bits > 63:
+    kind_bits, key_bits, account_bits = (int(column.max()).bit_length() for column in (kind, key, account))
+    if kind_bits + key_bits + account_bits + 1 > 63:   # + 1: the held bit
         order = np.lexsort((~held, account, key, kind))      # a held use first within an (identifier, account)
         kind, key, account, held = kind[order], key[order], account[order], held[order]
         first = np.ones(len(key), dtype=bool)
         first[1:] = (kind[1:] != kind[:-1]) | (key[1:] != key[:-1]) | (account[1:] != account[:-1])
         return {"kind": kind[first], "key": key[first], "account": account[first], "held": held[first]}
-    account_at, key_at = held_bits, held_bits + account_bits
+    account_at = 1
+    key_at = account_at + account_bits
     kind_at = key_at + key_bits
     packed = np.sort((kind.astype(np.int64) << kind_at) | (key.astype(np.int64) << key_at)
                      | (account.astype(np.int64) << account_at) | ~held)   # not held sorts after held
-    use = packed >> held_bits
-    first = np.ones(len(use), dtype=bool)
-    first[1:] = use[1:] != use[:-1]
+    first = np.ones(len(packed), dtype=bool)
+    first[1:] = (packed[1:] >> account_at) != (packed[:-1] >> account_at)
     packed = packed[first]
-    return {"kind": (packed >> kind_at).astype(kind.dtype), "key": ((packed >> key_at) & ((1 << key_bits) - 1)).astype(key.dtype),
-            "account": ((packed >> account_at) & ((1 << account_bits) - 1)).astype(account.dtype),
-            "held": (packed & 1) == 0}
+
+    def field(at: int, bits: int, dtype) -> np.ndarray:
+        return ((packed >> at) & ((1 << bits) - 1)).astype(dtype)
+
+    return {"kind": field(kind_at, kind_bits, kind.dtype), "key": field(key_at, key_bits, key.dtype),
+            "account": field(account_at, account_bits, account.dtype), "held": (packed & 1) == 0}
 
 
 def _unpacked(sold: list[str]) -> dict[str, np.ndarray]:
