@@ -30,9 +30,9 @@ from contextlib import contextmanager
 
 import numpy as np
 
-__all__ = ["RESOLUTION", "ORDER_EDGES", "components", "devoted", "devoted_joiners", "distinct", "leiden_cpm",
+__all__ = ["RESOLUTION", "ORDER_EDGES", "components", "devoted", "distinct", "leiden_cpm",
            "leiden_modularity", "linkage", "merge_groups", "order_links_in", "orders_per_pair", "relabel",
-           "repeat_buyers", "seller_stars", "weighted_graph"]
+           "repeat_buyers", "ring_joiners", "seller_stars", "weighted_graph"]
 
 RESOLUTION = 0.1
 ITERATIONS = 2            # Leiden passes: more change almost nothing here and cost 8x (measured at 100k)
@@ -89,8 +89,8 @@ def order_links_in(projection) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def devoted(buyer: np.ndarray, seller: np.ndarray, share: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The order links that hold at least half the buyer's orders: devotion, which seller stars and
-    joiners are made of (a buyer's one shop, where a link alone may be a side habit).
+    """The order links that hold at least half the buyer's orders: devotion, which seller stars are
+    made of (a buyer's one shop, where a link alone may be a side habit).
 
     >>> [x.tolist() for x in devoted(np.array([0, 3]), np.array([5, 6]), np.array([0.75, 0.25]))]
     [[0], [5], [0.75]]
@@ -135,23 +135,24 @@ def seller_stars(n: int, buyer: np.ndarray, seller: np.ndarray, share: np.ndarra
     return relabel(star)
 
 
-def devoted_joiners(ring: np.ndarray, buyer: np.ndarray, seller: np.ndarray, share: np.ndarray,
-                    pair_a: np.ndarray, pair_b: np.ndarray, cap: int) -> np.ndarray:
+def ring_joiners(ring: np.ndarray, buyer: np.ndarray, seller: np.ndarray, share: np.ndarray,
+                 pair_a: np.ndarray, pair_b: np.ndarray, cap: int) -> np.ndarray:
     """Per account, the ring (``ring``: the ring of each account, -1 none) it joins, or -1: a buyer
-    in no ring, devoted to one of the ring's sellers and linked to one of its members by an
-    identifier pair (``pair_a``/``pair_b``: any kind, a /24 network or a promo code included, whatever
-    its weight; an identifier held by more than the group cap gives no pair).
+    in no ring, with an order link (``buyer``/``seller``/``share``, as ``repeat_buyers`` gives) to
+    one of the ring's sellers and linked to one of its members by an identifier pair
+    (``pair_a``/``pair_b``: any kind, a /24 network or a promo code included, whatever its weight;
+    an identifier held by more than the group cap gives no pair).
 
     CPM leaves such a buyer out when the ring's ties are sparse: a star of orders round its seller
     and a phone or an address shared with one member weigh less than the pairs the buyer would add.
     Either tie alone is what honest regulars of a small shop, or neighbours, have too: both
-    together are the ring's own account. A buyer devoted to the sellers of two rings it is tied to
-    (half its orders with each) joins the first by share, then by seller; a seller with ``cap`` or
-    more devoted buyers is a popular shop (as for ``seller_stars``) and takes none. One pass: the
-    devoted buyers of a joiner that sells do not follow it.
+    together are the ring's own account, whatever else it buys (cover orders elsewhere do not
+    hide it). A buyer linked to the sellers of two rings it is tied to joins the first by share,
+    then by seller; a seller with ``cap`` or more linked buyers is a popular shop and takes none.
+    One pass: the buyers of a joiner that sells do not follow it.
 
     >>> ring = np.array([0, 0, -1, -1, -1])
-    >>> devoted_joiners(ring, np.array([2, 3]), np.array([1, 1]), np.ones(2), np.array([0]), np.array([2]), 50).tolist()
+    >>> ring_joiners(ring, np.array([2, 3]), np.array([1, 1]), np.ones(2), np.array([0]), np.array([2]), 50).tolist()
     [-1, -1, 0, -1, -1]
     """
     n, rings = len(ring), np.int64(max(int(ring.max()) + 1, 1)) if len(ring) else np.int64(1)
@@ -170,7 +171,8 @@ def devoted_joiners(ring: np.ndarray, buyer: np.ndarray, seller: np.ndarray, sha
 
 
 def _popular(seller: np.ndarray, n: int, cap: int) -> np.ndarray:
-    """Per account, a popular shop: ``cap`` or more devoted buyers (the identifiers' super-node cap)."""
+    """Per account, a popular shop: ``cap`` or more buyers among those given (the identifiers'
+    super-node cap)."""
     return np.bincount(seller, minlength=n) >= cap
 
 

@@ -218,8 +218,8 @@ def find_rings(projection, min_score: float = MIN_SCORE, seed: int = SEED, resol
     no part in what it does, and the shops it buys from with no other tie) and are scored
     once more. Last, each seller with buyers devoted to it, none of them in a ring yet, is
     scored as a group of its own (``detect.seller_stars``: CPM cuts such stars) and becomes
-    one when it scores ``min_score``; and a buyer in no ring, devoted to a ring's seller and
-    linked to one of its members by an identifier pair, joins that ring (``detect.devoted_joiners``)
+    one when it scores ``min_score``; and a buyer in no ring, with an order link to a ring's
+    seller and linked to one of its members by an identifier pair, joins that ring (``detect.ring_joiners``)
     unless that would take the ring below ``min_score``.
     Returns (membership, ``score.Scores`` of every group, the linkage (a, b, w), stage
     timings); ``scores.candidate(i)`` explains group i.
@@ -232,7 +232,7 @@ def find_rings(projection, min_score: float = MIN_SCORE, seed: int = SEED, resol
     t0 = time.perf_counter()
     advance = tick("candidates", 3)
     order_links = detect.order_links_in(projection)
-    devoted = detect.devoted(*order_links)   # for the seller stars and joiners, last
+    devoted = detect.devoted(*order_links)   # for the seller stars, last
     a, b, w = detect.linkage(projection, order_links=order_links)
     membership = detect.leiden_cpm(projection.n, a, b, w, resolution=resolution, seed=seed)
     advance(1)
@@ -269,7 +269,7 @@ def find_rings(projection, min_score: float = MIN_SCORE, seed: int = SEED, resol
     if not np.array_equal(starred, membership):
         membership = starred
         scored = score.score_groups(projection, membership)
-    membership, scored = _with_devoted_joiners(projection, membership, scored, min_score, devoted)
+    membership, scored = _with_ring_joiners(projection, membership, scored, min_score, order_links)
     advance(1)
     timings["candidates"] += time.perf_counter() - t0
     advance_e(1)
@@ -297,8 +297,8 @@ def _with_seller_stars(projection, membership: np.ndarray, scored, min_score: fl
     return detect.relabel(out)
 
 
-def _with_devoted_joiners(projection, membership: np.ndarray, scored, min_score: float, devoted):
-    """``membership`` and its scores with the buyers ``detect.devoted_joiners`` finds moved into
+def _with_ring_joiners(projection, membership: np.ndarray, scored, min_score: float, order_links):
+    """``membership`` and its scores with the buyers ``detect.ring_joiners`` finds moved into
     their rings. Joining never costs a ring its place: a ring the joiners would take below
     ``min_score`` (a chargeback ring whose disputing buyers would no longer be most of its buyers)
     keeps its members as they were, and the rest are scored again without those joiners."""
@@ -306,7 +306,7 @@ def _with_devoted_joiners(projection, membership: np.ndarray, scored, min_score:
 
     ring = _ring_of(membership, scored, min_score)
     members = ring >= 0
-    joins = detect.devoted_joiners(ring, *devoted, projection.pair_a, projection.pair_b, projection.cap)
+    joins = detect.ring_joiners(ring, *order_links, projection.pair_a, projection.pair_b, projection.cap)
     while (joins >= 0).any():
         joined = detect.relabel(np.where(joins >= 0, joins, membership))
         rescored = score.score_groups(projection, joined)

@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from graphfraud.cli import app
-from graphfraud.detect import (devoted, devoted_joiners, leiden_cpm, leiden_modularity, linkage, merge_groups,
-                               relabel, repeat_buyers, seller_stars)
+from graphfraud.detect import (devoted, leiden_cpm, leiden_modularity, linkage, merge_groups, relabel, repeat_buyers,
+                               ring_joiners, seller_stars)
 from graphfraud.detection import find_rings, run_detection
 from graphfraud.errors import UsageError
 from graphfraud.evaluate import evaluate_rings, flagged_share, read_labels
@@ -200,7 +200,7 @@ def test_seller_stars_take_free_devoted_buyers_under_the_cap():
         "the cap counts every devoted buyer, free or not"
 
 
-def test_devoted_buyers_join_a_ring_only_when_also_tied_to_one_of_its_members():
+def test_linked_buyers_join_a_ring_only_when_also_tied_to_one_of_its_members():
     # rings: 0 = {0, 1 (its seller), 9 (a popular seller)}, 1 = {2, 3 (its seller)}
     ring = np.full(70, -1)
     ring[[0, 1, 9]], ring[[2, 3]] = 0, 1
@@ -210,13 +210,13 @@ def test_devoted_buyers_join_a_ring_only_when_also_tied_to_one_of_its_members():
     share = np.array([1.0, 1.0, 1.0, 0.5, 0.5, 0.4, 0.6, 1.0] + [1.0] * 50)
     ties = [(0, 4), (2, 6), (2, 5), (0, 7), (2, 7), (0, 8), (2, 8), (2, 0), (0, 20)]
     pair_a, pair_b = (np.array(side) for side in zip(*ties))
-    joins = devoted_joiners(ring, buyer, seller, share, pair_a, pair_b, cap=50)
+    joins = ring_joiners(ring, buyer, seller, share, pair_a, pair_b, cap=50)
     assert {i: int(r) for i, r in enumerate(joins) if r >= 0} == {4: 0, 6: 1, 7: 0, 8: 1}, \
         "5 is tied to the other ring only; 7 splits evenly and joins its first seller's ring, 8 the ring of " \
         "its larger share; 0 is in a ring already; 20 buys from a popular shop"
-    assert (devoted_joiners(ring, buyer, seller, share, pair_a[:0], pair_b[:0], cap=50) == -1).all(), \
-        "devotion alone (an honest regular) joins nothing"
-    assert (devoted_joiners(np.full(70, -1), buyer, seller, share, pair_a, pair_b, cap=50) == -1).all(), \
+    assert (ring_joiners(ring, buyer, seller, share, pair_a[:0], pair_b[:0], cap=50) == -1).all(), \
+        "an order link alone (an honest regular) joins nothing"
+    assert (ring_joiners(np.full(70, -1), buyer, seller, share, pair_a, pair_b, cap=50) == -1).all(), \
         "no ring, nothing to join"
 
 
@@ -256,11 +256,11 @@ def test_linkage_is_identifier_pairs_plus_order_links(loaded):
     assert len(np.unique(a.astype(np.int64) * p.n + b)) == len(a), "one edge per pair"
 
 
-def test_a_devoted_buyer_tied_to_a_ring_joins_it_and_the_rings_keep_their_members(loaded):
+def test_a_linked_buyer_tied_to_a_ring_joins_it_and_the_rings_keep_their_members(loaded):
     """The last step of find_rings on a real projection: an account outside every ring, linked to a
-    ring's member by an identifier pair and (as given here) devoted to that member's shop, joins
+    ring's member by an identifier pair and (as given here) with an order link to that member's shop, joins
     that ring; every ring keeps all its members, and no ring is lost."""
-    from graphfraud.detection import _ring_of, _with_devoted_joiners
+    from graphfraud.detection import _ring_of, _with_ring_joiners
 
     store, _ = loaded
     p = project(store)
@@ -269,8 +269,8 @@ def test_a_devoted_buyer_tied_to_a_ring_joins_it_and_the_rings_keep_their_member
     a, b = np.concatenate([p.pair_a, p.pair_b]), np.concatenate([p.pair_b, p.pair_a])
     tie = np.flatnonzero((ring[a] < 0) & (ring[b] >= 0))[0]
     outsider, member = int(a[tie]), int(b[tie])
-    devoted = (np.array([outsider]), np.array([member]), np.array([1.0]))
-    joined, rescored = _with_devoted_joiners(p, membership, scored, 50, devoted)
+    link = (np.array([outsider]), np.array([member]), np.array([1.0]))
+    joined, rescored = _with_ring_joiners(p, membership, scored, 50, link)
 
     def rings(m, sc):
         return [frozenset(np.flatnonzero(m == c).tolist()) for c in np.flatnonzero(sc.scores >= 50)]
