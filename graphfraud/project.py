@@ -17,7 +17,10 @@ read starting from an index range seek, ``READERS`` reads at once:
 
 The client groups both into identifier → accounts groups with numpy. (One walk over the orders
 for everything: walking them again from each identifier kind made 1M accounts four times
-slower.)
+slower.) The keys in the records are split, looked up and coded with Arrow's compute
+functions, which let go of the interpreter lock, so the two readers' conversions run beside each
+other and beside the decoding: at 1M accounts the client spent about 31 s of CPU in the
+projection against 56–64 s coding keys in a Python map.
 
 Groups become weighted account pairs here, in numpy: a group of ``n`` accounts gives
 each of its ``n (n - 1) / 2`` pairs the weight ``w_kind / log2(n)`` (Adamic & Adar's
@@ -46,8 +49,6 @@ full weight.
 from __future__ import annotations
 
 import gc
-import sys
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -55,6 +56,8 @@ from dataclasses import dataclass, field
 from itertools import chain
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .detect import distinct
 from .errors import StoreError, UsageError
@@ -248,13 +251,20 @@ def _numbers(values: list, dtype) -> np.ndarray:
         return np.array([0 if v is None else v for v in values], dtype=dtype)
 
 
-def _index(ids: np.ndarray, values) -> np.ndarray:
-    """Positions of ``values`` in the sorted ``ids`` (-1 where absent), vectorised."""
-    values = np.asarray(values, dtype=str)
-    if not len(values) or not len(ids):
-        return np.full(len(values), -1, dtype=np.int64)
-    pos = np.minimum(np.searchsorted(ids, values), len(ids) - 1)
-    return np.where(ids[pos] == values, pos, -1)
+def _index(id_set: pa.Array, values: pa.Array) -> np.ndarray:
+    """Positions of ``values`` in the account ids ``id_set`` (-1 where absent), by Arrow's hash
+    lookup, which lets go of the interpreter lock: the other reader decodes meanwhile."""
+    return pc.index_in(values, value_set=id_set).fill_null(-1).to_numpy().astype(np.int64)
+
+
+def _nonempty(texts: pa.Array) -> np.ndarray:
+    """Where a string column holds a value (neither null nor "")."""
+    return pc.fill_null(pc.greater(pc.binary_length(texts), 0), False).to_numpy(zero_copy_only=False)
+
+
+def _texts(labels: pa.ChunkedArray, codes: np.ndarray) -> np.ndarray:
+    """``labels[codes]`` as an object array of strings."""
+    return labels.take(pa.array(np.asarray(codes, dtype=np.int64))).to_numpy(zero_copy_only=False)
 
 
 def _columns(store, name: str, as_of: str | None, **params) -> dict:
@@ -324,55 +334,66 @@ def _timed_read(store, name: str, as_of: str | None, bounds: dict, convert, **pa
     return value, time.perf_counter() - t0
 
 
-class _KeyCodes:
-    """Identifier keys as integer codes, shared by the range reads, so that a range's keys need
-    not outlive its conversion (a million accounts use about 12M of them). Codes follow first
-    sight, which depends on the server's order: groups are sorted by key at the end."""
-
-    def __init__(self):
-        self.codes: dict[str, int] = {}
-        self.lock = threading.Lock()
-
-    def encode(self, keys) -> np.ndarray:
-        with self.lock:
-            codes = self.codes
-            return np.fromiter((codes.setdefault(k, len(codes)) for k in keys), dtype=np.int64, count=len(keys))
-
-    def release(self) -> np.ndarray:
-        """The keys in code order, and the map let go: at 1M accounts its table and codes take some
-        half a gigabyte beyond the keys, while the projection joins the ranges (the client's peak)."""
-        labels = np.array(list(self.codes), dtype=object)
-        self.codes = {}
-        return labels
-
-
-def _uses(kind: str, accounts: np.ndarray, keys, held: bool, key_codes: _KeyCodes) -> dict:
-    """Identifier uses as arrays: kind, account index, key code and whether the account holds the
-    identifier. Unknown accounts (-1) and empty keys are left out."""
-    keys = np.array(keys, dtype=object).reshape(-1)
-    keep = (accounts >= 0) & keys.astype(bool)
+def _uses(kind: str, accounts: np.ndarray, keys: pa.Array, held: bool) -> dict:
+    """Identifier uses as arrays: kind, account index, key (text, until ``_coded``) and whether the
+    account holds the identifier. Unknown accounts (-1) and empty keys are left out."""
+    keep = (accounts >= 0) & _nonempty(keys)
     return {"kind": np.full(int(keep.sum()), KIND_NAMES.index(kind), dtype=np.int8),
-            "account": accounts[keep].astype(np.int32), "key": key_codes.encode(keys[keep]),
+            "account": accounts[keep].astype(np.int32), "key": keys.filter(pa.array(keep)),
             "held": np.full(int(keep.sum()), held)}
 
 
-def _building_uses(uses: dict, key_codes: _KeyCodes) -> dict:
+def _coded(uses: dict[str, dict]) -> dict:
+    """One range's uses (kind → ``_uses``) joined, each kind's keys as codes into the range's own
+    dictionary of them (``keys[kind]``), which Arrow builds without the interpreter lock.
+    ``_in_one_code`` makes the codes the marketplace's once every range is read (coded in one map
+    shared by the readers, 12M keys at 1M accounts took some 26 s of the client's CPU under the
+    lock)."""
+    keys = {}
+    for kind, use in uses.items():
+        encoded = pc.dictionary_encode(use.pop("key"))
+        use["key"] = encoded.indices.to_numpy().astype(np.int64)
+        if len(use["key"]):
+            keys[kind] = encoded.dictionary.cast(pa.large_string())
+    return {"uses": _concat(list(uses.values())), "keys": keys}
+
+
+def _in_one_code(parts: list[dict]) -> tuple[dict, pa.ChunkedArray]:
+    """The ranges' ``_coded`` uses joined, each key coded once for the whole marketplace: returns
+    the uses and ``labels``, ``labels[code]`` being the key. Kind by kind (codes follow the kinds,
+    then the ranges): one dictionary of every kind's keys at once held Arrow's hash table of all
+    of them, and the client's peak at 1M accounts rose from 2.8 to 3.5 GB."""
+    uses = [part.pop("uses") for part in parts]
+    labels = []
+    for kind in KIND_NAMES:
+        having = [i for i, part in enumerate(parts) if kind in part["keys"]]
+        if not having:
+            continue
+        dictionaries = [parts[i]["keys"].pop(kind) for i in having]
+        encoded = pc.dictionary_encode(pa.chunked_array(dictionaries, type=pa.large_string()))
+        offset = sum(map(len, labels))
+        for i, chunk in zip(having, encoded.chunks, strict=True):
+            of_kind = uses[i]["kind"] == KIND_NAMES.index(kind)
+            uses[i]["key"][of_kind] = offset + chunk.indices.to_numpy()[uses[i]["key"][of_kind]]
+        labels.append(encoded.chunks[-1].dictionary)
+    return _concat(uses), pa.chunked_array(labels, type=pa.large_string())
+
+
+def _building_uses(uses: dict, labels: pa.ChunkedArray) -> tuple[dict, pa.ChunkedArray]:
     """The building of every flat used (``normalise.building_key``), as uses of kind
     ``building``; an address without a unit has none. One string operation per distinct
-    address, not per use."""
+    address, not per use. Returns the uses and ``labels`` with the buildings after them."""
     from .normalise import building_key
 
     address = uses["kind"] == KIND_NAMES.index("address")
     codes, inverse = np.unique(uses["key"][address], return_inverse=True)
-    keys = list(key_codes.codes)   # code → key: the codes follow first sight
-    buildings = np.array([building_key(keys[c]) for c in codes], dtype=object)
-    with_unit = buildings.astype(bool)
-    building = np.full(len(codes), -1, dtype=np.int64)
-    building[with_unit] = key_codes.encode(buildings[with_unit])
-    building = building[inverse]
+    buildings = pa.array([building_key(key) for key in _texts(labels, codes)], pa.large_string())
+    encoded = pc.dictionary_encode(buildings)
+    building = np.where(_nonempty(buildings), len(labels) + encoded.indices.to_numpy().astype(np.int64), -1)[inverse]
     keep = building >= 0
-    return {"kind": np.full(int(keep.sum()), KIND_NAMES.index("building"), dtype=np.int8),
-            "account": uses["account"][address][keep], "key": building[keep], "held": uses["held"][address][keep]}
+    return ({"kind": np.full(int(keep.sum()), KIND_NAMES.index("building"), dtype=np.int8),
+             "account": uses["account"][address][keep], "key": building[keep], "held": uses["held"][address][keep]},
+            pa.chunked_array([*labels.chunks, encoded.dictionary.cast(labels.type)]))
 
 
 def _concat(parts: list[dict]) -> dict:
@@ -418,75 +439,73 @@ def _distinct_uses(uses: dict) -> dict:
             "account": field(account_at, account_bits, account.dtype), "held": (packed & 1) == 0}
 
 
-def _unpacked(sold: list[str]) -> dict[str, np.ndarray]:
-    """``project_orders``' packed keys, one column (an object array) per ``ORDER_KEYS``; a split
-    into too many fields (a separator in a value the loader did not check) is refused.
+def _unpacked(sold: list[str]) -> dict[str, pa.Array]:
+    """``project_orders``' packed keys, one Arrow string column per ``ORDER_KEYS``, split without
+    the interpreter lock; a split into too many fields (a separator in a value the loader did not
+    check) is refused.
 
     >>> sold = KEY_SEPARATOR.join(["b1", "s1", "EUR", "", "completed", "d1", "", "", ""])
-    >>> {k: v.tolist() for k, v in _unpacked([sold]).items() if k in ("buyer", "promo", "device")}
+    >>> {k: v.to_pylist() for k, v in _unpacked([sold]).items() if k in ("buyer", "promo", "device")}
     {'buyer': ['b1'], 'promo': [''], 'device': ['d1']}
     >>> _unpacked([KEY_SEPARATOR.join(["b1", "s1"] + [""] * 8)])   # doctest: +ELLIPSIS
     Traceback (most recent call last):
     graphfraud.errors.StoreError: project_orders: an order's keys hold the control character U+001F, ...
     """
-    width = len(ORDER_KEYS)
-    fields = KEY_SEPARATOR.join(sold).split(KEY_SEPARATOR) if sold else []
-    if len(fields) != len(sold) * width:
+    fields = pc.split_pattern(pa.array(sold, pa.string()), KEY_SEPARATOR)
+    if len(fields) and pc.any(pc.not_equal(pc.list_value_length(fields), len(ORDER_KEYS))).as_py():
         raise StoreError(f"project_orders: an order's keys hold the control character U+{ord(KEY_SEPARATOR):04X}, "
                          "which the loader quarantines: load that order again with this graphfraud")
-    table = np.array(fields, dtype=object).reshape(len(sold), width)
-    return {key: table[:, i] for i, key in enumerate(ORDER_KEYS)}
+    return {key: pc.list_element(fields, i) for i, key in enumerate(ORDER_KEYS)}
 
 
-def _interned(values: np.ndarray) -> np.ndarray:
-    """Strings of few distinct values (currencies, promo codes), kept until the ranges are joined, as
-    one object per value: kept one per order, they pin the memory of the other keys split beside
-    them (at 1M, 21 ranges held 1,078 MB of the client's memory against 749 MB interned)."""
-    return np.fromiter(map(sys.intern, values), dtype=object, count=len(values))
+def _categories(texts: pa.Array) -> np.ndarray:
+    """Strings of few distinct values (currencies, promo codes) as an object array holding one
+    object per value: one per order, kept until the ranges are joined, they would pin the memory of
+    the other keys (at 1M, 21 ranges held 1,078 MB of the client's memory against 749 MB)."""
+    encoded = pc.dictionary_encode(texts.fill_null(""))
+    return np.array(encoded.dictionary.to_pylist(), dtype=object)[encoded.indices.to_numpy()]
 
 
-def _order_part(columns: dict, ids: np.ndarray, key_codes: _KeyCodes) -> dict:
-    """One range of ``project_orders`` as arrays, accounts as indexes into ``ids``: the sums per
+def _order_part(columns: dict, id_set: pa.Array) -> dict:
+    """One range of ``project_orders`` as arrays, accounts as indexes into ``id_set``: the sums per
     (buyer, seller, currency, code, status, identifiers), and the identifiers and codes used on
-    the orders."""
+    the orders (``_coded``)."""
     keys = _unpacked(columns.get("sold") or [])
-    buyer = _index(ids, keys["buyer"])
-    seller = _index(ids, keys["seller"])
+    buyer, seller = np.split(_index(id_set, pa.concat_arrays([keys["buyer"], keys["seller"]])), 2)
     known = (buyer >= 0) & (seller >= 0)
     orders = _numbers(columns.get("orders") or [], np.float64)
-    status = keys["status"]
     sums = {"buyer": buyer[known].astype(np.int32), "seller": seller[known].astype(np.int32),
-            "currency": _interned(keys["currency"][known]),
+            "currency": _categories(keys["currency"])[known],
             "first": _numbers(columns.get("first") or [], np.int64)[known],
             "orders": orders[known], "amount": _numbers(columns.get("amount") or [], np.float64)[known],
             "amount_sq": _numbers(columns.get("amount_sq") or [], np.float64)[known]}
     for column, word in STATUSES.items():
-        sums[column] = np.where(status == word, orders, 0.0)[known]
-    promo = keys["promo"]
-    with_code = known & promo.astype(bool)
-    codes = {"account": buyer[with_code], "code": _interned(promo[with_code]),
+        sums[column] = np.where(pc.equal(keys["status"], word).to_numpy(zero_copy_only=False), orders, 0.0)[known]
+    with_code = known & _nonempty(keys["promo"])
+    codes = {"account": buyer[with_code], "code": _categories(keys["promo"])[with_code],
              "first": sums["first"][with_code[known]], "uses": sums["orders"][with_code[known]]}
-    uses = [_uses(kind, buyer, keys[kind], False, key_codes) for kind in ORDER_USES]
-    uses.append(_uses("promo", codes["account"], codes["code"], False, key_codes))
-    return {"sums": sums, "codes": codes, "uses": _distinct_uses(_concat(uses))}
+    uses = {kind: _uses(kind, buyer, keys[kind], False) for kind in ORDER_USES}
+    uses["promo"] = _uses("promo", np.where(with_code, buyer, -1), keys["promo"], False)
+    part = _coded(uses)
+    part["uses"] = _distinct_uses(part["uses"])
+    return {"sums": sums, "codes": codes, **part}
 
 
-def _link_part(columns: dict, ids: np.ndarray, key_codes: _KeyCodes) -> dict:
+def _link_part(columns: dict, id_set: pa.Array) -> dict:
     """One range of ``project_links`` (per account, a list of keys per kind) as identifier uses
-    (held: the account holds the identifier); as of a date, only those first seen by then."""
-    accounts = _index(ids, columns.get("account") or [])
+    (held: the account holds the identifier; ``_coded``); as of a date, only those first seen by
+    then."""
+    accounts = _index(id_set, pa.array(columns.get("account") or [], pa.string()))
     until = columns.get("until")
-    parts = []
+    uses = {}
     for kind, seen in LINK_SEEN.items():
-        lists = columns.get(kind) or []
-        sizes = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-        holder = np.repeat(accounts, sizes)
-        keys = list(chain.from_iterable(lists))
+        lists = pa.array(columns.get(kind) or [], pa.list_(pa.string()))
+        holder = np.repeat(accounts, pc.list_value_length(lists).fill_null(0).to_numpy())
         if seen and until is not None:
-            first_seen = np.fromiter(chain.from_iterable(columns.get(seen) or []), dtype=np.int64, count=len(keys))
+            first_seen = pa.array(columns.get(seen) or [], pa.list_(pa.int64())).flatten().to_numpy()
             holder = np.where(first_seen <= until, holder, -1)
-        parts.append(_uses(kind, holder, keys, True, key_codes))
-    return _concat(parts)
+        uses[kind] = _uses(kind, holder, lists.flatten(), True)
+    return _coded(uses)
 
 
 def _grouped_sums(rows: dict, n: int) -> tuple[dict, list[str]]:
@@ -519,7 +538,7 @@ def _promo_uses(rows: dict) -> dict:
             "first": first, "uses": np.bincount(row_use, weights=rows["uses"], minlength=len(keys)).astype(np.int64)}
 
 
-def chance_fingerprints(group_kind: np.ndarray, group_key: np.ndarray, uses: dict, labels: np.ndarray,
+def chance_fingerprints(group_kind: np.ndarray, group_key: np.ndarray, uses: dict, labels: pa.ChunkedArray,
                         n_accounts: int) -> np.ndarray:
     """Per group: a card fingerprint in a BIN so common that a shared one is expected by chance.
 
@@ -536,7 +555,7 @@ def chance_fingerprints(group_kind: np.ndarray, group_key: np.ndarray, uses: dic
         return silent
     holders = distinct(uses["key"][rows] * np.int64(n_accounts) + uses["account"][rows]) // np.int64(n_accounts)
     codes, cards = np.unique(holders, return_counts=True)
-    bins, per_bin = np.unique(_bins(labels[codes]), return_inverse=True)
+    bins, per_bin = np.unique(_bins(_texts(labels, codes)), return_inverse=True)
     cards_in_bin = np.bincount(per_bin, weights=cards)
     group_bins = _bins(group_key[in_groups])
     found = np.minimum(np.searchsorted(bins, group_bins), len(bins) - 1)
@@ -550,7 +569,7 @@ def _bins(fingerprints) -> np.ndarray:
     return np.array([str(k).split(":")[0] for k in fingerprints], dtype=str)
 
 
-def _identifier_groups(uses: dict, labels: np.ndarray) -> tuple[np.ndarray, ...]:
+def _identifier_groups(uses: dict, labels: pa.ChunkedArray) -> tuple[np.ndarray, ...]:
     """Identifier → accounts groups of two or more accounts from (kind, account, key code, held)
     uses, ``labels[code]`` being the key: sorted by kind then key, members by account index, an
     account held-flagged if any of its uses is held. Returns kind, key, ptr, members, held."""
@@ -562,7 +581,7 @@ def _identifier_groups(uses: dict, labels: np.ndarray) -> tuple[np.ndarray, ...]
     size = np.bincount(group, minlength=int(new_group.sum()))
     shared = np.flatnonzero(size >= 2)
     starts = np.flatnonzero(new_group)[shared]
-    group_kind, group_key = kind[starts], labels[key[starts]]
+    group_kind, group_key = kind[starts], _texts(labels, key[starts])
     by_key = np.lexsort((group_key.astype(str), group_kind))   # only shared groups' keys are compared as text
     starts, sizes = starts[by_key], size[shared][by_key]
     ptr = np.zeros(len(sizes) + 1, dtype=np.int64)
@@ -619,20 +638,20 @@ def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None
 
     t0 = time.perf_counter()
     account_cuts = account_ranges(store)   # every id, as of any date: ids only cut the ranges
-    key_codes = _KeyCodes()
     with ThreadPoolExecutor(READERS) as pool:
         try:
             order_cuts = pool.submit(order_ranges, store)   # the order cuts are read beside the accounts
             parts = [pool.submit(_columns, store, "project_accounts", as_of, lo=lo, hi=hi)
                      for lo, hi in account_cuts]
             ids, role, created, country, countries = _accounts([f.result() for f in parts])
+            id_set = pa.array(ids, pa.string())
             timings["accounts"] = time.perf_counter() - t0
             tick("accounts")
             # Every (statement, range) is a read of its own: READERS at a time keep the server's
             # cores busy to the end. The order walks (the longest) first.
-            reads = {"orders": ("project_orders", lambda c: _order_part(c, ids, key_codes), order_cuts.result(),
+            reads = {"orders": ("project_orders", lambda c: _order_part(c, id_set), order_cuts.result(),
                                 {"sep": KEY_SEPARATOR}),
-                     "links": ("project_links", lambda c: _link_part(c, ids, key_codes),
+                     "links": ("project_links", lambda c: _link_part(c, id_set),
                                [{"lo": lo, "hi": hi} for lo, hi in account_cuts], {})}
             pending = {step: [pool.submit(_timed_read, store, name, as_of, bounds, convert, **params)
                               for bounds in step_ranges]
@@ -650,15 +669,15 @@ def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None
     t0 = time.perf_counter()
     # Each range's arrays are let go as soon as they are joined (popped): at 1M they would
     # otherwise stay beside the joined copies through the identifier groups, the client's peak.
-    order_parts = results.pop("orders") or [_order_part({}, ids, key_codes)]
+    order_parts = results.pop("orders") or [_order_part({}, id_set)]
     orders, currencies = _grouped_sums(_concat([part.pop("sums") for part in order_parts]), len(ids))
     for column in STATUSES:   # per buyer, from the per-pair counts; chargebacks stay per pair too
         counts = orders[column] if column == "chargebacks" else orders.pop(column)
         orders[f"account_{column}"] = np.bincount(orders["buyer"], weights=counts, minlength=len(ids)).astype(np.int64)
     promo_uses = _promo_uses(_concat([part.pop("codes") for part in order_parts]))
-    uses = _concat([part.pop("uses") for part in order_parts] + results.pop("links"))
-    uses = _concat([uses, _building_uses(uses, key_codes)])
-    labels = key_codes.release()
+    uses, labels = _in_one_code(order_parts + results.pop("links"))
+    buildings, labels = _building_uses(uses, labels)
+    uses = _concat([uses, buildings])
     group_kind, group_key, group_ptr, group_members, group_held = _identifier_groups(uses, labels)
     silent = chance_fingerprints(group_kind, group_key, uses, labels, len(ids))
     pair_a, pair_b, pair_w = pair_weights(group_ptr, group_members, group_kind, len(ids), cap, held=group_held,

@@ -7,6 +7,7 @@ import json
 import re
 
 import numpy as np
+import pyarrow as pa
 import pytest
 from typer.testing import CliRunner
 
@@ -143,21 +144,20 @@ def test_flats_of_one_building_meet_at_half_weight_and_flatmates_count_once():
     """Accounts 0 and 1 hold flats 5 and 17 of one building, 2 and 3 share flat 2 of it; 4 lives
     in a house (no unit, no building)."""
     from graphfraud.normalise import address_key
-    from graphfraud.project import KIND_NAMES, _building_uses, _identifier_groups, _KeyCodes
+    from graphfraud.project import KIND_NAMES, _building_uses, _identifier_groups
 
     spellings = ["18 Martin Luther King Jr Blvd Apt 5, Seattle, WA 98136",
                  "18 Martin Luther King Jr Blvd. Unit 17, Seattle, WA 98136",
                  "18 Martin Luther King Jr Blvd #2, Seattle, WA 98136",
                  "18 Martin Luther King Jr Blvd, Apt. 2, Seattle, WA 98136",
                  "22 Pine St, Seattle, WA 98101"]
-    codes = _KeyCodes()
-    keys = [address_key(s, "US") for s in spellings]
+    labels = pa.chunked_array([sorted({address_key(s, "US") for s in spellings})])
     uses = {"kind": np.full(5, KIND_NAMES.index("address"), dtype=np.int8), "account": np.arange(5, dtype=np.int32),
-            "key": codes.encode(keys), "held": np.ones(5, dtype=bool)}
-    buildings = _building_uses(uses, codes)
+            "key": np.array([labels.index(address_key(s, "US")).as_py() for s in spellings]),
+            "held": np.ones(5, dtype=bool)}
+    buildings, labels = _building_uses(uses, labels)
     assert buildings["account"].tolist() == [0, 1, 2, 3]
-    labels = codes.release()
-    assert set(labels[buildings["key"]]) == {"18 martin luther king jr bd seattle wa 98136"}
+    assert set(labels.take(buildings["key"]).to_pylist()) == {"18 martin luther king jr bd seattle wa 98136"}
     all_uses = {k: np.concatenate([uses[k], buildings[k]]) for k in uses}
     kind, _, ptr, members, held = _identifier_groups(all_uses, labels)
     assert [KIND_NAMES[k] for k in kind] == ["address", "building"]
@@ -520,7 +520,7 @@ def test_a_fingerprint_shared_in_a_bin_where_everyone_expects_a_chance_partner_g
     # BIN 411111 holds 10,002 cards: each expects (10,002 - 1) / 10,000 > 1 stranger with its last four
     # digits; BIN 522222 holds 3, where a shared fingerprint is no accident
     fp = KIND_NAMES.index("fingerprint")
-    labels = np.array([f"411111:{i:05d}" for i in range(10_002)] + ["522222:0001", "522222:0002"], dtype=object)
+    labels = pa.chunked_array([[f"411111:{i:05d}" for i in range(10_002)] + ["522222:0001", "522222:0002"]])
     uses = {"kind": np.full(10_006, fp, np.int8),
             "key": np.array(list(range(10_002)) + [0, 10_002, 10_002, 10_003], np.int64),
             "account": np.array(list(range(10_002)) + [20_000, 20_001, 20_002, 20_003], np.int32)}
