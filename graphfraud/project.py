@@ -19,8 +19,8 @@ The client groups both into identifier → accounts groups with numpy. (One walk
 for everything: walking them again from each identifier kind made 1M accounts four times
 slower.) The keys in the records are split, looked up and coded with Arrow's compute
 functions, which let go of the interpreter lock, so the two readers' conversions run beside each
-other and beside the decoding: at 1M accounts the client spent about 31 s of CPU in the
-projection against 56–64 s coding keys in a Python map.
+other and beside the decoding: at 1M accounts the client spends 29–32 s of CPU in the
+projection, against 56–64 s when one Python map coded the keys.
 
 Groups become weighted account pairs here, in numpy: a group of ``n`` accounts gives
 each of its ``n (n - 1) / 2`` pairs the weight ``w_kind / log2(n)`` (Adamic & Adar's
