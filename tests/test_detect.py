@@ -331,6 +331,31 @@ def test_order_ranges_cut_at_a_sample_read_every_order_once(loaded, monkeypatch,
         assert projection.order_ranges(store) == ranges
 
 
+def test_keys_coded_range_by_range_get_one_code_per_kind_for_the_whole_marketplace():
+    """Each range codes its keys in dictionaries of its own; joined, a key has one code in every
+    range, and the same text as another kind is another identifier. Empty keys and unknown
+    accounts are no uses."""
+    from graphfraud.project import _coded, _in_one_code, _uses
+
+    def read_range(kinds: dict) -> dict:
+        return _coded({kind: _uses(kind, np.array(accounts), pa.array(keys), True)
+                       for kind, (accounts, keys) in kinds.items()})
+
+    first = read_range({"device": ([0, 1, 2], ["d1", "d2", ""]), "promo": ([0, -1], ["WELCOME", "WELCOME"])})
+    second = read_range({"device": ([3, 4], ["d2", "d1"]), "promo": ([4], ["d1"])})
+    uses, labels = _in_one_code([first, second])
+    texts = labels.take(uses["key"]).to_pylist()
+    kinds = [KIND_NAMES[k] for k in uses["kind"]]
+    assert list(zip(kinds, uses["account"].tolist(), texts)) == [
+        ("device", 0, "d1"), ("device", 1, "d2"), ("promo", 0, "WELCOME"),
+        ("device", 3, "d2"), ("device", 4, "d1"), ("promo", 4, "d1")]
+    code = {(kind, text): set() for kind, text in zip(kinds, texts)}
+    for kind, text, c in zip(kinds, texts, uses["key"].tolist()):
+        code[(kind, text)].add(c)
+    assert all(len(codes) == 1 for codes in code.values()), "one code per key across the ranges"
+    assert len(set.union(*code.values())) == len(code), "the device d1 and the promo code d1 differ"
+
+
 def test_distinct_uses_packed_in_one_integer_match_the_four_key_sort():
     """Uses are packed into one integer to be sorted once; codes too large to pack take the
     four-key lexsort. Both give one use per (kind, key, account), held if any of them is."""
