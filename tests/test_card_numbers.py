@@ -2,11 +2,10 @@
 stored, logged, quarantined or printed in clear, and ids that are card numbers still join."""
 
 import json
-import os
 import re
 from pathlib import Path
 
-from test_load import ACCOUNTS, ORDERS, run, write
+from test_load import ACCOUNTS, ORDERS, files_under, run, write
 from test_load_review import latest_quarantine
 
 from graphfraud import normalise
@@ -72,10 +71,9 @@ def _in_clear(home: Path, pans) -> list[str]:
     """Files under ``home`` (the server's database files and write-ahead log included) holding a
     number, whatever parts its groups (every byte but the digits dropped)."""
     found = []
-    for root, _, files in os.walk(home):
-        for name in files:
-            digits = re.sub(rb"[^0-9]", b"", Path(root, name).read_bytes())
-            found += [f"{Path(root, name)}: {pan}" for pan in pans if pan.encode() in digits]
+    for path, data in files_under(home):
+        digits = re.sub(rb"[^0-9]", b"", data)
+        found += [f"{path}: {pan}" for pan in pans if pan.encode() in digits]
     return found
 
 
