@@ -224,9 +224,9 @@ STEPS = ("accounts", "orders", "links", "pairs")   # progress(step) is called as
 SLICE_ACCOUNTS = 50_000   # accounts per range read
 SLICE_ORDERS = 250_000    # orders per range read: about what a 50k-account range held (150k-account ranges,
                           # about 750k orders, overran the server's 2 GB query budget at 1M)
-KEY_PAGE = 1_000_000       # ids per read: the local server caps a collect() at its heap / 2048 elements (2,097,152
-                          # with the default 4 GB, 1,310,720 with the 2.5 GB the README gives for 1M accounts),
-                          # so a page fits down to a 2 GB heap; the second page costs 1.6 s at 1M accounts
+KEY_PAGE = 1_000_000       # ids per read: the local server caps a collect() at its heap / 2048 elements (1,310,720
+                          # with the default 2.5 GB), so a page fits down to a 2 GB heap; the second page costs
+                          # 1.6 s at 1M accounts
 CUT_SAMPLE = 50           # order ids sampled per range cut: a range then holds SLICE_ORDERS give or take 15 %
 ORDER_USES = ("device", "address", "instrument", "fingerprint")   # identifier kinds read on the orders
 ORDER_KEYS = ("buyer", "seller", "currency", "promo", "status", *ORDER_USES)   # as project_orders packs them
@@ -414,6 +414,9 @@ def _distinct_uses(uses: dict) -> dict:
     ...         "account": np.array([3, 2, 3, 1], np.int32), "held": np.array([False, True, True, False])}
     >>> {k: v.tolist() for k, v in _distinct_uses(uses).items()}
     {'kind': [0, 1, 1], 'key': [9, 7, 7], 'account': [2, 1, 3], 'held': [True, False, True]}
+    >>> wide = _distinct_uses(dict(uses, key=uses["key"] + 2**60))   # too wide to pack: the lexsort, same uses
+    >>> [k - 2**60 for k in wide["key"].tolist()], wide["account"].tolist(), wide["held"].tolist()
+    ([9, 7, 7], [2, 1, 3], [True, False, True])
     """
     kind, key, account, held = uses["kind"], uses["key"], uses["account"], uses["held"]
     if not len(key):
