@@ -11,6 +11,7 @@ accepts connections. Every later command reads that file and reuses the server u
 import fcntl
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -26,6 +27,20 @@ from .home import home, private_folder, server_password, write_private
 DATABASE = "graphfraud"
 HOST = "127.0.0.1"
 START_TIMEOUT_S = 120
+# The server's Java heap unless GRAPHFRAUD_SERVER_HEAP says otherwise. The server fills the heap it
+# is given; 2.5 GB loads and detects a 1M-account marketplace (README › Speed), and caps a
+# collect() at 1,310,720 elements (heap / 2048), which the projection's pages stay under.
+DEFAULT_HEAP = "2500m"
+# What the server says when its heap is too small: a collect() over its cap, or the JVM out of memory.
+OUT_OF_HEAP = re.compile(r"Limit of allowed elements|Java heap space|OutOfMemoryError")
+
+
+def heap_hint(message: str) -> str:
+    """What to add to a server error that says the heap was too small: which setting to raise."""
+    if not OUT_OF_HEAP.search(message):
+        return ""
+    return (f" (the local server's Java heap, GRAPHFRAUD_SERVER_HEAP ({DEFAULT_HEAP} by default), is too small "
+            "for this graph: set it higher, e.g. 4g, run `graphfraud db stop`, then run again)")
 
 
 def _state_file(root: Path) -> Path:
@@ -202,7 +217,7 @@ def _serve(root: Path, bolt_port: int) -> None:
             "bolt_port": bolt_port,
             "bolt_host": HOST,
         },
-        jvm_kwargs={"heap_size": os.environ.get("GRAPHFRAUD_SERVER_HEAP", "4g")},
+        jvm_kwargs={"heap_size": os.environ.get("GRAPHFRAUD_SERVER_HEAP", DEFAULT_HEAP)},
     )
     server.start()
     try:

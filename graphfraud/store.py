@@ -175,7 +175,12 @@ class Store:
         try:
             yield
         except ne.Neo4jError as e:
-            raise StoreError(f"{label}: {' '.join(str(e.message or e).split())}") from None
+            message = ' '.join(str(e.message or e).split())
+            if self.target == "local":
+                from .localserver import heap_hint
+
+                message += heap_hint(message)
+            raise StoreError(f"{label}: {message}") from None
         except (ne.DriverError, OSError) as e:
             raise ServerError(f"{label}: the graph server failed: {' '.join(str(e).split())}") from None
 

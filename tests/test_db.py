@@ -274,3 +274,15 @@ def test_a_home_that_is_a_file_is_named_in_one_line(tmp_path, monkeypatch, below
     assert result.exit_code == 2
     where = "is below a file" if below else "is a file"
     assert result.stderr == f"error: GRAPHFRAUD_HOME {home} {where}, not a folder\n"
+
+
+def test_a_read_past_the_local_servers_heap_says_which_setting_to_raise(store):
+    from graphfraud.errors import StoreError
+
+    # The server caps a collect() at its heap / 2048 elements: 8M passes that for any heap under 16 GB.
+    with pytest.raises(StoreError) as failed:
+        store.run_cypher("UNWIND range(1, 8000000) AS x RETURN size(collect(x)) AS n", {})
+    message = str(failed.value)
+    assert "Limit of allowed elements" in message, message
+    assert f"GRAPHFRAUD_SERVER_HEAP ({localserver.DEFAULT_HEAP} by default)" in message
+    assert "graphfraud db stop" in message and "\n" not in message
