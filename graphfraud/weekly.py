@@ -549,7 +549,7 @@ def _measure(store, rings: list[dict], as_of: date, cfg: dict) -> dict:
     """Per ring: money this week by currency, main sellers and promo codes, first order, identifier kinds.
 
     The four reads each walk every member's orders; two at a time keep both of the server's
-    cores busy (at 1M accounts they were some 73 s of a 171 s weekly run one after another)."""
+    cores busy (at 1M accounts 92 s against 119 s one after another, with a hop per order)."""
     out = {r["ring_id"]: {"money": defaultdict(lambda: defaultdict(float)), "sellers": [], "promos": [],
                           "first_order": None, "kinds": {}} for r in rings}
     if not rings:
