@@ -342,7 +342,7 @@ def _run(store, weekly_id, as_of, load_dir, out_dir, cfg, progress, tick, detect
     advance(1)
 
     advance = tick("measuring rings", None)
-    measured = _measure(store, rings, as_of, cfg)
+    measured = _measure(store, rings, as_of)
     metrics, data, snapshots = _summarise(weekly_id, as_of, rings, events, measured, store, cfg,
                                           baseline=previous_id is None)
     advance(1)
@@ -545,7 +545,7 @@ class PromoUse(NamedTuple):
     first_order: str | None
 
 
-def _measure(store, rings: list[dict], as_of: date, cfg: dict) -> dict:
+def _measure(store, rings: list[dict], as_of: date) -> dict:
     """Per ring: money this week by currency, main sellers and promo codes, first order, identifier kinds.
 
     The four reads each walk every member's orders; two at a time keep both of the server's
