@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from graphfraud import localserver
 from graphfraud.cli import app
+from graphfraud.errors import StoreError
 
 pytestmark = pytest.mark.skipif(bool(os.environ.get("NEO4J_URI")), reason="the local server is not used with NEO4J_URI")
 
@@ -277,8 +278,6 @@ def test_a_home_that_is_a_file_is_named_in_one_line(tmp_path, monkeypatch, below
 
 
 def test_a_read_past_the_local_servers_heap_says_which_setting_to_raise(store):
-    from graphfraud.errors import StoreError
-
     # The server caps a collect() at its heap / 2048 elements: 8M passes that for any heap under 16 GB.
     with pytest.raises(StoreError) as failed:
         store.run_cypher("UNWIND range(1, 8000000) AS x RETURN size(collect(x)) AS n", {})
