@@ -32,7 +32,7 @@ import numpy as np
 
 __all__ = ["RESOLUTION", "ORDER_EDGES", "components", "devoted", "distinct", "leiden_cpm",
            "leiden_modularity", "linkage", "merge_groups", "order_links_in", "orders_per_pair", "relabel",
-           "repeat_buyers", "ring_joiners", "seller_stars", "weighted_graph"]
+           "parts_of_one_ring", "repeat_buyers", "ring_joiners", "seller_stars", "weighted_graph"]
 
 RESOLUTION = 0.1
 ITERATIONS = 2            # Leiden passes: more change almost nothing here and cost 8x (measured at 100k)
@@ -41,6 +41,9 @@ REPEAT_ORDERS = 2         # an order link: a buyer placing at least two orders w
 MIN_ORDER_LIFT = 10.0     # ... a share of its orders ten times that seller's market share in its country
 DEVOTED_SHARE = 0.5       # devotion: an order link holding at least half the buyer's orders
 MIN_STAR_BUYERS = 2       # a seller star: a seller and at least two buyers devoted to it
+TARGET_SHARE = 0.1        # a shop taking a tenth of a ring's orders is one of the shops it buys from (its targets)
+PART_TIES = 2             # parts of one ring: tied by two identifier pairs or more (one is a coincidence) ...
+PART_TIE_WEIGHT = RESOLUTION / 10   # ... weighing a tenth of CPM's resolution per pair of their accounts
 
 
 def orders_per_pair(buyer: np.ndarray, seller: np.ndarray, orders: np.ndarray,
@@ -168,6 +171,68 @@ def ring_joiners(ring: np.ndarray, buyer: np.ndarray, seller: np.ndarray, share:
     joins = np.full(n, -1, dtype=np.int64)
     joins[buyer] = ring[seller]
     return joins
+
+
+def parts_of_one_ring(ring: np.ndarray, buyer: np.ndarray, seller: np.ndarray, orders: np.ndarray,
+                      first: np.ndarray, pair_a: np.ndarray, pair_b: np.ndarray, pair_w: np.ndarray) -> np.ndarray:
+    """Per ring (``ring``: the ring of each account, -1 none), a label it shares with the rings
+    that are parts of one ring with it: two rings buying from a shared target shop (one taking
+    ``TARGET_SHARE`` of each ring's orders; ``buyer``/``seller``/``orders``/``first`` are the
+    projection's order sums), whose buyers started with their targets in overlapping spans of
+    time (``first``), and tied by ``PART_TIES`` identifier pairs or more (``pair_a``/``pair_b``/
+    ``pair_w``) weighing ``PART_TIE_WEIGHT`` per pair of their accounts or more.
+
+    CPM cuts a large ring whose ties are spread thin (under its resolution per pair) into parts,
+    each often flagged on its own evidence and none holding half the ring. Shops alone do not make
+    one ring of two (chargeback rings hit the same popular shops), nor does one tie (a VPN range or
+    a public code used by both), nor ties between rings active months apart (two rings on one VPN
+    provider): parts of one ring share their shop, their time and more than one tie.
+
+    >>> ring = np.array([0, 0, 1, 1, 2, 2, -1])        # three rings buying from shop 6
+    >>> buyer, seller = np.arange(6), np.full(6, 6)
+    >>> orders, first = np.ones(6), np.array([10, 20, 15, 30, 500, 600])
+    >>> pair_a, pair_b, pair_w = np.array([0, 1, 1]), np.array([2, 3, 4]), np.ones(3)   # 2 ties to ring 1, 1 to 2
+    >>> parts_of_one_ring(ring, buyer, seller, orders, first, pair_a, pair_b, pair_w).tolist()
+    [0, 0, 1]
+    """
+    n = len(ring)
+    rings = int(ring.max()) + 1 if n else 0
+    if rings < 2:
+        return np.arange(rings)
+    ring = np.asarray(ring, np.int64)
+    of = ring[np.asarray(buyer, np.int64)]
+    in_ring = of >= 0
+    key = of[in_ring] * n + np.asarray(seller, np.int64)[in_ring]
+    pair, inverse = np.unique(key, return_inverse=True)
+    sums = np.bincount(inverse, weights=np.asarray(orders, float)[in_ring])
+    pair_ring = pair // n
+    target = sums >= TARGET_SHARE * np.bincount(pair_ring, weights=sums, minlength=rings)[pair_ring]
+    targets = pair[target]                                      # ring * n + seller, sorted by ring
+    at_target = target[inverse]
+    started = np.asarray(first, np.int64)[in_ring][at_target]
+    start = np.full(rings, np.iinfo(np.int64).max)
+    end = np.full(rings, np.iinfo(np.int64).min)
+    np.minimum.at(start, of[in_ring][at_target], started)
+    np.maximum.at(end, of[in_ring][at_target], started)
+
+    ra, rb = ring[np.asarray(pair_a, np.int64)], ring[np.asarray(pair_b, np.int64)]
+    cross = (ra >= 0) & (rb >= 0) & (ra != rb)
+    tied, inverse = np.unique(np.minimum(ra, rb)[cross] * rings + np.maximum(ra, rb)[cross], return_inverse=True)
+    x, y = tied // rings, tied % rings
+    size = np.bincount(ring[ring >= 0], minlength=rings)
+    keep = (np.bincount(inverse, minlength=len(tied)) >= PART_TIES) \
+        & (np.bincount(inverse, weights=np.asarray(pair_w, float)[cross], minlength=len(tied))
+           >= PART_TIE_WEIGHT * size[x] * size[y]) \
+        & (start[x] <= end[y]) & (start[y] <= end[x])
+    x, y = x[keep], y[keep]
+    # a target of x that is also one of y's: x's targets, each looked up among all rings' targets as y's
+    ptr = np.searchsorted(targets // n, np.arange(rings + 1))
+    count = ptr[x + 1] - ptr[x]
+    which = np.repeat(np.arange(len(x)), count)
+    at = np.repeat(ptr[x], count) + np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    shared = np.zeros(len(x), bool)
+    shared[which[np.isin(y[which] * n + targets[at] % n, targets)]] = True
+    return components(rings, x[shared], y[shared])
 
 
 def _popular(seller: np.ndarray, n: int, cap: int) -> np.ndarray:

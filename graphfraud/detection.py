@@ -121,6 +121,8 @@ def run_detection(store, as_of=None, min_score: float = MIN_SCORE, seed: int = S
               "order_edges": detect.ORDER_EDGES, "order_link_min_orders": detect.REPEAT_ORDERS,
               "order_link_min_lift": detect.MIN_ORDER_LIFT, "devoted_share": detect.DEVOTED_SHARE,
               "seller_star_min_buyers": detect.MIN_STAR_BUYERS,
+              "parts_of_one_ring": {"target_share": detect.TARGET_SHARE, "min_ties": detect.PART_TIES,
+                                    "min_tie_weight_per_pair": detect.PART_TIE_WEIGHT},
               "decisive": {"chargebacks_by_members": score.DISPUTING_MEMBERS, "weight": score.DECISIVE}}
     start = {"id": run_id, "started_at": started_at, "as_of": as_of, "params": json.dumps(params)}
     if publish:
@@ -220,7 +222,9 @@ def find_rings(projection, min_score: float = MIN_SCORE, seed: int = SEED, resol
     scored as a group of its own (``detect.seller_stars``: CPM cuts such stars) and becomes
     one when it scores ``min_score``; and a buyer in no ring, with an order link to a ring's
     seller and linked to one of its members by an identifier pair, joins that ring (``detect.ring_joiners``)
-    unless that would take the ring below ``min_score``.
+    unless that would take the ring below ``min_score``. Last, rings that are parts of one ring
+    (``detect.parts_of_one_ring``: a shared target shop, overlapping time, two ties or more) are
+    joined, each joined group kept only when it still scores ``min_score``.
     Returns (membership, ``score.Scores`` of every group, the linkage (a, b, w), stage
     timings); ``scores.candidate(i)`` explains group i.
     """
@@ -270,6 +274,7 @@ def find_rings(projection, min_score: float = MIN_SCORE, seed: int = SEED, resol
         membership = starred
         scored = score.score_groups(projection, membership)
     membership, scored = _with_ring_joiners(projection, membership, scored, min_score, order_links)
+    membership, scored = _with_parts_joined(projection, membership, scored, min_score)
     advance(1)
     timings["candidates"] += time.perf_counter() - t0
     advance_e(1)
@@ -315,6 +320,28 @@ def _with_ring_joiners(projection, membership: np.ndarray, scored, min_score: fl
             return joined, rescored
         joins[np.isin(joins, lost)] = -1
     return membership, scored
+
+
+def _with_parts_joined(projection, membership: np.ndarray, scored, min_score: float):
+    """``membership`` and its scores with the rings ``detect.parts_of_one_ring`` finds to be parts
+    of one ring joined. A joined group that does not reach ``min_score`` (one part's evidence
+    drowned in the other's ordinary buying) goes back to its parts."""
+    from . import detect, score
+
+    ring = _ring_of(membership, scored, min_score)
+    o = projection.orders
+    whole = detect.parts_of_one_ring(ring, o["buyer"], o["seller"], o["orders"], o["first"],
+                                     projection.pair_a, projection.pair_b, projection.pair_w)
+    if len(np.unique(whole)) == len(whole):
+        return membership, scored
+    joined = detect.relabel(np.where(ring >= 0, membership.max() + 1 + whole[np.maximum(ring, 0)], membership))
+    rescored = score.score_groups(projection, joined)
+    parts = np.bincount(whole)[whole[np.maximum(ring, 0)]]
+    failed = (ring >= 0) & (parts > 1) & (rescored.scores[np.maximum(joined, 0)] < min_score)
+    if not failed.any():
+        return joined, rescored
+    joined = detect.relabel(np.where(failed, joined.max() + 1 + membership, joined))
+    return joined, score.score_groups(projection, joined)
 
 
 def _ring_of(membership: np.ndarray, scored, min_score: float) -> np.ndarray:

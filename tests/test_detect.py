@@ -12,8 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from graphfraud.cli import app
-from graphfraud.detect import (devoted, leiden_cpm, leiden_modularity, linkage, merge_groups, relabel, repeat_buyers,
-                               ring_joiners, seller_stars)
+from graphfraud.detect import (devoted, leiden_cpm, leiden_modularity, linkage, merge_groups, parts_of_one_ring, relabel,
+                               repeat_buyers, ring_joiners, seller_stars)
 from graphfraud.detection import find_rings, run_detection
 from graphfraud.errors import UsageError
 from graphfraud.evaluate import evaluate_rings, flagged_share, read_labels
@@ -218,6 +218,74 @@ def test_linked_buyers_join_a_ring_only_when_also_tied_to_one_of_its_members():
         "an order link alone (an honest regular) joins nothing"
     assert (ring_joiners(np.full(70, -1), buyer, seller, share, pair_a, pair_b, cap=50) == -1).all(), \
         "no ring, nothing to join"
+
+
+def test_rings_are_parts_of_one_ring_only_with_a_shared_shop_overlapping_time_and_two_ties():
+    # rings 0..4 of two buyers each (accounts 0..9); shops 20, 21; account 10 is in no ring
+    n = 22
+    ring = np.full(n, -1)
+    for r in range(5):
+        ring[[2 * r, 2 * r + 1]] = r
+    buyer = np.arange(10)
+    seller = np.array([20, 20, 20, 20, 21, 21, 20, 20, 20, 20])
+    orders = np.ones(10)
+    first = np.array([10, 20, 15, 25, 12, 18, 14, 16, 900, 950])   # ring 4 buys months later
+
+    def parts(a, b, w):
+        return parts_of_one_ring(ring, buyer, seller, orders, first, np.array(a), np.array(b), np.array(w)).tolist()
+
+    two_ties = ([0, 1], [2, 3], [1.0, 1.0])
+    assert parts(*two_ties) == [0, 0, 1, 2, 3], "a shared shop, overlapping time, two ties: one ring"
+    assert parts([0], [2], [1.0]) == [0, 1, 2, 3, 4], "one tie is a coincidence"
+    assert parts([0, 1], [2, 3], [0.01, 0.01]) == [0, 1, 2, 3, 4], "ties lighter than a tenth of the resolution"
+    assert parts([0, 1], [4, 5], [1.0, 1.0]) == [0, 1, 2, 3, 4], "no shop in common"
+    assert parts([6, 7], [8, 9], [1.0, 1.0]) == [0, 1, 2, 3, 4], "the same shop months apart"
+    assert parts([0, 1, 10], [2, 3, 0], [1.0, 1.0, 1.0]) == [0, 0, 1, 2, 3], "ties to accounts in no ring do not count"
+    assert parts_of_one_ring(np.full(n, -1), buyer, seller, orders, first, *map(np.array, two_ties)).tolist() == []
+
+
+def test_rings_joined_as_parts_are_kept_only_when_the_whole_still_scores(loaded, monkeypatch):
+    """Whatever parts_of_one_ring joins, every ring found before ends up inside exactly one ring:
+    joined when the whole scores (here every whole does), back as it was when it does not (which
+    no marketplace of the benches has shown, so a whole is made to score nothing)."""
+    import graphfraud.detect as detect_module
+    import graphfraud.score as score_module
+    from graphfraud.detection import _ring_of, _with_parts_joined
+
+    store, _ = loaded
+    p = project(store)
+    membership, scored = find_rings(p)[:2]
+    ring = _ring_of(membership, scored, 50)   # per account, its ring's candidate index
+    ids = np.unique(ring[ring >= 0])
+    assert len(ids) >= 4
+    by_score = ids[np.argsort(-scored.scores[ids], kind="stable")]
+    half = len(ids) // 2
+    forced = np.arange(int(ring.max()) + 1)   # the rings in twos, the best with the worst
+    forced[by_score[::-1][:half]] = by_score[:half]
+    monkeypatch.setattr(detect_module, "parts_of_one_ring", lambda *args: forced)
+
+    def rings_after(joined, rescored):
+        after = _ring_of(joined, rescored, 50)
+        for r in ids:
+            holders = np.unique(after[ring == r])
+            assert len(holders) == 1 and holders[0] >= 0, f"ring {r} kept whole, in a ring"
+        assert (after >= 0).sum() == (ring >= 0).sum(), "no account joins or leaves"
+        return {frozenset(np.flatnonzero(after == r).tolist()) for r in np.unique(after[after >= 0])}
+
+    assert len(rings_after(*_with_parts_joined(p, membership, scored, 50))) == len(ids) - half, "every pair held"
+
+    real = score_module.score_groups
+
+    def wholes_score_nothing(proj, groups, *args, **kwargs):
+        out = real(proj, groups, *args, **kwargs)
+        for c in range(len(out)):
+            if len(np.unique(ring[groups == c])) > 1:
+                out.scores[c] = 0.0
+        return out
+
+    monkeypatch.setattr(score_module, "score_groups", wholes_score_nothing)
+    before = {frozenset(np.flatnonzero(ring == r).tolist()) for r in ids}
+    assert rings_after(*_with_parts_joined(p, membership, scored, 50)) == before, "every ring back as it was"
 
 
 def test_cpm_keeps_small_dense_groups_apart_where_modularity_merges_them():
