@@ -41,8 +41,8 @@ REPEAT_ORDERS = 2         # an order link: a buyer placing at least two orders w
 MIN_ORDER_LIFT = 10.0     # ... a share of its orders ten times that seller's market share in its country
 DEVOTED_SHARE = 0.5       # devotion: an order link holding at least half the buyer's orders
 MIN_STAR_BUYERS = 2       # a seller star: a seller and at least two buyers devoted to it
-TARGET_SHARE = 0.1        # a shop taking a tenth of a ring's orders is one of the shops it buys from (its targets)
-PART_TIES = 2             # parts of one ring: tied by two identifier pairs or more (one is a coincidence) ...
+PART_SHOP_SHARE = 0.1     # parts of one ring: a shop taking a tenth of each one's orders (a target of both),
+PART_TIES = 2             # ... two identifier pairs or more between them (one is a coincidence),
 PART_TIE_WEIGHT = RESOLUTION / 10   # ... weighing a tenth of CPM's resolution per pair of their accounts
 
 
@@ -175,12 +175,13 @@ def ring_joiners(ring: np.ndarray, buyer: np.ndarray, seller: np.ndarray, share:
 
 def parts_of_one_ring(ring: np.ndarray, buyer: np.ndarray, seller: np.ndarray, orders: np.ndarray,
                       first: np.ndarray, pair_a: np.ndarray, pair_b: np.ndarray, pair_w: np.ndarray) -> np.ndarray:
-    """Per ring (``ring``: the ring of each account, -1 none), a label it shares with the rings
-    that are parts of one ring with it: two rings buying from a shared target shop (one taking
-    ``TARGET_SHARE`` of each ring's orders; ``buyer``/``seller``/``orders``/``first`` are the
-    projection's order sums), whose buyers started with their targets in overlapping spans of
-    time (``first``), and tied by ``PART_TIES`` identifier pairs or more (``pair_a``/``pair_b``/
-    ``pair_w``) weighing ``PART_TIE_WEIGHT`` per pair of their accounts or more.
+    """Per ring label (0 .. ``ring.max()``; ``ring``: the ring of each account, -1 none), a
+    component label it shares with the rings that are parts of one ring with it: two rings that
+    buy from a shared target shop (one taking ``PART_SHOP_SHARE`` of each ring's orders;
+    ``buyer``/``seller``/``orders``/``first`` are the projection's order sums), whose buyers started
+    with their targets in overlapping spans of time (``first``), and that are tied by ``PART_TIES``
+    identifier pairs or more (``pair_a``/``pair_b``/``pair_w``) weighing ``PART_TIE_WEIGHT`` per
+    pair of their accounts or more.
 
     CPM cuts a large ring whose ties are spread thin (under its resolution per pair) into parts,
     each often flagged on its own evidence and none holding half the ring. Shops alone do not make
@@ -200,32 +201,32 @@ def parts_of_one_ring(ring: np.ndarray, buyer: np.ndarray, seller: np.ndarray, o
     if rings < 2:
         return np.arange(rings)
     ring = np.asarray(ring, np.int64)
-    of = ring[np.asarray(buyer, np.int64)]
-    in_ring = of >= 0
-    key = of[in_ring] * n + np.asarray(seller, np.int64)[in_ring]
-    pair, inverse = np.unique(key, return_inverse=True)
-    sums = np.bincount(inverse, weights=np.asarray(orders, float)[in_ring])
-    pair_ring = pair // n
-    target = sums >= TARGET_SHARE * np.bincount(pair_ring, weights=sums, minlength=rings)[pair_ring]
-    targets = pair[target]                                      # ring * n + seller, sorted by ring
+    buyer_ring = ring[np.asarray(buyer, np.int64)]
+    in_ring = buyer_ring >= 0
+    buyer_ring = buyer_ring[in_ring]
+    shop, inverse = np.unique(buyer_ring * n + np.asarray(seller, np.int64)[in_ring], return_inverse=True)
+    sums = np.bincount(inverse, weights=np.asarray(orders, float)[in_ring])   # orders per (ring, shop)
+    shop_ring = shop // n
+    target = sums >= PART_SHOP_SHARE * np.bincount(shop_ring, weights=sums, minlength=rings)[shop_ring]
+    targets = shop[target]                                      # ring * n + shop, sorted by ring
     at_target = target[inverse]
     started = np.asarray(first, np.int64)[in_ring][at_target]
     start = np.full(rings, np.iinfo(np.int64).max)
     end = np.full(rings, np.iinfo(np.int64).min)
-    np.minimum.at(start, of[in_ring][at_target], started)
-    np.maximum.at(end, of[in_ring][at_target], started)
+    np.minimum.at(start, buyer_ring[at_target], started)
+    np.maximum.at(end, buyer_ring[at_target], started)
 
     ra, rb = ring[np.asarray(pair_a, np.int64)], ring[np.asarray(pair_b, np.int64)]
     cross = (ra >= 0) & (rb >= 0) & (ra != rb)
     tied, inverse = np.unique(np.minimum(ra, rb)[cross] * rings + np.maximum(ra, rb)[cross], return_inverse=True)
     x, y = tied // rings, tied % rings
+    ties = np.bincount(inverse, minlength=len(tied))
+    weight = np.bincount(inverse, weights=np.asarray(pair_w, float)[cross], minlength=len(tied))
     size = np.bincount(ring[ring >= 0], minlength=rings)
-    keep = (np.bincount(inverse, minlength=len(tied)) >= PART_TIES) \
-        & (np.bincount(inverse, weights=np.asarray(pair_w, float)[cross], minlength=len(tied))
-           >= PART_TIE_WEIGHT * size[x] * size[y]) \
-        & (start[x] <= end[y]) & (start[y] <= end[x])
+    overlap = (start[x] <= end[y]) & (start[y] <= end[x])
+    keep = (ties >= PART_TIES) & (weight >= PART_TIE_WEIGHT * size[x] * size[y]) & overlap
     x, y = x[keep], y[keep]
-    # a target of x that is also one of y's: x's targets, each looked up among all rings' targets as y's
+    # a target of x that is also one of y's: each of x's targets looked up among y's
     ptr = np.searchsorted(targets // n, np.arange(rings + 1))
     count = ptr[x + 1] - ptr[x]
     which = np.repeat(np.arange(len(x)), count)

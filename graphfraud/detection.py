@@ -121,7 +121,7 @@ def run_detection(store, as_of=None, min_score: float = MIN_SCORE, seed: int = S
               "order_edges": detect.ORDER_EDGES, "order_link_min_orders": detect.REPEAT_ORDERS,
               "order_link_min_lift": detect.MIN_ORDER_LIFT, "devoted_share": detect.DEVOTED_SHARE,
               "seller_star_min_buyers": detect.MIN_STAR_BUYERS,
-              "parts_of_one_ring": {"target_share": detect.TARGET_SHARE, "min_ties": detect.PART_TIES,
+              "parts_of_one_ring": {"shop_share": detect.PART_SHOP_SHARE, "min_ties": detect.PART_TIES,
                                     "min_tie_weight_per_pair": detect.PART_TIE_WEIGHT},
               "decisive": {"chargebacks_by_members": score.DISPUTING_MEMBERS, "weight": score.DECISIVE}}
     start = {"id": run_id, "started_at": started_at, "as_of": as_of, "params": json.dumps(params)}
