@@ -88,11 +88,13 @@ LAST4_VALUES = 10_000     # a card fingerprint is BIN:last4: in a BIN of N cards
 ROLES = {"buyer": 0, "seller": 1, "both": 2}
 
 
-@dataclass
+@dataclass(frozen=True)
 class Projection:
     """Accounts, identifier groups, account pairs and order sums as arrays.
 
-    Account ``i`` is ``ids[i]``; every other array refers to accounts by that index.
+    Account ``i`` is ``ids[i]``; every other array refers to accounts by that index. Once built
+    it does not change (its fields cannot be set again, its arrays are read-only), so the
+    marketplace baselines scoring keeps with it in ``derived`` cannot go stale.
     """
 
     ids: np.ndarray                      # str, sorted
@@ -119,6 +121,11 @@ class Projection:
     timings: dict[str, float] = field(default_factory=dict)
     derived: dict = field(default_factory=dict, repr=False, compare=False)   # marketplace baselines scoring
                                          # computes once per projection, not once per pass (score._once)
+
+    def __post_init__(self):
+        for value in (*vars(self).values(), *self.orders.values(), *self.promo_uses.values()):
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
 
     @property
     def n(self) -> int:

@@ -86,6 +86,20 @@ def test_two_runs_give_the_same_rings_and_ids(loaded):
     assert np.array_equal(m1, m2)
 
 
+def test_a_projection_cannot_be_changed_once_built_so_its_kept_baselines_hold(loaded):
+    import dataclasses
+
+    store, _ = loaded
+    p = project(store)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        p.pair_w = p.pair_w * 2
+    for array in (p.pair_w, p.group_members, p.orders["orders"], p.promo_uses["uses"]):
+        with pytest.raises(ValueError, match="read-only"):
+            array[0] = array[0]
+    find_rings(p, seed=7)   # scoring reads the projection and keeps its baselines without writing to it
+    assert p.derived
+
+
 def test_run_is_recorded_and_listed(loaded):
     store, result = loaded
     run = store.read("rings_latest_run")[0]
