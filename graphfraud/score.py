@@ -321,6 +321,29 @@ def _max_by(labels, values, C, fill):
     return out
 
 
+def _window_share(sorted_times, k, t0, t1):
+    """Per group, the width in days of the whole days from ``t0`` to ``t1`` (the group's ``k``
+    starts), and the share of the marketplace's ``sorted_times`` falling in them, the group's own
+    left out (at least one in all, so no window is impossible).
+
+    >>> times = np.array([0, DAY, DAY + 5, DAY + 9, 3 * DAY])   # two of the group's starts on day 1, one other
+    >>> [x.tolist() for x in _window_share(times, np.array([2]), np.array([DAY]), np.array([DAY + 5]))]
+    [[1.0], [0.25]]
+    """
+    d0 = np.where(k > 0, t0, 0) // DAY * DAY
+    d1 = (np.where(k > 0, t1, 0) // DAY + 1) * DAY
+    inside = np.searchsorted(sorted_times, d1) - np.searchsorted(sorted_times, d0)
+    share = np.clip((inside - k) / max(len(sorted_times) - 1, 1), 1.0 / len(sorted_times), 1.0)
+    return (d1 - d0) / DAY, share
+
+
+def _burst_log10p(k, share, width, sorted_times):
+    """log10 of P(all k starts fall in one window of that width) <= windows * share ** k, the
+    windows counted over the span of ``sorted_times``."""
+    span_days = max((sorted_times[-1] - sorted_times[0]) / DAY, 1.0)
+    return np.minimum(k * np.log10(share) + np.log10(np.maximum(span_days / width, 1.0)), 0.0)
+
+
 # --------------------------------------------------------------------------- scoring
 
 class Scores:
@@ -795,16 +818,10 @@ class _Context:
         big = np.iinfo(np.int64).max
         t0 = _min_by(use_lab, pu["first"], C, big)
         t1 = _max_by(use_lab, pu["first"], C, 0)
-        t0c, t1c = np.where(k > 0, t0, 0), np.where(k > 0, t1, 0)
-        d0 = t0c // DAY * DAY
-        d1 = (t1c // DAY + 1) * DAY
         all_first = np.sort(pu["first"])
-        in_window = np.searchsorted(all_first, d1) - np.searchsorted(all_first, d0)
-        share_w = np.clip((in_window - k) / max(len(all_first) - 1, 1), 1.0 / len(all_first), 1.0)
-        span_days = max((all_first[-1] - all_first[0]) / DAY, 1.0)
-        width = (d1 - d0) / DAY
-        log10p = k * np.log10(share_w) + np.log10(np.maximum(span_days / width, 1.0))
-        return {"value": width, "baseline": share_w, "log10_p": np.minimum(log10p, 0.0), "lift": 1.0 / share_w,
+        width, share_w = _window_share(all_first, k, t0, t1)
+        return {"value": width, "baseline": share_w, "log10_p": _burst_log10p(k, share_w, width, all_first),
+                "lift": 1.0 / share_w,
                 "k": k, "n": k, "first": t0, "last": t1, "code": code, "eligible": (k >= 3) & (share_w < 1)}
 
     def _order_burst(self):
@@ -850,19 +867,10 @@ class _Context:
                  "k": m, "n": m, "first": t0, "last": t1, "censored": n_censored, "eligible": np.zeros(C, bool)}
         if not len(firsts):
             return empty
-        t0c = np.where(m > 0, t0, 0)
-        t1c = np.where(m > 0, t1, 0)
-        d0 = t0c // DAY * DAY
-        d1 = (t1c // DAY + 1) * DAY
-        in_window = np.searchsorted(firsts, d1) - np.searchsorted(firsts, d0)
-        share_w = np.clip((in_window - m) / max(len(firsts) - 1, 1), 1.0 / len(firsts), 1.0)
-        in_pairs = np.searchsorted(pair_firsts, d1) - np.searchsorted(pair_firsts, d0)
-        share_p = np.clip((in_pairs - m) / max(len(pair_firsts) - 1, 1), 1.0 / len(pair_firsts), 1.0)
-        share_w = np.where(self.use_internal, share_p, share_w)
-        span_days = max((firsts[-1] - firsts[0]) / DAY, 1.0)
-        width = (d1 - d0) / DAY
-        log10p = m * np.log10(share_w) + np.log10(np.maximum(span_days / width, 1.0))
-        return {"value": width, "baseline": share_w, "log10_p": np.minimum(log10p, 0.0), "lift": 1.0 / share_w,
+        width, share_w = _window_share(firsts, m, t0, t1)
+        share_w = np.where(self.use_internal, _window_share(pair_firsts, m, t0, t1)[1], share_w)
+        return {"value": width, "baseline": share_w, "log10_p": _burst_log10p(m, share_w, width, firsts),
+                "lift": 1.0 / share_w,
                 "k": m, "n": m, "first": t0, "last": t1, "censored": n_censored, "eligible": (m >= 3) & (share_w < 1)}
 
     def _amounts(self):
