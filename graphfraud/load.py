@@ -412,6 +412,18 @@ class _Instruments:
 
 # --------------------------------------------------------------------------- the load
 
+def _first_row(seen: dict, row_id: str, values: tuple, column: str, what: str) -> bool:
+    """Whether this is the first row of ``row_id`` in this load (``seen`` records it): a repeat with
+    the same values is not loaded twice, one with other values is refused."""
+    earlier = seen.get(row_id)
+    if earlier is None:
+        seen[row_id] = values
+        return True
+    if earlier != values:
+        raise RowError(column, f"duplicate {what} {row_id!r} with conflicting values")
+    return False
+
+
 class _Loader:
     """One load's parsing state: what this load has seen, what the store confirmed, quarantine, counts."""
 
@@ -435,13 +447,8 @@ class _Loader:
         created = _timestamp(row, "created_at")
         country = _required(row, "country").upper()
         status = (row.get("status") or "active").strip().lower()
-        values = (role, created, country)
-        seen = self.accounts.get(account_id)
-        if seen is not None:
-            if seen != values:
-                raise RowError("account_id", f"duplicate account {account_id!r} with conflicting values")
+        if not _first_row(self.accounts, account_id, (role, created, country), "account_id", "account"):
             return None
-        self.accounts[account_id] = values
         return {"id": account_id, "role": role, "created_at": created, "country": country, "status": status}
 
     def country_of(self, account_id: str) -> str:
@@ -510,13 +517,8 @@ class _Loader:
         instrument = self.instruments.resolve(row)
         promo = normalise.promo_code(row.get("promo_code") or "")
         # Recorded only once nothing above can reject the row: a corrected row for the id may follow.
-        values = (buyer, seller, amount, currency, created)
-        seen = self.orders.get(order_id)
-        if seen is not None:
-            if seen != values:
-                raise RowError("order_id", f"duplicate order {order_id!r} with conflicting values")
+        if not _first_row(self.orders, order_id, (buyer, seller, amount, currency, created), "order_id", "order"):
             return None
-        self.orders[order_id] = values
         return {"id": order_id, "buyer_id": buyer, "seller_id": seller, "amount": amount, "currency": currency,
                 "created_at": created, "status": status, "promo_code": promo or None,
                 "device": device or None, "device_raw": device_raw,
