@@ -336,6 +336,10 @@ def _required(row: dict, column: str) -> str:
     return value
 
 
+EARLIEST_YEAR = 1900   # a year before is a typo (0202 for 2025) or a placeholder (0001-01-01); 1900-01-01 and
+                       # 1970-01-01, placeholders too, load as what they say
+
+
 def _timestamp(row: dict, column: str, optional: bool = False) -> str | None:
     """An ISO 8601 timestamp as UTC ``YYYY-MM-DDTHH:MM:SSZ`` (naive times are taken as UTC).
 
@@ -347,9 +351,14 @@ def _timestamp(row: dict, column: str, optional: bool = False) -> str | None:
             return None
         raise RowError(column, f"{column} is missing")
     try:
-        return utc_text(parse(value))
+        moment = parse(value)
+        stored = utc_text(moment)
     except (ValueError, OverflowError):   # overflow: a year 1 or 9999 moment has no UTC form in range
         raise RowError(column, f"{column} {_shown(value, 40)} is not an ISO 8601 timestamp") from None
+    if moment.year < EARLIEST_YEAR:
+        raise RowError(column, f"{column} {_shown(value, 40)} is before {EARLIEST_YEAR}: a typo or a placeholder, "
+                               "no marketplace event")
+    return stored
 
 
 _PLAIN = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")

@@ -74,27 +74,37 @@ def test_a_file_that_breaks_off_half_way_is_refused_before_anything_is_written(
 
 def test_values_python_or_the_store_cannot_hold_are_quarantined_not_a_crash(store, tmp_path, graphfraud_home):
     write(tmp_path, "accounts.csv", ACCOUNTS + [["old", "buyer", "0001-01-01T00:00:00+01:00", "DE", "active"],
-                                                ["late", "buyer", "9999-12-31T23:59:59-01:00", "DE", "active"]])
+                                                ["late", "buyer", "9999-12-31T23:59:59-01:00", "DE", "active"],
+                                                ["typo", "buyer", "0202-05-01T10:00:00Z", "DE", "active"],
+                                                ["placeholder", "buyer", "1900-01-01T00:00:00Z", "DE", "active"]])
     (tmp_path / "account_devices.jsonl").write_text("\n".join([
         json.dumps({"account_id": "a1", "device_id": "dev-1"}),
         "[" * 100_000 + "]" * 100_000,                          # deeper than Python's stack
         json.dumps({"account_id": "a2", "device_id": ["d1", "d2"]}),
         json.dumps({"account_id": "a3", "device_id": "[]"}),    # nothing left of it: no shared "" device
+        json.dumps({"account_id": "a3", "device_id": "dev-3", "first_seen": "0500-01-01T00:00:00Z"}),
     ]) + "\n")
     write(tmp_path, "orders.csv", [ORDER_HEADER, _order("o1", device_id="()"), _order("o2", amount="-0"),
-                                   _order("o3", amount="1_000"), _order("o4", amount="１２")])
+                                   _order("o3", amount="1_000"), _order("o4", amount="１２"),
+                                   _order("o5", created_at="0099-02-01T00:00:00Z")])
     result = load(store, [tmp_path])
     reasons = {(e["file"], e["line"]): (e["column"], e["reason"]) for e in latest_quarantine(graphfraud_home)}
+    before_1900 = "is before 1900: a typo or a placeholder, no marketplace event"
     assert reasons == {
         ("accounts.csv", "6"): ("created_at", "created_at '0001-01-01T00:00:00+01:00' is not an ISO 8601 timestamp"),
         ("accounts.csv", "7"): ("created_at", "created_at '9999-12-31T23:59:59-01:00' is not an ISO 8601 timestamp"),
+        ("accounts.csv", "8"): ("created_at", f"created_at '0202-05-01T10:00:00Z' {before_1900}"),
         ("account_devices.jsonl", "2"): ("", "not a JSON object"),
         ("account_devices.jsonl", "3"): ("", "device_id holds a list or an object, not a value"),
         ("account_devices.jsonl", "4"): ("device_id", "device_id has nothing left after normalisation"),
+        ("account_devices.jsonl", "5"): ("first_seen", f"first_seen '0500-01-01T00:00:00Z' {before_1900}"),
         ("orders.csv", "4"): ("amount", "amount '1_000' is not a number"),
         ("orders.csv", "5"): ("amount", "amount '１２' is not a number"),
+        ("orders.csv", "6"): ("created_at", f"created_at '0099-02-01T00:00:00Z' {before_1900}"),
     }
     assert result.counts["orders"]["loaded"] == 2
+    assert store.run_cypher("MATCH (a:Account {id: 'placeholder'}) RETURN a.created_at AS created", {})[1] == \
+        [{"created": "1900-01-01T00:00:00Z"}]
     orders = store.run_cypher("MATCH (o:Order) OPTIONAL MATCH (o)-[:FROM_DEVICE]->(d) "
                               "RETURN o.id AS id, o.amount AS amount, d.id AS device ORDER BY id", {})[1]
     assert orders == [{"id": "o1", "amount": 10.0, "device": None}, {"id": "o2", "amount": 0.0, "device": None}]
