@@ -149,6 +149,7 @@ def weekly_lock(path: Path | None = None, what: dict | None = None):
 # --------------------------------------------------------------------------- settings
 
 SETTINGS = ("currency", "rates", "rates_note", "promo_discount")
+MAX_RATE = 1e9   # no currency is worth a billion of another; past it (or at JSON's 1e309, infinity) sums lose all digits
 
 
 def settings() -> dict:
@@ -198,9 +199,10 @@ def _settings_problem(given) -> str | None:
     rates = given.get("rates", {})
     if not isinstance(rates, dict):
         return "rates must map currency codes to numbers"
-    bad = [k for k, v in rates.items() if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0]
+    bad = [k for k, v in rates.items()
+           if isinstance(v, bool) or not isinstance(v, (int, float)) or not 1 / MAX_RATE <= v <= MAX_RATE]
     if bad:
-        return f"rate of {bad[0]!r} is not a positive number"
+        return f"rate of {bad[0]!r} is not a positive number between {1 / MAX_RATE:g} and {MAX_RATE:g}"
     if not isinstance(given.get("rates_note", ""), str):
         return "rates_note must be text"
     discount = given.get("promo_discount", 0.15)

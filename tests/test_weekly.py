@@ -806,7 +806,10 @@ def test_the_readmes_example_settings_convert_every_currency_the_generator_write
 @pytest.mark.parametrize("settings, says", [
     ('{"currency": 5}', "currency 5 is not a three-letter code"),
     ('{"rates": [0.92]}', "rates must map currency codes to numbers"),
-    ('{"rates": {"USD": "abc"}}', "rate of 'USD' is not a positive number"),
+    ('{"rates": {"USD": "abc"}}', "rate of 'USD' is not a positive number between 1e-09 and 1e+09"),
+    ('{"rates": {"USD": 1e309}}', "rate of 'USD' is not a positive number"),   # JSON's way to write infinity
+    ('{"rates": {"GBP": 1.17, "USD": NaN}}', "rate of 'USD' is not a positive number"),
+    ('{"rates": {"USD": 1e300}}', "rate of 'USD' is not a positive number"),    # sums would overflow
     ('{"promo_discount": "x"}', "promo_discount 'x' is not a share between 0 and 1"),
     ('[1]', "expected an object"),
     ('{"curency": "USD"}', "unknown setting 'curency'"),
