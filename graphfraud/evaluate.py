@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import InputError
-from .load import csv_reader, refuse_repeated_columns
+from .load import csv_reader, not_utf8, refuse_repeated_columns
 from .store import pieces
 from .wording import counted
 
@@ -125,9 +125,7 @@ def _text(path: Path) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        raise InputError(path, f"cannot be read: byte 0x{data[e.start]:02x} is not UTF-8 (save the file as UTF-8)",
-                         row=line) from None
+        raise not_utf8(path, data.count(b"\n", 0, e.start) + 1, data[e.start]) from None
 
 
 def unknown_accounts(store, accounts: Iterable[str]) -> list[str]:

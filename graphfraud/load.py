@@ -182,6 +182,7 @@ def read_header(path: Path) -> list[str]:
                 return list(keys)
             return next(csv_reader(f), [])
     except (OSError, EOFError, ValueError, csv.Error) as e:
+        _refuse_if_not_utf8(path, e)
         raise InputError(path, f"cannot be read: {type(e).__name__}: {str(e)[:200]}") from None
     except Exception as e:  # pyarrow raises its own error types for a corrupt file
         raise InputError(path, f"cannot be read: {str(e)[:200]}") from None
@@ -215,9 +216,29 @@ def iter_rows(path: Path):
         for line, row in rows:
             yield line, row
     except READ_ERRORS as e:
+        _refuse_if_not_utf8(path, e)
         raise InputError(path, f"cannot be read after line {line}: {type(e).__name__}: {str(e)[:200]}") from None
     except Exception as e:  # pyarrow's own error types
         raise InputError(path, f"cannot be read after line {line}: {str(e)[:200]}") from None
+
+
+def not_utf8(path: Path, line: int, byte: int) -> InputError:
+    """The error for a file holding a byte that is not UTF-8, naming its line."""
+    return InputError(path, f"cannot be read: byte 0x{byte:02x} is not UTF-8 (save the file as UTF-8)", row=line)
+
+
+def _refuse_if_not_utf8(path: Path, error: Exception) -> None:
+    """Raise ``not_utf8`` naming the line when ``error`` is a text file's byte that is not UTF-8. Text
+    is decoded a block ahead of the rows, so the line is found again, line by line in binary: no
+    UTF-8 character holds a newline byte, so each line decodes on its own."""
+    if not isinstance(error, UnicodeDecodeError):
+        return
+    with (gzip.open if path.name.lower().endswith(".gz") else open)(path, "rb") as f:
+        for line, raw in enumerate(f, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise not_utf8(path, line, raw[e.start]) from None
 
 
 def _parquet_rows(path: Path):

@@ -52,7 +52,6 @@ def test_an_address_quoted_over_two_lines_in_a_narrow_file_loads(store, tmp_path
 
 @pytest.mark.parametrize("name, content, says", [
     ("orders.csv.gz", None, "EOFError"),                                     # truncated
-    ("orders.csv", b"\xff\xfe", "UnicodeDecodeError"),                       # not UTF-8, after the first 8 KB
     ("orders.csv", b'o9,a1,s1,1,EUR,2025-10-04T12:00:00Z,"' + b"x" * 200_000 + b'"\n', "field larger than field limit"),
 ])
 def test_a_file_that_breaks_off_half_way_is_refused_before_anything_is_written(
@@ -67,6 +66,22 @@ def test_a_file_that_breaks_off_half_way_is_refused_before_anything_is_written(
     with pytest.raises(InputError) as refused:
         load(store, [tmp_path])
     assert name in str(refused.value) and says in str(refused.value) and "after line" in str(refused.value)
+    assert counts(store).get("Account", 0) == 0 and _load_runs(store) == [], "nothing half-written"
+    result = run("load", tmp_path, "--quiet")
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("name, rows_before", [("orders.csv", 2499), ("orders.csv.gz", 2499), ("orders.csv", 3)])
+def test_a_byte_that_is_not_utf8_is_refused_naming_the_line_it_is_on(store, tmp_path, name, rows_before):
+    write(tmp_path, "accounts.csv", ACCOUNTS)
+    rows = [",".join(_order(f"o{i}")[:6]).encode() + b"\n" for i in range(rows_before + 500)]
+    rows[rows_before] = rows[rows_before].replace(b"EUR", b"\xe9UR")   # Latin-1 'é': on line rows_before + 2
+    text = ",".join(ORDER_HEADER[:6]).encode() + b"\n" + b"".join(rows)
+    (tmp_path / name).write_bytes(gzip.compress(text) if name.endswith(".gz") else text)
+    with pytest.raises(InputError) as refused:
+        load(store, [tmp_path])
+    assert str(refused.value) == f"{tmp_path / name}, line {rows_before + 2}: cannot be read: byte 0xe9 is not UTF-8 " \
+                                 "(save the file as UTF-8)"
     assert counts(store).get("Account", 0) == 0 and _load_runs(store) == [], "nothing half-written"
     result = run("load", tmp_path, "--quiet")
     assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
