@@ -21,6 +21,8 @@ def home() -> Path:
     except (FileExistsError, NotADirectoryError):   # a file where the folder or one above it should be
         where = "is a file" if path.is_file() else "is below a file"
         raise UsageError(f"GRAPHFRAUD_HOME {path} {where}, not a folder") from None
+    except OSError as e:   # a read-only or virtual file system (/proc), no permission
+        raise UsageError(f"GRAPHFRAUD_HOME {path} cannot be made a folder: {e.strerror or e}") from None
 
 
 def private_folder(path: Path) -> Path:

@@ -277,6 +277,14 @@ def test_a_home_that_is_a_file_is_named_in_one_line(tmp_path, monkeypatch, below
     assert result.stderr == f"error: GRAPHFRAUD_HOME {home} {where}, not a folder\n"
 
 
+def test_a_home_that_cannot_be_made_is_named_in_one_line(monkeypatch):
+    monkeypatch.setenv("GRAPHFRAUD_HOME", "/proc/graphfraud-home")   # refused even to root
+    result = cli("expand", "x")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: GRAPHFRAUD_HOME /proc/graphfraud-home cannot be made a folder: ")
+    assert len(result.stderr.splitlines()) == 1
+
+
 def test_a_read_past_the_local_servers_heap_says_which_setting_to_raise(store):
     # The server caps a collect() at its heap / 2048 elements: 8M passes that for any heap under 16 GB.
     with pytest.raises(StoreError) as failed:
