@@ -229,11 +229,14 @@ def week_of(text: str | None) -> date:
     if text is None:
         return today_utc()
     try:
-        if len(text) == 10 and text[4] == text[7] == "-" and text[:4] != "9999":   # a week needs a day after it
-            return date.fromisoformat(text)
+        day = date.fromisoformat(text) if len(text) == 10 and text[4] == text[7] == "-" else None
     except ValueError:
-        pass
-    raise UsageError(f"--as-of {text!r} is not a date (YYYY-MM-DD)")
+        day = None
+    if day is None:
+        raise UsageError(f"--as-of {text!r} is not a date (YYYY-MM-DD)")
+    if day.year == date.max.year:   # a week needs the day after it
+        raise UsageError(f"--as-of {text!r} is out of range: the last week the job can run is to 9998-12-31")
+    return day
 
 
 def _day(d: date) -> str:

@@ -711,7 +711,7 @@ def test_weekly_refuses_a_missing_drop_with_exit_2(store, tmp_path):
 @pytest.mark.parametrize("args, says", [
     (["--as-of", "2026-02-30"], "--as-of '2026-02-30' is not a date (YYYY-MM-DD)"),
     (["--as-of", "2026-1-5"], "--as-of '2026-1-5' is not a date (YYYY-MM-DD)"),
-    (["--as-of", "9999-12-31"], "--as-of '9999-12-31' is not a date (YYYY-MM-DD)"),
+    (["--as-of", "9999-12-31"], "--as-of '9999-12-31' is out of range: the last week the job can run is to 9998-12-31"),
     (["--out", "{file}"], "--out {file}: cannot be a folder for the report"),
 ])
 def test_bad_arguments_are_one_line_and_one_json_line_before_any_work(store, tmp_path, args, says, monkeypatch):
