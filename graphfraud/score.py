@@ -380,7 +380,7 @@ class Scores:
         cand = Candidate(index=c, members=members, roles=ctx.roles(c, members), score=score, typology=typology,
                          typology_basis=basis, reasons=reasons, facts=ctx.facts(c))
         if score < min_score:
-            cand.dismissal_kind, cand.dismissal = ctx.dismissal(c, signals)
+            cand.dismissal_kind, cand.dismissal = ctx.dismissal(c, signals, score, min_score)
         return cand
 
     def dismissed_counts(self, min_score: float) -> dict[str, int]:
@@ -1205,8 +1205,9 @@ class _Context:
         out[fav] = "favourite seller"
         return out
 
-    def dismissal(self, c, s) -> tuple[str, str]:
-        """A category and a sentence for a group that is not a ring."""
+    def dismissal(self, c, s, score: float, min_score: float) -> tuple[str, str]:
+        """A category and a sentence for a group that is not a ring: what it looks like, and the
+        evidence it holds, with its score against the minimum it fell under."""
         if not hasattr(self, "_kinds"):
             self._kinds = self.dismissal_kinds(s)
         kind = str(self._kinds[c])
@@ -1221,7 +1222,8 @@ class _Context:
         else:
             conc = "no concentration"
         rest = [LABELS[h] for h in held if FAMILY[h] != "coordination"]
-        tail = f"; also {', '.join(rest)}, not enough" if rest else ("" if held else "; nothing unusual")
+        tail = f"; also {', '.join(rest)}: {score:.0f}, under the minimum {min_score:.0f}" if rest \
+            else ("" if held else "; nothing unusual")
         sentence = f"{kind}: {size} accounts, {distinct} distinct seller{'s' if distinct != 1 else ''}, {conc}{tail}"
         return kind, sentence
 
