@@ -501,6 +501,8 @@ class _Loader:
         first = _timestamp(row, "first_seen", optional=True)
         last = _timestamp(row, "last_seen", optional=True) or first
         first = first or last
+        if first and last < first:   # stored text compares as time does
+            raise RowError("last_seen", f"last_seen {last} is before first_seen {first}")
         ip = (row.get("ip") or "").strip()
         if ip and not normalise.valid_ip(ip):
             raise RowError("ip", f"ip {_shown(ip, 45)} is not an IP address")

@@ -275,6 +275,16 @@ def test_bad_account_rows_are_quarantined_with_file_line_column_and_reason(store
     assert counts(store)["Account"] == 4
 
 
+def test_a_device_last_seen_before_it_was_first_seen_is_quarantined(store, marketplace, graphfraud_home):
+    write(marketplace, "account_devices.csv", DEVICES + [["a1", "dev-new", "2025-01-05T00:00:00Z", "2025-01-02T00:00:00Z",
+                                                          ""]])
+    result = run("load", marketplace)
+    assert result.exit_code == 0
+    [entry] = list(csv.DictReader(open(sorted((graphfraud_home / "quarantine").glob("*.csv"), key=os.path.getmtime)[-1])))
+    assert (entry["file"], entry["line"], entry["column"]) == ("account_devices.csv", "5", "last_seen")
+    assert entry["reason"] == "last_seen 2025-01-02T00:00:00Z is before first_seen 2025-01-05T00:00:00Z"
+
+
 @pytest.mark.parametrize("row,column,reason", [
     (["o9", "ghost", "s1", "10", "EUR", "2025-10-04T12:00:00Z", "completed", "", "", "", ""], "buyer_id", "does not exist"),
     (["o9", "a1", "s1", "ten", "EUR", "2025-10-04T12:00:00Z", "completed", "", "", "", ""], "amount", "not a number"),
