@@ -47,10 +47,21 @@ REL_ORDER = {rel: i for i, rel in enumerate(("USED_DEVICE", "HAS_INSTRUMENT", "H
                                              "PLACED", "PAID_WITH", "FROM_DEVICE", "SHIPPED_TO", "USED_PROMO"))}
 
 
+TYPED_SHOWN = 120   # characters of what was typed that a message quotes: a pasted page is not echoed back
+
+
 def _typed(text: str) -> str:
     """What the investigator typed, as a message quotes it: every run of 12 digits or more masked,
-    as in a quarantined row, since a card number with a typo or cut short is still most of one."""
-    return repr(normalise.mask_card_numbers(text, checked=False))
+    as in a quarantined row, since a card number with a typo or cut short is still most of one;
+    cut after ``TYPED_SHOWN`` characters.
+
+    >>> _typed("acc-1"), _typed("x" * 500)[-20:]
+    ("'acc-1'", "x'… (500 characters)")
+    """
+    shown = normalise.mask_card_numbers(text, checked=False)
+    if len(shown) > TYPED_SHOWN:
+        return f"{shown[:TYPED_SHOWN]!r}… ({len(text):,} characters)"
+    return repr(shown)
 
 
 class AmbiguousIdError(GraphfraudError):
@@ -185,9 +196,11 @@ def _one(store, text: str, type_: str | None, option: str, rows: list[dict]) -> 
     raise UnknownIdError(text, types, [] if normalise.card_number_in(text) else suggestions(store, text, types))
 
 
-def unknown_ring(store, ring_id: str) -> UnknownIdError:
+def unknown_ring(store, ring_id: str) -> GraphfraudError:
     """The error for a ring id that names no ring, with ring ids close to it (every command
-    that takes a ring id says it the same way)."""
+    that takes a ring id says it the same way); an empty one is a usage error, as for ``expand``."""
+    if not ring_id.strip():
+        return UsageError("the ring id is empty")
     return UnknownIdError(ring_id, ["ring"], suggestions(store, ring_id, ["ring"]))
 
 

@@ -557,7 +557,8 @@ def postcode(raw: str, country: str | None) -> str | None:
 # --------------------------------------------------------------------------- devices, e-mail, IPs, promo codes
 
 _WRAPPERS = "{}[]()<>\"' "
-_DEVICE_PREFIX = re.compile(r"^((?:[a-z0-9]*[g-z][a-z0-9]*[_:\-])+)(.+)$")
+_DEVICE_PREFIX = re.compile(r"^((?:[0-9a-f]*[g-z][a-z0-9]*[_:\-])+)(.+)$")   # segments with a non-hex letter; its
+                          # first one splits a segment one way only, so a long id takes linear time, not quadratic
 _DEVICE_SEPARATORS = re.compile(r"[\s:\-.]+")
 _HEX = re.compile(r"[0-9a-f]{8,}")
 

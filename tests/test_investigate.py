@@ -256,6 +256,14 @@ def test_unknown_id_is_one_line_exit_1_with_close_matches(market):
     assert result.exit_code == 1 and "did you mean" not in result.stderr
 
 
+def test_a_pasted_page_is_not_echoed_back_and_an_empty_ring_id_is_a_usage_error(market):
+    result = run("expand", "x" * 100_000)
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1
+    assert len(result.stderr) < 300 and "(100,000 characters)" in result.stderr
+    result = run("rings", "show", "")
+    assert (result.exit_code, result.stderr) == (2, "error: the ring id is empty\n")
+
+
 def test_a_card_number_finds_its_instrument_and_is_never_echoed(market):
     found = investigate.resolve(market, PAN.replace(" ", "-"))
     assert found.type == "instrument" and found.id.startswith("card:")
