@@ -39,6 +39,17 @@ def private_folder(path: Path) -> Path:
     return path
 
 
+def private_opener(path, flags: int) -> int:
+    """An ``opener`` for ``open`` that makes the file its owner's alone (0600), an older one
+    tightened too: a log or quarantined rows are not for every local user either."""
+    fd = os.open(path, flags, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+    except OSError:   # a file another user owns is theirs to set
+        pass
+    return fd
+
+
 def _private_temp(path: Path, text: str) -> str:
     """A new file beside ``path``, under a name no other process uses, readable by its owner only
     and holding ``text`` on disk; returns its name."""

@@ -27,7 +27,7 @@ from pathlib import Path
 from . import normalise
 from .errors import InputError, UsageError
 from .hashing import sha256_file
-from .home import card_hash_key, home, private_folder
+from .home import card_hash_key, home, private_folder, private_opener
 from .store import BATCH_ROWS, failure_recorded
 from .times import now_text, parse, utc_text
 
@@ -81,7 +81,7 @@ class Quarantine:
         if not self.rows:
             return None
         path = private_folder(home() / "quarantine") / f"{run_id}.csv"
-        with open(path, "w", newline="", encoding="utf-8") as f:
+        with open(path, "w", newline="", encoding="utf-8", opener=private_opener) as f:
             writer = csv.DictWriter(f, fieldnames=["file", "line", "column", "reason", "row"])
             writer.writeheader()
             writer.writerows(sorted(self.rows, key=lambda r: (r["file"], r["line"])))

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import ServerError
-from .home import home, private_folder, server_password, write_private
+from .home import home, private_folder, private_opener, server_password, write_private
 
 DATABASE = "graphfraud"
 HOST = "127.0.0.1"
@@ -93,7 +93,7 @@ def _wanted_bolt_port() -> int:
 @contextmanager
 def _start_lock(root: Path):
     """Serialises concurrent starts so two commands never launch two servers."""
-    with open(root / "server.lock", "w") as f:
+    with open(root / "server.lock", "w", opener=private_opener) as f:
         fcntl.flock(f, fcntl.LOCK_EX)
         try:
             yield
@@ -158,7 +158,7 @@ def start(root: Path | None = None) -> dict:
         stale = _clear_stale(root)
         server_password()  # create the secret before the child reads it
         port = _wanted_bolt_port()
-        with open(_log_file(root), "ab") as log:   # the child keeps its own copy of the handle
+        with open(_log_file(root), "ab", opener=private_opener) as log:   # the child keeps its own copy of the handle
             child = subprocess.Popen(
                 [sys.executable, "-m", "graphfraud.localserver", str(root), str(port)],
                 cwd=root, stdin=subprocess.DEVNULL, stdout=log, stderr=log,

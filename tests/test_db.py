@@ -47,8 +47,8 @@ def test_start_status_second_start_and_stop(own_home):
 def test_server_binds_loopback_only_with_a_private_password_file(own_home):
     state = localserver.start(own_home)
     secret = own_home / "server.secret"
-    assert stat.S_IMODE(secret.stat().st_mode) == 0o600
-    assert stat.S_IMODE((own_home / "server.json").stat().st_mode) == 0o600
+    for private in (secret, own_home / "server.json", own_home / "server.lock", own_home / "logs" / "server.log"):
+        assert stat.S_IMODE(private.stat().st_mode) == 0o600, private
     with open("/proc/net/tcp") as f:  # the bolt port listens on 127.0.0.1 (0100007F), never 0.0.0.0
         listening = [line.split() for line in f.readlines()[1:] if line.split()[3] == "0A"]
     ours = [cols[1] for cols in listening if int(cols[1].split(":")[1], 16) == state["bolt_port"]]
@@ -213,9 +213,12 @@ def test_a_home_made_beforehand_is_made_private_with_the_folders_in_it(own_home)
     for folder in ("logs", "server", "log"):
         (own_home / folder).mkdir()
         (own_home / folder).chmod(0o755)
+    (own_home / "logs" / "server.log").write_text("an older log\n")
+    (own_home / "logs" / "server.log").chmod(0o644)
     assert cli("db", "start").exit_code == 0
     for folder in (own_home, own_home / "logs", own_home / "server", own_home / "log"):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+    assert stat.S_IMODE((own_home / "logs" / "server.log").stat().st_mode) == 0o600, "an older log is tightened"
     opened = [p for p in (own_home / "server").rglob("*") if p.stat().st_mode & 0o077]
     assert list((own_home / "server").rglob("*")) and not opened, f"the server's own files are private too: {opened}"
 

@@ -2,6 +2,7 @@
 
 import csv
 import os
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -280,7 +281,9 @@ def test_a_device_last_seen_before_it_was_first_seen_is_quarantined(store, marke
                                                           ""]])
     result = run("load", marketplace)
     assert result.exit_code == 0
-    [entry] = list(csv.DictReader(open(sorted((graphfraud_home / "quarantine").glob("*.csv"), key=os.path.getmtime)[-1])))
+    quarantine = sorted((graphfraud_home / "quarantine").glob("*.csv"), key=os.path.getmtime)[-1]
+    assert stat.S_IMODE(quarantine.stat().st_mode) == 0o600, "quarantined rows are the owner's alone"
+    [entry] = list(csv.DictReader(open(quarantine)))
     assert (entry["file"], entry["line"], entry["column"]) == ("account_devices.csv", "5", "last_seen")
     assert entry["reason"] == "last_seen 2025-01-02T00:00:00Z is before first_seen 2025-01-05T00:00:00Z"
 
