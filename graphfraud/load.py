@@ -231,7 +231,7 @@ def _refuse_if_not_utf8(path: Path, error: Exception) -> None:
     """Raise ``not_utf8`` naming the line when ``error`` is a text file's byte that is not UTF-8. Text
     is decoded a block ahead of the rows, so the line is found again, line by line in binary: no
     UTF-8 character holds a newline byte, so each line decodes on its own."""
-    if not isinstance(error, UnicodeDecodeError):
+    if not isinstance(error, UnicodeDecodeError) or path.name.lower().endswith(".parquet"):
         return
     with (gzip.open if path.name.lower().endswith(".gz") else open)(path, "rb") as f:
         for line, raw in enumerate(f, start=1):
