@@ -344,11 +344,12 @@ def _run(store, weekly_id, as_of, load_dir, out_dir, cfg, progress, tick, detect
     events, note = lineage(before, rings)
     if note:
         notes.append(note)
+    week = _week_changes_since(store, as_of, previous_id, previous_day, events, rings)
     advance(1)
 
     advance = tick("measuring rings", None)
     measured = _measure(store, rings, as_of)
-    metrics, data, snapshots = _summarise(weekly_id, as_of, rings, events, measured, store, cfg,
+    metrics, data, snapshots = _summarise(weekly_id, as_of, rings, events, week, measured, store, cfg,
                                           baseline=previous_id is None)
     advance(1)
 
@@ -384,6 +385,25 @@ def _run(store, weekly_id, as_of, load_dir, out_dir, cfg, progress, tick, detect
                         load_run=load_run, rings=len(rings), lineage=data.lineage, metrics=metrics,
                         report_html=html, report_md=md, seconds=time.monotonic() - started, abandoned=abandoned,
                         later_weeks=later_weeks, quarantined=quarantined, notes=notes)
+
+
+class WeekEvents(NamedTuple):
+    """The ring changes a report counts for its week, and the as-of date they are counted from."""
+    events: list[dict]
+    since: date | None
+
+
+def _week_changes_since(store, as_of: date, previous_id, previous_day, events, rings) -> WeekEvents:
+    """The week's ring changes, counted from the run the report compares with: the latest run
+    ``LAST_WEEK_DAYS[0]`` (5) days or more earlier. A run since then, off the weekly cycle, is left
+    out of the report's comparisons and trends (``earlier_weeks``), so what changed in it is this
+    week's: a ring it flagged first is new this week, not unchanged. On the weekly cycle that run
+    is the previous one, and the changes are the lineage ``events``."""
+    found = store.read("weekly_previous_run", as_of=(as_of - timedelta(days=LAST_WEEK_DAYS[0] - 1)).isoformat())
+    if not found or found[0]["id"] == previous_id or previous_id is None:
+        return WeekEvents(events, previous_day)
+    before = {r["ring_id"]: frozenset(r["members"]) for r in store.read("lineage_of_run", id=found[0]["id"])}
+    return WeekEvents(lineage_by_id(before, rings), date.fromisoformat(str(found[0]["as_of"])[:10]))
 
 
 def sentence(note: str) -> str:
@@ -516,15 +536,27 @@ def lineage(before: dict[str, frozenset], rings: list[dict]) -> tuple[list[dict]
         ids = None
     if ids == stored:
         return events, None
+    return lineage_by_id(before, rings), ("detection matched ring ids against another run than the previous week's "
+                                          "(a backfill with later weeks stored): lineage compares rings by id only "
+                                          "this week")
+
+
+def lineage_by_id(before: dict[str, frozenset], rings: list[dict]) -> list[dict]:
+    """Lineage events comparing each ring with the ring of the same id in ``before``: new, grown,
+    shrunk or unchanged, and dissolved for ids gone (no merges or splits: those need the match).
+
+    >>> [(e["ring_id"], e["kind"]) for e in lineage_by_id({"A": frozenset("ab"), "B": frozenset("cd")},
+    ...                                                    [{"ring_id": "A", "members": ["a", "b", "e"]}])]
+    [('A', 'grown'), ('B', 'dissolved')]
+    """
     events = []
-    for rid, group in zip(stored, groups):
+    for r in rings:
+        rid, group = r["ring_id"], frozenset(r["members"])
         old = before.get(rid, frozenset())
-        kind = change_kind(old, group) if old else "new"
-        events.append(lineage_event(rid, kind, group, old, [], []))
-    for rid in sorted(set(before) - set(stored)):
+        events.append(lineage_event(rid, change_kind(old, group) if old else "new", group, old, [], []))
+    for rid in sorted(set(before) - {r["ring_id"] for r in rings}):
         events.append(lineage_event(rid, "dissolved", frozenset(), before[rid], [], []))
-    return events, ("detection matched ring ids against another run than the previous week's (a backfill with "
-                    "later weeks stored): lineage compares rings by id only this week")
+    return events
 
 
 # --------------------------------------------------------------------------- measuring
@@ -698,12 +730,12 @@ def net_growth(events: list[dict], sizes: dict[str, int]) -> dict[str, int]:
             and 0 < e["previous_size"] < sizes[e["ring_id"]]}
 
 
-def _summarise(weekly_id, as_of, rings, events, measured, store, cfg, baseline: bool):
+def _summarise(weekly_id, as_of, rings, events, week: WeekEvents, measured, store, cfg, baseline: bool):
     """The week's metrics, the report data and the snapshot rows. ``baseline``: the first weekly
     run (nothing earlier to link to), whose rings are the baseline, not new rings."""
     rates, currency = cfg["rates"], cfg["currency"]
     by_id = {r["ring_id"]: r for r in rings}
-    event_of = {e["ring_id"]: e for e in events}
+    event_of = {e["ring_id"]: e for e in week.events}   # what the report says of each ring: this week's change
     money, unconverted, used = {}, Counter(), set()
     for rid, m in measured.items():
         per_cur = m["money"]
@@ -715,13 +747,13 @@ def _summarise(weekly_id, as_of, rings, events, measured, store, cfg, baseline: 
         money[rid] = {"gmv": gmv, "promo": round(promo * cfg["promo_discount"], 2), "chargeback": cb,
                       "promo_orders": int(sum(v["promo_orders"] for v in per_cur.values()))}
 
-    new = [] if baseline else _new_rings(store, as_of, events)
+    new, flagged_on = ([], {}) if baseline else _new_rings(store, as_of, week)
     ttd = []
     for e in new:
         first = measured[e["ring_id"]]["first_order"]
         if first:
             first_day = date.fromisoformat(first[:10])
-            ttd.append(max(0, (as_of - first_day).days))
+            ttd.append(max(0, (flagged_on[e["ring_id"]] - first_day).days))
     active = [r for r in rings if any(v["orders"] for v in measured[r["ring_id"]]["money"].values())]
     accounts = {a for r in active for a in r["members"]}
     countries = Counter()   # of the week's active rings: all rings on file would announce one shift week after week
@@ -784,11 +816,11 @@ def _summarise(weekly_id, as_of, rings, events, measured, store, cfg, baseline: 
 
     top_new = sorted((described(e["ring_id"]) for e in new), key=lambda d: (-d["score"], -d["money"], d["ring_id"]))
     sizes = {rid: len(r["members"]) for rid, r in by_id.items()}
-    growing = [{**described(rid), "added": growth} for rid, growth in net_growth(events, sizes).items()]
+    growing = [{**described(rid), "added": growth} for rid, growth in net_growth(week.events, sizes).items()]
     growing.sort(key=lambda d: (-d["added"], -d["money"], d["ring_id"]))
 
     data = ReportData(weeks=[], top_new=top_new[:TOP_RINGS], fastest_growing=growing[:TOP_RINGS], hubs=hubs,
-                      lineage=week_changes(events, len(new), baseline), decisions=decisions, currency=currency,
+                      lineage=week_changes(week.events, len(new), baseline), decisions=decisions, currency=currency,
                       rates={c: r for c, r in rates.items() if c in used or c == currency},
                       rates_note=cfg["rates_note"],
                       promo_note=(f"Estimated at {cfg['promo_discount']:.0%} (the assumed average discount) of the "
@@ -809,18 +841,23 @@ def _summarise(weekly_id, as_of, rings, events, measured, store, cfg, baseline: 
     return metrics, data, rows
 
 
-def _new_rings(store, as_of: date, events: list[dict]) -> list[dict]:
-    """The lineage events of the rings new this week.
+def _new_rings(store, as_of: date, week: WeekEvents) -> tuple[list[dict], dict[str, date]]:
+    """The events of the rings new this week, and the day each was first flagged: this run's, or
+    that of a run since the week compared with, off the weekly cycle, that flagged it first.
 
-    A "new" id made mostly of accounts already flagged in an earlier week is a ring coming back
-    (after a week below the threshold, or regrouped): not new, and not detected now.
+    A "new" id made mostly of accounts already flagged by the week compared with is a ring coming
+    back (after a week below the threshold, or regrouped): not new, and not detected now.
     """
-    fresh = [e for e in events if e["kind"] == "new"]
+    fresh = [e for e in week.events if e["kind"] == "new"]
     if not fresh:
-        return []
-    seen = {r["account_id"] for r in store.read("lineage_flagged_before", as_of=as_of.isoformat(),
-                                                 accounts=sorted({a for e in fresh for a in e["added_ids"]}))}
-    return [e for e in fresh if 2 * len(seen.intersection(e["added_ids"])) < e["size"]]
+        return [], {}
+    first = {r["account_id"]: date.fromisoformat(str(r["first"])[:10])
+             for r in store.read("lineage_flagged_before", as_of=as_of.isoformat(),
+                                 accounts=sorted({a for e in fresh for a in e["added_ids"]}))}
+    known = {a for a, day in first.items() if week.since is None or day <= week.since}
+    new = [e for e in fresh if 2 * len(known.intersection(e["added_ids"])) < e["size"]]
+    return new, {e["ring_id"]: min((first[a] for a in e["added_ids"] if a in first and a not in known), default=as_of)
+                 for e in new}
 
 
 def week_changes(events: list[dict], new: int, baseline: bool) -> dict[str, int]:

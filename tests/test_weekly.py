@@ -216,6 +216,26 @@ def test_a_ring_that_comes_back_after_a_quiet_week_is_returning_not_new(store, s
     assert "1 returning" in (tmp_path / W3.isoformat() / "report.md").read_text()
 
 
+def test_a_run_off_the_weekly_cycle_hands_its_changes_to_the_next_weeks_report(store, small_marketplace, tmp_path):
+    """A run four days after last week's is left out of the report's comparisons and trends; the
+    ring it flagged first, and the growth it saw, are the next week's news, not 'unchanged'."""
+    core, grown, fresh = ["a00", "a01", "a02", "a03"], ["a00", "a01", "a02", "a03", "a04"], ["a20", "a21", "a22"]
+    off = W1 + timedelta(days=4)
+    planted = {W1: [core], off: [grown, fresh], W2: [grown, fresh]}
+    run(store, W1, tmp_path, load=small_marketplace, planted=planted)
+    r_off = run(store, off, tmp_path, planted=planted)
+    r2 = run(store, W2, tmp_path, planted=planted)
+    assert r_off.lineage == r2.lineage == {"grown": 1, "new": 1}
+    assert r2.metrics.new_rings == 1 and r2.metrics.new_by_typology == {"promo_abuse": 1}
+    assert r2.metrics.ttd_days == r_off.metrics.ttd_days != [], "detected when the off-cycle run flagged it"
+    new_ring = ids_by_members(store, r2)[frozenset(fresh)]
+    assert kinds(ring_history(store, new_ring)) == [(off.isoformat(), "new", 3, [], []),
+                                                    (W2.isoformat(), "unchanged", 3, [], [])], \
+        "each run's lineage still follows the run before it"
+    report = (tmp_path / W2.isoformat() / "report.md").read_text()
+    assert new_ring in report and "left out of the comparisons and trends" in report.lower()
+
+
 def order_rows(buyers, seller, first: date, last: date, every: int = 1, status="completed", promo=""):
     """Orders placed at noon UTC by each buyer with ``seller`` from ``first`` to ``last``, every ``every`` days."""
     days = range(0, (last - first).days + 1, every)
