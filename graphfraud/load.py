@@ -464,6 +464,8 @@ class _Loader:
         self.accounts: dict[str, tuple] = {}      # id -> (role, created_at, country) seen in this load
         self.orders: dict[str, tuple] = {}       # id -> values, for the chunk being parsed
         self.known_accounts: dict[str, str] = {}  # id -> country, for ids confirmed to exist in the store
+        self.refused_accounts: set[str] = set()   # ids whose account row this load quarantined and did not load:
+                                                  # their links and orders are held back with them
         self.counts: dict[str, dict] = {}
         self.unknown_statuses: Counter = Counter()  # order statuses outside the known six, kept as written
 
@@ -479,6 +481,7 @@ class _Loader:
         status = (row.get("status") or "active").strip().lower()
         if not _first_row(self.accounts, account_id, (role, created, country), "account_id", "account"):
             return None
+        self.refused_accounts.discard(account_id)   # a bad row of it came first; this one loads
         return {"id": account_id, "role": role, "created_at": created, "country": country, "status": status}
 
     def country_of(self, account_id: str) -> str:
@@ -488,6 +491,8 @@ class _Loader:
 
     def _account_ref(self, row, column):
         account_id = _required(row, column)
+        if account_id in self.refused_accounts:   # linking it to the stored account of that id would mix two people
+            raise RowError(column, f"account {account_id!r} is quarantined in this load: its rows are held back with it")
         if account_id not in self.accounts and account_id not in self.known_accounts:
             raise RowError(column, f"account {account_id!r} does not exist")
         return account_id
@@ -588,6 +593,9 @@ class _Loader:
                 except RowError as e:
                     self.quarantine.add(path.name, line, e.column, e.reason, row)
                     counts["quarantined"] += 1
+                    account_id = (row.get("account_id") or "").strip() if table == "accounts" else ""
+                    if account_id and account_id not in self.accounts:
+                        self.refused_accounts.add(account_id)
                     continue
                 if clean is not None:
                     clean["line"] = f"{path.name}:{line}"
@@ -751,6 +759,8 @@ class _Writer:
                                            f"with another {' and '.join(differ)}",
                                            {k: v for k, v in row.items() if k != "line"})
                 self.loader.counts[table]["quarantined"] += 1
+                if table == "accounts":
+                    self.loader.refused_accounts.add(row["id"])
         return new
 
     def accounts(self, rows):

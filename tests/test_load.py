@@ -317,6 +317,36 @@ def test_an_order_stored_earlier_with_other_values_is_quarantined_not_overwritte
     assert amount == 19.99
 
 
+def test_rows_of_an_account_this_load_quarantined_are_held_back_not_linked_to_the_stored_one(
+        store, marketplace, graphfraud_home):
+    """A drop whose a1 is another account (another country) than the a1 stored: its a1 row is
+    quarantined, and so are its device and order for a1, rather than tie that person's device to
+    the stored a1. A new account whose row is bad holds its rows back the same way."""
+    load(store, [marketplace])
+    folder = marketplace.parent / "drop2"
+    write(folder, "accounts.csv", [ACCOUNTS[0], ["a1", "buyer", "2025-10-01T10:00:00Z", "FR", "active"],
+                                   ["a9", "buyer", "yesterday", "DE", "active"]])
+    write(folder, "account_devices.csv", [DEVICES[0], ["a1", "dev-other", "2025-11-01T10:00:00Z", "", ""],
+                                          ["a9", "dev-nine", "2025-11-01T10:00:00Z", "", ""],
+                                          ["a2", "dev-two", "2025-11-01T10:00:00Z", "", ""]])
+    write(folder, "orders.csv", [ORDERS[0], ["o9", "a1", "s1", "5", "EUR", "2025-11-02T12:00:00Z", "completed",
+                                             "", "", "", ""]])
+    result = load(store, [folder])
+    reasons = {(e["file"], e["line"]): (e["column"], e["reason"]) for e in
+               csv.DictReader(open(sorted((graphfraud_home / "quarantine").glob("*.csv"), key=os.path.getmtime)[-1]))}
+    held = "is quarantined in this load: its rows are held back with it"
+    assert reasons == {
+        ("accounts.csv", "2"): ("country", "account_id 'a1' is already stored with another country"),
+        ("accounts.csv", "3"): ("created_at", "created_at 'yesterday' is not an ISO 8601 timestamp"),
+        ("account_devices.csv", "2"): ("account_id", f"account 'a1' {held}"),
+        ("account_devices.csv", "3"): ("account_id", f"account 'a9' {held}"),
+        ("orders.csv", "2"): ("buyer_id", f"account 'a1' {held}"),
+    }
+    assert result.counts["account_devices"]["loaded"] == 1, "a2's device, of an account nothing disputes, loads"
+    devices = store.run_cypher("MATCH (:Account {id: 'a1'})-[:USED_DEVICE]->(d) RETURN d.id AS d ORDER BY d", {})[1]
+    assert [d["d"] for d in devices] == ["dev-ab12"]
+
+
 def test_missing_file_is_a_one_line_usage_error(store, tmp_path):
     result = run("load", tmp_path / "nowhere")
     assert result.exit_code == 2
