@@ -6,6 +6,7 @@ and the weekly report read one history. Detection never touches ``Ring.status``.
 """
 
 import getpass
+import re
 import uuid
 from datetime import datetime, timezone
 
@@ -17,6 +18,9 @@ __all__ = ["STATUSES", "mark", "history", "events", "author"]
 
 STATUSES = ("open", "under_review", "confirmed", "dismissed", "actioned")
 MAX_NOTE = 4000
+# Unicode's direction controls: a note holding them reads in another order than it is stored
+# ("Trojan Source", CVE-2021-42574), in a terminal, the bundle's report.html and its JSON alike
+DIRECTION_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def _os_user() -> str:
@@ -29,14 +33,23 @@ def _os_user() -> str:
 
 def author(by: str | None) -> str:
     """Who made a change, as stored and exported: the name given (card numbers masked) or the OS user."""
-    return mask_stored_text((by or "").strip()) or _os_user()
+    return mask_stored_text(_as_written(by or "", "--by").strip()) or _os_user()
+
+
+def _as_written(text: str, option: str) -> str:
+    """``text``, refused (naming ``option``) when it holds a direction control: evidence reads as it is stored."""
+    found = DIRECTION_CONTROLS.search(text)
+    if found:
+        raise UsageError(f"{option} holds the direction control U+{ord(found.group()):04X}, which makes text read "
+                         "in another order than it is stored; write it without")
+    return text
 
 
 def mark(store, ring_id: str, status: str, note: str, by: str | None = None, at: datetime | None = None) -> dict:
     """Set a ring's case status; returns the event (with ``previous``, the status it replaced)."""
     if status not in STATUSES:
         raise UsageError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
-    note = mask_stored_text((note or "").strip())   # a note is kept and exported: no card number in it
+    note = mask_stored_text(_as_written(note or "", "--note").strip())   # kept and exported: no card number in it
     if not note:
         raise UsageError("a case status change needs a --note saying why")
     if len(note) > MAX_NOTE:

@@ -74,11 +74,22 @@ def test_a_ring_with_no_events_is_open(ring):
     assert cases.history(ring, RING_ID) == {"ring_id": RING_ID, "status": "open", "events": []}
 
 
-@pytest.mark.parametrize("status,note", [("closed", "x"), ("confirmed", "  "), ("confirmed", "x" * 5000)])
+@pytest.mark.parametrize("status,note", [("closed", "x"), ("confirmed", "  "), ("confirmed", "x" * 5000),
+                                         ("confirmed", "refund \u202eetouq\u202c approved")])
 def test_bad_status_or_note_is_a_usage_error(ring, status, note):
     with pytest.raises(UsageError):
         cases.mark(ring, RING_ID, status, note)
     assert cases.history(ring, RING_ID)["events"] == []
+
+
+def test_a_note_or_author_that_would_read_in_another_order_is_refused_naming_the_option(ring):
+    with pytest.raises(UsageError, match=r"^--note holds the direction control U\+202E"):
+        cases.mark(ring, RING_ID, "confirmed", "paid \u202e001\u202c")
+    with pytest.raises(UsageError, match=r"^--by holds the direction control U\+2067"):
+        cases.mark(ring, RING_ID, "confirmed", "seen", by="\u2067ana\u2069")
+    assert cases.history(ring, RING_ID)["events"] == []
+    assert cases.mark(ring, RING_ID, "confirmed", "مراجعة: חשבון", by="رنا")["note"] == "مراجعة: חשבון", \
+        "right-to-left text itself is fine"
 
 
 def test_unknown_ring_is_not_found_with_close_ids(ring):
