@@ -23,6 +23,7 @@ from datetime import date, datetime, timezone
 import numpy as np
 
 from .errors import NotFoundError, UsageError
+from .locks import graph_writer
 from .store import failure_recorded
 from .times import now_precise, now_text, parse, utc_text
 
@@ -92,8 +93,15 @@ def run_detection(store, as_of=None, min_score: float = MIN_SCORE, seed: int = S
     With ``publish=False`` nothing is written: the result's ``writes`` store the run, for a
     caller that commits them in its own last transaction (the weekly job: a run that fails
     before it publishes must leave last week's rings as investigators saw them).
-    Raises ``UsageError`` when the graph (as of ``as_of``) holds no accounts.
+    Raises ``UsageError`` when the graph (as of ``as_of``) holds no accounts, and
+    ``GraphBusyError`` when a load or another detection of this installation is running (it would
+    read a half-loaded graph: ``locks.graph_writer``).
     """
+    with graph_writer("detection"):
+        return _detection(store, as_of, min_score, seed, progress, resolution, previous, publish)
+
+
+def _detection(store, as_of, min_score, seed, progress, resolution, previous, publish) -> DetectionResult:
     from . import detect, rings, score
     from .project import KINDS, STEPS, project
 

@@ -28,6 +28,7 @@ from . import normalise
 from .errors import InputError, UsageError
 from .hashing import sha256_file
 from .home import card_hash_key, home, private_folder, private_opener
+from .locks import graph_writer
 from .store import BATCH_ROWS, failure_recorded
 from .times import now_text, parse, utc_text
 
@@ -665,7 +666,16 @@ def new_run_id() -> str:
 
 def load(store, paths: list[Path], progress=None, run_id: str | None = None) -> LoadResult:
     """Load files or folders into the store. ``progress(description, total)`` returns an ``advance(n)``;
-    ``run_id`` names the load run (the weekly job records it before the load, to clean up after a kill)."""
+    ``run_id`` names the load run (the weekly job records it before the load, to clean up after a kill).
+
+    One load or detection of an installation at a time (``locks.graph_writer``): another one running
+    raises ``GraphBusyError`` before anything is read or written.
+    """
+    with graph_writer("load"):
+        return _load(store, paths, progress, run_id)
+
+
+def _load(store, paths: list[Path], progress, run_id: str | None) -> LoadResult:
     started = time.monotonic()
     tables, notes = discover(paths)
     files = []
@@ -691,6 +701,7 @@ def load(store, paths: list[Path], progress=None, run_id: str | None = None) -> 
     loader = _Loader(store)
     run_id = run_id or new_run_id()
     store.ensure_schema(tick)
+    store.write("load_abandon_stale", id=run_id, now=now_text())
     store.write("load_run_start", id=run_id, started_at=now_text(), files=[f["name"] for f in files],
                 sha256=[f["sha256"] for f in files])
     writer = _Writer(store, loader, run_id, tick)

@@ -37,7 +37,6 @@ Exit codes of ``graphfraud weekly``: 0 done; 1 failed (database, detection);
 was written; try again later); 130 interrupted.
 """
 
-import fcntl
 import json
 import os
 import re
@@ -55,6 +54,7 @@ from typing import NamedTuple
 from . import cases
 from .errors import LockedError, UsageError
 from .home import home
+from .locks import held
 from .report import (LAST_WEEK_DAYS, RATES_NOTE, RATES_TO_EUR, ReportData, WeekMetrics, convert, mask,
                      no_comparison, staged_report)
 from .rings import change_kind, lineage_event, match_rings
@@ -114,36 +114,18 @@ def lock_path() -> Path:
     return home() / "weekly.lock"
 
 
-@contextmanager
 def weekly_lock(path: Path | None = None, what: dict | None = None):
-    """Hold the weekly lock for the block, or raise ``WeeklyLockedError`` naming the holder.
-
-    The lock is an ``fcntl.flock`` on a file: the kernel releases it when the holder exits
-    for any reason (even ``kill -9``), so there is never a stale lock to remove by hand.
-    """
+    """Hold the weekly lock for the block, or raise ``WeeklyLockedError`` naming the holder
+    (``locks.held``: the kernel drops it when its holder dies, so it is never stale)."""
     path = Path(path or lock_path())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        holder = os.pread(fd, 4096, 0).decode(errors="replace").strip()
-        os.close(fd)
-        try:
-            info = json.loads(holder)
-            by = (f"pid {info.get('pid')}, as of {info.get('as_of')}, started {info.get('started_at')}")
-        except ValueError:
-            by = "another process"
-        raise WeeklyLockedError(f"another weekly run is in progress ({by}); nothing was done. "
-                                f"Try again when it has finished (lock: {path})") from None
-    try:
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps({"pid": os.getpid(), **(what or {})}).encode(), 0)
-        yield path
-    finally:
-        os.ftruncate(fd, 0)
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
+
+    def busy(info: dict) -> WeeklyLockedError:
+        by = f"pid {info.get('pid')}, as of {info.get('as_of')}, started {info.get('started_at')}" if info \
+            else "another process"
+        return WeeklyLockedError(f"another weekly run is in progress ({by}); nothing was done. "
+                                 f"Try again when it has finished (lock: {path})")
+
+    return held(path, what or {}, busy)
 
 
 # --------------------------------------------------------------------------- settings

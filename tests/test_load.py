@@ -347,6 +347,34 @@ def test_rows_of_an_account_this_load_quarantined_are_held_back_not_linked_to_th
     assert [d["d"] for d in devices] == ["dev-ab12"]
 
 
+def test_a_load_or_detection_while_another_writes_is_refused_and_nothing_is_written(store, marketplace):
+    """Two loads at once stored relationships twice; a detection during a load published a
+    half-loaded graph's rings. One writer at a time: the second is refused, exit 75, in one line."""
+    from graphfraud.locks import graph_writer
+
+    with graph_writer("load"):
+        for command in (["load", marketplace], ["detect"]):
+            result = run(*command)
+            assert result.exit_code == 75, result.output
+            assert result.stderr.startswith("error: a load or detection is running (load, pid ")
+            assert result.stderr.count("\n") == 1
+    assert counts(store) == {}, "nothing was written"
+    loaded = run("load", marketplace)
+    assert loaded.exit_code == 0, "the lock is gone with its holder"
+    assert "━" not in loaded.stderr and "rows read through" not in loaded.stderr, "no bars when stderr is no terminal"
+
+
+def test_a_load_left_running_by_a_kill_is_marked_abandoned_by_the_next_load(store, marketplace):
+    store.write("load_run_start", id="load-killed", started_at="2025-10-01T00:00:00Z", files=["orders.csv"],
+                sha256=["x"])
+    done = load(store, [marketplace])
+    runs = {r["id"]: r for r in store.run_cypher("MATCH (l:LoadRun) RETURN l.id AS id, l.status AS status, "
+                                                 "l.error AS error", {})[1]}
+    assert runs[done.run_id]["status"] == "complete"
+    assert runs["load-killed"]["status"] == "abandoned"
+    assert runs["load-killed"]["error"].startswith("abandoned: its process ended before the load finished")
+
+
 def test_missing_file_is_a_one_line_usage_error(store, tmp_path):
     result = run("load", tmp_path / "nowhere")
     assert result.exit_code == 2

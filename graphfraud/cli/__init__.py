@@ -215,7 +215,8 @@ RATE_AFTER_ROWS = 100
 
 @contextmanager
 def progress(quiet: bool = False):
-    """A rich progress display on stderr with rows/s, or nothing with --quiet.
+    """A rich progress display on stderr with rows/s, or nothing with --quiet or when stderr is no
+    terminal (a log file or a pipe would get the bars' last frame, not progress).
 
     It appears with its first task: a command refused before any work shows its one-line error
     and nothing else (a display stopped with no task still writes an empty line).
@@ -237,7 +238,7 @@ def progress(quiet: bool = False):
             return super().add_task(*args, **kwargs)
 
     bar = ShownWhenUsed(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
-                        RateColumn(), TimeElapsedColumn(), console=err, disable=quiet)
+                        RateColumn(), TimeElapsedColumn(), console=err, disable=quiet or not err.is_terminal)
     try:
         yield bar
     finally:
