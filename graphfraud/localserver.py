@@ -21,7 +21,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import ServerError
+from .errors import ServerError, UsageError
 from .home import home, private_folder, private_opener, server_password, write_private
 
 DATABASE = "graphfraud"
@@ -41,6 +41,22 @@ def heap_hint(message: str) -> str:
         return ""
     return (f" (the local server's Java heap, GRAPHFRAUD_SERVER_HEAP ({DEFAULT_HEAP} by default), is too small "
             "for this graph: set it higher, e.g. 4g, run `graphfraud db stop`, then run again)")
+
+
+HEAP_SIZE = re.compile(r"([1-9][0-9]*)([kmg]?)", re.IGNORECASE)   # as java's -Xmx takes it: 2500m, 4g
+MIN_HEAP_MB = 256
+
+
+def server_heap() -> str:
+    """GRAPHFRAUD_SERVER_HEAP, checked before a server is launched with it (the JVM's own refusal
+    reached the user as 'Unable to start JVM'); unset or empty, ``DEFAULT_HEAP``."""
+    value = os.environ.get("GRAPHFRAUD_SERVER_HEAP", "").strip() or DEFAULT_HEAP
+    found = HEAP_SIZE.fullmatch(value)
+    megabytes = int(found[1]) * {"": 2**-20, "k": 2**-10, "m": 1, "g": 2**10}[found[2].lower()] if found else 0
+    if megabytes < MIN_HEAP_MB:
+        raise UsageError(f"GRAPHFRAUD_SERVER_HEAP {value!r} is not a Java heap size of {MIN_HEAP_MB}m or more, "
+                         f"such as {DEFAULT_HEAP} or 4g")
+    return value
 
 
 def _state_file(root: Path) -> Path:
@@ -83,7 +99,7 @@ def _wanted_bolt_port() -> int:
     if not wanted:
         return _free_port()
     if not wanted.isdigit() or not 0 < int(wanted) < 65536:
-        raise ServerError(f"GRAPHFRAUD_BOLT_PORT must be a port number from 1 to 65535, not {wanted!r}")
+        raise UsageError(f"GRAPHFRAUD_BOLT_PORT must be a port number from 1 to 65535, not {wanted!r}")
     port = int(wanted)
     if _port_open(port):
         raise ServerError(f"port {port} (GRAPHFRAUD_BOLT_PORT) is already in use by another program")
@@ -155,6 +171,7 @@ def start(root: Path | None = None) -> dict:
         state = status(root)
         if state:
             return {**state, "already": True}
+        server_heap()   # a heap the JVM would refuse is named now, not as the server's failure to start
         stale = _clear_stale(root)
         server_password()  # create the secret before the child reads it
         port = _wanted_bolt_port()
@@ -177,20 +194,25 @@ def start(root: Path | None = None) -> dict:
 
 
 def stop(root: Path | None = None) -> dict | None:
-    """Stop the running server; returns the state it had, or None if none ran."""
+    """Stop the running server; returns the state it had, or None if none ran.
+
+    Under the start lock: a command starting a server meanwhile waits for the stop, then starts
+    its own, whose state file the stop can no longer remove (it left a server no command saw).
+    """
     root = root or home()
-    state = status(root)
-    if not state:
-        _clear_stale(root)
-        return None
-    os.kill(state["pid"], signal.SIGTERM)
-    deadline = time.monotonic() + 60
-    while _alive(state["pid"]) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    if _alive(state["pid"]):
-        os.kill(state["pid"], signal.SIGKILL)
-    _state_file(root).unlink(missing_ok=True)
-    return state
+    with _start_lock(root):
+        state = status(root)
+        if not state:
+            _clear_stale(root)
+            return None
+        os.kill(state["pid"], signal.SIGTERM)
+        deadline = time.monotonic() + 60
+        while _alive(state["pid"]) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        if _alive(state["pid"]):
+            os.kill(state["pid"], signal.SIGKILL)
+        _state_file(root).unlink(missing_ok=True)
+        return state
 
 
 def _last_error(root: Path) -> str:
@@ -217,7 +239,7 @@ def _serve(root: Path, bolt_port: int) -> None:
             "bolt_port": bolt_port,
             "bolt_host": HOST,
         },
-        jvm_kwargs={"heap_size": os.environ.get("GRAPHFRAUD_SERVER_HEAP", DEFAULT_HEAP)},
+        jvm_kwargs={"heap_size": server_heap()},
     )
     server.start()
     try:

@@ -171,10 +171,49 @@ def test_a_recorded_pid_now_used_by_another_program_is_named_so(own_home):
         stranger.wait()
 
 
+def test_a_stop_waits_for_a_start_in_progress_and_stops_the_server_it_finds(own_home, monkeypatch):
+    """A stop racing a command that starts a server used to delete the new server's state file,
+    leaving a server no command saw; it now waits on the start lock."""
+    import threading
+    import time
+
+    first = localserver.start(own_home)
+    signalled = []
+    kill = os.kill
+    monkeypatch.setattr(localserver.os, "kill", lambda pid, sig: (signalled.append((pid, sig)), kill(pid, sig))[1])
+    with localserver._start_lock(own_home):   # as a command starting a server holds it
+        stopping = threading.Thread(target=localserver.stop, args=(own_home,))
+        stopping.start()
+        time.sleep(0.5)
+        assert not [s for s in signalled if s[1] != 0], "no signal sent while a start holds the lock"
+    stopping.join(90)
+    assert (first["pid"], localserver.signal.SIGTERM) in signalled and localserver.status(own_home) is None
+
+
 def test_a_bolt_port_out_of_range_is_named(own_home, monkeypatch):
     monkeypatch.setenv("GRAPHFRAUD_BOLT_PORT", "99999")
     result = cli("db", "start")
-    assert result.exit_code == 1 and "GRAPHFRAUD_BOLT_PORT must be a port number from 1 to 65535" in result.output
+    assert result.exit_code == 2 and "GRAPHFRAUD_BOLT_PORT must be a port number from 1 to 65535" in result.output
+
+
+@pytest.mark.parametrize("heap", ["abc", "0", "-1", "1k", "100 m"])
+def test_a_heap_the_jvm_would_refuse_is_named_before_a_server_is_launched(own_home, monkeypatch, heap):
+    monkeypatch.setenv("GRAPHFRAUD_SERVER_HEAP", heap)
+    result = cli("db", "start")
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"error: GRAPHFRAUD_SERVER_HEAP {heap!r} is not a Java heap size of 256m or more, " \
+                            "such as 2500m or 4g\n"
+    assert not (own_home / "server.json").exists()
+
+
+def test_an_empty_heap_setting_is_the_default():
+    from graphfraud.localserver import DEFAULT_HEAP, server_heap
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GRAPHFRAUD_SERVER_HEAP", " ")
+        assert server_heap() == DEFAULT_HEAP
+        patch.setenv("GRAPHFRAUD_SERVER_HEAP", "4G")
+        assert server_heap() == "4G"
 
 
 @pytest.mark.parametrize("uri", ["bolt://neo4j:Sup3rSecret@127.0.0.1:1", "neo4j+s://neo4j:Sup3rSecret@127.0.0.1:1/?x=1",
