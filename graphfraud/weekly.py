@@ -33,8 +33,8 @@ Graph written here::
         typology, explanation, money})<-[:HAS_SNAPSHOT]-(:Ring)
 
 Exit codes of ``graphfraud weekly``: 0 done; 1 failed (database, detection);
-2 bad arguments or unusable input files; 75 another weekly run holds the lock (nothing
-was written; try again later); 130 interrupted.
+2 bad arguments or unusable input files; 75 another weekly run holds the lock, or a load or
+detection is running (``locks``; nothing was written; try again later); 130 interrupted.
 """
 
 import json
