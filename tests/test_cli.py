@@ -83,15 +83,16 @@ def test_demo_on_a_graph_holding_other_data_says_its_figures_include_them(store,
     assert "note: the graph holds other loads too (accounts beyond the sample: 1)" in result.stderr
 
 
-def test_a_reader_that_stops_early_ends_the_command_quietly(store):
+@pytest.mark.parametrize("fmt, first_line", [("csv", b"i"), ("json", b"[")])
+def test_a_reader_that_stops_early_ends_the_command_quietly(store, fmt, first_line):
     """`graphfraud query … | head -1`: no traceback and no error line when head closes the pipe."""
-    command = [sys.executable, "-m", "graphfraud", "query", "UNWIND range(1, 200000) AS i RETURN i", "--format", "csv"]
+    command = [sys.executable, "-m", "graphfraud", "query", "UNWIND range(1, 200000) AS i RETURN i", "--format", fmt]
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
         first = proc.stdout.readline()
         proc.stdout.close()
         stderr = proc.stderr.read().decode()
         code = proc.wait(timeout=120)
-    assert first.strip() == b"i"
+    assert first.strip() == first_line
     assert code == 141
     assert stderr == ""
 

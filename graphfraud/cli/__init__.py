@@ -182,9 +182,21 @@ def emit(rows: list[dict], fmt: Format, columns: list[str] | None = None, title:
         out.print(table)
 
 
+JSON_PIECE = 1 << 16   # characters of JSON written at a time
+
+
 def write_json(obj) -> None:
-    """JSON on stdout, as every command writes it: indented, UTF-8, non-finite numbers as null."""
-    sys.stdout.write(json.dumps(_finite(obj), indent=2, default=str, ensure_ascii=False) + "\n")
+    """JSON on stdout, as every command writes it: indented, UTF-8, non-finite numbers as null.
+    Written a piece at a time, as CSV is a row at a time: a reader that goes away (``| head``) is
+    noticed on the next write, where one write of it all could report success regardless."""
+    pieces, size = [], 0
+    for chunk in json.JSONEncoder(indent=2, default=str, ensure_ascii=False).iterencode(_finite(obj)):
+        pieces.append(chunk)
+        size += len(chunk)
+        if size >= JSON_PIECE:
+            sys.stdout.write("".join(pieces))
+            pieces, size = [], 0
+    sys.stdout.write("".join(pieces) + "\n")
 
 
 def _finite(value):
