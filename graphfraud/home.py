@@ -25,6 +25,13 @@ def home() -> Path:
         raise UsageError(f"GRAPHFRAUD_HOME {path} cannot be made a folder: {e.strerror or e}") from None
 
 
+def installation() -> str:
+    """This installation as the graph records it (host and home folder): several may share one Neo4j."""
+    import socket
+
+    return f"{socket.gethostname()}:{home()}"
+
+
 def private_folder(path: Path) -> Path:
     """``path`` as a folder only its owner can enter (0700), created if missing.
 

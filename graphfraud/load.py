@@ -27,7 +27,7 @@ from pathlib import Path
 from . import normalise
 from .errors import InputError, UsageError
 from .hashing import sha256_file
-from .home import card_hash_key, home, private_folder, private_opener
+from .home import card_hash_key, home, installation, private_folder, private_opener
 from .locks import graph_writer
 from .store import BATCH_ROWS, failure_recorded
 from .times import now_text, parse, utc_text
@@ -377,7 +377,7 @@ def _timestamp(row: dict, column: str, optional: bool = False) -> str | None:
         stored = utc_text(moment)
     except (ValueError, OverflowError):   # overflow: a year 1 or 9999 moment has no UTC form in range
         raise RowError(column, f"{column} {_shown(value, 40)} is not an ISO 8601 timestamp") from None
-    if moment.year < EARLIEST_YEAR:
+    if stored < f"{EARLIEST_YEAR:04d}":   # the stored (UTC) year: 1900-01-01T00:30+01:00 is in 1899
         raise RowError(column, f"{column} {_shown(value, 40)} is before {EARLIEST_YEAR}: a typo or a placeholder, "
                                "no marketplace event")
     return stored
@@ -701,9 +701,10 @@ def _load(store, paths: list[Path], progress, run_id: str | None) -> LoadResult:
     loader = _Loader(store)
     run_id = run_id or new_run_id()
     store.ensure_schema(tick)
-    store.write("load_abandon_stale", id=run_id, now=now_text())
+    here = installation()
+    store.write("load_abandon_stale", id=run_id, now=now_text(), installation=here)
     store.write("load_run_start", id=run_id, started_at=now_text(), files=[f["name"] for f in files],
-                sha256=[f["sha256"] for f in files])
+                sha256=[f["sha256"] for f in files], installation=here)
     writer = _Writer(store, loader, run_id, tick)
     with failure_recorded(store, "load_run_failed", run_id):
         for f in files:  # in dependency order (discover)

@@ -4,8 +4,10 @@ Each is an ``fcntl.flock`` on a file in the home folder: the kernel releases it 
 exits for any reason (even ``kill -9``), so there is never a stale lock to remove by hand. The
 holder writes who it is into the file, and a process refused names it.
 
-- ``graph_writer``: one load or detection at a time. Two loads at once stored relationships
-  twice, and a detection during a load read a half-loaded graph and published it as the latest.
+- ``graph_writer``: one load, detection or weekly run at a time. Two loads at once stored
+  relationships twice, and a detection during a load read a half-loaded graph and published it
+  as the latest. The weekly job holds it from its start to its publish, waiting for a load or
+  detection running when it starts; the load and detection it runs inside hold it already.
 - the weekly job's own lock (``weekly.weekly_lock``): one weekly run at a time.
 
 These serialise the commands of one installation, not two machines writing into one Neo4j.
@@ -29,34 +31,50 @@ class GraphBusyError(LockedError):
 
 
 @contextmanager
-def held(path: Path, what: dict, busy):
+def held(path: Path, what: dict, busy, wait: bool = False):
     """Hold an exclusive lock on ``path`` for the block, with ``what`` (and the pid) written in it.
-    When another process holds it, raise ``busy(holder)``, ``holder`` being what that process wrote
-    (``{}`` when it cannot be read)."""
+    When another process holds it, wait for it with ``wait``, else raise ``busy(holder)``,
+    ``holder`` being what that process wrote (``{}`` when it cannot be read)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
         try:
-            holder = json.loads(os.pread(fd, 4096, 0).decode(errors="replace"))
-        except ValueError:
-            holder = {}
-        os.close(fd)
-        raise busy(holder if isinstance(holder, dict) else {}) from None
-    try:
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps({"pid": os.getpid(), **what}).encode(), 0)
-        yield path
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            try:
+                holder = json.loads(os.pread(fd, 4096, 0).decode(errors="replace"))
+            except ValueError:
+                holder = {}
+            raise busy(holder if isinstance(holder, dict) else {}) from None
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, json.dumps({"pid": os.getpid(), **what}).encode(), 0)
+            yield path
+        finally:
+            try:
+                os.ftruncate(fd, 0)
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
-        os.ftruncate(fd, 0)
-        fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
 
 
-def graph_writer(command: str):
-    """The lock a load or a detection holds while it runs (``command`` names it to a process refused)."""
+_graph_writers_here = 0   # graph_writer blocks open in this process: a nested one (the weekly job's load) holds it
+
+
+@contextmanager
+def graph_writer(command: str, wait: bool = False):
+    """The lock a load, a detection or a weekly run holds while it runs (``command`` names it to a
+    process refused). Within a block of it, a nested one holds it already."""
+    global _graph_writers_here
+    if _graph_writers_here:
+        _graph_writers_here += 1
+        try:
+            yield
+        finally:
+            _graph_writers_here -= 1
+        return
     path = home() / "graph.lock"
 
     def busy(holder: dict) -> GraphBusyError:
@@ -65,4 +83,9 @@ def graph_writer(command: str):
         return GraphBusyError(f"a load or detection is running ({by}); nothing was done. Try again when it has "
                               f"finished (lock: {path})")
 
-    return held(path, {"command": command, "started_at": now_precise()}, busy)
+    with held(path, {"command": command, "started_at": now_precise()}, busy, wait=wait):
+        _graph_writers_here = 1
+        try:
+            yield
+        finally:
+            _graph_writers_here = 0

@@ -1222,7 +1222,7 @@ class _Context:
         else:
             conc = "no concentration"
         rest = [LABELS[h] for h in held if FAMILY[h] != "coordination"]
-        tail = f"; also {', '.join(rest)}: {score:.0f}, under the minimum {min_score:.0f}" if rest \
+        tail = f"; also {', '.join(rest)}: {score:g}, under the minimum {min_score:g}" if rest \
             else ("" if held else "; nothing unusual")
         sentence = f"{kind}: {size} accounts, {distinct} distinct seller{'s' if distinct != 1 else ''}, {conc}{tail}"
         return kind, sentence

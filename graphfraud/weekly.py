@@ -4,7 +4,8 @@
 
 1. takes the weekly lock (``GRAPHFRAUD_HOME/weekly.lock``, an ``fcntl`` lock the kernel
    drops when the process dies, so a killed run never leaves a stale lock); a second run
-   fails at once with ``WeeklyLockedError`` naming the holder;
+   fails at once with ``WeeklyLockedError`` naming the holder; then the graph lock
+   (``locks.graph_writer``), waiting for a load or detection running, held to the publish;
 2. records a ``WeeklyRun`` with status ``running`` and abandons the leftovers of a run
    that was killed before it finished;
 3. optionally loads a data drop (``graphfraud.load.load``; idempotent);
@@ -33,8 +34,8 @@ Graph written here::
         typology, explanation, money})<-[:HAS_SNAPSHOT]-(:Ring)
 
 Exit codes of ``graphfraud weekly``: 0 done; 1 failed (database, detection);
-2 bad arguments or unusable input files; 75 another weekly run holds the lock, or a load or
-detection is running (``locks``; nothing was written; try again later); 130 interrupted.
+2 bad arguments or unusable input files; 75 another weekly run holds the lock (nothing
+was written; try again later); 130 interrupted.
 """
 
 import json
@@ -54,7 +55,7 @@ from typing import NamedTuple
 from . import cases
 from .errors import LockedError, UsageError
 from .home import home
-from .locks import held
+from .locks import graph_writer, held
 from .report import (LAST_WEEK_DAYS, RATES_NOTE, RATES_TO_EUR, ReportData, WeekMetrics, convert, mask,
                      no_comparison, staged_report)
 from .rings import change_kind, lineage_event, match_rings
@@ -250,7 +251,8 @@ def run_weekly(store, as_of: date, load_dir: Path | None, out_dir: Path, progres
         raise UsageError(f"--load {load_dir}: no such file or directory")
     cfg = settings()   # what can be wrong in the arguments and settings is found before any work
     out_dir = Path(out_dir)
-    with weekly_lock(lock, {"as_of": as_of.isoformat(), "started_at": now_precise()}), report_folder(out_dir):
+    with weekly_lock(lock, {"as_of": as_of.isoformat(), "started_at": now_precise()}), report_folder(out_dir), \
+            graph_writer("weekly", wait=True):   # a load or detection running now is waited for, from the start
         weekly_id = f"weekly-{as_of.isoformat()}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
         store.ensure_schema(tick)
         abandoned = [r["id"] for r in store.write("weekly_abandon_stale", id=weekly_id, now=now_precise())]

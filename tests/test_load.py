@@ -350,9 +350,10 @@ def test_rows_of_an_account_this_load_quarantined_are_held_back_not_linked_to_th
 def test_a_load_or_detection_while_another_writes_is_refused_and_nothing_is_written(store, marketplace):
     """Two loads at once stored relationships twice; a detection during a load published a
     half-loaded graph's rings. One writer at a time: the second is refused, exit 75, in one line."""
-    from graphfraud.locks import graph_writer
+    from graphfraud.home import home
+    from graphfraud.locks import GraphBusyError, held
 
-    with graph_writer("load"):
+    with held(home() / "graph.lock", {"command": "load"}, GraphBusyError):   # as another process holds it
         for command in (["load", marketplace], ["detect"]):
             result = run(*command)
             assert result.exit_code == 75, result.output
@@ -365,14 +366,19 @@ def test_a_load_or_detection_while_another_writes_is_refused_and_nothing_is_writ
 
 
 def test_a_load_left_running_by_a_kill_is_marked_abandoned_by_the_next_load(store, marketplace):
+    from graphfraud.home import installation
+
     store.write("load_run_start", id="load-killed", started_at="2025-10-01T00:00:00Z", files=["orders.csv"],
-                sha256=["x"])
+                sha256=["x"], installation=installation())
+    store.write("load_run_start", id="load-elsewhere", started_at="2025-10-01T00:00:00Z", files=["orders.csv"],
+                sha256=["x"], installation="another-host:/srv/graphfraud")   # another installation, same database
     done = load(store, [marketplace])
     runs = {r["id"]: r for r in store.run_cypher("MATCH (l:LoadRun) RETURN l.id AS id, l.status AS status, "
                                                  "l.error AS error", {})[1]}
     assert runs[done.run_id]["status"] == "complete"
     assert runs["load-killed"]["status"] == "abandoned"
     assert runs["load-killed"]["error"].startswith("abandoned: its process ended before the load finished")
+    assert runs["load-elsewhere"]["status"] == "running", "another installation's load is its own"
 
 
 def test_missing_file_is_a_one_line_usage_error(store, tmp_path):

@@ -758,7 +758,7 @@ def test_detect_names_the_groups_it_dismissed_closest_to_the_bar_and_why(hand_bu
     assert "household: 3 accounts, 5 distinct sellers, no concentration; nothing unusual" in shown.stderr
     assert "rings shown" not in shown.stderr, "every ring is in the table"
     strict = CliRunner().invoke(app, ["detect", "--min-score", "100"], env={"COLUMNS": "200"})
-    ring = re.search(r"dismissed at (\d+): .*; also .*: (\d+), under the minimum 100\n", strict.stderr)
+    ring = re.search(r"dismissed at ([\d.]+): .*; also .*: ([\d.]+), under the minimum 100\n", strict.stderr)
     assert ring and ring[1] == ring[2], "a ring under a raised minimum is shown with its score against that minimum"
     cut = CliRunner().invoke(app, ["detect", "--top", "0"], env={"COLUMNS": "200"})
     assert "the top 0 of 1 ring shown: graphfraud rings list for all of them" in cut.stderr, cut.output

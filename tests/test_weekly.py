@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from graphfraud.cli import app
 from graphfraud.detection import DetectionResult, list_rings
 from graphfraud.errors import NotFoundError
+from graphfraud.home import installation
 from graphfraud.rings import match_rings, member_id
 from graphfraud.weekly import WeeklyLockedError, earlier_weeks, ring_history, run_weekly, today_utc, weekly_lock
 
@@ -602,9 +603,31 @@ KILLED_DURING_LOAD = textwrap.dedent("""
 """)
 
 
+def test_a_weekly_run_waits_for_a_load_or_detection_running_when_it_starts(store, small_marketplace, tmp_path):
+    """Refused (exit 75 and 'not a failure' to systemd), a colliding week would be skipped, not retried:
+    the weekly job waits for the graph lock, writes nothing while waiting, then does its week."""
+    import threading
+
+    from graphfraud.home import home
+    from graphfraud.locks import GraphBusyError, held
+
+    run(store, W1, tmp_path, load=small_marketplace)
+    done = {}
+    with held(home() / "graph.lock", {"command": "load"}, GraphBusyError):   # as another process holds it
+        weekly = threading.Thread(target=lambda: done.update(result=run(store, W2, tmp_path)))
+        weekly.start()
+        time.sleep(1.0)
+        assert weekly.is_alive()
+        assert store.run_cypher("MATCH (w:WeeklyRun {as_of: date($d)}) RETURN count(w) AS n",
+                                {"d": W2.isoformat()})[1] == [{"n": 0}], "nothing written while it waits"
+    weekly.join(120)
+    assert done["result"].as_of == W2 and done["result"].previous_run
+
+
 def test_a_run_killed_during_its_load_leaves_no_load_running(store, small_marketplace, tmp_path):
+    # a `graphfraud load` killed earlier: no two loads of one home run at once
     store.write("load_run_start", id="load-killed-before", started_at="2025-09-08T10:00:00Z", files=["orders.csv"],
-                sha256=["0" * 64])   # a `graphfraud load` killed earlier: no two loads of one home run at once
+                sha256=["0" * 64], installation=installation())
     kill_when_ready(KILLED_DURING_LOAD, tmp_path, W1, str(small_marketplace))
     killed = {r["id"]: r["status"] for r in store.read("load_runs", limit=10)}
     assert killed.pop("load-killed-before") == "abandoned", "the weekly run's load marked it so as it began"

@@ -6,7 +6,7 @@ import typer
 from rich.markup import escape
 
 from ..wording import counted
-from . import FORMAT_HELP, Format, app, emit, err, out, progress, ticker
+from . import FORMAT_HELP, Format, app, emit, err, out, progress, ticker, write_json
 
 MAX_BUYERS = 2_000_000   # twice the largest marketplace measured (bench/detect.py, 1M); memory grows with it
 
@@ -82,12 +82,10 @@ def stats(
         emit(load_runs, fmt, columns=["id", "started_at", "status", "quarantined", "files"], title="recent loads")
     elif fmt == Format.json:
         import json
-        import sys
 
         for run in load_runs:   # stored as JSON text (a property holds no map): handed on as an object
             run["counts"] = json.loads(run["counts"]) if run.get("counts") else None
-        sys.stdout.write(json.dumps({"nodes": labels, "relationships": relationships, "load_runs": load_runs},
-                                    indent=2, default=str) + "\n")
+        write_json({"nodes": labels, "relationships": relationships, "load_runs": load_runs})
     else:   # one kind of row: the counts (load runs are in the table and json)
         emit([{"kind": "node", "name": r["label"], "count": r["count"]} for r in labels]
              + [{"kind": "relationship", "name": r["type"], "count": r["count"]} for r in relationships], fmt)

@@ -73,7 +73,7 @@ def detect(
         kinds = ", ".join(f"{k} {n:,}" for k, n in sorted(result.dismissed.items(), key=lambda kv: -kv[1]))
         err.print(f"dismissed: {kinds}")
     for example in result.examples[:DISMISSED_SHOWN]:   # the groups closest to the bar, and why they are no ring
-        err.print(f"  dismissed at {example['score']:.0f}: {example['reason']}", markup=False, highlight=False)
+        err.print(f"  dismissed at {example['score']:g}: {example['reason']}", markup=False, highlight=False)
 
 
 @rings_app.command("list")

@@ -21,7 +21,7 @@ def weekly(
 ) -> None:
     """Weekly job: load a drop, detect as of a date, keep ring ids, record lineage, write the report.
 
-    Exit codes: 0 done; 1 failed; 2 bad arguments or input files; 75 another weekly run, load or detection is running (nothing written, try later); 130 interrupted.
+    Exit codes: 0 done; 1 failed; 2 bad arguments or input files; 75 another weekly run holds the lock (nothing written, try later); 130 interrupted.
 
     A killed run leaves earlier weeks intact: run it again.
 
