@@ -80,8 +80,8 @@ def graph_writer(command: str, wait: bool = False):
     def busy(holder: dict) -> GraphBusyError:
         by = f"{holder.get('command', 'another command')}, pid {holder.get('pid', '?')}, " \
              f"started {holder.get('started_at', '?')}"
-        return GraphBusyError(f"a load or detection is running ({by}); nothing was done. Try again when it has "
-                              f"finished (lock: {path})")
+        return GraphBusyError(f"a load, detection or weekly run is writing ({by}); nothing was done. Try again "
+                              f"when it has finished (lock: {path})")
 
     with held(path, {"command": command, "started_at": now_precise()}, busy, wait=wait):
         _graph_writers_here = 1

@@ -357,7 +357,7 @@ def test_a_load_or_detection_while_another_writes_is_refused_and_nothing_is_writ
         for command in (["load", marketplace], ["detect"]):
             result = run(*command)
             assert result.exit_code == 75, result.output
-            assert result.stderr.startswith("error: a load or detection is running (load, pid ")
+            assert result.stderr.startswith("error: a load, detection or weekly run is writing (load, pid ")
             assert result.stderr.count("\n") == 1
     assert counts(store) == {}, "nothing was written"
     loaded = run("load", marketplace)
