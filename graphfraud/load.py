@@ -373,8 +373,7 @@ def _timestamp(row: dict, column: str, optional: bool = False) -> str | None:
             return None
         raise RowError(column, f"{column} is missing")
     try:
-        moment = parse(value)
-        stored = utc_text(moment)
+        stored = utc_text(parse(value))
     except (ValueError, OverflowError):   # overflow: a year 1 or 9999 moment has no UTC form in range
         raise RowError(column, f"{column} {_shown(value, 40)} is not an ISO 8601 timestamp") from None
     if stored < f"{EARLIEST_YEAR:04d}":   # the stored (UTC) year: 1900-01-01T00:30+01:00 is in 1899

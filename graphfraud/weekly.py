@@ -383,8 +383,10 @@ def _week_changes_since(store, as_of: date, previous_id, previous_day, events, r
     out of the report's comparisons and trends (``earlier_weeks``), so what changed in it is this
     week's: a ring it flagged first is new this week, not unchanged. On the weekly cycle that run
     is the previous one, and the changes are the lineage ``events``."""
+    if previous_id is None or (as_of - previous_day).days >= LAST_WEEK_DAYS[0]:
+        return WeekEvents(events, previous_day)   # the previous run is the one compared with: no second read
     found = store.read("weekly_previous_run", as_of=(as_of - timedelta(days=LAST_WEEK_DAYS[0] - 1)).isoformat())
-    if not found or found[0]["id"] == previous_id or previous_id is None:
+    if not found:
         return WeekEvents(events, previous_day)
     before = {r["ring_id"]: frozenset(r["members"]) for r in store.read("lineage_of_run", id=found[0]["id"])}
     return WeekEvents(lineage_by_id(before, rings), date.fromisoformat(str(found[0]["as_of"])[:10]))
