@@ -54,6 +54,13 @@ def test_unknown_command_is_a_usage_error():
     assert result.exit_code == 2
 
 
+def test_a_command_group_alone_shows_its_help_on_stdout_and_nothing_on_stderr():
+    done = subprocess.run([sys.executable, "-m", "graphfraud", "rings"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "graphfraud rings [OPTIONS] COMMAND" in done.stdout and "history" in done.stdout, done.stdout
+    assert done.stderr == ""
+
+
 def test_a_bad_option_is_one_line_naming_it_not_a_framed_usage_box():
     for args, says in [(["expand", "x", "--hops", "0"], "error: Invalid value for '--hops'"),
                        (["weekly", "--bogus"], "error: No such option: --bogus"),

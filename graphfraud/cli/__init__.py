@@ -101,8 +101,9 @@ class _Group(typer.core.TyperGroup):
         try:
             code = super().main(*args, standalone_mode=False, **kwargs)
         except _CLICK_ERROR as e:
-            if type(e).__name__ == "NoArgsIsHelpError":
-                e.show()   # `graphfraud` alone: the help, as asked for
+            if type(e).__name__ == "NoArgsIsHelpError":   # `graphfraud` alone: the help, as asked for
+                if help_text := e.format_message().strip():   # rich has printed it already, to stdout
+                    out.print(Text(help_text))
             else:          # a bad option or argument: one line, not a framed box
                 where = f" (see {e.ctx.command_path} --help)" if getattr(e, "ctx", None) else ""
                 err.print(Text.assemble(("error:", "red"), " ", e.format_message(), where))
