@@ -683,10 +683,11 @@ _CARD_SEPARATORS = re.compile(r"[\s\-]+")
 
 
 def card_digits(raw: str) -> str | None:
-    """The digits of a card number written with spaces or dashes; None unless 12–19 digits."""
+    """The digits of a card number written with spaces or dashes, in any script's digits, as
+    ASCII; None unless 12–19 digits."""
     if not isinstance(raw, str):
         return None
-    digits = _CARD_SEPARATORS.sub("", raw)
+    digits = _CARD_SEPARATORS.sub("", plain_digits(raw))
     if 12 <= len(digits) <= 19 and digits.isascii() and digits.isdigit():
         return digits
     return None
@@ -836,10 +837,20 @@ _ID_DIGITS = re.compile(rf"(?<![0-9A-Fa-f]){_STORED_DIGITS.pattern}(?![0-9A-Fa-f
 _TWELVE_DIGITS = re.compile(r"[0-9](?:[\W_]*[0-9]){11}")
 
 
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")   # a decimal digit of another script: Arabic-Indic ٤, Devanagari ४
+
+
 def plain_digits(text: str) -> str:
-    """``text`` with digits of other forms (fullwidth ４, superscript ⁴) as ASCII digits (NFKC):
-    they are the same card number, and the address key folds them so anyway."""
-    return text if text.isascii() else unicodedata.normalize("NFKC", text)
+    """``text`` with digits of other forms as ASCII digits: fullwidth ４ and superscript ⁴ (NFKC),
+    and the decimal digits of other scripts (٤ ४ ៤), which NFKC leaves. They are the same card
+    number, and the address key folds them so anyway.
+
+    >>> plain_digits("٤١١١ ４１１１ ⁴")
+    '4111 4111 4'
+    """
+    if text.isascii():
+        return text
+    return _OTHER_DIGIT.sub(lambda m: str(unicodedata.decimal(m.group())), unicodedata.normalize("NFKC", text))
 
 
 def may_hold_card_number(text: str) -> bool:
@@ -848,12 +859,13 @@ def may_hold_card_number(text: str) -> bool:
     return bool(_TWELVE_DIGITS.search(plain_digits(text)))
 
 
-def _mask(text: str, runs: re.Pattern, is_card) -> str:
+def _mask(text: str, runs: re.Pattern, is_card, longest: int = 19) -> str:
     """``text`` with the card numbers (``is_card``) in its runs of digits (``runs``) masked.
 
     Along a run, from each group on, the longest stretch of whole groups that is a card number
-    is masked, so digits beside it ("Flat 2, 4111 …") are neither taken into the mask nor left
-    to show part of it, and the next card in the run is looked for after it.
+    (of ``longest`` digits at most) is masked, so digits beside it ("Flat 2, 4111 …") are
+    neither taken into the mask nor left to show part of it, and the next card in the run is
+    looked for after it.
     """
     def mask(m):
         run = m.group()
@@ -863,7 +875,7 @@ def _mask(text: str, runs: re.Pattern, is_card) -> str:
             digits, card = "", None
             for j in range(i, len(groups)):
                 digits += run[slice(*groups[j])]
-                if len(digits) > 19:
+                if len(digits) > longest:
                     break
                 if len(digits) >= 12 and is_card(digits):
                     card = (digits, j)
@@ -887,15 +899,20 @@ def mask_card_numbers(text: str, checked: bool = True) -> str:
 
     A card number can land outside ``card_number`` (a row shifted by a stray comma, a number
     typed into a free-text column, or as an id at the command line); it is shown masked there too.
-    With ``checked=False`` any number of 12 digits or more is masked: in a row whose values
-    have left their columns, a card number with a typo is still most of a card number.
+    With ``checked=False`` any number of 12 digits or more is masked, however long: in a row whose
+    values have left their columns, a card number with a typo, or with its expiry typed on, is
+    still most of a card number.
 
     >>> mask_card_numbers("paid with 4539.1488.0343.6467 on 2025-10-04 12:30:00")
     'paid with 453914******6467 on 2025-10-04 12:30:00'
     >>> mask_card_numbers("4539 1488 0343 6468", checked=False), mask_card_numbers("amount '4111:1111:1111:1111'")
     ('453914******6468', "amount '411111******1111'")
+    >>> mask_card_numbers("45395787636214861228", checked=False)
+    '453957******1228'
     """
-    return mask_stored_text(_mask(text, _MESSAGE_DIGITS, luhn_valid if checked else lambda digits: True))
+    if checked:
+        return mask_stored_text(_mask(text, _MESSAGE_DIGITS, luhn_valid))
+    return mask_stored_text(_mask(text, _MESSAGE_DIGITS, lambda digits: True, longest=len(text)))
 
 
 def mask_stored_text(text: str) -> str:

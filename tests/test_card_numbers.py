@@ -161,6 +161,43 @@ def test_card_numbers_in_fullwidth_digits_an_ip_an_address_key_or_a_jsonl_key_ar
     assert not any(pan in json.dumps(latest_quarantine(graphfraud_home)) for pan in (COLON_PAN, PROMO_PAN))
 
 
+def in_script(pan: str, zero: int) -> str:
+    """``pan`` in the decimal digits of another script (0x0660 Arabic-Indic, 0x0966 Devanagari)."""
+    return "".join(chr(zero + int(d)) for d in pan)
+
+
+def test_card_numbers_in_another_scripts_digits_are_hashed_or_masked_like_any_other(
+        store, tmp_path, graphfraud_home):
+    """NFKC folds fullwidth digits but leaves Arabic-Indic and Devanagari ones: they were stored in clear."""
+    account, device, address, card_number = (card(p) for p in ("4916012", "4916013", "4916014", "4916015"))
+    arabic, devanagari = in_script(account, 0x0660), in_script(device, 0x0966)
+    write(tmp_path, "accounts.csv", ACCOUNTS + [[arabic, "buyer", "2025-10-01T00:00:00Z", "DE", "active"]])
+    write(tmp_path, "account_devices.csv", [["account_id", "device_id"], ["a1", devanagari]])
+    write(tmp_path, "account_addresses.csv", [["account_id", "address", "kind", "country"],
+                                              ["a2", f"1 Main St {in_script(address, 0x0660)}, Springfield", "home",
+                                               "US"]])
+    write(tmp_path, "account_payment_instruments.csv", [["account_id", "card_number"],
+                                                        ["a1", in_script(card_number, 0x0660)]])
+    result = load(store, [tmp_path])
+    assert result.quarantined == 0, "a card number in Arabic-Indic digits is a card number, not a bad value"
+    assert resolve(store, account).type == "account" and resolve(store, device).type == "device"
+    assert resolve(store, card_number).type == "instrument"
+    stored = repr(store.run_cypher("MATCH (n) RETURN n.id AS id, n.raw AS raw, n.key AS key", {})[1])
+    assert not any(ch in stored for ch in arabic + devanagari), stored
+    assert not _in_clear(graphfraud_home, (account, device, address, card_number))
+    for path, data in files_under(graphfraud_home):
+        assert not any(in_script(pan, zero).encode() in data for pan in (account, device, address, card_number)
+                       for zero in (0x0660, 0x0966)), path
+
+
+def test_a_run_of_more_than_19_digits_is_masked_where_every_long_number_is():
+    """A card number with its expiry typed on: 20 digits, no card, but most of one."""
+    pan_and_expiry = card("4916016") + "1228"
+    assert pan_and_expiry not in normalise.mask_card_numbers(f"no entity has the id '{pan_and_expiry}'",
+                                                             checked=False)
+    assert normalise.mask_card_numbers("order 2025000000070000000001", checked=True) == "order 2025000000070000000001"
+
+
 def test_a_field_of_many_card_numbers_is_masked_not_a_crash():
     assert normalise.mask_stored_text(" ".join([spaced(ACCOUNT_PAN)] * 2000)).count(mask_of(ACCOUNT_PAN)) == 2000
 
