@@ -13,14 +13,12 @@ from datetime import datetime, timezone
 from .errors import UsageError
 from .investigate import unknown_ring
 from .normalise import mask_stored_text
+from .wording import HIDDEN
 
 __all__ = ["STATUSES", "mark", "history", "events", "author"]
 
 STATUSES = ("open", "under_review", "confirmed", "dismissed", "actioned")
 MAX_NOTE = 4000
-# Unicode's direction controls: a note holding them reads in another order than it is stored
-# ("Trojan Source", CVE-2021-42574), in a terminal, the bundle's report.html and its JSON alike
-DIRECTION_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def _os_user() -> str:
@@ -33,16 +31,21 @@ def _os_user() -> str:
 
 def author(by: str | None) -> str:
     """Who made a change, as stored and exported: the name given (card numbers masked) or the OS user."""
-    return mask_stored_text(_as_written(by or "", "--by").strip()) or _os_user()
+    return mask_stored_text(_as_written(by or "", "--by", one_line=True).strip()) or _os_user()
 
 
-def _as_written(text: str, option: str) -> str:
-    """``text``, refused (naming ``option``) when it holds a direction control: evidence reads as it is stored."""
-    found = DIRECTION_CONTROLS.search(text)
-    if found:
-        raise UsageError(f"{option} holds the direction control U+{ord(found.group()):04X}, which makes text read "
-                         "in another order than it is stored; write it without")
-    return text
+def _as_written(text: str, option: str, one_line: bool = False) -> str:
+    """``text``, refused (naming ``option``) when it holds what a terminal acts on rather than
+    shows (``wording.HIDDEN``), or, with ``one_line`` (a name), a line break: evidence reads as
+    it is stored, and a name written into the bundle's scripts cannot start a line of its own."""
+    found = HIDDEN.search(text) or (one_line and re.search(r"[\t\n]", text))
+    if not found:
+        return text
+    code = ord(found.group())
+    if 0x200e <= code or code == 0x61c:
+        raise UsageError(f"{option} holds the direction control U+{code:04X}, which makes text read in another "
+                         "order than it is stored; write it without")
+    raise UsageError(f"{option} holds the control character U+{code:04X}; write it without")
 
 
 def mark(store, ring_id: str, status: str, note: str, by: str | None = None, at: datetime | None = None) -> dict:

@@ -336,8 +336,10 @@ def _shown(value: str, limit: int) -> str:
     return repr(normalise.mask_card_numbers(value)[:limit])
 
 
-# C0 controls but tab, line feed and carriage return (a quoted field may span lines), and DEL
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 controls but tab, line feed and carriage return (a quoted field may span lines), DEL, C1
+# controls (a terminal acts on them: U+009B starts an escape sequence), and the noncharacters
+# U+FFFE and U+FFFF (XML has no place for them: the bundle's GraphML would not be read back)
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
 def _no_control(row: dict) -> None:
@@ -347,7 +349,9 @@ def _no_control(row: dict) -> None:
     if not _CONTROL.search("".join(row.values())):
         return
     column, found = next((k, m) for k, v in row.items() if (m := _CONTROL.search(v)))
-    name = "a NUL character" if found.group() == "\x00" else f"the control character U+{ord(found.group()):04X}"
+    code = ord(found.group())
+    name = ("a NUL character" if code == 0 else f"the noncharacter U+{code:04X}" if code >= 0xfffe else
+            f"the control character U+{code:04X}")
     raise RowError(column, f"{column} holds {name} (a damaged or binary file?)")
 
 

@@ -1,5 +1,7 @@
-"""Small pieces of text shared by everything graphfraud writes for people: English counts, and CSV
-cells a spreadsheet shows as written."""
+"""Small pieces of text shared by everything graphfraud writes for people: English counts, CSV
+cells a spreadsheet shows as written, and text a terminal shows as written."""
+
+import re
 
 
 def counted(n: float, noun: str) -> str:
@@ -26,3 +28,26 @@ def spreadsheet_safe(value, text: str) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return text
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+
+# What a terminal acts on rather than shows: C0 controls but tab and line feed, DEL, C1 controls
+# (U+009B starts an escape sequence too), and Unicode's direction controls, which make text read
+# in another order than it is stored ("Trojan Source", CVE-2021-42574)
+HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    r"""``text`` with what a terminal would act on written out as escapes, so data (an id, a file
+    name, a note) can neither move the cursor, clear the screen nor reorder a line an
+    investigator reads.
+
+    >>> print(visible("ok\x1b[2J \u202etxt.exe \x9b"))
+    ok\x1b[2J \u202etxt.exe \x9b
+    """
+    return HIDDEN.sub(_escape, text)
+
+
+def _escape(found: re.Match) -> str:
+    code = ord(found.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

@@ -92,6 +92,18 @@ def test_a_note_or_author_that_would_read_in_another_order_is_refused_naming_the
         "right-to-left text itself is fine"
 
 
+def test_a_note_or_author_holding_what_a_terminal_acts_on_is_refused_and_a_name_is_one_line(ring):
+    """An escape sequence would clear the screen of whoever reads ``rings show``; a line break in a
+    name would start a line of its own in the bundle's ``queries.cypher``."""
+    for note, by, says in [("paid\x1b[2J", None, r"^--note holds the control character U\+001B"),
+                           ("ok", "alice\nMATCH (n) DETACH DELETE n;", r"^--by holds the control character U\+000A"),
+                           ("ok", "bob\x9b2J", r"^--by holds the control character U\+009B")]:
+        with pytest.raises(UsageError, match=says):
+            cases.mark(ring, RING_ID, "confirmed", note, by=by)
+    assert cases.history(ring, RING_ID)["events"] == []
+    assert cases.mark(ring, RING_ID, "confirmed", "line one\n\tline two", by="ana")["note"] == "line one\n\tline two"
+
+
 def test_unknown_ring_is_not_found_with_close_ids(ring):
     with pytest.raises(NotFoundError) as e:
         cases.mark(ring, "R-test0000x", "confirmed", "x")

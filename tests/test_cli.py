@@ -61,6 +61,21 @@ def test_a_command_group_alone_shows_its_help_on_stdout_and_nothing_on_stderr():
     assert done.stderr == ""
 
 
+def test_what_a_terminal_acts_on_is_shown_not_obeyed_in_tables_and_errors(store):
+    """Data and ids reach the screen as text: an escape sequence must not clear it or move the cursor."""
+    table = CliRunner().invoke(app, ["query", "RETURN $v AS `x\x1b[1G`", "--param", "v=a\x1b[2J\u202eb"])
+    assert table.exit_code == 0, table.output
+    assert "\x1b" not in table.stdout and "\u202e" not in table.stdout
+    assert "a\\x1b[2J\\u202eb" in table.stdout and "x\\x1b[1G" in table.stdout
+    missing = CliRunner().invoke(app, ["rings", "show", "R-\x1b[2Jx"])
+    assert missing.exit_code == 1 and "\x1b" not in missing.stderr and "R-\\x1b[2Jx" in missing.stderr, missing.stderr
+
+
+def test_a_csv_column_named_like_a_formula_stays_text(store):
+    result = CliRunner().invoke(app, ["query", "RETURN 1 AS `=cmd`", "--format", "csv"])
+    assert result.exit_code == 0 and result.stdout.splitlines() == ["'=cmd", "1"], result.output
+
+
 def test_a_bad_option_is_one_line_naming_it_not_a_framed_usage_box():
     for args, says in [(["expand", "x", "--hops", "0"], "error: Invalid value for '--hops'"),
                        (["weekly", "--bogus"], "error: No such option: --bogus"),

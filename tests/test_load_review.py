@@ -106,8 +106,10 @@ def test_a_rejected_order_row_does_not_hide_a_corrected_row_for_the_same_order(s
     assert [e["column"] for e in latest_quarantine(graphfraud_home)] == ["card_number"]
 
 
-@pytest.mark.parametrize(("control", "named"), [("\x00", "a NUL character"), ("\x1f", "the control character U+001F")],
-                         ids=["nul", "unit-separator"])
+@pytest.mark.parametrize(("control", "named"), [("\x00", "a NUL character"), ("\x1f", "the control character U+001F"),
+                                               ("\x9b", "the control character U+009B"),
+                                               ("\ufffe", "the noncharacter U+FFFE")],
+                         ids=["nul", "unit-separator", "c1-escape", "not-xml"])
 def test_a_value_holding_a_control_character_is_quarantined_not_stored(store, tmp_path, graphfraud_home, control,
                                                                         named):
     write(tmp_path, "accounts.csv", ACCOUNTS)

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.text import Text
 
 from ..errors import GraphfraudError
+from ..wording import spreadsheet_safe, visible
 
 def _width(stream) -> int | None:
     """Terminals report their own width; piped output gets a roomy one so tables are not folded."""
@@ -83,8 +84,9 @@ def report(e: BaseException) -> int:
 
 
 def say(code: int, message: str) -> int:
-    """Print a failure's message (from ``failure``) verbatim: a path or id is not markup."""
-    err.print(message if code == 130 else Text.assemble(("error:", "red"), " ", message))
+    """Print a failure's message (from ``failure``) verbatim: a path or id is not markup, and what a
+    terminal would act on in it (a file name's escape sequence) is shown, not obeyed."""
+    err.print(message if code == 130 else Text.assemble(("error:", "red"), " ", visible(message)))
     return code
 
 
@@ -166,20 +168,18 @@ def emit(rows: list[dict], fmt: Format, columns: list[str] | None = None, title:
     if fmt == Format.json:
         write_json(rows)
     elif fmt == Format.csv:
-        from ..wording import spreadsheet_safe
-
         writer = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-        writer.writeheader()
+        writer.writerow({c: spreadsheet_safe(c, c) for c in columns})   # a column named "=cmd" (query) too
         for row in rows:
             writer.writerow({k: spreadsheet_safe(row.get(k), _cell(row.get(k))) for k in columns})
     else:  # as Text: data shows verbatim, never read as markup ("Flat [b]3[/b]" is an address, not bold)
-        from rich.table import Table
+        from rich.table import Table   # nor obeyed as a terminal's escape sequence (``visible``)
 
-        table = Table(title=title and Text(title, style="table.title"), header_style="bold")
+        table = Table(title=title and Text(visible(title), style="table.title"), header_style="bold")
         for c in columns:
-            table.add_column(Text(c), overflow="fold")
+            table.add_column(Text(visible(c)), overflow="fold")
         for row in rows:
-            table.add_row(*(Text(_cell(row.get(c))) for c in columns))
+            table.add_row(*(Text(visible(_cell(row.get(c)))) for c in columns))
         out.print(table)
 
 
