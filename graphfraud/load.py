@@ -31,6 +31,7 @@ from .home import card_hash_key, home, installation, private_folder, private_ope
 from .locks import graph_writer
 from .store import BATCH_ROWS, failure_recorded
 from .times import now_text, parse, utc_text
+from .wording import counted
 
 CHUNK_ROWS = 200_000   # raw rows parsed and written at a time: bounds the memory of a load
 
@@ -472,6 +473,7 @@ class _Loader:
                                                   # their links and orders are held back with them
         self.counts: dict[str, dict] = {}
         self.unknown_statuses: Counter = Counter()  # order statuses outside the known six, kept as written
+        self.restated = 0                         # orders already stored that took this load's new status
 
     # ----- per-table row parsing: return the cleaned row or raise RowError
 
@@ -715,6 +717,9 @@ def _load(store, paths: list[Path], progress, run_id: str | None) -> LoadResult:
                 getattr(writer, f["table"])(rows)
         for c in loader.counts.values():
             c["loaded"] = c["read"] - c["quarantined"]
+        if loader.restated:
+            notes.append(f"orders: {counted(loader.restated, 'order')} already stored took the status this load "
+                         "gave them (a chargeback or refund that came later)")
         if loader.unknown_statuses:
             kept = ", ".join(f"{status!r} ({n:,})" for status, n in loader.unknown_statuses.most_common(5))
             notes.append(f"orders: statuses outside {', '.join(normalise.ORDER_STATUSES)} kept as written and counted "
@@ -759,9 +764,15 @@ class _Writer:
 
     def _new_rows(self, table: str, batch: list[dict], statement: str, fields: tuple[str, ...]) -> list[dict]:
         """The rows of a batch not yet stored; stored ones with other values are quarantined."""
+        return self._sorted_rows(table, batch, statement, fields)[0]
+
+    def _sorted_rows(self, table: str, batch: list[dict], statement: str,
+                     fields: tuple[str, ...]) -> tuple[list[dict], list[tuple[dict, dict]]]:
+        """(the rows of a batch not yet stored, (row, stored values) for those stored that agree on
+        ``fields``); stored ones with other values in ``fields`` are quarantined."""
         stored = {r["id"]: r for r in self.store.read(statement, ids=[r["id"] for r in batch])}
         key_column = TABLE_BY_NAME[table].required[0]
-        new = []
+        new, agreeing = [], []
         for row in batch:
             old = stored.get(row["id"])
             if old is None:
@@ -776,7 +787,9 @@ class _Writer:
                 self.loader.counts[table]["quarantined"] += 1
                 if table == "accounts":
                     self.loader.refused_accounts.add(row["id"])
-        return new
+            else:
+                agreeing.append((row, old))
+        return new, agreeing
 
     def accounts(self, rows):
         def handle(batch):
@@ -845,8 +858,11 @@ class _Writer:
         promos = sorted({r["promo_code"] for r in rows if r["promo_code"]})
         self._merge_nodes("load_promo_codes", [{"id": p} for p in promos], "promo codes")
         def handle(batch):
-            new = self._new_rows("orders", batch, "load_orders_existing",
-                                 ("buyer_id", "seller_id", "amount", "currency", "created_at"))
+            new, stored = self._sorted_rows("orders", batch, "load_orders_existing",
+                                            ("buyer_id", "seller_id", "amount", "currency", "created_at"))
+            restated = [{"id": row["id"], "status": row["status"]} for row, old in stored
+                        if row["status"] != old["status"]]
+            self.loader.restated += len(restated)
             self.store.write_together([
                 ("load_orders_create", {"rows": new, "run_id": self.run_id}),
                 ("load_order_devices", {"rows": [{"id": r["id"], "to": r["device"]} for r in new if r["device"]]}),
@@ -854,6 +870,7 @@ class _Writer:
                                                    for r in new if r["address"]]}),
                 ("load_order_instruments", {"rows": [{"id": r["id"], "to": r["instrument"]} for r in new if r["instrument"]]}),
                 ("load_order_promos", {"rows": [{"id": r["id"], "to": r["promo_code"]} for r in new if r["promo_code"]]}),
+                ("load_orders_status", {"rows": restated, "run_id": self.run_id}),
             ])
         self._each_batch(rows, "orders", handle)
 

@@ -347,6 +347,27 @@ def test_rows_of_an_account_this_load_quarantined_are_held_back_not_linked_to_th
     assert [d["d"] for d in devices] == ["dev-ab12"]
 
 
+def test_an_order_given_again_with_another_status_takes_it_and_other_changes_are_still_refused(
+        store, marketplace, graphfraud_home):
+    """Chargebacks arrive weeks after the order, as the same order id with a new status: the drop
+    that brings one must change the stored status (it used to be counted as loaded and dropped)."""
+    first = load(store, [marketplace])
+    folder = marketplace.parent / "late"
+    o1_charged_back = ORDERS[1][:6] + ["chargeback"] + ORDERS[1][7:]
+    o3_dearer = ORDERS[3][:3] + ["6"] + ORDERS[3][4:6] + ["refunded"] + ORDERS[3][7:]
+    write(folder, "orders.csv", [ORDERS[0], o1_charged_back, ORDERS[2], o3_dearer])
+    result = load(store, [folder])
+    statuses = store.run_cypher("MATCH (o:Order) RETURN o.id AS id, o.status AS status, "
+                                "o.status_load_run AS changed_by ORDER BY id", {})[1]
+    assert statuses == [{"id": "o1", "status": "chargeback", "changed_by": result.run_id},
+                        {"id": "o2", "status": "chargeback", "changed_by": None},
+                        {"id": "o3", "status": "completed", "changed_by": None}], "o3's amount disagrees: refused whole"
+    assert result.counts["orders"] == {"read": 3, "loaded": 2, "quarantined": 1}
+    assert "orders: 1 order already stored took the status this load gave them" in " ".join(result.notes)
+    assert not any("took the status" in note for note in first.notes + load(store, [folder]).notes), \
+        "loading the same drop again changes nothing"
+
+
 def test_a_load_or_detection_while_another_writes_is_refused_and_nothing_is_written(store, marketplace):
     """Two loads at once stored relationships twice; a detection during a load published a
     half-loaded graph's rings. One writer at a time: the second is refused, exit 75, in one line."""
