@@ -185,6 +185,21 @@ GROW_THEN_MERGE = {
 }
 
 
+def test_a_week_run_again_replaces_what_its_earlier_run_said_in_rings_history(store, small_marketplace, tmp_path):
+    """Only the latest run of a week speaks for it: a ring id an earlier run of the week gave, and
+    the re-run gave to other members or none, no longer shows that week in its history."""
+    first, other = ["a00", "a01", "a02"], ["a03", "a04", "a05"]
+    r1 = run(store, W1, tmp_path, load=small_marketplace, planted={W1: [first]})
+    ring = ids_by_members(store, r1)[frozenset(first)]
+    run(store, W2, tmp_path, planted={W2: [first]})
+    again = run(store, W1, tmp_path / "again", planted={W1: [other]})
+    assert ring not in ids_by_members(store, again).values()
+    assert kinds(ring_history(store, ring)) == [("2025-09-15", "unchanged", 3, [], [])], \
+        "the first run's W1 snapshot of this id is superseded by the re-run"
+    replaced = ids_by_members(store, again)[frozenset(other)]
+    assert kinds(ring_history(store, replaced)) == [("2025-09-08", "new", 3, [], [])]
+
+
 @pytest.mark.parametrize("follows", [True, False], ids=["detection-follows-the-week-before", "detection-follows-latest"])
 def test_backfill_is_not_confused_by_a_later_merge(store, small_marketplace, tmp_path, follows):
     def go(day, out):

@@ -75,8 +75,8 @@ def history(
     with Store.open() as store:
         rows = ring_history(store, ring_id)
     if not rows:
-        err.print(f"ring {ring_id} has no weekly lineage yet (it was found outside `graphfraud weekly`)",
-                  markup=False, highlight=False)
+        err.print(f"ring {ring_id} has no weekly lineage: it was found outside `graphfraud weekly`, or every week "
+                  "that found it was run again since without it", markup=False, highlight=False)
     if fmt == Format.table:
         for r in rows:
             r["from"], r["into"] = ", ".join(r["from"]), ", ".join(r["into"])
