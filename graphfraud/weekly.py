@@ -262,6 +262,13 @@ def run_weekly(store, as_of: date, load_dir: Path | None, out_dir: Path, progres
             return _run(store, weekly_id, as_of, load_dir, out_dir, cfg, progress, tick, detect, abandoned, started)
 
 
+def _empty_folder(path: Path) -> bool:
+    """A folder with no files in it (hidden ones aside): a drop for a week with no data, which is a
+    quiet week, not a failed run. A folder of files none of which is a table is still refused
+    (``load.discover``): that is a drop named wrongly."""
+    return path.is_dir() and not any(p.is_file() and not p.name.startswith(".") for p in path.iterdir())
+
+
 @contextmanager
 def report_folder(out_dir: Path):
     """Check, before any work, that the report can be written into ``out_dir`` (created if need be):
@@ -300,7 +307,9 @@ def _run(store, weekly_id, as_of, load_dir, out_dir, cfg, progress, tick, detect
          started) -> WeeklyResult:
     """The steps of one weekly run, under the lock; published by its last write."""
     load_run, quarantined, notes = None, 0, []
-    if load_dir is not None:
+    if load_dir is not None and _empty_folder(Path(load_dir)):
+        notes.append(f"the drop {load_dir} holds no files: nothing was loaded this week")
+    elif load_dir is not None:
         from .load import load, new_run_id
 
         load_run = new_run_id()   # recorded first: a run killed during its load leaves a load run the next one abandons

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from graphfraud.cli import app
 from graphfraud.detection import DetectionResult, list_rings
-from graphfraud.errors import NotFoundError
+from graphfraud.errors import NotFoundError, UsageError
 from graphfraud.home import installation
 from graphfraud.rings import match_rings, member_id
 from graphfraud.weekly import WeeklyLockedError, earlier_weeks, ring_history, run_weekly, today_utc, weekly_lock
@@ -618,6 +618,47 @@ KILLED_DURING_LOAD = textwrap.dedent("""
 """)
 
 
+TERMINATED_RUN = textwrap.dedent("""
+    import sys, time
+    from pathlib import Path
+    import graphfraud.weekly as weekly
+    from graphfraud.__main__ import main
+
+    ready, day = Path(sys.argv[1]), sys.argv[2]
+
+    def hang(*args, **kwargs):   # stands in for a long run: the process is stopped in it
+        ready.write_text("ready")
+        time.sleep(600)
+
+    weekly.run_weekly = hang
+    sys.argv = ["graphfraud", "weekly", "--as-of", day, "--out", str(ready.parent / "out"), "--quiet"]
+    main()
+""")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["sigterm", "sighup"])
+def test_a_run_stopped_by_its_scheduler_still_prints_its_json_line(store, tmp_path, signum):
+    """``systemctl stop`` sends SIGTERM: the run ends as a Ctrl-C does, with one JSON line and 128 + the signal."""
+    ready, script = tmp_path / "ready", tmp_path / "stopped.py"
+    script.write_text(TERMINATED_RUN)
+    proc = subprocess.Popen([sys.executable, str(script), str(ready), W1.isoformat()], env=os.environ.copy(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not ready.exists():
+            assert proc.poll() is None and time.monotonic() < deadline, "the run never got to where it is stopped"
+            time.sleep(0.2)
+        proc.send_signal(signum)
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        proc.kill()   # a test that failed on the way leaves no run behind
+    name = signal.Signals(signum).name
+    assert proc.returncode == 128 + signum, stderr
+    assert [json.loads(line) for line in stdout.splitlines()] == [
+        {"status": "error", "as_of": W1.isoformat(), "exit_code": 128 + signum, "error": f"terminated ({name})"}]
+    assert stderr.strip() == f"terminated ({name})"
+
+
 def test_a_weekly_run_waits_for_a_load_or_detection_running_when_it_starts(store, small_marketplace, tmp_path):
     """Refused (exit 75 and 'not a failure' to systemd), a colliding week would be skipped, not retried:
     the weekly job waits for the graph lock, writes nothing while waiting, then does its week."""
@@ -694,7 +735,6 @@ def test_a_run_that_fails_after_detection_leaves_the_rings_investigators_see(sto
 
 
 def test_a_run_that_fails_is_marked_failed_and_publishes_nothing(store, small_marketplace, tmp_path):
-    from graphfraud.errors import UsageError
 
     def broken(store, as_of, progress, previous=None):
         raise UsageError("the graph holds no accounts as of 2025-09-08")
@@ -767,11 +807,35 @@ def test_weekly_refuses_a_missing_drop_with_exit_2(store, tmp_path):
     assert "no such file or directory" in result.stderr
 
 
+def test_an_empty_drop_is_a_quiet_week_not_a_failed_run(store, small_marketplace, tmp_path):
+    """A week with no data arrives as an empty folder: the job runs on what is stored and says so."""
+    run(store, W1, tmp_path, load=small_marketplace)
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / ".keep").touch()
+    quiet = run(store, W2, tmp_path, load=tmp_path / "empty")
+    assert quiet.load_run is None and quiet.rings == len(PLANTED[W2])
+    assert f"the drop {tmp_path / 'empty'} holds no files: nothing was loaded this week" in quiet.notes
+    (tmp_path / "misnamed").mkdir()
+    (tmp_path / "misnamed" / "ordrs.csv").write_text("order_id\n")
+    with pytest.raises(UsageError, match="no input tables found"):
+        run(store, W3, tmp_path, load=tmp_path / "misnamed")
+
+
+def test_a_typo_in_the_jobs_line_still_gives_the_log_its_json_line():
+    result = CliRunner().invoke(app, ["weekly", "--bogus", "--quiet"])
+    assert result.exit_code == 2
+    assert [json.loads(line) for line in result.stdout.splitlines()] == [
+        {"status": "error", "as_of": None, "exit_code": 2, "error": "No such option: --bogus (Possible options: --out)"}]
+    assert result.stderr.startswith("error: No such option: --bogus")
+
+
 @pytest.mark.parametrize("args, says", [
     (["--as-of", "2026-02-30"], "--as-of '2026-02-30' is not a date (YYYY-MM-DD)"),
     (["--as-of", "2026-1-5"], "--as-of '2026-1-5' is not a date (YYYY-MM-DD)"),
     (["--as-of", "9999-12-31"], "--as-of '9999-12-31' is out of range: the last week the job can run is to 9998-12-31"),
     (["--out", "{file}"], "--out {file}: cannot be a folder for the report"),
+    (["--out", ""], "--out is empty: give a folder"),
+    (["--load", " "], "--load is empty: give a folder"),
 ])
 def test_bad_arguments_are_one_line_and_one_json_line_before_any_work(store, tmp_path, args, says, monkeypatch):
     import graphfraud.weekly as weekly

@@ -52,7 +52,10 @@ def failure(e: BaseException) -> tuple[int, str]:
 
     A card number in any message is masked; a bug is reported as one, its traceback kept in a crash log.
     """
-    if _interrupted(e):
+    stop = _interruption(e)
+    if isinstance(stop, Terminated):
+        return 128 + stop.signum, f"terminated ({stop.name})"
+    if stop is not None:
         return 130, "interrupted"
     from ..normalise import mask_card_numbers
 
@@ -69,13 +72,30 @@ def _first_line(e: BaseException) -> str:
     return next((line for line in str(e).splitlines() if line.strip()), "")
 
 
-def _interrupted(e: BaseException | None) -> bool:
-    """A Ctrl-C, or an error raised while one was being handled (the driver cleaning up its buffers, say)."""
+def _interruption(e: BaseException | None) -> KeyboardInterrupt | None:
+    """The Ctrl-C (or ``Terminated``) behind an error: itself, or one being handled when the error
+    was raised (the driver cleaning up its buffers, say); None when there is none."""
     while e is not None:
         if isinstance(e, KeyboardInterrupt):
-            return True
+            return e
         e = e.__context__
-    return False
+    return None
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (``systemctl stop``, a scheduler's timeout) or SIGHUP, raised where the command is, so
+    it ends as a Ctrl-C does: runs and loads marked failed, locks let go, one line (one JSON line
+    with ``weekly --quiet``), and the exit code a shell gives a process the signal ended (143, 129)."""
+
+    def __init__(self, signum: int):
+        import signal
+
+        super().__init__(signum)
+        self.signum, self.name = signum, signal.Signals(signum).name
+
+
+def _raise_terminated(signum, frame):
+    raise Terminated(signum)
 
 
 def report(e: BaseException) -> int:
@@ -86,7 +106,8 @@ def report(e: BaseException) -> int:
 def say(code: int, message: str) -> int:
     """Print a failure's message (from ``failure``) verbatim: a path or id is not markup, and what a
     terminal would act on in it (a file name's escape sequence) is shown, not obeyed."""
-    err.print(message if code == 130 else Text.assemble(("error:", "red"), " ", visible(message)))
+    stopped = code > 128   # interrupted or terminated by a signal: said as it is, not as an error
+    err.print(message if stopped else Text.assemble(("error:", "red"), " ", visible(message)))
     return code
 
 
@@ -107,8 +128,15 @@ class _Group(typer.core.TyperGroup):
                 if help_text := e.format_message().strip():   # rich has printed it already, to stdout
                     out.print(Text(help_text))
             else:          # a bad option or argument: one line, not a framed box
-                where = f" (see {e.ctx.command_path} --help)" if getattr(e, "ctx", None) else ""
-                err.print(Text.assemble(("error:", "red"), " ", e.format_message(), where))
+                ctx = getattr(e, "ctx", None)
+                where = f" (see {ctx.command_path} --help)" if ctx else ""
+                err.print(Text.assemble(("error:", "red"), " ", visible(e.format_message()), where))
+                given = kwargs.get("args") or (args[0] if args else None) or sys.argv[1:]
+                if ctx and ctx.command.name == "weekly" and "--quiet" in given:
+                    from .weekly import json_line   # a scheduler's log gets its line for a typo in the job's line too
+
+                    json_line({"status": "error", "as_of": ctx.params.get("as_of"), "exit_code": e.exit_code,
+                               "error": e.format_message()})
             sys.exit(e.exit_code)
         except typer.Abort:
             err.print("interrupted")
@@ -268,6 +296,10 @@ def ticker(bar):
 
 
 def main() -> None:
+    import signal
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _raise_terminated)
     app()
 
 

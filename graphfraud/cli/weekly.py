@@ -10,43 +10,52 @@ from . import FORMAT_HELP, Format, app, emit, err, failure, progress, say, ticke
 from .rings import rings_app
 
 
+def json_line(summary: dict) -> None:
+    """``weekly --quiet``'s one line on stdout, for a scheduler's log: the run's summary, or its error."""
+    sys.stdout.write(json.dumps(summary, default=str) + "\n")
+
+
 @app.command()
 def weekly(
     as_of: str = typer.Option(None, "--as-of", metavar="YYYY-MM-DD", show_default="today",
                               help="Detect over the data known on this date; past dates backfill."),
-    load: Path = typer.Option(None, "--load", help="A data drop (folder or file) to load first."),
-    out: Path = typer.Option(None, "--out", show_default="GRAPHFRAUD_HOME/reports/AS_OF",
-                             help="Folder for report.html and report.md."),
+    load: str = typer.Option(None, "--load", help="A data drop (folder or file) to load first."),
+    out: str = typer.Option(None, "--out", show_default="GRAPHFRAUD_HOME/reports/AS_OF",
+                            help="Folder for report.html and report.md."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress; print exactly one JSON summary line (for logs)."),
 ) -> None:
     """Weekly job: load a drop, detect as of a date, keep ring ids, record lineage, write the report.
 
-    Exit codes: 0 done; 1 failed; 2 bad arguments or input files; 75 another weekly run holds the lock (nothing written, try later); 130 interrupted.
+    Exit codes: 0 done; 1 failed; 2 bad arguments or input files; 75 another weekly run holds the lock (nothing written,
+    try later); 130 interrupted; 143 (129) stopped by SIGTERM (SIGHUP).
 
     A killed run leaves earlier weeks intact: run it again.
 
     Example: graphfraud weekly --as-of 2026-03-02 --load drops/2026-03-02 --quiet
     """
+    from ..errors import UsageError
     from ..home import home
     from ..store import Store
     from ..weekly import run_weekly, week_of
 
     day = None
     try:
+        for option, value in (("--load", load), ("--out", out)):
+            if value is not None and not value.strip():   # an unset variable in a cron line: not the current folder
+                raise UsageError(f"{option} is empty: give a folder")
         day = week_of(as_of)
-        out_dir = out or home() / "reports" / day.isoformat()
+        out_dir = Path(out) if out is not None else home() / "reports" / day.isoformat()
         with Store.open() as store, progress(quiet) as bar:
-            result = run_weekly(store, day, load, out_dir, progress=None if quiet else ticker(bar))
+            result = run_weekly(store, day, load and Path(load), out_dir, progress=None if quiet else ticker(bar))
     except (Exception, KeyboardInterrupt) as e:
         if not quiet:
             raise
         # a scheduler's log reads stdout: every failure, whatever its kind, is still one JSON line
         code, message = failure(e)
-        sys.stdout.write(json.dumps({"status": "error", "as_of": day.isoformat() if day else as_of, "exit_code": code,
-                                     "error": message}) + "\n")
+        json_line({"status": "error", "as_of": day.isoformat() if day else as_of, "exit_code": code, "error": message})
         raise typer.Exit(say(code, message))
     if quiet:
-        sys.stdout.write(json.dumps({**result.summary(), "notes": result.notes}, default=str) + "\n")
+        json_line({**result.summary(), "notes": result.notes})
         return
     for note in result.notes:
         err.print(f"note: {note}", markup=False, highlight=False)
