@@ -58,8 +58,9 @@ HEADLINES = (
     ("actioned", "Rings actioned", "count", False),
 )
 NEW_RING_FIGURES = ("new_rings",)  # not measured in a baseline week: left out of comparisons and averages
-METRICS_VERSION = 2  # 2: active rings, their accounts and countries count the rings that ordered in the week
-RECOUNTED = ("active_rings", "accounts")  # figures that counted every ring on file before version 2
+METRICS_VERSION = 3  # 2: active rings, their accounts and countries count the rings that ordered in the week;
+                     # 3: rings actioned are those left actioned at the week's end
+RECOUNTED = {"active_rings": 2, "accounts": 2, "actioned": 3}   # figure -> the version that counts it as now
 
 
 @dataclass
@@ -251,16 +252,24 @@ def headline_rows(weeks: list[WeekMetrics], previous_as_of: str | None = None) -
 
 def _measured(week: WeekMetrics, key: str, this: WeekMetrics) -> bool:
     """Whether ``week`` measured headline ``key`` as ``this`` week does: a baseline week's 0 new
-    rings is no figure, a week stored before version 2 counted every ring on file as active, and
-    promo spend estimated at another assumed discount is another figure (a week stored before the
-    discount was kept is taken at this week's)."""
-    return not ((key in NEW_RING_FIGURES and week.baseline) or (key in RECOUNTED and week.version < METRICS_VERSION)
+    rings is no figure, a figure counted another way before (``RECOUNTED``: a week stored before
+    version 2 counted every ring on file as active; before 3, a ring set actioned and then
+    dismissed in the week as actioned) is another figure, and so is promo spend estimated at another
+    assumed discount (a week stored before the discount was kept is taken at this week's)."""
+    return not ((key in NEW_RING_FIGURES and week.baseline) or week.version < RECOUNTED.get(key, 0)
                 or (key == "promo_spend" and week.promo_discount not in (None, this.promo_discount)))
 
 
 def _delta(value, last) -> str:
+    """The change against ``last``: a percentage, or a multiple once it is ten times or more.
+
+    >>> _delta(12, 10), _delta(5, 10), _delta(88_298_526, 1), _delta(3, 0)
+    ('+20%', '-50%', '×88.30m', 'new')
+    """
     if last == 0:
         return "new" if value else "="
+    if value / last >= 10:
+        return f"×{_short_number(value / last)}"
     change = (value - last) / last
     return "=" if abs(change) < 0.005 else f"{change:+.0%}"
 
@@ -334,7 +343,7 @@ def _country_shift(this: WeekMetrics, before: list[WeekMetrics]) -> list[str]:
         return {c: n / total for c, n in counts.items()} if total else {}
 
     now = shares(this.countries)
-    past = [shares(w.countries) for w in before if w.countries and w.version >= METRICS_VERSION]   # same rings counted
+    past = [shares(w.countries) for w in before if w.countries and w.version >= RECOUNTED["accounts"]]   # same rings
     if not now or not past:
         return []
     rose, fell = [], []
@@ -369,16 +378,27 @@ def _num(x: float) -> str:
 
 
 def _money(x: float | None, currency: str = "EUR") -> str:
+    """An amount as a manager reads it.
+
+    >>> _money(9_999.6), _money(999_960, "USD"), _money(2.3e11, "PLN"), _money(None)
+    ('€10.0k', '$1.00m', '230.00bn PLN', '–')
+    """
     if x is None:
         return "–"
     symbol = {"EUR": "€", "USD": "$", "GBP": "£"}.get(currency)
-    if abs(x) >= 1e6:
-        text = f"{x / 1e6:,.2f}m"
-    elif abs(x) >= 1e4:
-        text = f"{x / 1e3:,.1f}k"
-    else:
-        text = f"{x:,.0f}"
+    text = _short_number(x)
     return f"{symbol}{text}" if symbol else f"{text} {currency}"
+
+
+def _short_number(x: float) -> str:
+    """12,345 as 12.3k, millions as m, billions as bn, trillions as tn; under 10,000 in full. The
+    unit is chosen after rounding, so 999,960 is 1.00m, not 1,000.0k."""
+    if round(abs(x)) < 10_000:
+        return f"{x:,.0f}"
+    for scale, unit, places in ((1e12, "tn", 2), (1e9, "bn", 2), (1e6, "m", 2), (1e3, "k", 1)):
+        if round(abs(x) / scale, places) >= 1:
+            return f"{x / scale:,.{places}f}{unit}"
+    raise AssertionError("unreachable: 10,000 or more is at least 10.0k")
 
 
 def _rate(x: float) -> str:

@@ -510,7 +510,7 @@ def earlier_weeks(history: list[dict], as_of: date, currency: str) -> tuple[list
                      f"{', '.join(sorted(too_close))}")
     if other:
         notes.append(f"left out of the comparisons and trends, as reported in another currency: "
-                     f"{counted(len(other), 'earlier week')}, from {min(other)} to {max(other)}")
+                     f"{counted(len(other), 'earlier run')}, from {min(other)} to {max(other)}")
     return kept[::-1], notes
 
 
@@ -769,8 +769,8 @@ def _summarise(weekly_id, as_of, rings, events, week: WeekEvents, measured, stor
                 new_kinds[k] += 1
     week_start = datetime.combine(as_of - timedelta(days=6), datetime.min.time(), timezone.utc)
     decided = cases.events(store, week_start, week_start + timedelta(days=7))
-    actioned = {e["ring_id"] for e in decided if e["status"] == "actioned"}
     where_left = {e["ring_id"]: e["status"] for e in decided}          # oldest first: the last one stays
+    actioned = {ring for ring, status in where_left.items() if status == "actioned"}   # as the decisions list them
     decisions = {status: sorted(r for r, s in where_left.items() if s == status)
                  for status in reversed(cases.STATUSES) if status in where_left.values()}   # actioned first
     metrics = WeekMetrics(

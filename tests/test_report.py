@@ -319,7 +319,17 @@ def test_weeks_stored_before_active_rings_were_counted_by_the_week_are_not_compa
         assert (rows[key]["last"], rows[key]["avg4"], rows[key]["delta"]) == (None, None, "last week: counted otherwise")
     assert rows["new_rings"]["delta"] == "=" and rows["new_rings"]["avg4"] == 3, "new rings meant the same"
     assert not [p for p in find_patterns([old, new], []) if p.startswith("Shift")]
-    assert new.version == 2 and WeekMetrics.from_dict(json.loads(new.to_json())).version == 2
+    assert new.version == 3 and WeekMetrics.from_dict(json.loads(new.to_json())).version == 3
+
+
+def test_a_week_stored_before_rings_actioned_meant_left_actioned_compares_all_but_that():
+    """Version 2 counted a ring set actioned and dismissed in its week as actioned; its other figures
+    (active rings counted by the week already) still compare."""
+    v2 = WeekMetrics.from_dict({"as_of": "2025-11-03", "run_id": "v2", "version": 2, "active_rings": 20,
+                                "actioned": 4})
+    rows = {r["key"]: r for r in headline_rows([v2, week("2025-11-10", active_rings=25, actioned=1)])}
+    assert (rows["actioned"]["last"], rows["actioned"]["delta"]) == (None, "last week: counted otherwise")
+    assert (rows["active_rings"]["last"], rows["active_rings"]["delta"]) == (20, "+25%")
 
 
 def test_promo_spend_estimated_at_another_discount_is_not_compared():

@@ -457,6 +457,12 @@ def test_rings_actioned_and_case_decisions_are_the_weeks_own(store, small_market
     decisions = f"Case decisions this week: 1 actioned (`{a}`), 1 confirmed (`{c}`)."
     assert decisions in r2.report_md.read_text()
     assert b not in r2.report_md.read_text().split("Case decisions")[1].split("\n")[0]
+    cases.mark(store, a, "dismissed", "the closure was reversed", by="t", at=in_week + timedelta(days=7, hours=1))
+    cases.mark(store, c, "actioned", "closed", by="t", at=in_week + timedelta(days=7))
+    cases.mark(store, c, "dismissed", "wrong ring closed", by="t", at=in_week + timedelta(days=7, hours=2))
+    r3 = run(store, W3, tmp_path)
+    assert r3.metrics.actioned == 0, "set actioned and dismissed in one week: the headline agrees with the decisions"
+    assert f"Case decisions this week: 2 dismissed (`{a}`, `{c}`)." in r3.report_md.read_text()
 
 
 # --------------------------------------------------------------------------- real detection
