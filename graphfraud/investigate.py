@@ -43,6 +43,20 @@ MAX_PATH_HOPS = 6   # the bound written into cypher/investigate_path_shortest.cy
 ALL_PATHS_HOPS = 4  # ... and into cypher/investigate_paths.cypher: every connection up to this long
 MAX_NODES = 2000    # expand stops adding nodes past this many, and says so
 FINGERPRINT = re.compile(r"\d{6}:\d{4}")   # a card fingerprint as stored and printed: bin:last4
+MASKED_CARD = re.compile(r"(\d{6})\*{6}(\d{4})")   # the same card as messages and bundles show it: 411111******1111
+
+
+def fingerprint_in(raw: str) -> str | None:
+    """The card fingerprint ``raw`` is, typed as stored (``411111:1111``) or copied masked from a
+    message or a bundle (``411111******1111``); None for anything else.
+
+    >>> fingerprint_in("411111******1111"), fingerprint_in("411111:1111"), fingerprint_in("4111")
+    ('411111:1111', '411111:1111', None)
+    """
+    masked = MASKED_CARD.fullmatch(raw)
+    if masked:
+        return f"{masked[1]}:{masked[2]}"
+    return raw if FINGERPRINT.fullmatch(raw) else None
 REL_ORDER = {rel: i for i, rel in enumerate(("USED_DEVICE", "HAS_INSTRUMENT", "HAS_ADDRESS", "USED_IP", "SOLD_BY",
                                              "PLACED", "PAID_WITH", "FROM_DEVICE", "SHIPPED_TO", "USED_PROMO"))}
 
@@ -158,8 +172,7 @@ def candidate_keys(text: str, type_: str | None = None) -> dict[str, list[str]]:
         keys["address"] = _address_keys(raw) + ([raw] if type_ == "address" else [])
     if want("instrument"):
         keys["instrument"] = [raw, *stored("instrument_id"), *given_card()]
-        if FINGERPRINT.fullmatch(raw):
-            keys["fingerprint"] = [raw]
+        keys["fingerprint"] = [fingerprint_in(raw)] if fingerprint_in(raw) else []
     if want("promo"):
         keys["promo"] = sorted({raw, normalise.promo_code(raw), *stored("promo_code")})
     if type_ is None:
@@ -192,6 +205,11 @@ def _one(store, text: str, type_: str | None, option: str, rows: list[dict]) -> 
         raise AmbiguousIdError(text, entities, option)
     if found:  # only a ring has that id
         raise UsageError(f"{_typed(text)} is a ring: see it with `graphfraud rings show {found[0].id}`")
+    if type_:   # an id of another kind, given where one kind is asked for (`shared` takes two accounts)
+        other = [Entity(r["type"], r["id"]) for r in _lookup(store, text, None, None) if r["type"] != "ring"]
+        if other:
+            raise NotFoundError(f"no {type_} has the id {_typed(text)}: it names "
+                                + ", ".join(f"{e.type} {e.id!r}" for e in other[:3]))
     types = [type_] if type_ else list(TYPES)
     raise UnknownIdError(text, types, [] if normalise.card_number_in(text) else suggestions(store, text, types))
 
@@ -458,13 +476,15 @@ def hub_keys(text: str, type_: str | None = None) -> dict[str, list[str]]:
     ``2001:db8::/64``), a building as a person writes its address."""
     raw = text.strip()
     keys = {kind: [] for kind in HUBS}
-    if type_ in (None, "instrument") and FINGERPRINT.fullmatch(raw):
-        keys["fingerprint"] = [raw]
+    if type_ in (None, "instrument") and fingerprint_in(raw):
+        keys["fingerprint"] = [fingerprint_in(raw)]
     if type_ in (None, "ip"):
         subnets = set()
         try:
             net = ipaddress.ip_network(raw, strict=False)
-        except ValueError:   # not CIDR: the key itself, as stored (three IPv4 octets, four IPv6 groups)
+        except ValueError as e:   # not CIDR: the key itself, as stored (three IPv4 octets, four IPv6 groups)
+            if "/" in raw and _is_ip(raw.split("/", 1)[0]):   # an address with a prefix it cannot have (/33)
+                raise UsageError(f"{raw} is not a network: {e}") from None
             subnets.add(normalise.ip_subnet(raw + (".0" if raw.count(".") == 2 else "::")))
         else:
             linked = 24 if net.version == 4 else 64
@@ -477,6 +497,14 @@ def hub_keys(text: str, type_: str | None = None) -> dict[str, list[str]]:
     if type_ == "address" or (type_ is None and re.search(r"[\s,]", raw)):
         keys["building"] = [k for k in _address_keys(raw) if not normalise.building_key(k)]
     return keys
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _hub(store, text: str, type_: str | None, rows: list[dict],

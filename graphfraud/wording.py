@@ -4,13 +4,13 @@ cells a spreadsheet shows as written, and text a terminal shows as written."""
 import re
 
 
-def counted(n: float, noun: str) -> str:
-    """A count with its noun, plural unless the count is one.
+def counted(n: float, noun: str, plural: str | None = None) -> str:
+    """A count with its noun, plural unless the count is one (``plural`` when it is not noun + s).
 
-    >>> counted(1, "ring"), counted(3, "day"), counted(0.0, "seller")
-    ('1 ring', '3 days', '0 sellers')
+    >>> counted(1, "ring"), counted(3, "day"), counted(0.0, "seller"), counted(1200, "entity", "entities")
+    ('1 ring', '3 days', '0 sellers', '1,200 entities')
     """
-    return f"{n:.0f} {noun}{'' if round(n) == 1 else 's'}"
+    return f"{n:,.0f} {noun if round(n) == 1 else plural or noun + 's'}"
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

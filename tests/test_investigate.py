@@ -154,10 +154,18 @@ def test_a_subnet_of_another_size_is_refused_saying_which_expand_takes(market, t
     assert shown.exit_code == 2 and "expand takes a /24 (IPv4) or /64 (IPv6) subnet" in shown.output, shown.output
 
 
+@pytest.mark.parametrize("typed", ["203.0.113.0/33", "2001:db8::/129", "203.0.113.0/x"])
+def test_a_network_no_address_can_have_is_a_usage_error_not_an_unknown_id(market, typed):
+    shown = run("expand", typed)
+    assert shown.exit_code == 2 and shown.stderr.startswith(f"error: {typed} is not a network:"), shown.output
+
+
 def test_a_hub_key_that_names_one_node_resolves_to_it(market):
-    """b1's card is the only one with its fingerprint: no hub, the instrument itself."""
-    hood = investigate.expand(market, "411111:1111", hops=1)
-    assert (hood.root.type, hood.root.id) == ("instrument", "pi_b1")
+    """b1's card is the only one with its fingerprint: no hub, the instrument itself, also when the
+    card is typed as messages and bundles show it, masked."""
+    for typed in ("411111:1111", "411111******1111"):
+        hood = investigate.expand(market, typed, hops=1)
+        assert (hood.root.type, hood.root.id) == ("instrument", "pi_b1"), typed
 
 
 def test_unknown_type_is_a_usage_error(market):
@@ -372,9 +380,11 @@ def test_shared_with_nothing_in_common_says_so(market):
     assert result.exit_code == 0 and "share nothing" in result.stderr
 
 
-def test_shared_needs_accounts(market):
-    result = run("shared", "r1", "pi_777")
-    assert result.exit_code == 1 and "no account" in result.stderr
+def test_shared_needs_accounts_and_names_what_another_id_is(market):
+    result = run("shared", "r1", "DEV-AB12-CD34")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "error: no account has the id 'DEV-AB12-CD34': it names device 'dev_ab12cd34'"
+    assert "no account has the id 'nothing-here'" in run("shared", "r1", "nothing-here").stderr
 
 
 def test_a_mistyped_or_cut_card_number_is_masked_in_the_error(market):

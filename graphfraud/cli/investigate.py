@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from ..wording import counted
 from . import FORMAT_HELP, Format, app, emit, err, out, write_json
 from .rings import rings_app
 
@@ -76,7 +77,7 @@ def _print_tree(hood) -> None:
     tree = Tree(_label(hood.root, rel_text, describe), guide_style="dim")
     add(hood.root, tree)
     out.print(tree, soft_wrap=False)  # long labels wrap under their branch instead of being cut
-    note = (f"{len(hood.nodes):,} entities within {hood.hops} hop{'s' if hood.hops > 1 else ''} "
+    note = (f"{counted(len(hood.nodes), 'entity', 'entities')} within {counted(hood.hops, 'hop')} "
             f"of {hood.root.type} {hood.root.id}")
     if hood.more:
         groups = len(hood.more)
@@ -125,8 +126,8 @@ def expand(
         columns = ["depth", "type", "id", "parent", "link", "details", "links", "ring", "ring_score", "ring_role",
                    "first_seen", "last_seen"]
         emit(hood.rows(), Format(fmt.value), columns=columns,
-             title=f"{hood.root.type} {hood.root.id}: {len(hood.nodes):,} entities within {hood.hops} "
-                   f"hop{'s' if hood.hops > 1 else ''}")
+             title=f"{hood.root.type} {hood.root.id}: {counted(len(hood.nodes), 'entity', 'entities')} within "
+                   f"{counted(hood.hops, 'hop')}")
 
 
 # --------------------------------------------------------------------------- path
@@ -165,11 +166,12 @@ def path(
     else:
         if found:
             out.print(f"[bold]{len(found)}[/bold] shortest connection{'s' if len(found) > 1 else ''} between "
-                      f"{escape(str(ea))} and {escape(str(eb))} ({found[0].hops} hops):", highlight=False)
+                      f"{escape(str(ea))} and {escape(str(eb))} ({counted(found[0].hops, 'hop')}):", highlight=False)
             for i, p in enumerate(found, 1):
                 out.print(f"{i:>3}. {escape(p.text())}", highlight=False)
     if not found:
-        err.print(f"no connection between {escape(str(ea))} and {escape(str(eb))} within {max_hops} hops",
+        err.print(f"no connection between {escape(str(ea))} and {escape(str(eb))} "
+                  f"within {counted(max_hops, 'hop')}",
                   highlight=False)
     elif found[0].hops > ALL_PATHS_HOPS:
         err.print(f"connections longer than {ALL_PATHS_HOPS} hops are shown one at a time")
