@@ -13,12 +13,14 @@ from datetime import datetime, timezone
 from .errors import UsageError
 from .investigate import unknown_ring
 from .normalise import mask_stored_text
-from .wording import HIDDEN
 
 __all__ = ["STATUSES", "mark", "history", "events", "author"]
 
 STATUSES = ("open", "under_review", "confirmed", "dismissed", "actioned")
 MAX_NOTE = 4000
+# refused in a note or a name: controls but tab and line feed (C0, DEL, C1: an escape sequence), and
+# Unicode's direction controls, which make a note read in another order than it is stored
+REFUSED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def _os_user() -> str:
@@ -36,9 +38,9 @@ def author(by: str | None) -> str:
 
 def _as_written(text: str, option: str, one_line: bool = False) -> str:
     """``text``, refused (naming ``option``) when it holds what a terminal acts on rather than
-    shows (``wording.HIDDEN``), or, with ``one_line`` (a name), a line break: evidence reads as
-    it is stored, and a name written into the bundle's scripts cannot start a line of its own."""
-    found = HIDDEN.search(text) or (one_line and re.search(r"[\t\n]", text))
+    shows (``REFUSED``), or, with ``one_line`` (a name), a line break: evidence reads as it is
+    stored, and a name written into the bundle's scripts cannot start a line of its own."""
+    found = REFUSED.search(text) or (one_line and re.search(r"[\t\n]", text))
     if not found:
         return text
     code = ord(found.group())

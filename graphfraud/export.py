@@ -3,9 +3,10 @@
 ``export_ring`` writes ``members.csv``, ``identifiers.csv``, ``orders.csv``,
 ``graph.graphml``, ``report.html``, ``summary.json``, ``queries.cypher`` and
 ``manifest.json`` into a temporary folder beside the target and renames it into place at
-the end, so an interrupted export leaves nothing half-written. ``verify`` recomputes
-every hash over the exact bytes and names each changed, missing or extra file, a symbolic
-link in place of any of them, and a manifest that no longer matches its own hash.
+the end, so an interrupted export leaves nothing half-written, and two exports into one
+folder cannot both succeed. ``verify`` recomputes every hash over the exact bytes and names
+each changed, missing or extra file, a symbolic link in place of any of them, and a manifest
+that no longer matches its own hash or whose text is not the one export writes.
 
 Every data file is the result of a named statement in ``cypher/`` (``queries.cypher``
 repeats each one with its parameter values); the graph, the summary and the report are
@@ -17,9 +18,14 @@ and card data are masked (``normalise.mask_id`` and ``normalise.mask_card``) unl
 The manifest hash is SHA-256 over the manifest's canonical JSON (sorted keys, no
 whitespace, UTF-8) without its ``manifest_sha256`` field. It makes a bundle
 tamper-evident, not tamper-proof: whoever rewrites a file and both hashes is not caught.
+
+Text from the bundle or the graph (a file name, an id) is never printed or written raw where a
+character could act instead of show: ``shown`` escapes it for a terminal or a Cypher comment,
+``_xml_text`` for GraphML.
 """
 
 import csv
+import errno
 import hashlib
 import io
 import json
@@ -27,6 +33,7 @@ import math
 import os
 import re
 import shutil
+import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -37,15 +44,22 @@ from .errors import GraphfraudError, UsageError
 from .hashing import sha256_file
 from .html import inline_svg, templates
 from .investigate import flat_spellings, unknown_ring
-from .wording import spreadsheet_safe
+from .wording import HIDDEN_CATEGORIES, escaped, spreadsheet_safe, visible
 
-__all__ = ["export_ring", "verify", "ExportResult", "Verification", "VerificationFailed"]
+__all__ = ["export_ring", "verify", "is_bundle", "shown", "ExportResult", "Verification", "VerificationFailed"]
 
 DATA_FILES = ("members.csv", "identifiers.csv", "orders.csv", "graph.graphml", "report.html", "summary.json",
               "queries.cypher")
 BUNDLE_ONLY = ("members.csv", "identifiers.csv", "summary.json", "graph.graphml", "queries.cypher")   # not orders.csv:
                                                                                     # a data folder holds one too
 MANIFEST = "manifest.json"
+BUNDLE_FILES = (*DATA_FILES, MANIFEST)
+# manifest.json holds every object's keys in this order (any other key after them, sorted): its
+# text is then a function of its content alone, which verify rebuilds and compares byte for byte
+MANIFEST_KEY_ORDER = ("format", "ring_id", "graphfraud_version", "created_at", "created_by", "masked", "database",
+                      "load_runs", "detection_runs", "case_status",
+                      "id", "started_at", "ended_at", "as_of", "status",   # a load or detection run's
+                      "files", "sha256", "bytes", "manifest_sha256_of", "manifest_sha256", *DATA_FILES)
 FORMAT = "graphfraud-evidence-bundle/1"
 LAYOUT_SEED = 7
 REPORT_ORDER_ROWS = 200
@@ -84,11 +98,31 @@ class Verification:
 
     @property
     def problems(self) -> list[str]:
-        return [f"{r['file']} {r['status']}" for r in self.rows if r["status"] != "ok"]
+        return [f"{shown(r['file'])} {r['status']}" for r in self.rows if r["status"] != "ok"]
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+# --------------------------------------------------------------------------- untrusted text
+
+# the backslash, and the characters XML 1.0 forbids
+_NOT_XML = re.compile(r"[\\\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def shown(text) -> str:
+    """``text`` from a bundle (a file name, a hash read from its manifest) as verify and export print
+    it: what a terminal acts on escaped, and the backslash too, so a name can neither forge the line
+    that names it nor pass for another name (``wording.visible``)."""
+    return visible(text, exact=True)
+
+
+def _xml_text(value):
+    """``value`` as XML 1.0 can hold it: a character it forbids (most C0 controls, U+FFFE, U+FFFF, an
+    unpaired surrogate) and the backslash written as ``shown`` writes them. networkx writes them
+    raw, and no XML parser reads the file back."""
+    return _NOT_XML.sub(lambda found: escaped(found.group()), value) if isinstance(value, str) else value
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -106,8 +140,21 @@ def _cell(value) -> str:
 
 
 def _manifest_text(manifest: dict) -> str:
-    """manifest.json as export writes it; verify asks for exactly this text."""
-    return json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+    """manifest.json as export writes it; verify asks for exactly this text. It depends on the
+    content alone, not on the order a parser met the keys in: a manifest rewritten with its keys
+    reordered is not what export wrote."""
+    return json.dumps(_in_export_order(manifest), indent=2, ensure_ascii=False) + "\n"
+
+
+def _in_export_order(value):
+    """``value`` with every object's keys in ``MANIFEST_KEY_ORDER``."""
+    if isinstance(value, dict):
+        order = MANIFEST_KEY_ORDER
+        return {k: _in_export_order(value[k])
+                for k in sorted(value, key=lambda k: (order.index(k) if k in order else len(order), k))}
+    if isinstance(value, list):
+        return [_in_export_order(v) for v in value]
+    return value
 
 
 def _canonical(obj) -> bytes:
@@ -132,7 +179,19 @@ def _cypher_literal(value) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k if re.fullmatch(r'[A-Za-z_][A-Za-z0-9_]*', k) else '`' + k + '`'}: "
                                f"{_cypher_literal(v)}" for k, v in value.items()) + "}"
-    return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
+    return "'" + "".join(_cypher_char(c) for c in str(value)) + "'"
+
+
+def _cypher_char(c: str) -> str:
+    """One character of a Cypher string literal: a quote or backslash escaped, and what ``shown``
+    escapes as a \\u escape (UTF-16, as Cypher reads it), so a value keeps its ``:param`` line whole
+    and the statement still gets the exact value."""
+    if c in "\\'":
+        return "\\" + c
+    if unicodedata.category(c) not in HIDDEN_CATEGORIES:
+        return c
+    units = c.encode("utf-16-be", "surrogatepass")
+    return "".join(f"\\u{int.from_bytes(units[i:i + 2], 'big'):04x}" for i in range(0, len(units), 2))
 
 
 class _Masker:
@@ -306,12 +365,22 @@ def _graph(tables: dict):
     return g
 
 
-def _graphml_bytes(g) -> bytes:
+def graphml_bytes(g) -> bytes:
+    """``g`` as GraphML that is well-formed XML 1.0 whatever its ids and values hold (``_xml_text``)."""
     import networkx as nx
 
+    safe = g.__class__()
+    safe.graph.update(_xml_attrs(g.graph))
+    safe.add_nodes_from((_xml_text(n), _xml_attrs(d)) for n, d in g.nodes(data=True))
+    edges = g.edges(keys=True, data=True) if g.is_multigraph() else g.edges(data=True)
+    safe.add_edges_from((*map(_xml_text, e[:-1]), _xml_attrs(e[-1])) for e in edges)
     buf = io.BytesIO()
-    nx.write_graphml(g, buf, encoding="utf-8", prettyprint=True)
+    nx.write_graphml(safe, buf, encoding="utf-8", prettyprint=True)
     return buf.getvalue()
+
+
+def _xml_attrs(attrs: dict) -> dict:
+    return {_xml_text(k): _xml_text(v) for k, v in attrs.items()}
 
 
 def _layout(g, seed: int = LAYOUT_SEED) -> dict:
@@ -487,7 +556,8 @@ def _count(rows, key) -> dict:
 def _queries_text(data: dict, ring_id: str, created: dict, masked: bool) -> str:
     from .store import statement
 
-    lines = [f"// graphfraud evidence bundle for ring {ring_id}, created {created['at']} by {created['by']}",
+    lines = [f"// graphfraud evidence bundle for ring {shown(ring_id)}, created {created['at']} "
+             f"by {shown(created['by'])}",   # shown: a line break in a name would end the comment
              f"// with graphfraud {__version__}.",
              "// Each block reproduces a file of this bundle from the database: set the parameters, then run",
              "// the statement (cypher-shell or Neo4j Browser). The rows come back in the file's row order;",
@@ -538,40 +608,62 @@ def _num(value, digits: int = 3) -> str:
 
 def _check_target(out: Path, force: bool, ring_id: str) -> None:
     """``out`` may be new, an empty folder, or (with ``force``) an earlier bundle of the same ring
-    and nothing else: never anything --force would lose."""
+    and nothing else: never anything --force would lose. A symbolic link is refused, not followed:
+    the bundle would land wherever it points that day, and --force would replace the link."""
     try:
+        if out.is_symlink():
+            raise UsageError(f"--out {shown(out)} is a symbolic link: give the folder itself")
+        if out.name in ("", "..") or (out.is_dir() and os.path.samefile(out, os.curdir)):
+            raise UsageError(f"--out {shown(out)}: give the bundle a folder of its own (such as --out "
+                             f"{shown(ring_id)}), not '.', '..', '/' or the current folder")
         if out.exists() and not out.is_dir():
-            raise UsageError(f"{out} exists and is not a folder")
-        if out.is_dir() and any(out.iterdir()):
+            raise UsageError(f"{shown(out)} exists and is not a folder")
+        if _holds_anything(out):
             if not force:
-                raise UsageError(f"{out} is not empty: refusing to write a bundle into it (use --force to replace it)")
+                raise UsageError(f"{shown(out)} is not empty: refusing to write a bundle into it "
+                                 "(use --force to replace it)")
             _check_replaceable(out, ring_id)
         for parent in out.parents:   # the folder will be created: nothing on the way may be a file
             if parent.exists():
                 if not parent.is_dir() or not os.access(parent, os.W_OK):
-                    raise _cannot_write(out, f"{parent} is not a folder this user can write in")
+                    raise _cannot_write(out, f"{shown(parent)} is not a folder this user can write in")
                 break
     except OSError as e:   # a path the system refuses to look at (too long, permissions)
         raise _cannot_write(out, e.strerror or str(e)) from None
 
 
+def _holds_anything(folder: Path) -> bool:
+    return folder.is_dir() and any(folder.iterdir())
+
+
 def _check_replaceable(out: Path, ring_id: str) -> None:
-    """``--force`` replaces a folder only when it holds a bundle of ``ring_id`` and nothing else: the
-    investigator's notes or attachments beside it, or another ring's bundle, would be lost."""
-    if not (out / MANIFEST).is_file() or out.resolve() in (Path.cwd().resolve(), Path.home().resolve()):
-        raise UsageError(f"{out} is not an evidence bundle (no {MANIFEST}): --force replaces only a bundle")
+    """``--force`` replaces a folder only when it holds a bundle of ``ring_id`` and nothing else, each
+    file a regular one by a bundle file's name, as export wrote it: the investigator's notes or
+    attachments beside it (even in a folder named ``report.html``), or another ring's bundle, would be lost."""
+    if not _regular_file(out / MANIFEST) or out.resolve() == Path.home().resolve():
+        raise UsageError(f"{shown(out)} is not an evidence bundle (no {MANIFEST}): --force replaces only a bundle")
     manifest, _ = _read_manifest(out / MANIFEST)
     found = manifest.get("ring_id") if manifest else None
     if found != ring_id:
-        held = f"the bundle of ring {found}" if isinstance(found, str) else f"an unreadable {MANIFEST}"
-        raise UsageError(f"{out} holds {held}: --force replaces only a bundle of ring {ring_id}")
-    extra = sorted(p.name + ("/" if p.is_dir() else "") for p in out.iterdir() if p.name not in (*DATA_FILES, MANIFEST))
-    if extra:
-        raise UsageError(f"{out} holds files a bundle does not have, which --force would delete: {', '.join(extra)}")
+        held = f"the bundle of ring {shown(found)}" if isinstance(found, str) else f"an unreadable {MANIFEST}"
+        raise UsageError(f"{shown(out)} holds {held}: --force replaces only a bundle of ring {shown(ring_id)}")
+    foreign = sorted(_entry_name(p) for p in out.iterdir() if not (p.name in BUNDLE_FILES and _regular_file(p)))
+    if foreign:
+        raise UsageError(f"{shown(out)} holds files a bundle does not have, which --force would delete: "
+                         f"{', '.join(foreign)}")
+
+
+def _regular_file(path: Path) -> bool:
+    return path.is_file() and not path.is_symlink()
+
+
+def _entry_name(path: Path) -> str:
+    """A name as ``ls -F`` lists it: a folder's with "/", a symbolic link's with "@"."""
+    return shown(path.name) + ("@" if path.is_symlink() else "/" if path.is_dir() else "")
 
 
 def _cannot_write(out: Path, why: str) -> UsageError:
-    return UsageError(f"--out {out}: cannot write there ({why})")
+    return UsageError(f"--out {shown(out)}: cannot write there ({why})")
 
 
 def export_ring(store, ring_id: str, out: Path, unmask: bool = False, force: bool = False, by: str | None = None,
@@ -596,7 +688,7 @@ def export_ring(store, ring_id: str, out: Path, unmask: bool = False, force: boo
         _write_csv(tmp / "members.csv", tables["members"], MEMBER_COLUMNS)
         _write_csv(tmp / "identifiers.csv", tables["identifiers"], IDENTIFIER_COLUMNS)
         _write_csv(tmp / "orders.csv", tables["orders"], ORDER_COLUMNS)
-        (tmp / "graph.graphml").write_bytes(_graphml_bytes(graph))
+        (tmp / "graph.graphml").write_bytes(graphml_bytes(graph))
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False, default=str) + "\n",
                                           encoding="utf-8")
         (tmp / "queries.cypher").write_text(_queries_text(data, ring_id, created, not unmask), encoding="utf-8")
@@ -617,9 +709,9 @@ def export_ring(store, ring_id: str, out: Path, unmask: bool = False, force: boo
         manifest["manifest_sha256"] = manifest_hash(manifest)
         (tmp / MANIFEST).write_text(_manifest_text(manifest), encoding="utf-8")
         if unmask:
-            for name in (*DATA_FILES, MANIFEST):
+            for name in BUNDLE_FILES:
                 (tmp / name).chmod(0o600)
-        _swap_into_place(tmp, out)
+        _place(tmp, out, force, ring_id)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -642,23 +734,61 @@ def _partial_folder(out: Path, private: bool) -> Path:
     return tmp
 
 
-def _swap_into_place(tmp: Path, out: Path) -> None:
-    """Rename the finished bundle onto ``out``; a replaced bundle is removed only after the rename."""
-    old = None
-    if out.exists():
-        if any(out.iterdir()):
-            old = out.parent / f".{out.name}.replaced-{uuid.uuid4().hex[:8]}"
-            os.rename(out, old)
-        else:
-            out.rmdir()
+def _place(tmp: Path, out: Path, force: bool, ring_id: str) -> None:
+    """Rename the finished bundle onto ``out``. The rename replaces an empty folder but fails on one
+    that holds anything, so what appeared at ``out`` during the export (another export's bundle) is
+    never replaced. With ``force`` the earlier bundle, checked again, is moved aside first and
+    removed file by file once the new one is in place."""
+    old = _move_aside(out, ring_id) if force else None
     try:
         os.rename(tmp, out)
-    except BaseException:
+    except OSError as e:
         if old is not None:
-            os.rename(old, out)
-        raise
+            _put_back(old, out)
+        raise _not_placed(out, e) from None
     if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        _remove_bundle(old, out)
+
+
+def _move_aside(out: Path, ring_id: str) -> Path | None:
+    """The earlier bundle at ``out``, renamed to a hidden folder beside it; None when there is none."""
+    _check_target(out, True, ring_id)   # again: files may have been added to it during the export
+    if not _holds_anything(out):
+        return None
+    old = out.parent / f".{out.name}.replaced-{uuid.uuid4().hex[:8]}"
+    try:
+        os.rename(out, old)
+    except FileNotFoundError:   # moved away meanwhile by another export with --force
+        return None
+    except OSError as e:
+        raise _cannot_write(out, e.strerror or str(e)) from None
+    return old
+
+
+def _put_back(old: Path, out: Path) -> None:
+    try:
+        os.rename(old, out)
+    except OSError:
+        raise GraphfraudError(f"{shown(out)} was filled by another export while this one replaced it: this bundle "
+                              f"was discarded, and the earlier one is kept in {shown(old)}") from None
+
+
+def _not_placed(out: Path, e: OSError) -> UsageError:
+    if e.errno in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOTDIR):
+        return UsageError(f"{shown(out)} is not empty any more: something was written there during this export "
+                          "(another export?); nothing was replaced, and this bundle was discarded")
+    return _cannot_write(out, e.strerror or str(e))
+
+
+def _remove_bundle(old: Path, out: Path) -> None:
+    """Remove the replaced bundle: its files by name, then its folder, kept if anything else appeared in it."""
+    try:
+        for name in BUNDLE_FILES:
+            (old / name).unlink(missing_ok=True)
+        old.rmdir()
+    except OSError:
+        raise GraphfraudError(f"bundle written to {shown(out)}; the earlier one's folder, kept in {shown(old)}, "
+                              "holds files export did not write") from None
 
 
 # --------------------------------------------------------------------------- verify
@@ -678,16 +808,24 @@ def verify(folder: Path, expect: str | None = None) -> Verification:
     """
     folder = Path(folder)
     if not folder.is_dir():
-        raise UsageError(f"{folder} is not a folder")
-    if expect is None and not (folder / MANIFEST).exists() and not (folder / MANIFEST).is_symlink() and \
-            not any((folder / name).exists() for name in BUNDLE_ONLY):   # with --expect it was a bundle
-        raise UsageError(f"{folder} is not an evidence bundle (no {MANIFEST})")
+        raise UsageError(f"{shown(folder)} is not a folder")
+    if expect is None and not is_bundle(folder):   # with --expect it was a bundle
+        raise UsageError(f"{shown(folder)} is not an evidence bundle (no {MANIFEST})")
     result = Verification(folder)
     manifest_row, listed = _manifest_row(folder / MANIFEST, expect)
     result.rows.append(manifest_row)
     result.rows += [_listed_row(folder / name, listed[name]) for name in sorted(listed)]
     result.rows += [_extra_row(path) for path in sorted(folder.iterdir()) if path.name not in (MANIFEST, *listed)]
     return result
+
+
+def is_bundle(folder: Path) -> bool:
+    """Whether ``folder`` holds an evidence bundle, even a damaged one: a manifest (or a link in its
+    place) or a file only a bundle has. A command writing into a folder checks it first, so that it
+    never replaces a bundle's ``report.html`` (``weekly --out``)."""
+    folder = Path(folder)
+    return (folder / MANIFEST).exists() or (folder / MANIFEST).is_symlink() or \
+        any((folder / name).exists() for name in BUNDLE_ONLY)
 
 
 def _row(name: str, status: str, expected: str = "", actual: str = "") -> dict:

@@ -54,6 +54,7 @@ from typing import NamedTuple
 
 from . import cases
 from .errors import LockedError, UsageError
+from .export import is_bundle
 from .home import home
 from .locks import graph_writer, held
 from .report import (LAST_WEEK_DAYS, RATES_NOTE, RATES_TO_EUR, ReportData, WeekMetrics, convert, mask,
@@ -281,6 +282,8 @@ def report_folder(out_dir: Path):
             out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise UsageError(f"--out {out_dir}: cannot be a folder for the report: {e.strerror or e}") from None
+        if is_bundle(out_dir):   # its report.html is evidence: the week's report must not replace it
+            raise UsageError(f"--out {out_dir} holds an evidence bundle: give the weekly report a folder of its own")
         try:
             with tempfile.TemporaryFile(dir=out_dir, prefix=".probe-"):
                 pass

@@ -1,7 +1,7 @@
 """Small pieces of text shared by everything graphfraud writes for people: English counts, CSV
 cells a spreadsheet shows as written, and text a terminal shows as written."""
 
-import re
+import unicodedata
 
 
 def counted(n: float, noun: str, plural: str | None = None) -> str:
@@ -31,23 +31,33 @@ def spreadsheet_safe(value, text: str) -> str:
 
 
 
-# What a terminal acts on rather than shows: C0 controls but tab and line feed, DEL, C1 controls
-# (U+009B starts an escape sequence too), and Unicode's direction controls, which make text read
-# in another order than it is stored ("Trojan Source", CVE-2021-42574)
-HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+# What a terminal acts on, or shows as nothing, rather than shows: controls (C0, DEL, C1: an
+# escape sequence), format characters (direction controls such as U+202E, which make text read in
+# another order than it is stored, "Trojan Source", CVE-2021-42574; zero-width ones), line and
+# paragraph separators, and the unpaired surrogates of a file name that is not UTF-8
+HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 
-def visible(text: str) -> str:
-    r"""``text`` with what a terminal would act on written out as escapes, so data (an id, a file
-    name, a note) can neither move the cursor, clear the screen nor reorder a line an
-    investigator reads.
+def visible(text, exact: bool = False) -> str:
+    r"""``text`` with each character a terminal would act on or hide written as Python writes it in
+    a string, so data (an id, a file name, a note) can neither move the cursor, clear the screen,
+    break the line nor reorder it. ``exact`` doubles the backslash too, so two different texts never
+    show the same (a file name in an evidence bundle).
 
-    >>> print(visible("ok\x1b[2J \u202etxt.exe \x9b"))
-    ok\x1b[2J \u202etxt.exe \x9b
+    >>> print(visible("ok\x1b[2J\r\u202etxt.exe \x9b"), visible("a\\b", exact=True))
+    ok\x1b[2J\x0d\u202etxt.exe \x9b a\\b
     """
-    return HIDDEN.sub(_escape, text)
+    text = str(text)
+    if text.isprintable() and not (exact and "\\" in text):   # the usual case, at C speed
+        return text
+    return "".join(escaped(c) if (exact and c == "\\") or unicodedata.category(c) in HIDDEN_CATEGORIES else c
+                   for c in text)
 
 
-def _escape(found: re.Match) -> str:
-    code = ord(found.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+def escaped(c: str) -> str:
+    """One character as a Python escape (the backslash doubled)."""
+    code = ord(c)
+    if c == "\\":
+        return "\\\\"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"

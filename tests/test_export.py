@@ -8,6 +8,7 @@ import re
 import shutil
 import stat
 import subprocess
+import unicodedata
 from pathlib import Path
 
 import networkx as nx
@@ -161,6 +162,21 @@ def test_a_manifest_whose_text_was_edited_is_caught_even_when_its_hash_still_mat
     assert "manifest.json changed (its text is not the manifest it holds)" in result.stderr
 
 
+@pytest.mark.parametrize("reordered", ["its top-level keys", "the keys of a file's entry"])
+def test_a_manifest_with_its_keys_reordered_is_caught_even_with_the_recorded_hash(bundle, copy, reordered):
+    """Same content, so the same manifest hash: only its text says it is not what export wrote."""
+    manifest = json.loads((copy / "manifest.json").read_text())
+    if reordered == "its top-level keys":
+        manifest = dict(reversed(manifest.items()))
+    else:
+        manifest["files"]["members.csv"] = dict(reversed(manifest["files"]["members.csv"].items()))
+    (copy / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    for expect in ([], ["--expect", recorded_hash(bundle)]):
+        result = run("verify", copy, *expect)
+        assert result.exit_code == 1
+        assert "manifest.json changed (its text is not the manifest it holds)" in result.stderr
+
+
 @pytest.mark.parametrize("damage", ["garble", "nested too deep", "a folder"])
 def test_an_unreadable_manifest_is_caught(copy, damage):
     if damage == "garble":
@@ -256,6 +272,67 @@ def test_a_linked_folder_in_a_bundle_fails(copy, tmp_path):
     assert "fails verification: notes extra (a symbolic link)" in result.stderr
 
 
+def acting(text: str) -> list[str]:
+    """The characters in ``text`` a terminal would act on or hide rather than show, but the line feed."""
+    return [c for c in text if c != "\n" and unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp")]
+
+
+SPOOFING_NAMES = {  # a file name -> how verify and export show it
+    "\x1b[1G\x1b[2KB: all 7 files match the manifest\x1b[8m":
+        "\\x1b[1G\\x1b[2KB: all 7 files match the manifest\\x1b[8m",
+    "x\rmembers.csv ok": "x\\x0dmembers.csv ok",
+    "x\nerror: nothing": "x\\x0aerror: nothing",
+    "\x9b2J": "\\x9b2J",
+    "invoice\u202etxt.exe": "invoice\\u202etxt.exe",
+    "members.csv\u200b": "members.csv\\u200b",
+    os.fsdecode(b"not utf-8 \xff"): "not utf-8 \\udcff",
+}
+
+
+@pytest.mark.parametrize("name", SPOOFING_NAMES)
+@pytest.mark.parametrize("fmt", ["table", "json", "csv"])
+def test_a_file_name_in_a_bundle_can_neither_forge_nor_cut_a_line_verify_prints(copy, name, fmt):
+    with open(copy / "members.csv", "a") as f:
+        f.write("x\n")
+    (copy / name).write_text("")
+    result = run("verify", copy, "--format", fmt)
+    assert result.exit_code == 1
+    assert not acting(result.stdout) and not acting(result.stderr)
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("error: ")
+    assert f"members.csv changed, {SPOOFING_NAMES[name]} extra" in result.stderr or \
+        f"{SPOOFING_NAMES[name]} extra, members.csv changed" in result.stderr
+    if fmt == "table":
+        assert SPOOFING_NAMES[name] in result.stdout
+    else:
+        rows = json.loads(result.stdout) if fmt == "json" else list(csv.DictReader(io.StringIO(result.stdout)))
+        assert SPOOFING_NAMES[name] in [r["file"] for r in rows]
+
+
+def test_names_and_hashes_a_forged_manifest_lists_are_shown_escaped_as_is_the_folders_name(bundle, tmp_path):
+    folder = tmp_path / "case\x1b[2K"
+    shutil.copytree(bundle, folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["files"]["\x1b[2Kall ok\x1b[8m"] = {"sha256": "\x1b[2Jok", "bytes": 1}
+    manifest["manifest_sha256"] = export.manifest_hash(manifest)
+    (folder / "manifest.json").write_text(export._manifest_text(manifest), encoding="utf-8")
+    result = run("verify", folder)
+    assert result.exit_code == 1 and not acting(result.stdout) and not acting(result.stderr)
+    assert result.stderr == f"error: {tmp_path}/case\\x1b[2K fails verification: \\x1b[2Kall ok\\x1b[8m missing\n"
+    assert "│ \\x1b[2Jok… " in result.stdout
+    (folder / "manifest.json").write_bytes((bundle / "manifest.json").read_bytes())
+    result = run("verify", folder)
+    assert result.exit_code == 0 and result.stderr.startswith(f"{tmp_path}/case\\x1b[2K: all 7 files match")
+
+
+def test_a_name_force_would_delete_is_shown_escaped(market, tmp_path):
+    out = tmp_path / "case"
+    export.export_ring(market, RING_ID, out)
+    (out / "notes\nerror: none").write_text("mine")
+    result = run("export", RING_ID, "--out", out, "--force")
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert result.stderr.endswith("which --force would delete: notes\\x0aerror: none\n")
+
+
 def test_export_into_a_non_empty_folder_is_refused_and_force_replaces_only_a_bundle(market, tmp_path):
     out = tmp_path / "case"
     out.mkdir()
@@ -299,6 +376,101 @@ def test_force_refuses_a_bundle_folder_holding_the_investigators_own_files(marke
     assert result.exit_code == 2 and result.stderr.count("\n") == 1
     assert "which --force would delete: NOTES.txt, attachments/" in result.stderr
     assert (out / "NOTES.txt").exists() and (out / "attachments" / "photo.jpg").exists()
+
+
+@pytest.mark.parametrize("kind", ["a folder", "a symbolic link"])
+def test_force_refuses_a_bundle_whose_file_is_not_a_file_export_wrote(market, tmp_path, kind):
+    out = tmp_path / "case"
+    export.export_ring(market, RING_ID, out)
+    (out / "report.html").unlink()
+    if kind == "a folder":
+        (out / "report.html").mkdir()
+        (out / "report.html" / "notes.txt").write_text("mine")
+    else:
+        (tmp_path / "mine.html").write_text("mine")
+        (out / "report.html").symlink_to(tmp_path / "mine.html")
+    result = run("export", RING_ID, "--out", out, "--force")
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert result.stderr.endswith("which --force would delete: " + ("report.html/\n" if kind == "a folder"
+                                                                     else "report.html@\n"))
+    assert (out / "report.html").is_dir() if kind == "a folder" else (out / "report.html").is_symlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["case"] + (["mine.html"] if kind != "a folder" else [])
+
+
+@pytest.mark.parametrize("out_was", ["absent", "an empty folder"])
+def test_two_exports_into_one_folder_never_both_succeed(market, tmp_path, monkeypatch, out_was):
+    """The other export finishes while this one is still writing: this one is refused, the other's bundle kept."""
+    out = tmp_path / "case"
+    if out_was == "an empty folder":
+        out.mkdir()
+    real = export._report_html
+
+    def meanwhile(*args):
+        monkeypatch.setattr(export, "_report_html", real)
+        export.export_ring(market, RING_ID, out, by="first")
+        return real(*args)
+
+    monkeypatch.setattr(export, "_report_html", meanwhile)
+    result = run("export", RING_ID, "--out", out, "--by", "second")
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"error: {out} is not empty any more: ") and "nothing was replaced" in result.stderr
+    assert json.loads((out / "manifest.json").read_text())["created_by"] == "first"
+    assert export.verify(out).ok
+    assert [p.name for p in tmp_path.iterdir()] == ["case"], "no temporary folder is left behind"
+
+
+def test_force_keeps_files_added_to_the_earlier_bundle_during_the_export(market, tmp_path, monkeypatch):
+    out = tmp_path / "case"
+    export.export_ring(market, RING_ID, out, by="first")
+    real = export._report_html
+
+    def meanwhile(*args):
+        (out / "NOTES.txt").write_text("written while the export ran")
+        return real(*args)
+
+    monkeypatch.setattr(export, "_report_html", meanwhile)
+    result = run("export", RING_ID, "--out", out, "--force")
+    assert result.exit_code == 2 and result.stderr.endswith("which --force would delete: NOTES.txt\n")
+    assert (out / "NOTES.txt").read_text() == "written while the export ran"
+    assert json.loads((out / "manifest.json").read_text())["created_by"] == "first"
+    assert [p.name for p in tmp_path.iterdir()] == ["case"], "no temporary folder is left behind"
+
+
+@pytest.mark.parametrize("out", ["", "  "])
+def test_an_empty_out_is_a_usage_error(market, out):
+    result = run("export", RING_ID, "--out", out)
+    assert result.exit_code == 2 and "--out" in result.stderr and "is empty" in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_the_current_folder_or_one_above_it_as_out_is_refused_in_one_line(market, tmp_path, monkeypatch):
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    for out in (".", "./", str(here), "..", "/"):
+        result = run("export", RING_ID, "--out", out)
+        assert result.exit_code == 2 and result.stderr.count("\n") == 1, out
+        assert result.stderr == f"error: --out {Path(out)}: give the bundle a folder of its own (such as --out " \
+                                f"{RING_ID}), not '.', '..', '/' or the current folder\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["here"] and not list(here.iterdir())
+
+
+@pytest.mark.parametrize("link_to", ["nothing", "an empty folder", "a bundle"])
+def test_a_symbolic_link_as_out_is_refused_not_followed(market, tmp_path, link_to):
+    target, link = tmp_path / "target", tmp_path / "link"
+    if link_to == "an empty folder":
+        target.mkdir()
+    elif link_to == "a bundle":
+        export.export_ring(market, RING_ID, target)
+    before = sorted(p.name for p in target.iterdir()) if target.exists() else None
+    link.symlink_to(target, target_is_directory=True)
+    for force in ([], ["--force"]):
+        result = run("export", RING_ID, "--out", link, *force)
+        assert result.exit_code == 2
+        assert result.stderr == f"error: --out {link} is a symbolic link: give the folder itself\n"
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert (sorted(p.name for p in target.iterdir()) if target.exists() else None) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link"] + (["target"] if link_to != "nothing" else [])
 
 
 def test_force_refuses_another_rings_bundle(market, tmp_path):
@@ -387,6 +559,21 @@ def test_graphml_reads_back_with_networkx(bundle):
     assert g.edges["account:r2", "account:rs"]["orders"] == 2
 
 
+def test_graphml_is_well_formed_xml_whatever_the_ids_hold():
+    """XML 1.0 cannot hold U+FFFE, U+FFFF, most C0 controls or a lone surrogate: they are written as escapes."""
+    odd = "acct\ufffe\uffff\x01\x1b\udcff\\end"
+    as_written = "acct\\ufffe\\uffff\\x01\\x1b\\udcff\\\\end"   # the backslash doubled: no two ids meet
+    g = nx.MultiDiGraph(root="root\uffff")
+    g.add_node(odd, label=odd, orders=3)
+    g.add_node("acct\\ufffe\\uffff\\x01\\x1b\\udcff\\end")
+    g.add_edge(odd, "plain", key="BOUGHT\x00", type="BOUGHT\ufffe")
+    back = nx.read_graphml(io.BytesIO(export.graphml_bytes(g)))
+    assert sorted(back.nodes) == sorted([as_written, "acct\\\\ufffe\\\\uffff\\\\x01\\\\x1b\\\\udcff\\\\end", "plain"])
+    assert back.nodes[as_written] == {"label": as_written, "orders": 3}
+    assert back.edges[as_written, "plain"] == {"id": "BOUGHT\\x00", "type": "BOUGHT\\ufffe"}
+    assert back.graph["root"] == "root\\uffff"
+
+
 def test_summary_carries_reasons_counts_and_case_history(bundle):
     summary = json.loads((bundle / "summary.json").read_text())
     assert summary["ring"]["id"] == RING_ID and summary["ring"]["score"] == 0.87
@@ -436,6 +623,24 @@ def test_queries_header_says_how_the_csv_columns_differ_from_the_statements(mark
                 at = columns.index("card_bin")
                 columns = columns[:at] + ["card"] + columns[at + 2:]
             assert header == columns, name
+
+
+def test_a_name_with_a_line_break_cannot_add_a_statement_to_queries_cypher(market, tmp_path, monkeypatch):
+    """--by refuses such a name; queries.cypher does not rely on it."""
+    monkeypatch.setattr(cases, "author", lambda by: by)
+    by = "alice\nMATCH (n) DETACH DELETE n;\r//\u2028x\x85y"
+    export.export_ring(market, RING_ID, tmp_path / "b", by=by)
+    lines = (tmp_path / "b" / "queries.cypher").read_text(encoding="utf-8").split("\n")
+    assert lines[0].endswith(" by alice\\x0aMATCH (n) DETACH DELETE n;\\x0d//\\u2028x\\x85y")
+    assert not any(line.startswith("MATCH (n) DETACH") for line in lines)
+
+
+def test_a_parameter_value_keeps_its_line_in_queries_cypher_and_its_exact_text(market):
+    value = "a\nb\r\x1b[2K\u202e'q'\\\u2028\U000e0001"
+    literal = export._cypher_literal({"ring_id": value})
+    assert not acting(literal) and "\n" not in literal
+    _, [row] = market.run_cypher(f"RETURN {literal} AS p", {})
+    assert row["p"] == {"ring_id": value}
 
 
 def test_report_is_one_self_contained_file(bundle):
@@ -544,3 +749,12 @@ def test_text_cells_that_start_like_a_formula_are_neutralised_and_the_bundle_sti
             cells = [c for row in csv.reader(f) for c in row]
         assert not [c for c in cells if c[:1] in ("=", "+", "@", "\t", "\r")], name
     assert run("verify", tmp_path / "b").exit_code == 0, "the hashes are of what was written"
+
+
+def test_an_id_xml_cannot_hold_leaves_the_bundles_graph_readable(store, tmp_path):
+    load_marketplace(store, tmp_path / "drop")
+    store.run_cypher("MATCH (a:Account {id: 'r1'}) SET a.id = $id", {"id": "r1\ufffe\x01"}, write=True)
+    export.export_ring(store, RING_ID, tmp_path / "b")
+    g = nx.read_graphml(tmp_path / "b" / "graph.graphml")
+    assert g.nodes["account:r1\\ufffe\\x01"]["label"] == "r1\\ufffe\\x01"
+    assert export.verify(tmp_path / "b").ok

@@ -889,6 +889,21 @@ def test_an_out_folder_that_cannot_be_written_is_refused_before_any_work(store, 
     assert store.read("load_runs", limit=5) == [], "nothing was loaded"
 
 
+def test_an_out_folder_holding_an_evidence_bundle_is_refused_before_any_work(store, tmp_path, monkeypatch):
+    """The bundle's report.html is evidence whose hash enforcement holds: the week's report must not replace it."""
+    import graphfraud.weekly as weekly
+
+    monkeypatch.setattr(weekly, "_detect", lambda *a: pytest.fail("detection ran"))
+    bundle = tmp_path / "case"
+    bundle.mkdir()
+    (bundle / "manifest.json").write_text("{}")
+    (bundle / "report.html").write_text("<p>evidence</p>")
+    result = CliRunner().invoke(app, ["weekly", "--as-of", "2025-09-08", "--out", str(bundle)])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"error: --out {bundle} holds an evidence bundle: give the weekly report a folder of its own"
+    assert (bundle / "report.html").read_text() == "<p>evidence</p>"
+
+
 def test_a_refused_run_leaves_no_out_folder_it_made_behind(store, tmp_path):
     drop = tmp_path / "drop"
     write_csv(drop / "orders.csv", [["order_id", "buyer_id"], ["o1", "a00"]])   # columns missing

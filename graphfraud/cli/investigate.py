@@ -115,12 +115,11 @@ def expand(
         _print_tree(hood)
     elif fmt == TreeFormat.json:
         write_json(hood.as_json())
-    elif fmt == TreeFormat.graphml:
-        import networkx as nx
-
+    elif fmt == TreeFormat.graphml:   # the bundle's writer: well-formed XML whatever the ids hold
+        from ..export import graphml_bytes
         from ..investigate import to_networkx
 
-        nx.write_graphml(to_networkx(hood), sys.stdout.buffer, encoding="utf-8")
+        sys.stdout.buffer.write(graphml_bytes(to_networkx(hood)))
         sys.stdout.flush()
     else:
         columns = ["depth", "type", "id", "parent", "link", "details", "links", "ring", "ring_score", "ring_role",
@@ -252,7 +251,8 @@ def query(
 @app.command()
 def export(
     ring_id: str = typer.Argument(..., metavar="RING_ID", help="The ring to export."),
-    out_dir: Path = typer.Option(..., "--out", help="Folder to write the bundle into (created; must be empty)."),
+    out_dir: str = typer.Option(..., "--out", help="Folder to write the bundle into (created; must be empty; "
+                                                  "not a symbolic link)."),
     unmask: bool = typer.Option(False, "--unmask", help="Show instrument ids and card data in full."),
     force: bool = typer.Option(False, "--force", help="Replace an earlier bundle of the same ring in --out "
                                                       "(refused when the folder holds anything else)."),
@@ -265,19 +265,21 @@ def export(
 
     Example: graphfraud export R-1a2b3c4d5e --out cases/R-1a2b3c4d5e
     """
-    from ..export import export_ring
+    from ..export import export_ring, shown
     from ..store import Store
 
+    if not out_dir.strip():   # an empty path would be the current folder
+        raise typer.BadParameter("is empty: give the folder to write the bundle into", param_hint="--out")
     with Store.open() as store:
-        result = export_ring(store, ring_id, out_dir, unmask=unmask, force=force, by=by)
+        result = export_ring(store, ring_id, Path(out_dir), unmask=unmask, force=force, by=by)
     if unmask:
         err.print("[yellow]warning:[/yellow] instrument ids and card data are NOT masked in this bundle")
-    err.print(f"bundle for ring {result.ring_id} written to {result.out}: {result.counts['members']} members, "
-              f"{result.counts['identifiers']} shared identifiers, {result.counts['orders']:,} orders",
+    err.print(f"bundle for ring {shown(result.ring_id)} written to {shown(result.out)}: {result.counts['members']} "
+              f"members, {result.counts['identifiers']} shared identifiers, {result.counts['orders']:,} orders",
               markup=False, highlight=False)
     emit([{"file": _file_label(name), "sha256": _short(digest)} for name, digest in result.files.items()], Format.table)
     err.print(f"manifest hash {result.manifest_sha256}\nkeep it in the case file: "
-              f"graphfraud verify {result.out} --expect HASH checks the bundle against it", markup=False,
+              f"graphfraud verify {shown(result.out)} --expect HASH checks the bundle against it", markup=False,
               highlight=False)
 
 
@@ -304,21 +306,21 @@ def verify(
     """
     import re
 
-    from ..export import VerificationFailed, verify as verify_bundle
+    from ..export import VerificationFailed, shown, verify as verify_bundle
 
     if not folder.strip():   # an empty path would be the current folder
         raise typer.BadParameter("is empty: give the bundle's folder", param_hint="DIR")
     if expect is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", expect.strip()):
         raise typer.BadParameter("must be the 64 hex digits of the manifest hash export printed", param_hint="--expect")
     result = verify_bundle(Path(folder), expect=expect and expect.strip().lower())
-    rows = result.rows
+    rows = [{k: shown(v) for k, v in r.items()} for r in result.rows]   # names and hashes come from the bundle
     if fmt == Format.table:  # full hashes in json/csv; enough to tell them apart on a terminal
         rows = [{**r, "file": _file_label(r["file"]), "expected_sha256": _short(r["expected_sha256"]),
                  "actual_sha256": _short(r["actual_sha256"])} for r in rows]
     emit(rows, fmt, columns=["file", "status", "expected_sha256", "actual_sha256"])
     if not result.ok:
-        raise VerificationFailed(f"{folder} fails verification: " + ", ".join(result.problems))
-    err.print(f"{folder}: all {len(result.rows) - 1} files match the manifest, and the manifest its own hash"
+        raise VerificationFailed(f"{shown(folder)} fails verification: " + ", ".join(result.problems))
+    err.print(f"{shown(folder)}: all {len(result.rows) - 1} files match the manifest, and the manifest its own hash"
               + (" and the one recorded" if expect else ""), markup=False, highlight=False)
 
 
