@@ -284,7 +284,8 @@ def export(
 
 
 def _short(digest: str) -> str:
-    return digest[:16] + "…" if digest else ""
+    """A hash cut to its first 16 characters for a table ("…" only where something was cut)."""
+    return digest[:16] + "…" if len(digest) > 16 else digest
 
 
 def _file_label(name: str) -> str:
