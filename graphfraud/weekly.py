@@ -60,6 +60,7 @@ from .locks import graph_writer, held
 from .report import (LAST_WEEK_DAYS, RATES_NOTE, RATES_TO_EUR, ReportData, WeekMetrics, convert, mask,
                      no_comparison, staged_report)
 from .rings import change_kind, lineage_event, match_rings
+from .signals import deferred
 from .times import now_precise
 from .wording import counted
 
@@ -367,7 +368,9 @@ def _run(store, weekly_id, as_of, load_dir, out_dir, cfg, progress, tick, detect
     later_weeks = later[0]["weeks"] if later else 0
     if later_weeks:
         notes.append(backfill_note(later_weeks, later[0]["first"]))
-    with staged_report(data, out_dir) as (html, md):   # in place only once the run is published
+    # A stopping signal (SIGTERM) waits for the publish and the report's swap into place: between
+    # them the run would be published and its report not in place.
+    with deferred(), staged_report(data, out_dir) as (html, md):   # in place only once the run is published
         advance(1)
         # Publish, the last thing the run does: detection's rings (what `rings list` shows), their
         # lineage snapshots and the week's result become visible in one transaction, or, if the run

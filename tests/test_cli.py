@@ -76,6 +76,15 @@ def test_a_csv_column_named_like_a_formula_stays_text(store):
     assert result.exit_code == 0 and result.stdout.splitlines() == ["'=cmd", "1"], result.output
 
 
+def test_a_stopping_signal_the_process_was_told_to_ignore_stays_ignored():
+    """``nohup graphfraud weekly … &`` ignores SIGHUP: logging out must not stop the run."""
+    code = ("import signal; signal.signal(signal.SIGHUP, signal.SIG_IGN); from graphfraud.signals import install; "
+            "install(); print(signal.getsignal(signal.SIGHUP) is signal.SIG_IGN, "
+            "signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, signal.SIG_IGN))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True", "True"]
+
+
 def test_a_bad_option_is_one_line_naming_it_not_a_framed_usage_box():
     for args, says in [(["expand", "x", "--hops", "0"], "error: Invalid value for '--hops'"),
                        (["weekly", "--bogus"], "error: No such option: --bogus"),

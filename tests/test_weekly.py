@@ -19,6 +19,7 @@ from graphfraud.cli import app
 from graphfraud.detection import DetectionResult, list_rings
 from graphfraud.errors import NotFoundError, UsageError
 from graphfraud.home import installation
+from graphfraud.load import load
 from graphfraud.rings import match_rings, member_id
 from graphfraud.weekly import WeeklyLockedError, earlier_weeks, ring_history, run_weekly, today_utc, weekly_lock
 
@@ -624,45 +625,90 @@ KILLED_DURING_LOAD = textwrap.dedent("""
 """)
 
 
-TERMINATED_RUN = textwrap.dedent("""
-    import sys, time
+STOPPED_RUN = textwrap.dedent("""
+    import os, signal, sys, time
     from pathlib import Path
+    sys.path.insert(0, sys.argv[3])
     import graphfraud.weekly as weekly
     from graphfraud.__main__ import main
+    from graphfraud.store import Store
+    from test_weekly import PLANTED, planted_detection
 
-    ready, day = Path(sys.argv[1]), sys.argv[2]
+    ready, day, when = Path(sys.argv[1]), sys.argv[2], sys.argv[4]
 
-    def hang(*args, **kwargs):   # stands in for a long run: the process is stopped in it
+    def hanging(*args):   # a long detection: the run is stopped in it
         ready.write_text("ready")
         time.sleep(600)
 
-    weekly.run_weekly = hang
+    write_together = Store.write_together
+
+    def stopped_once_published(self, parts):   # the signal comes between the publish and the report's swap
+        write_together(self, parts)
+        if any(name == "weekly_run_end" for name, _ in parts):
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    if when == "detecting":
+        weekly._detect = hanging
+    else:
+        weekly._detect = planted_detection(PLANTED)
+        Store.write_together = stopped_once_published
     sys.argv = ["graphfraud", "weekly", "--as-of", day, "--out", str(ready.parent / "out"), "--quiet"]
     main()
 """)
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["sigterm", "sighup"])
-def test_a_run_stopped_by_its_scheduler_still_prints_its_json_line(store, tmp_path, signum):
-    """``systemctl stop`` sends SIGTERM: the run ends as a Ctrl-C does, with one JSON line and 128 + the signal."""
+def stopped_run(tmp_path: Path, when: str, signum: int | None = None) -> subprocess.CompletedProcess:
+    """A weekly run in its own process (the command, with its signal handling), stopped by ``signum``
+    while it detects, or by SIGTERM just after it published (``when``)."""
     ready, script = tmp_path / "ready", tmp_path / "stopped.py"
-    script.write_text(TERMINATED_RUN)
-    proc = subprocess.Popen([sys.executable, str(script), str(ready), W1.isoformat()], env=os.environ.copy(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    script.write_text(STOPPED_RUN)
+    proc = subprocess.Popen([sys.executable, str(script), str(ready), W1.isoformat(), str(Path(__file__).parent),
+                             when], env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 120
-        while not ready.exists():
-            assert proc.poll() is None and time.monotonic() < deadline, "the run never got to where it is stopped"
-            time.sleep(0.2)
-        proc.send_signal(signum)
-        stdout, stderr = proc.communicate(timeout=60)
+        if when == "detecting":
+            deadline = time.monotonic() + 120
+            while not ready.exists():
+                assert proc.poll() is None, proc.communicate()[1][-3000:]
+                assert time.monotonic() < deadline, "the run never got to where it is stopped"
+                time.sleep(0.2)
+            proc.send_signal(signum)
+        stdout, stderr = proc.communicate(timeout=120)
     finally:
         proc.kill()   # a test that failed on the way leaves no run behind
+    return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
+
+
+def weekly_runs(store) -> list[str]:
+    return [r["status"] for r in store.run_cypher("MATCH (w:WeeklyRun) RETURN w.status AS status", {})[1]]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["sigterm", "sighup"])
+def test_a_run_stopped_by_its_scheduler_is_marked_failed_and_still_prints_its_json_line(
+        store, small_marketplace, tmp_path, signum):
+    """``systemctl stop`` sends SIGTERM: the run ends as a Ctrl-C ends it (marked failed, the locks let
+    go), with one JSON line and 128 + the signal; the week then simply runs again."""
+    load(store, [small_marketplace])
+    done = stopped_run(tmp_path, "detecting", signum)
     name = signal.Signals(signum).name
-    assert proc.returncode == 128 + signum, stderr
-    assert [json.loads(line) for line in stdout.splitlines()] == [
+    assert done.returncode == 128 + signum, done.stderr
+    assert [json.loads(line) for line in done.stdout.splitlines()] == [
         {"status": "error", "as_of": W1.isoformat(), "exit_code": 128 + signum, "error": f"terminated ({name})"}]
-    assert stderr.strip() == f"terminated ({name})"
+    assert done.stderr.strip() == f"terminated ({name})"
+    assert weekly_runs(store) == ["failed"]
+    assert run(store, W1, tmp_path).rings == len(PLANTED[W1]), "the locks were let go"
+
+
+def test_a_stop_that_comes_as_the_run_publishes_waits_for_its_report(store, small_marketplace, tmp_path):
+    """Stopped between its publish and its report's swap into place, a run was published and marked
+    failed, its lineage deleted: the signal now waits for both, and the run stays complete."""
+    load(store, [small_marketplace])
+    done = stopped_run(tmp_path, "publishing")
+    assert done.returncode == 143, done.stderr
+    assert weekly_runs(store) == ["complete"]
+    assert (tmp_path / "out" / "report.html").exists() and (tmp_path / "out" / "report.md").exists()
+    _, rings = list_rings(store)
+    assert len(rings) == len(PLANTED[W1]) and all(ring_history(store, r["ring_id"]) for r in rings), \
+        "the week's rings and their lineage are kept"
 
 
 def test_a_weekly_run_waits_for_a_load_or_detection_running_when_it_starts(store, small_marketplace, tmp_path):

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.text import Text
 
 from ..errors import GraphfraudError
+from ..signals import Terminated, install
 from ..wording import spreadsheet_safe, visible
 
 def _width(stream) -> int | None:
@@ -80,22 +81,6 @@ def _interruption(e: BaseException | None) -> KeyboardInterrupt | None:
             return e
         e = e.__context__
     return None
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM (``systemctl stop``, a scheduler's timeout) or SIGHUP, raised where the command is, so
-    it ends as a Ctrl-C does: runs and loads marked failed, locks let go, one line (one JSON line
-    with ``weekly --quiet``), and the exit code a shell gives a process the signal ended (143, 129)."""
-
-    def __init__(self, signum: int):
-        import signal
-
-        super().__init__(signum)
-        self.signum, self.name = signum, signal.Signals(signum).name
-
-
-def _raise_terminated(signum, frame):
-    raise Terminated(signum)
 
 
 def report(e: BaseException) -> int:
@@ -296,10 +281,7 @@ def ticker(bar):
 
 
 def main() -> None:
-    import signal
-
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, _raise_terminated)
+    install()   # SIGTERM and SIGHUP end a command as Ctrl-C does
     app()
 
 
