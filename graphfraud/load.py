@@ -468,6 +468,7 @@ class _Loader:
         self.instruments = _Instruments()
         self.accounts: dict[str, tuple] = {}      # id -> (role, created_at, country) seen in this load
         self.orders: dict[str, tuple] = {}       # id -> values, for the chunk being parsed
+        self.order_rows: dict[str, dict] = {}    # id -> its parsed row, for the chunk being parsed
         self.known_accounts: dict[str, str] = {}  # id -> country, for ids confirmed to exist in the store
         self.refused_accounts: set[str] = set()   # ids whose account row this load quarantined and did not load:
                                                   # their links and orders are held back with them
@@ -550,7 +551,8 @@ class _Loader:
         if len(currency) != 3 or not currency.isalpha():
             raise RowError("currency", f"currency {_shown(currency, 10)} is not an ISO 4217 code")
         created = _timestamp(row, "created_at")
-        status, known = normalise.order_status(row.get("status") or "completed")
+        stated = (row.get("status") or "").strip()   # no status: completed when new, the stored one when not
+        status, known = normalise.order_status(stated or "completed")
         if not known:
             self.unknown_statuses[status[:40]] += 1
         device_raw = (row.get("device_id") or "").strip()
@@ -561,13 +563,18 @@ class _Loader:
         promo = normalise.promo_code(row.get("promo_code") or "")
         # Recorded only once nothing above can reject the row: a corrected row for the id may follow.
         if not _first_row(self.orders, order_id, (buyer, seller, amount, currency, created), "order_id", "order"):
+            if stated:   # the same order again, later in the drop: its status is the later one
+                self.order_rows[order_id].update(status=status, status_stated=True)
             return None
-        return {"id": order_id, "buyer_id": buyer, "seller_id": seller, "amount": amount, "currency": currency,
-                "created_at": created, "status": status, "promo_code": promo or None,
-                "device": device or None, "device_raw": device_raw,
-                "address": address or None, "address_raw": address_raw,
-                "instrument": instrument[0] if instrument else None,
-                "instrument_bin": instrument[1] if instrument else "", "instrument_last4": instrument[2] if instrument else ""}
+        parsed = {"id": order_id, "buyer_id": buyer, "seller_id": seller, "amount": amount, "currency": currency,
+                  "created_at": created, "status": status, "status_stated": bool(stated), "promo_code": promo or None,
+                  "device": device or None, "device_raw": device_raw,
+                  "address": address or None, "address_raw": address_raw,
+                  "instrument": instrument[0] if instrument else None,
+                  "instrument_bin": instrument[1] if instrument else "",
+                  "instrument_last4": instrument[2] if instrument else ""}
+        self.order_rows[order_id] = parsed
+        return parsed
 
     # ----- reading
 
@@ -582,6 +589,7 @@ class _Loader:
         raw = iter_rows(path)
         while raw_rows := list(islice(raw, CHUNK_ROWS)):
             self.orders.clear()   # orders of earlier chunks are in the store, and checked there
+            self.order_rows.clear()
             raw_rows = [(line, row if isinstance(row, _Unreadable) else self._without_card_numbers(row))
                         for line, row in raw_rows]
             if table in ("account_devices", "account_addresses", "account_payment_instruments", "orders"):
@@ -719,7 +727,7 @@ def _load(store, paths: list[Path], progress, run_id: str | None) -> LoadResult:
             c["loaded"] = c["read"] - c["quarantined"]
         if loader.restated:
             notes.append(f"orders: {counted(loader.restated, 'order')} already stored took the status this load "
-                         "gave them (a chargeback or refund that came later)")
+                         "gave them (a chargeback, refund or dispute that came after the order)")
         if loader.unknown_statuses:
             kept = ", ".join(f"{status!r} ({n:,})" for status, n in loader.unknown_statuses.most_common(5))
             notes.append(f"orders: statuses outside {', '.join(normalise.ORDER_STATUSES)} kept as written and counted "
@@ -861,7 +869,7 @@ class _Writer:
             new, stored = self._sorted_rows("orders", batch, "load_orders_existing",
                                             ("buyer_id", "seller_id", "amount", "currency", "created_at"))
             restated = [{"id": row["id"], "status": row["status"]} for row, old in stored
-                        if row["status"] != old["status"]]
+                        if row["status_stated"] and row["status"] != old["status"]]
             self.loader.restated += len(restated)
             self.store.write_together([
                 ("load_orders_create", {"rows": new, "run_id": self.run_id}),

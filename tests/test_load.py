@@ -367,6 +367,16 @@ def test_an_order_given_again_with_another_status_takes_it_and_other_changes_are
     assert not any("took the status" in note for note in first.notes + load(store, [folder]).notes), \
         "loading the same drop again changes nothing"
 
+    no_status = marketplace.parent / "resent"   # an order sent again without its status keeps the stored one
+    write(no_status, "orders.csv", [ORDERS[0][:6], ORDERS[1][:6]])
+    assert not any("took the status" in note for note in load(store, [no_status]).notes)
+    twice = marketplace.parent / "twice"         # one drop, the order twice: the later row's status is the one
+    write(twice, "orders.csv", [ORDERS[0], ORDERS[3], ORDERS[3][:6] + ["refunded"] + ORDERS[3][7:],
+                                ORDERS[3][:6] + [""] + ORDERS[3][7:]])
+    load(store, [twice])
+    assert [r["status"] for r in store.run_cypher("MATCH (o:Order) RETURN o.status AS status ORDER BY o.id", {})[1]] \
+        == ["chargeback", "chargeback", "refunded"]
+
 
 def test_a_load_or_detection_while_another_writes_is_refused_and_nothing_is_written(store, marketplace):
     """Two loads at once stored relationships twice; a detection during a load published a
