@@ -264,11 +264,15 @@ def run_weekly(store, as_of: date, load_dir: Path | None, out_dir: Path, progres
             return _run(store, weekly_id, as_of, load_dir, out_dir, cfg, progress, tick, detect, abandoned, started)
 
 
+PLACEHOLDERS = (".keep", ".gitkeep", ".DS_Store")   # what an empty folder may hold all the same
+
+
 def _empty_folder(path: Path) -> bool:
-    """A folder with no files in it (hidden ones aside): a drop for a week with no data, which is a
-    quiet week, not a failed run. A folder of files none of which is a table is still refused
-    (``load.discover``): that is a drop named wrongly."""
-    return path.is_dir() and not any(p.is_file() and not p.name.startswith(".") for p in path.iterdir())
+    """A folder holding nothing (or a placeholder): a drop for a week with no data, which is a quiet
+    week, not a failed run. Anything else is loaded, or refused by ``load.discover``: files none of
+    which is a table (a drop named wrongly), a transfer's hidden partial file (a drop still arriving),
+    a subfolder (the job pointed one level too high)."""
+    return path.is_dir() and all(p.name in PLACEHOLDERS for p in path.iterdir())
 
 
 @contextmanager

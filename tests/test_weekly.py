@@ -867,10 +867,15 @@ def test_an_empty_drop_is_a_quiet_week_not_a_failed_run(store, small_marketplace
     quiet = run(store, W2, tmp_path, load=tmp_path / "empty")
     assert quiet.load_run is None and quiet.rings == len(PLANTED[W2])
     assert f"the drop {tmp_path / 'empty'} holds no files: nothing was loaded this week" in quiet.notes
-    (tmp_path / "misnamed").mkdir()
-    (tmp_path / "misnamed" / "ordrs.csv").write_text("order_id\n")
-    with pytest.raises(UsageError, match="no input tables found"):
-        run(store, W3, tmp_path, load=tmp_path / "misnamed")
+    for name, content in [("ordrs.csv", "order_id\n"), (".orders.csv.a1B2c3", "order_id,buyer"), ("2025-09-22", None)]:
+        drop = tmp_path / f"not-empty-{name}"   # named wrongly; still arriving (rsync); one level too high
+        drop.mkdir()
+        if content is None:
+            (drop / name).mkdir()
+        else:
+            (drop / name).write_text(content)
+        with pytest.raises(UsageError, match="no input tables found"):
+            run(store, W3, tmp_path, load=drop)
 
 
 def test_a_typo_in_the_jobs_line_still_gives_the_log_its_json_line():
