@@ -742,10 +742,12 @@ def _place(tmp: Path, out: Path, force: bool, ring_id: str) -> None:
     old = _move_aside(out, ring_id) if force else None
     try:
         os.rename(tmp, out)
-    except OSError as e:
+    except BaseException as e:   # a Ctrl-C too: the earlier bundle goes back where it was
         if old is not None:
             _put_back(old, out)
-        raise _not_placed(out, e) from None
+        if isinstance(e, OSError):
+            raise _not_placed(out, e) from None
+        raise
     if old is not None:
         _remove_bundle(old, out)
 

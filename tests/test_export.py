@@ -436,6 +436,26 @@ def test_force_keeps_files_added_to_the_earlier_bundle_during_the_export(market,
     assert [p.name for p in tmp_path.iterdir()] == ["case"], "no temporary folder is left behind"
 
 
+def test_force_interrupted_as_it_swaps_puts_the_earlier_bundle_back(market, tmp_path, monkeypatch):
+    """Ctrl-C between moving the earlier bundle aside and renaming the new one into place left the
+    earlier one hidden in a .replaced folder and nothing at --out."""
+    out = tmp_path / "case"
+    export.export_ring(market, RING_ID, out, by="first")
+    real_rename = os.rename
+
+    def interrupted(src, dst):   # Ctrl-C as the new bundle is renamed into place
+        if ".partial-" in Path(src).name:
+            raise KeyboardInterrupt
+        return real_rename(src, dst)
+
+    monkeypatch.setattr(export.os, "rename", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        export.export_ring(market, RING_ID, out, force=True, by="second")
+    monkeypatch.undo()
+    assert json.loads((out / "manifest.json").read_text())["created_by"] == "first"
+    assert [p.name for p in tmp_path.iterdir()] == ["case"], "nothing hidden or temporary left behind"
+
+
 @pytest.mark.parametrize("out", ["", "  "])
 def test_an_empty_out_is_a_usage_error(market, out):
     result = run("export", RING_ID, "--out", out)
