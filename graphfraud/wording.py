@@ -39,20 +39,32 @@ def spreadsheet_safe(value, text: str) -> str:
 HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 
-def visible(text, exact: bool = False) -> str:
+def visible(text, exact: bool = False, lines: bool = False) -> str:
     r"""``text`` with each character a terminal would act on or hide written as Python writes it in
     a string, so data (an id, a file name, a note) can neither move the cursor, clear the screen,
     break the line nor reorder it. ``exact`` doubles the backslash too, so two different texts never
-    show the same (a file name in an evidence bundle).
+    show the same (a file name in an evidence bundle); ``lines`` keeps line breaks (a table cell,
+    where a note's second line is laid out under its first).
 
-    >>> print(visible("ok\x1b[2J\r\u202etxt.exe \x9b"), visible("a\\b", exact=True))
-    ok\x1b[2J\x0d\u202etxt.exe \x9b a\\b
+    >>> print(visible("ok\x1b[2J\r\u202etxt.exe \x9b"), visible("a\\b", exact=True), visible("1\n2", lines=True))
+    ok\x1b[2J\x0d\u202etxt.exe \x9b a\\b 1
+    2
     """
     text = str(text)
     if text.isprintable() and not (exact and "\\" in text):   # the usual case, at C speed
         return text
-    return "".join(escaped(c) if (exact and c == "\\") or unicodedata.category(c) in HIDDEN_CATEGORIES else c
-                   for c in text)
+    return "".join(escaped(c) if _acts(c, exact, lines) else c for c in text)
+
+
+JOINERS = ("\u200c", "\u200d")   # zero-width (non-)joiners: how Persian and Indic names, and emoji, are written
+
+
+def _acts(c: str, exact: bool, lines: bool) -> bool:
+    if c == "\\":
+        return exact
+    if c == "\n":
+        return not lines
+    return c not in JOINERS and unicodedata.category(c) in HIDDEN_CATEGORIES
 
 
 def escaped(c: str) -> str:

@@ -71,6 +71,15 @@ def test_what_a_terminal_acts_on_is_shown_not_obeyed_in_tables_and_errors(store)
     assert missing.exit_code == 1 and "\x1b" not in missing.stderr and "R-\\x1b[2Jx" in missing.stderr, missing.stderr
 
 
+def test_a_value_of_two_lines_reads_as_two_lines_in_a_table(store):
+    """A case note may hold a line break: a table lays it out, where an error line escapes it."""
+    table = CliRunner().invoke(app, ["query", "RETURN $v AS note", "--param", "v=same card\nsame device"])
+    assert table.exit_code == 0 and "\\x0a" not in table.stdout, table.output
+    lines = table.stdout.splitlines()
+    assert any("same card" in line for line in lines) and any("same device" in line for line in lines)
+    assert not any("same card" in line and "same device" in line for line in lines)
+
+
 def test_a_csv_column_named_like_a_formula_stays_text(store):
     result = CliRunner().invoke(app, ["query", "RETURN 1 AS `=cmd`", "--format", "csv"])
     assert result.exit_code == 0 and result.stdout.splitlines() == ["'=cmd", "1"], result.output

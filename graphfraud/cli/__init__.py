@@ -192,7 +192,7 @@ def emit(rows: list[dict], fmt: Format, columns: list[str] | None = None, title:
         for c in columns:
             table.add_column(Text(visible(c)), overflow="fold")
         for row in rows:
-            table.add_row(*(Text(visible(_cell(row.get(c)))) for c in columns))
+            table.add_row(*(Text(visible(_cell(row.get(c)), lines=True)) for c in columns))
         out.print(table)
 
 
