@@ -878,12 +878,18 @@ def test_an_empty_drop_is_a_quiet_week_not_a_failed_run(store, small_marketplace
             run(store, W3, tmp_path, load=drop)
 
 
-def test_a_typo_in_the_jobs_line_still_gives_the_log_its_json_line():
-    result = CliRunner().invoke(app, ["weekly", "--bogus", "--quiet"])
+@pytest.mark.parametrize("args, as_of, says", [
+    (["--bogus", "--quiet"], None, "No such option: --bogus (Possible options: --out)"),
+    (["--as-of=2025-09-08", "--bogus", "--quiet"], "2025-09-08", "No such option: --bogus (Possible options: --out)"),
+    (["--quiet", "--load"], None, "Option '--load' requires an argument."),   # an unset variable, unquoted
+    (["--quiet", "4111111111111111"], None, "Got unexpected extra argument(s) (411111******1111)"),
+], ids=["unknown-option", "as-of-given", "option-without-value", "card-number"])
+def test_a_typo_in_the_jobs_line_still_gives_the_log_its_json_line(args, as_of, says):
+    result = CliRunner().invoke(app, ["weekly", *args])
     assert result.exit_code == 2
     assert [json.loads(line) for line in result.stdout.splitlines()] == [
-        {"status": "error", "as_of": None, "exit_code": 2, "error": "No such option: --bogus (Possible options: --out)"}]
-    assert result.stderr.startswith("error: No such option: --bogus")
+        {"status": "error", "as_of": as_of, "exit_code": 2, "error": says}]
+    assert result.stderr.startswith(f"error: {says}") and "4111111111111111" not in result.stderr
 
 
 @pytest.mark.parametrize("args, says", [

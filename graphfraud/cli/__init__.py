@@ -113,15 +113,17 @@ class _Group(typer.core.TyperGroup):
                 if help_text := e.format_message().strip():   # rich has printed it already, to stdout
                     out.print(Text(help_text))
             else:          # a bad option or argument: one line, not a framed box
-                ctx = getattr(e, "ctx", None)
-                where = f" (see {ctx.command_path} --help)" if ctx else ""
-                err.print(Text.assemble(("error:", "red"), " ", visible(e.format_message()), where))
-                given = kwargs.get("args") or (args[0] if args else None) or sys.argv[1:]
-                if ctx and ctx.command.name == "weekly" and "--quiet" in given:
-                    from .weekly import json_line   # a scheduler's log gets its line for a typo in the job's line too
+                from ..normalise import mask_card_numbers
 
-                    json_line({"status": "error", "as_of": ctx.params.get("as_of"), "exit_code": e.exit_code,
-                               "error": e.format_message()})
+                ctx = getattr(e, "ctx", None)
+                message = mask_card_numbers(e.format_message(), checked=False)   # a card number typed as an argument
+                where = f" (see {ctx.command_path} --help)" if ctx else ""
+                err.print(Text.assemble(("error:", "red"), " ", visible(message), where))
+                given = list(kwargs.get("args") or (args[0] if args else None) or sys.argv[1:])
+                if "--quiet" in given and (ctx.command.name if ctx else given[0]) == "weekly":
+                    from .weekly import error_line   # a scheduler's log gets its line for a typo in the job's line too
+
+                    error_line(given, e.exit_code, message)
             sys.exit(e.exit_code)
         except typer.Abort:
             err.print("interrupted")

@@ -15,6 +15,19 @@ def json_line(summary: dict) -> None:
     sys.stdout.write(json.dumps(summary, default=str) + "\n")
 
 
+def error_line(as_of: str | list | None, code: int, message: str) -> None:
+    """The line of a run that failed or never started; ``as_of`` the week, or the arguments given
+    (a job line click refused), in which ``--as-of`` is looked for as typed."""
+    if isinstance(as_of, list):
+        given, as_of = as_of, None
+        for i, arg in enumerate(given):
+            if arg.startswith("--as-of="):
+                as_of = arg.split("=", 1)[1]
+            elif arg == "--as-of" and i + 1 < len(given):
+                as_of = given[i + 1]
+    json_line({"status": "error", "as_of": as_of, "exit_code": code, "error": message})
+
+
 @app.command()
 def weekly(
     as_of: str = typer.Option(None, "--as-of", metavar="YYYY-MM-DD", show_default="today",
@@ -52,7 +65,7 @@ def weekly(
             raise
         # a scheduler's log reads stdout: every failure, whatever its kind, is still one JSON line
         code, message = failure(e)
-        json_line({"status": "error", "as_of": day.isoformat() if day else as_of, "exit_code": code, "error": message})
+        error_line(day.isoformat() if day else as_of, code, message)
         raise typer.Exit(say(code, message))
     if quiet:
         json_line({**result.summary(), "notes": result.notes})
