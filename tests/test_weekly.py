@@ -199,6 +199,8 @@ def test_a_week_run_again_replaces_what_its_earlier_run_said_in_rings_history(st
         "the first run's W1 snapshot of this id is superseded by the re-run"
     replaced = ids_by_members(store, again)[frozenset(other)]
     assert kinds(ring_history(store, replaced)) == [("2025-09-08", "new", 3, [], [])]
+    later = run(store, W3, tmp_path, planted={W3: [first]})
+    assert later.lineage.get("returning", 0) == 0, "W2 flagged them, not the W1 that was run again"
 
 
 @pytest.mark.parametrize("follows", [True, False], ids=["detection-follows-the-week-before", "detection-follows-latest"])
