@@ -447,6 +447,21 @@ class _Instruments:
 
 # --------------------------------------------------------------------------- the load
 
+# An order's statuses that end its story: a later drop can turn one into a chargeback (a refunded
+# order can still be charged back), nothing else. A drop loaded again after a later one cannot
+# undo a chargeback that way; a dispute can still be settled either way.
+FINAL_STATUSES = ("chargeback", "refunded", "cancelled")
+
+
+def may_follow(stored: str, given: str) -> bool:
+    """Whether an order stored with status ``stored`` takes ``given`` from a later drop.
+
+    >>> may_follow("completed", "chargeback"), may_follow("chargeback", "completed"), may_follow("disputed", "completed")
+    (True, False, True)
+    """
+    return stored not in FINAL_STATUSES or (given == "chargeback" and stored != "chargeback")
+
+
 def _first_row(seen: dict, row_id: str, values: tuple, column: str, what: str) -> bool:
     """Whether this is the first row of ``row_id`` in this load (``seen`` records it): a repeat with
     the same values is not loaded twice, one with other values is refused."""
@@ -475,6 +490,7 @@ class _Loader:
         self.counts: dict[str, dict] = {}
         self.unknown_statuses: Counter = Counter()  # order statuses outside the known six, kept as written
         self.restated = 0                         # orders already stored that took this load's new status
+        self.kept_final = 0                       # … and those whose stored status is final, kept
 
     # ----- per-table row parsing: return the cleaned row or raise RowError
 
@@ -728,6 +744,9 @@ def _load(store, paths: list[Path], progress, run_id: str | None) -> LoadResult:
         if loader.restated:
             notes.append(f"orders: {counted(loader.restated, 'order')} already stored took the status this load "
                          "gave them (a chargeback, refund or dispute that came after the order)")
+        if loader.kept_final:
+            notes.append(f"orders: {counted(loader.kept_final, 'order')} already stored kept a final status "
+                         f"({', '.join(FINAL_STATUSES)}) this load gave otherwise (an earlier drop loaded again?)")
         if loader.unknown_statuses:
             kept = ", ".join(f"{status!r} ({n:,})" for status, n in loader.unknown_statuses.most_common(5))
             notes.append(f"orders: statuses outside {', '.join(normalise.ORDER_STATUSES)} kept as written and counted "
@@ -868,9 +887,11 @@ class _Writer:
         def handle(batch):
             new, stored = self._sorted_rows("orders", batch, "load_orders_existing",
                                             ("buyer_id", "seller_id", "amount", "currency", "created_at"))
-            restated = [{"id": row["id"], "status": row["status"]} for row, old in stored
-                        if row["status_stated"] and row["status"] != old["status"]]
+            changed = [(row, old) for row, old in stored if row["status_stated"] and row["status"] != old["status"]]
+            restated = [{"id": row["id"], "status": row["status"]} for row, old in changed
+                        if may_follow(old["status"], row["status"])]
             self.loader.restated += len(restated)
+            self.loader.kept_final += len(changed) - len(restated)
             self.store.write_together([
                 ("load_orders_create", {"rows": new, "run_id": self.run_id}),
                 ("load_order_devices", {"rows": [{"id": r["id"], "to": r["device"]} for r in new if r["device"]]}),

@@ -376,6 +376,10 @@ def test_an_order_given_again_with_another_status_takes_it_and_other_changes_are
     load(store, [twice])
     assert [r["status"] for r in store.run_cypher("MATCH (o:Order) RETURN o.status AS status ORDER BY o.id", {})[1]] \
         == ["chargeback", "chargeback", "refunded"]
+    replayed = load(store, [marketplace])   # the first drop loaded again: its o1 'completed', o3 'completed'
+    assert [r["status"] for r in store.run_cypher("MATCH (o:Order) RETURN o.status AS status ORDER BY o.id", {})[1]] \
+        == ["chargeback", "chargeback", "refunded"], "a chargeback or a refund is not undone by an older drop"
+    assert any(note.startswith("orders: 2 orders already stored kept a final status") for note in replayed.notes)
 
 
 def test_a_load_or_detection_while_another_writes_is_refused_and_nothing_is_written(store, marketplace):
