@@ -64,6 +64,13 @@ ID_COLUMNS = ("account_id", "buyer_id", "seller_id", "order_id", "device_id", "i
 VALIDATED_COLUMNS = ("card_number", "ip", "created_at", "first_seen", "last_seen", "amount")
 
 
+QUARANTINE_SHOWN = 2_000   # characters of one value the quarantine keeps: a file csv readers (and people) can open
+
+
+def _cut(value: str) -> str:
+    return value if len(value) <= QUARANTINE_SHOWN else f"{value[:QUARANTINE_SHOWN]}… ({len(value):,} characters)"
+
+
 @dataclass
 class Quarantine:
     """Rows that could not load, with where and why; written as one CSV per load."""
@@ -75,7 +82,7 @@ class Quarantine:
         so every long number in it is masked, a card number with a typo too."""
         checked = not misaligned
         shown = {normalise.mask_card_numbers(str(k), checked): "<redacted>" if k in SECRET_COLUMNS and v else
-                 normalise.mask_card_numbers(v, checked) if isinstance(v, str) else v for k, v in row.items()}
+                 _cut(normalise.mask_card_numbers(v, checked)) if isinstance(v, str) else v for k, v in row.items()}
         self.rows.append({"file": file, "line": line, "column": column or "", "reason": normalise.mask_card_numbers(reason),
                           "row": json.dumps(shown, ensure_ascii=False, default=str)})
 
@@ -83,7 +90,7 @@ class Quarantine:
         if not self.rows:
             return None
         path = private_folder(home() / "quarantine") / f"{run_id}.csv"
-        with open(path, "w", newline="", encoding="utf-8", opener=private_opener) as f:
+        with open(path, "w", newline="", encoding="utf-8", errors="backslashreplace", opener=private_opener) as f:
             writer = csv.DictWriter(f, fieldnames=["file", "line", "column", "reason", "row"])
             writer.writeheader()
             writer.writerows(sorted(self.rows, key=lambda r: (r["file"], r["line"])))
@@ -338,9 +345,14 @@ def _shown(value: str, limit: int) -> str:
 
 
 # C0 controls but tab, line feed and carriage return (a quoted field may span lines), DEL, C1
-# controls (a terminal acts on them: U+009B starts an escape sequence), and the noncharacters
-# U+FFFE and U+FFFF (XML has no place for them: the bundle's GraphML would not be read back)
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# controls (a terminal acts on them: U+009B starts an escape sequence), the noncharacters U+FFFE
+# and U+FFFF (XML has no place for them: the bundle's GraphML would not be read back), and the
+# halves of a surrogate pair a JSON escape can give alone (no text can hold one: the server refuses it)
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# Characters that show as nothing or reorder what follows (zero-width ones, direction controls, the
+# byte order mark): in an id they make two ids that read the same ("acct_7" and "acct_7" + U+200B)
+_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+MAX_VALUE = 131_072       # characters in one value: Python's csv refuses a longer field, so JSONL and Parquet do too
 
 
 def _no_control(row: dict) -> None:
@@ -352,8 +364,19 @@ def _no_control(row: dict) -> None:
     column, found = next((k, m) for k, v in row.items() if (m := _CONTROL.search(v)))
     code = ord(found.group())
     name = ("a NUL character" if code == 0 else f"the noncharacter U+{code:04X}" if code >= 0xfffe else
-            f"the control character U+{code:04X}")
+            f"half a surrogate pair, U+{code:04X}" if code >= 0xd800 else f"the control character U+{code:04X}")
     raise RowError(column, f"{column} holds {name} (a damaged or binary file?)")
+
+
+def _usable(row: dict) -> None:
+    """No value too long to store (``MAX_VALUE``), and no id holding a character that does not show
+    (``_INVISIBLE``): an address may hold a right-to-left mark, an id has no use for one."""
+    for column, value in row.items():
+        if len(value) > MAX_VALUE:
+            raise RowError(column, f"{column} is {len(value):,} characters long; at most {MAX_VALUE:,}")
+        if column in ID_COLUMNS and (found := _INVISIBLE.search(value)):
+            raise RowError(column, f"{column} holds the invisible character U+{ord(found.group()):04X}, which "
+                                   "makes two ids read the same")
 
 
 def _required(row: dict, column: str) -> str:
@@ -619,6 +642,7 @@ class _Loader:
                     continue
                 try:
                     _no_control(row)
+                    _usable(row)
                     clean = parse(row)
                 except RowError as e:
                     self.quarantine.add(path.name, line, e.column, e.reason, row)
@@ -710,6 +734,9 @@ def _load(store, paths: list[Path], progress, run_id: str | None) -> LoadResult:
     files = []
     for table, path in tables:  # check every file before writing anything
         header = read_header(path)
+        if not header and next(iter_rows(path), None) is None:   # a week with no orders, exported as nothing
+            notes.append(f"{path.name}: empty, nothing to load")
+            continue
         spec = TABLE_BY_NAME[table]
         refuse_repeated_columns(path, header)
         missing = [c for c in spec.required if c not in header]

@@ -124,3 +124,35 @@ def test_a_value_holding_a_control_character_is_quarantined_not_stored(store, tm
     assert f"device_id holds {named}" in entries[0]["reason"]
     stored = store.run_cypher("MATCH (d:Device) RETURN d.id AS id", {})[1]
     assert [r["id"] for r in stored] == ["dev-1"]
+
+
+@pytest.mark.parametrize(("device", "says"), [
+    ("\\ud800", "device_id holds half a surrogate pair, U+D800"),      # a JSON escape no text can hold
+    ("x" * 200_000, "device_id is 200,004 characters long; at most 131,072"),
+    ("1\\u200b", "device_id holds the invisible character U+200B, which makes two ids read the same"),
+], ids=["lone-surrogate", "too-long", "zero-width"])
+def test_a_jsonl_value_no_store_or_reader_can_use_is_quarantined_and_the_rest_loads(store, tmp_path, graphfraud_home,
+                                                                                     device, says):
+    """A lone surrogate failed the whole load, on every retry; a 1 MB value failed its commit; an id
+    with a zero-width space loaded as a second account that reads as the first."""
+    write(tmp_path, "accounts.csv", ACCOUNTS)
+    (tmp_path / "account_devices.jsonl").write_text(
+        '{"account_id": "a1", "device_id": "dev-1"}\n'
+        f'{{"account_id": "a2", "device_id": "dev-{device}"}}\n', encoding="utf-8")   # the JSON escapes as written
+    result = load(store, [tmp_path])
+    assert result.quarantined == 1
+    [entry] = latest_quarantine(graphfraud_home)
+    assert (entry["file"], entry["line"], entry["column"]) == ("account_devices.jsonl", "2", "device_id")
+    assert entry["reason"].startswith(says)
+    assert [r["id"] for r in store.run_cypher("MATCH (d:Device) RETURN d.id AS id", {})[1]] == ["dev-1"]
+
+
+def test_an_empty_file_is_an_empty_table_not_a_refused_drop(store, tmp_path):
+    """A week with no orders, exported as nothing (0 bytes, or a JSONL file of no lines)."""
+    write(tmp_path, "accounts.csv", ACCOUNTS)
+    (tmp_path / "orders.csv").write_text("")
+    (tmp_path / "account_devices.jsonl").write_text("\n")
+    result = load(store, [tmp_path])
+    assert result.quarantined == 0 and result.counts["accounts"]["loaded"] == len(ACCOUNTS) - 1
+    assert "orders.csv: empty, nothing to load" in result.notes
+    assert "account_devices.jsonl: empty, nothing to load" in result.notes
