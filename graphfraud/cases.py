@@ -54,7 +54,8 @@ def mark(store, ring_id: str, status: str, note: str, by: str | None = None, at:
     """Set a ring's case status; returns the event (with ``previous``, the status it replaced)."""
     if status not in STATUSES:
         raise UsageError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
-    note = mask_stored_text(_as_written(note or "", "--note").strip())   # kept and exported: no card number in it
+    note = (note or "").replace("\r\n", "\n")   # a note pasted from Windows: its line breaks, not a control character
+    note = mask_stored_text(_as_written(note, "--note").strip())   # kept and exported: no card number in it
     if not note:
         raise UsageError("a case status change needs a --note saying why")
     if len(note) > MAX_NOTE:

@@ -172,7 +172,8 @@ def candidate_keys(text: str, type_: str | None = None) -> dict[str, list[str]]:
         keys["address"] = _address_keys(raw) + ([raw] if type_ == "address" else [])
     if want("instrument"):
         keys["instrument"] = [raw, *stored("instrument_id"), *given_card()]
-        keys["fingerprint"] = [fingerprint_in(raw)] if fingerprint_in(raw) else []
+        fingerprint = fingerprint_in(raw)
+        keys["fingerprint"] = [fingerprint] if fingerprint else []
     if want("promo"):
         keys["promo"] = sorted({raw, normalise.promo_code(raw), *stored("promo_code")})
     if type_ is None:
@@ -476,8 +477,9 @@ def hub_keys(text: str, type_: str | None = None) -> dict[str, list[str]]:
     ``2001:db8::/64``), a building as a person writes its address."""
     raw = text.strip()
     keys = {kind: [] for kind in HUBS}
-    if type_ in (None, "instrument") and fingerprint_in(raw):
-        keys["fingerprint"] = [fingerprint_in(raw)]
+    fingerprint = fingerprint_in(raw) if type_ in (None, "instrument") else None
+    if fingerprint:
+        keys["fingerprint"] = [fingerprint]
     if type_ in (None, "ip"):
         subnets = set()
         try:

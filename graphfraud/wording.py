@@ -30,8 +30,6 @@ def spreadsheet_safe(value, text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-
-
 # What a terminal acts on, or shows as nothing, rather than shows: controls (C0, DEL, C1: an
 # escape sequence), format characters (direction controls such as U+202E, which make text read in
 # another order than it is stored, "Trojan Source", CVE-2021-42574; zero-width ones), line and

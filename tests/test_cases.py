@@ -102,6 +102,7 @@ def test_a_note_or_author_holding_what_a_terminal_acts_on_is_refused_and_a_name_
             cases.mark(ring, RING_ID, "confirmed", note, by=by)
     assert cases.history(ring, RING_ID)["events"] == []
     assert cases.mark(ring, RING_ID, "confirmed", "line one\n\tline two", by="ana")["note"] == "line one\n\tline two"
+    assert cases.mark(ring, RING_ID, "confirmed", "pasted\r\nfrom Windows", by="ana")["note"] == "pasted\nfrom Windows"
 
 
 def test_unknown_ring_is_not_found_with_close_ids(ring):
