@@ -60,7 +60,8 @@ MANIFEST_KEY_ORDER = ("format", "ring_id", "graphfraud_version", "created_at", "
                       "load_runs", "detection_runs", "case_status",
                       "id", "started_at", "ended_at", "as_of", "status",   # a load or detection run's
                       "files", "sha256", "bytes", "manifest_sha256_of", "manifest_sha256", *DATA_FILES)
-FORMAT = "graphfraud-evidence-bundle/1"
+FORMAT = "graphfraud-evidence-bundle/2"   # 2: manifest keys in MANIFEST_KEY_ORDER (1: as the database returned them)
+FORMAT_UNORDERED = "graphfraud-evidence-bundle/1"
 LAYOUT_SEED = 7
 REPORT_ORDER_ROWS = 200
 
@@ -142,8 +143,10 @@ def _cell(value) -> str:
 def _manifest_text(manifest: dict) -> str:
     """manifest.json as export writes it; verify asks for exactly this text. It depends on the
     content alone, not on the order a parser met the keys in: a manifest rewritten with its keys
-    reordered is not what export wrote."""
-    return json.dumps(_in_export_order(manifest), indent=2, ensure_ascii=False) + "\n"
+    reordered is not what export wrote. A bundle of format 1 kept its keys as the database
+    returned them (Neo4j's order is not fixed), so its text is taken in the order it has."""
+    ordered = manifest if manifest.get("format") == FORMAT_UNORDERED else _in_export_order(manifest)
+    return json.dumps(ordered, indent=2, ensure_ascii=False) + "\n"
 
 
 def _in_export_order(value):

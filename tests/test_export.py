@@ -177,6 +177,19 @@ def test_a_manifest_with_its_keys_reordered_is_caught_even_with_the_recorded_has
         assert "manifest.json changed (its text is not the manifest it holds)" in result.stderr
 
 
+def test_a_bundle_of_the_first_format_still_verifies_in_the_key_order_it_was_written_in(copy):
+    """Format 1 kept the manifest's keys as the database returned them, which Neo4j does not fix:
+    such a bundle, written before the order was pinned, must still verify; its hash is unchanged."""
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["format"] = "graphfraud-evidence-bundle/1"
+    manifest["manifest_sha256"] = export.manifest_hash(manifest)
+    older = dict(reversed(manifest.items()))   # as another database may have ordered it
+    older["files"] = {name: dict(reversed(entry.items())) for name, entry in manifest["files"].items()}
+    (copy / "manifest.json").write_text(json.dumps(older, indent=2, ensure_ascii=False) + "\n")
+    assert run("verify", copy).exit_code == 0
+    assert run("verify", copy, "--expect", export.manifest_hash(manifest)).exit_code == 0
+
+
 @pytest.mark.parametrize("damage", ["garble", "nested too deep", "a folder"])
 def test_an_unreadable_manifest_is_caught(copy, damage):
     if damage == "garble":
