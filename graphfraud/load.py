@@ -513,6 +513,7 @@ class _Loader:
         self.counts: dict[str, dict] = {}
         self.unknown_statuses: Counter = Counter()  # order statuses outside the known six, kept as written
         self.restated = 0                         # orders already stored that took this load's new status
+        self.restated_accounts = 0                # accounts already stored that took this load's new status
         self.kept_final = 0                       # … and those whose stored status is final, kept
 
     # ----- per-table row parsing: return the cleaned row or raise RowError
@@ -524,11 +525,12 @@ class _Loader:
             raise RowError("role", f"unknown role {_shown(role, 20)} (expected buyer, seller or both)")
         created = _timestamp(row, "created_at")
         country = _required(row, "country").upper()
-        status = (row.get("status") or "active").strip().lower()
+        stated = (row.get("status") or "").strip().lower()   # no status: active when new, the stored one when not
         if not _first_row(self.accounts, account_id, (role, created, country), "account_id", "account"):
             return None
         self.refused_accounts.discard(account_id)   # a bad row of it came first; this one loads
-        return {"id": account_id, "role": role, "created_at": created, "country": country, "status": status}
+        return {"id": account_id, "role": role, "created_at": created, "country": country,
+                "status": stated or "active", "status_stated": bool(stated)}
 
     def country_of(self, account_id: str) -> str:
         """The account's country, which its addresses are read by, whichever load brought the account."""
@@ -768,6 +770,9 @@ def _load(store, paths: list[Path], progress, run_id: str | None) -> LoadResult:
                 getattr(writer, f["table"])(rows)
         for c in loader.counts.values():
             c["loaded"] = c["read"] - c["quarantined"]
+        if loader.restated_accounts:
+            notes.append(f"accounts: {counted(loader.restated_accounts, 'account')} already stored took the status "
+                         "this load gave them (suspended, closed since)")
         if loader.restated:
             notes.append(f"orders: {counted(loader.restated, 'order')} already stored took the status this load "
                          "gave them (a chargeback, refund or dispute that came after the order)")
@@ -816,10 +821,6 @@ class _Writer:
     def _merge_nodes(self, statement: str, rows: list[dict], description: str) -> None:
         self._each_batch(rows, description, lambda batch: self.store.write(statement, rows=batch))
 
-    def _new_rows(self, table: str, batch: list[dict], statement: str, fields: tuple[str, ...]) -> list[dict]:
-        """The rows of a batch not yet stored; stored ones with other values are quarantined."""
-        return self._sorted_rows(table, batch, statement, fields)[0]
-
     def _sorted_rows(self, table: str, batch: list[dict], statement: str,
                      fields: tuple[str, ...]) -> tuple[list[dict], list[tuple[dict, dict]]]:
         """(the rows of a batch not yet stored, (row, stored values) for those stored that agree on
@@ -847,8 +848,12 @@ class _Writer:
 
     def accounts(self, rows):
         def handle(batch):
-            new = self._new_rows("accounts", batch, "load_accounts_existing", ("role", "created_at", "country"))
-            self.store.write_together([("load_accounts_create", {"rows": new, "run_id": self.run_id})])
+            new, stored = self._sorted_rows("accounts", batch, "load_accounts_existing", ("role", "created_at", "country"))
+            restated = [{"id": row["id"], "status": row["status"]} for row, old in stored
+                        if row["status_stated"] and row["status"] != old["status"]]   # a ban that came later
+            self.loader.restated_accounts += len(restated)
+            self.store.write_together([("load_accounts_create", {"rows": new, "run_id": self.run_id}),
+                                       ("load_accounts_status", {"rows": restated, "run_id": self.run_id})])
         self._each_batch(rows, "accounts", handle)
 
     def account_devices(self, rows):

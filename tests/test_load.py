@@ -382,6 +382,19 @@ def test_an_order_given_again_with_another_status_takes_it_and_other_changes_are
     assert any(note.startswith("orders: 2 orders already stored kept a final status") for note in replayed.notes)
 
 
+def test_an_account_given_again_with_another_status_takes_it(store, marketplace):
+    """A ban arrives after the account: it was counted as loaded and dropped."""
+    load(store, [marketplace])
+    write(marketplace.parent / "banned", "accounts.csv", [ACCOUNTS[0], ACCOUNTS[1][:4] + ["suspended"], ACCOUNTS[2][:4] + [""]])
+    result = load(store, [marketplace.parent / "banned"])
+    statuses = store.run_cypher("MATCH (a:Account) WHERE a.id IN ['a1', 'a2'] RETURN a.id AS id, a.status AS status, "
+                                "a.status_load_run AS changed_by ORDER BY id", {})[1]
+    assert statuses == [{"id": "a1", "status": "suspended", "changed_by": result.run_id},
+                        {"id": "a2", "status": "active", "changed_by": None}], "no status given: the stored one stays"
+    assert "accounts: 1 account already stored took the status this load gave them (suspended, closed since)" \
+        in result.notes and result.quarantined == 0
+
+
 def test_a_load_or_detection_while_another_writes_is_refused_and_nothing_is_written(store, marketplace):
     """Two loads at once stored relationships twice; a detection during a load published a
     half-loaded graph's rings. One writer at a time: the second is refused, exit 75, in one line."""
