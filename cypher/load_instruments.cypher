@@ -1,4 +1,10 @@
-// Payment instruments: an id (given, or the keyed hash of a card number), never a card number.
+// Payment instruments: an id (given, or the keyed hash of a card number), never a card number. An
+// instrument first met on an order knows no BIN or last 4: a later row that gives them fills them in,
+// so the graph does not depend on which drop came first. Nothing stored is overwritten, and nothing
+// is written when nothing is missing (a MERGE's ON MATCH SET would write every known instrument again).
 UNWIND $rows AS r
 MERGE (p:PaymentInstrument {id: r.id})
   ON CREATE SET p.kind = r.kind, p.bin = r.bin, p.last4 = r.last4, p.fingerprint = r.fingerprint
+WITH p, r
+FOREACH (_ IN CASE WHEN p.fingerprint IS NULL AND r.fingerprint IS NOT NULL THEN [1] ELSE [] END |
+  SET p.bin = r.bin, p.last4 = r.last4, p.fingerprint = r.fingerprint)

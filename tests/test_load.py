@@ -382,6 +382,22 @@ def test_an_order_given_again_with_another_status_takes_it_and_other_changes_are
     assert any(note.startswith("orders: 2 orders already stored kept a final status") for note in replayed.notes)
 
 
+def test_an_instrument_first_met_on_an_order_takes_its_card_data_from_a_later_drop(store, tmp_path):
+    """Details were written only when a node was first made, so the graph depended on drop order: an
+    instrument an order brought first never got its BIN and last 4, and no fingerprint linked its holder."""
+    write(tmp_path / "first", "accounts.csv", ACCOUNTS)
+    write(tmp_path / "first", "orders.csv", [ORDERS[0], ["o9", "a1", "s1", "5", "EUR", "2025-10-04T12:00:00Z",
+                                                          "completed", "", "", "pi_late", ""]])
+    load(store, [tmp_path / "first"])
+    write(tmp_path / "later", "account_payment_instruments.csv", [["account_id", "instrument_id", "kind", "bin", "last4"],
+                                                                  ["a1", "pi_late", "card", "411111", "1234"],
+                                                                  ["a2", "pi_other", "card", "411111", "1234"]])
+    load(store, [tmp_path / "later"])
+    held = store.run_cypher("MATCH (a:Account) WHERE a.id IN ['a1', 'a2'] "
+                            "RETURN a.id AS id, a.instrument_fingerprints AS fingerprints ORDER BY id", {})[1]
+    assert held == [{"id": "a1", "fingerprints": ["411111:1234"]}, {"id": "a2", "fingerprints": ["411111:1234"]}]
+
+
 def test_an_account_given_again_with_another_status_takes_it(store, marketplace):
     """A ban arrives after the account: it was counted as loaded and dropped."""
     load(store, [marketplace])
