@@ -7,5 +7,5 @@ RETURN a.id AS account_id, m.role AS ring_role, m.run_id AS detection_run, a.rol
        COUNT { (a)<-[:SOLD_BY]-(:Order) } AS orders_sold,
        COUNT { (a)-[:PLACED]->(o:Order) WHERE o.status = 'chargeback' } AS chargebacks,
        COUNT { (a)-[:PLACED]->(o:Order) WHERE o.status = 'refunded' } AS refunds,
-       a.load_run AS load_run
+       a.load_run AS load_run, a.status_load_run AS status_load_run
 ORDER BY ring_role, account_id

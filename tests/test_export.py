@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from graphfraud import cases, export
 from graphfraud.cli import app
 from graphfraud.hashing import sha256_file
+from graphfraud.load import load
 from investigate_data import PAN, RING_ID, load_marketplace
 
 ALL_FILES = ["members.csv", "identifiers.csv", "orders.csv", "graph.graphml", "report.html", "summary.json",
@@ -791,3 +792,25 @@ def test_an_id_xml_cannot_hold_leaves_the_bundles_graph_readable(store, tmp_path
     g = nx.read_graphml(tmp_path / "b" / "graph.graphml")
     assert g.nodes["account:r1\\ufffe\\x01"]["label"] == "r1\\ufffe\\x01"
     assert export.verify(tmp_path / "b").ok
+
+
+def test_a_status_a_later_load_gave_cites_that_load_in_the_bundle(store, tmp_path):
+    """A late chargeback is evidence: the bundle names the load, and the file, that brought it."""
+    load_marketplace(store, tmp_path / "drop")
+    order = store.run_cypher("MATCH (:Account {id: 'r1'})-[:PLACED]->(o:Order) WHERE o.status <> 'chargeback' "
+                             "RETURN o.id AS order_id, o.buyer_id AS buyer_id, o.seller_id AS seller_id, "
+                             "toString(o.amount) AS amount, o.currency AS currency, "
+                             "toString(o.created_at) AS created_at ORDER BY o.id LIMIT 1", {})[1][0]
+    late = tmp_path / "late"
+    late.mkdir()
+    with open(late / "orders.csv", "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=[*order, "status"])
+        writer.writeheader()
+        writer.writerow({**order, "status": "chargeback"})
+    later = load(store, [late]).run_id
+    export.export_ring(store, RING_ID, tmp_path / "b")
+    with open(tmp_path / "b" / "orders.csv", newline="", encoding="utf-8") as f:
+        rows = {r["order_id"]: r for r in csv.DictReader(f)}
+    assert (rows[order["order_id"]]["status"], rows[order["order_id"]]["status_load_run"]) == ("chargeback", later)
+    manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
+    assert later in [run["id"] for run in manifest["load_runs"]]
