@@ -63,8 +63,10 @@ def as_of_text(as_of) -> str | None:
     >>> as_of_text(None) is None
     True
     """
-    if as_of is None or as_of == "":
+    if as_of is None:
         return None
+    if isinstance(as_of, str) and not as_of.strip():   # an unset variable in a job's line: not "today"
+        raise UsageError("--as-of is empty: give a date (YYYY-MM-DD) or leave the option out for today")
     if isinstance(as_of, datetime):
         value = as_of
     elif isinstance(as_of, date):

@@ -447,6 +447,12 @@ def test_empty_graph_is_a_clear_error(store):
     assert isinstance(result.exception, SystemExit), f"crashed: {result.exception!r}"
 
 
+def test_an_empty_as_of_is_a_usage_error_not_today(store):
+    """`--as-of "$WEEK"` with the variable unset: detection as of today would replace the latest rings."""
+    result = CliRunner().invoke(app, ["detect", "--as-of", " "])
+    assert result.exit_code == 2 and result.stderr.startswith("error: --as-of is empty"), result.output
+
+
 def test_unknown_ring_is_not_found(hand_built):
     run_detection(hand_built)
     result = CliRunner().invoke(app, ["rings", "show", "R-doesnotexist"])
