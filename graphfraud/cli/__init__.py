@@ -121,9 +121,9 @@ class _Group(typer.core.TyperGroup):
                 err.print(Text.assemble(("error:", "red"), " ", visible(message), where))
                 given = list(kwargs.get("args") or (args[0] if args else None) or sys.argv[1:])
                 if "--quiet" in given and (ctx.command.name if ctx else given[0]) == "weekly":
-                    from .weekly import error_line   # a scheduler's log gets its line for a typo in the job's line too
+                    from .weekly import error_line, typed_as_of   # a scheduler's log gets its line for a typo too
 
-                    error_line(given, e.exit_code, message)
+                    error_line(typed_as_of(given), e.exit_code, message)
             sys.exit(e.exit_code)
         except typer.Abort:
             err.print("interrupted")

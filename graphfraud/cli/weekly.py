@@ -15,17 +15,24 @@ def json_line(summary: dict) -> None:
     sys.stdout.write(json.dumps(summary, default=str) + "\n")
 
 
-def error_line(as_of: str | list | None, code: int, message: str) -> None:
-    """The line of a run that failed or never started; ``as_of`` the week, or the arguments given
-    (a job line click refused), in which ``--as-of`` is looked for as typed."""
-    if isinstance(as_of, list):
-        given, as_of = as_of, None
-        for i, arg in enumerate(given):
-            if arg.startswith("--as-of="):
-                as_of = arg.split("=", 1)[1]
-            elif arg == "--as-of" and i + 1 < len(given):
-                as_of = given[i + 1]
+def error_line(as_of: str | None, code: int, message: str) -> None:
+    """The line of a run that failed or never started."""
     json_line({"status": "error", "as_of": as_of, "exit_code": code, "error": message})
+
+
+def typed_as_of(args: list[str]) -> str | None:
+    """The ``--as-of`` of a job line click refused, as typed; None when it has none.
+
+    >>> typed_as_of(["weekly", "--as-of", "2026-03-01", "--bogus"]), typed_as_of(["weekly", "--as-of=x"])
+    ('2026-03-01', 'x')
+    """
+    found = None
+    for i, arg in enumerate(args):
+        if arg.startswith("--as-of="):
+            found = arg.split("=", 1)[1]
+        elif arg == "--as-of" and i + 1 < len(args):
+            found = args[i + 1]
+    return found
 
 
 @app.command()
