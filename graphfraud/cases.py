@@ -13,14 +13,15 @@ from datetime import datetime, timezone
 from .errors import UsageError
 from .investigate import unknown_ring
 from .normalise import mask_stored_text
+from .wording import CONTROLS, DIRECTION_CONTROLS
 
 __all__ = ["STATUSES", "mark", "history", "events", "author"]
 
 STATUSES = ("open", "under_review", "confirmed", "dismissed", "actioned")
 MAX_NOTE = 4000
-# refused in a note or a name: controls but tab and line feed (C0, DEL, C1: an escape sequence), and
-# Unicode's direction controls, which make a note read in another order than it is stored
-REFUSED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# refused in a note or a name: controls (a carriage return too: a Windows line break is made a line
+# feed first) and direction controls, which make a note read in another order than it is stored
+REFUSED = re.compile(f"[{CONTROLS}\r{DIRECTION_CONTROLS}]")
 
 
 def _os_user() -> str:

@@ -31,7 +31,7 @@ from .home import card_hash_key, home, installation, private_folder, private_ope
 from .locks import graph_writer
 from .store import BATCH_ROWS, failure_recorded
 from .times import now_text, parse, utc_text
-from .wording import counted
+from .wording import CONTROLS, DIRECTION_CONTROLS, counted
 
 CHUNK_ROWS = 200_000   # raw rows parsed and written at a time: bounds the memory of a load
 
@@ -344,14 +344,13 @@ def _shown(value: str, limit: int) -> str:
     return repr(normalise.mask_card_numbers(value)[:limit])
 
 
-# C0 controls but tab, line feed and carriage return (a quoted field may span lines), DEL, C1
-# controls (a terminal acts on them: U+009B starts an escape sequence), the noncharacters U+FFFE
-# and U+FFFF (XML has no place for them: the bundle's GraphML would not be read back), and the
-# halves of a surrogate pair a JSON escape can give alone (no text can hold one: the server refuses it)
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-# Characters that show as nothing or reorder what follows (zero-width ones, direction controls, the
+# Controls (``wording.CONTROLS``), the noncharacters U+FFFE and U+FFFF (XML has no place for them:
+# the bundle's GraphML would not be read back), and the halves of a surrogate pair a JSON escape can
+# give alone (no text can hold one: the server refuses it)
+_CONTROL = re.compile(f"[{CONTROLS}\ud800-\udfff\ufffe\uffff]")
+# Characters that show as nothing or reorder what follows (direction controls, zero-width ones, the
 # byte order mark): in an id they make two ids that read the same ("acct_7" and "acct_7" + U+200B)
-_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+_INVISIBLE = re.compile(f"[{DIRECTION_CONTROLS}\u00ad\u180e\u200b-\u200d\u2060-\u2064\u206a-\u206f\ufeff]")
 MAX_VALUE = 131_072       # characters in one value: Python's csv refuses a longer field, so JSONL and Parquet do too
 
 
@@ -846,11 +845,16 @@ class _Writer:
                 agreeing.append((row, old))
         return new, agreeing
 
+    @staticmethod
+    def _changed_status(stored: list[tuple[dict, dict]]) -> list[tuple[dict, dict]]:
+        """(row, stored values) of the rows stored already that state another status than the stored one."""
+        return [(row, old) for row, old in stored if row["status_stated"] and row["status"] != old["status"]]
+
     def accounts(self, rows):
         def handle(batch):
             new, stored = self._sorted_rows("accounts", batch, "load_accounts_existing", ("role", "created_at", "country"))
-            restated = [{"id": row["id"], "status": row["status"]} for row, old in stored
-                        if row["status_stated"] and row["status"] != old["status"]]   # a ban that came later
+            restated = [{"id": row["id"], "status": row["status"]}
+                        for row, _ in self._changed_status(stored)]   # a suspension that came later
             self.loader.restated_accounts += len(restated)
             self.store.write_together([("load_accounts_create", {"rows": new, "run_id": self.run_id}),
                                        ("load_accounts_status", {"rows": restated, "run_id": self.run_id})])
@@ -919,7 +923,7 @@ class _Writer:
         def handle(batch):
             new, stored = self._sorted_rows("orders", batch, "load_orders_existing",
                                             ("buyer_id", "seller_id", "amount", "currency", "created_at"))
-            changed = [(row, old) for row, old in stored if row["status_stated"] and row["status"] != old["status"]]
+            changed = self._changed_status(stored)
             restated = [{"id": row["id"], "status": row["status"]} for row, old in changed
                         if may_follow(old["status"], row["status"])]
             self.loader.restated += len(restated)

@@ -393,10 +393,11 @@ def _money(x: float | None, currency: str = "EUR") -> str:
 def _short_number(x: float) -> str:
     """12,345 as 12.3k, millions as m, billions as bn, trillions as tn; under 10,000 in full. The
     unit is chosen after rounding, so 999,960 is 1.00m, not 1,000.0k."""
-    for scale, unit, places in ((1e12, "tn", 2), (1e9, "bn", 2), (1e6, "m", 2), (1e3, "k", 1)):
-        if round(abs(x) / scale, places) >= 1 and round(abs(x)) >= 10_000:
-            return f"{x / scale:,.{places}f}{unit}"
-    return f"{x:,.0f}"   # under 10,000 (and a figure that is no number, nan, as it is)
+    if abs(x) >= 9_999.5:   # 10,000 once rounded (nan is not, and prints as it is)
+        for scale, unit, places in ((1e12, "tn", 2), (1e9, "bn", 2), (1e6, "m", 2), (1e3, "k", 1)):
+            if round(abs(x) / scale, places) >= 1:
+                return f"{x / scale:,.{places}f}{unit}"
+    return f"{x:,.0f}"
 
 
 def _rate(x: float) -> str:

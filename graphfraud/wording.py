@@ -30,6 +30,13 @@ def spreadsheet_safe(value, text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+# Character classes (for a regex's [...]) the rules about untrusted text are made of:
+# C0 controls but tab, line feed and carriage return (a quoted field may span lines), DEL, and C1
+# controls (a terminal acts on them: U+009B starts an escape sequence) ...
+CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+# ... and Unicode's direction controls, which make text read in another order than it is stored
+DIRECTION_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+
 # What a terminal acts on, or shows as nothing, rather than shows: controls (C0, DEL, C1: an
 # escape sequence), format characters (direction controls such as U+202E, which make text read in
 # another order than it is stored, "Trojan Source", CVE-2021-42574; zero-width ones), line and
