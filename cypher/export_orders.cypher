@@ -19,5 +19,6 @@ RETURN o.id AS order_id, o.created_at AS created_at, b.id AS buyer_id, s.id AS s
        EXISTS { (b)-[:MEMBER_OF]->(r) } AS buyer_in_ring, EXISTS { (s)-[:MEMBER_OF]->(r) } AS seller_in_ring,
        o.amount AS amount, o.currency AS currency, o.status AS status, o.promo_code AS promo_code,
        d.id AS device_id, ad.id AS address_id, sh.raw AS address_raw, p.id AS instrument_id,
-       p.bin AS card_bin, p.last4 AS card_last4, o.load_run AS load_run, o.status_load_run AS status_load_run
+       p.bin AS card_bin, p.last4 AS card_last4, o.load_run AS load_run, o.status_load_run AS status_load_run,
+       o.links_load_run AS links_load_run
 ORDER BY created_at, order_id

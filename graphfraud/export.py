@@ -252,7 +252,8 @@ def _read(store, ring_id: str) -> dict:
     identifiers = store.read("export_identifiers", ring_id=ring_id)
     orders = store.read("export_orders", ring_id=ring_id)
     history = store.read("cases_history", ring_id=ring_id)
-    load_ids = sorted({run for r in members + orders for run in (r.get("load_run"), r.get("status_load_run")) if run})
+    load_ids = sorted({run for r in members + orders
+                       for run in (r.get("load_run"), r.get("status_load_run"), r.get("links_load_run")) if run})
     load_runs = store.read("export_load_runs", ids=load_ids) if load_ids else []
     return {"ring": ring_rows[0]["ring"], "detection_runs": ring_rows[0]["detection_runs"], "members": members,
             "identifiers": identifiers, "orders": orders, "tied_rings": tied,
@@ -281,7 +282,9 @@ IDENTIFIER_COLUMNS = ["type", "identifier", "ring_members", "account_id", "links
                       "last_seen", "spellings", "nodes", "links_in_graph"]
 ORDER_COLUMNS = ["order_id", "created_at", "buyer_id", "seller_id", "buyer_in_ring", "seller_in_ring", "amount",
                  "currency", "status", "promo_code", "device_id", "address_id", "address_raw", "instrument_id",
-                 "card", "load_run", "status_load_run"]   # status_load_run: the later load that changed the status
+                 "card", "load_run", "status_load_run", "links_load_run"]
+# status_load_run: the later load that changed the status; links_load_run: the later load that gave an
+# identifier the order was first stored without
 
 
 def _tables(data: dict, mask: _Masker) -> dict:

@@ -484,6 +484,16 @@ def may_follow(stored: str, given: str) -> bool:
     return stored not in FINAL_STATUSES or (given == "chargeback" and stored != "chargeback")
 
 
+ORDER_LINKS = {"device": "device_id", "address": "address", "instrument": "instrument_id", "promo_code": "promo_code"}
+"""An order's identifiers (parsed key -> input column). A row that leaves one out says nothing
+about it; two rows of one order that name different ones disagree."""
+
+
+def _other_link(row: dict, stored: dict) -> str | None:
+    """The first identifier ``row`` names that ``stored`` names otherwise, if any."""
+    return next((k for k in ORDER_LINKS if row[k] and stored[k] and row[k] != stored[k]), None)
+
+
 def _first_row(seen: dict, row_id: str, values: tuple, column: str, what: str) -> bool:
     """Whether this is the first row of ``row_id`` in this load (``seen`` records it): a repeat with
     the same values is not loaded twice, one with other values is refused."""
@@ -514,6 +524,7 @@ class _Loader:
         self.restated = 0                         # orders already stored that took this load's new status
         self.restated_accounts = 0                # accounts already stored that took this load's new status
         self.kept_final = 0                       # … and those whose stored status is final, kept
+        self.filled = 0                           # orders already stored that took an identifier they lacked
 
     # ----- per-table row parsing: return the cleaned row or raise RowError
 
@@ -601,11 +612,6 @@ class _Loader:
         address = normalise.address_key(address_raw, self.country_of(buyer)) if address_raw else ""
         instrument = self.instruments.resolve(row)
         promo = normalise.promo_code(row.get("promo_code") or "")
-        # Recorded only once nothing above can reject the row: a corrected row for the id may follow.
-        if not _first_row(self.orders, order_id, (buyer, seller, amount, currency, created), "order_id", "order"):
-            if stated:   # the same order again, later in the drop: its status is the later one
-                self.order_rows[order_id].update(status=status, status_stated=True)
-            return None
         parsed = {"id": order_id, "buyer_id": buyer, "seller_id": seller, "amount": amount, "currency": currency,
                   "created_at": created, "status": status, "status_stated": bool(stated), "promo_code": promo or None,
                   "device": device or None, "device_raw": device_raw,
@@ -613,8 +619,19 @@ class _Loader:
                   "instrument": instrument[0] if instrument else None,
                   "instrument_bin": instrument[1] if instrument else "",
                   "instrument_last4": instrument[2] if instrument else ""}
-        self.order_rows[order_id] = parsed
-        return parsed
+        # Recorded only once nothing above can reject the row: a corrected row for the id may follow.
+        if _first_row(self.orders, order_id, (buyer, seller, amount, currency, created), "order_id", "order"):
+            self.order_rows[order_id] = parsed
+            return parsed
+        earlier = self.order_rows[order_id]   # the same order again, later in the drop
+        if conflict := _other_link(parsed, earlier):
+            raise RowError(ORDER_LINKS[conflict], f"duplicate order {order_id!r} with conflicting values")
+        for link in ORDER_LINKS:   # what the earlier row left out, this one may give
+            if parsed[link] and not earlier[link]:
+                earlier.update({k: v for k, v in parsed.items() if k.startswith(link)})
+        if stated:   # its status is the later one
+            earlier.update(status=status, status_stated=True)
+        return None
 
     # ----- reading
 
@@ -775,6 +792,9 @@ def _load(store, paths: list[Path], progress, run_id: str | None) -> LoadResult:
         if loader.restated:
             notes.append(f"orders: {counted(loader.restated, 'order')} already stored took the status this load "
                          "gave them (a chargeback, refund or dispute that came after the order)")
+        if loader.filled:
+            notes.append(f"orders: {counted(loader.filled, 'order')} already stored took a device, address, payment "
+                         "instrument or promo code they were stored without")
         if loader.kept_final:
             notes.append(f"orders: {counted(loader.kept_final, 'order')} already stored kept a final status "
                          f"({', '.join(FINAL_STATUSES)}) this load gave otherwise (an earlier drop loaded again?)")
@@ -820,10 +840,10 @@ class _Writer:
     def _merge_nodes(self, statement: str, rows: list[dict], description: str) -> None:
         self._each_batch(rows, description, lambda batch: self.store.write(statement, rows=batch))
 
-    def _sorted_rows(self, table: str, batch: list[dict], statement: str,
-                     fields: tuple[str, ...]) -> tuple[list[dict], list[tuple[dict, dict]]]:
+    def _sorted_rows(self, table: str, batch: list[dict], statement: str, fields: tuple[str, ...],
+                     links: tuple[str, ...] = ()) -> tuple[list[dict], list[tuple[dict, dict]]]:
         """(the rows of a batch not yet stored, (row, stored values) for those stored that agree on
-        ``fields``); stored ones with other values in ``fields`` are quarantined."""
+        ``fields``, and on ``links`` where both name one); stored ones that disagree are quarantined."""
         stored = {r["id"]: r for r in self.store.read(statement, ids=[r["id"] for r in batch])}
         key_column = TABLE_BY_NAME[table].required[0]
         new, agreeing = [], []
@@ -833,6 +853,7 @@ class _Writer:
                 new.append(row)
                 continue
             differ = [f for f in fields if _differs(row[f], old[f])]
+            differ += [link for link in links if row[link] and old[link] and row[link] != old[link]]
             if differ:
                 file, line = row["line"].rsplit(":", 1)
                 self.loader.quarantine.add(file, int(line), differ[0], f"{key_column} {row['id']!r} is already stored "
@@ -910,31 +931,44 @@ class _Writer:
         self._each_batch(rows, description, handle)
 
     def orders(self, rows):
-        self._merge_nodes("load_devices", [{"id": i} for i in sorted({r["device"] for r in rows if r["device"]})],
-                          "devices")
-        self._addresses([{"address_id": r["address"], "country": self.loader.country_of(r["buyer_id"]),
-                          "postcode": None} for r in rows if r["address"]])
-        self._instruments([{"instrument_id": r["instrument"], "kind": "card", "bin": r["instrument_bin"],
-                            "last4": r["instrument_last4"],
-                            "fingerprint": normalise.instrument_fingerprint(r["instrument_bin"], r["instrument_last4"])}
-                           for r in rows if r["instrument"]])
-        promos = sorted({r["promo_code"] for r in rows if r["promo_code"]})
-        self._merge_nodes("load_promo_codes", [{"id": p} for p in promos], "promo codes")
+        """New orders with their identifiers, statuses restated, identifiers an order stored without
+        them is now given: each batch in one transaction. An identifier node is made only for an order
+        that is written, so a refused row leaves nothing behind."""
         def handle(batch):
             new, stored = self._sorted_rows("orders", batch, "load_orders_existing",
-                                            ("buyer_id", "seller_id", "amount", "currency", "created_at"))
+                                            ("buyer_id", "seller_id", "amount", "currency", "created_at"),
+                                            tuple(ORDER_LINKS))
             changed = self._changed_status(stored)
             restated = [{"id": row["id"], "status": row["status"]} for row, old in changed
                         if may_follow(old["status"], row["status"])]
             self.loader.restated += len(restated)
             self.loader.kept_final += len(changed) - len(restated)
+            filled = [{**row, **{link: row[link] if row[link] and not old[link] else None for link in ORDER_LINKS}}
+                      for row, old in stored]
+            filled = [row for row in filled if any(row[link] for link in ORDER_LINKS)]
+            self.loader.filled += len(filled)
+            linked = new + filled
             self.store.write_together([
+                ("load_devices", {"rows": [{"id": i} for i in sorted({r["device"] for r in linked if r["device"]})]}),
+                ("load_addresses", {"rows": _address_nodes(
+                    {"address_id": r["address"], "country": self.loader.country_of(r["buyer_id"]), "postcode": None}
+                    for r in linked if r["address"])}),
+                ("load_instruments", {"rows": _instrument_nodes(
+                    {"instrument_id": r["instrument"], "kind": "card", "bin": r["instrument_bin"],
+                     "last4": r["instrument_last4"],
+                     "fingerprint": normalise.instrument_fingerprint(r["instrument_bin"], r["instrument_last4"])}
+                    for r in linked if r["instrument"])}),
+                ("load_promo_codes", {"rows": [{"id": p} for p in sorted({r["promo_code"] for r in linked
+                                                                            if r["promo_code"]})]}),
                 ("load_orders_create", {"rows": new, "run_id": self.run_id}),
-                ("load_order_devices", {"rows": [{"id": r["id"], "to": r["device"]} for r in new if r["device"]]}),
+                ("load_orders_fill", {"rows": filled, "run_id": self.run_id}),
+                ("load_order_devices", {"rows": [{"id": r["id"], "to": r["device"]} for r in linked if r["device"]]}),
                 ("load_order_addresses", {"rows": [{"id": r["id"], "to": r["address"], "raw": r["address_raw"]}
-                                                   for r in new if r["address"]]}),
-                ("load_order_instruments", {"rows": [{"id": r["id"], "to": r["instrument"]} for r in new if r["instrument"]]}),
-                ("load_order_promos", {"rows": [{"id": r["id"], "to": r["promo_code"]} for r in new if r["promo_code"]]}),
+                                                   for r in linked if r["address"]]}),
+                ("load_order_instruments", {"rows": [{"id": r["id"], "to": r["instrument"]}
+                                                     for r in linked if r["instrument"]]}),
+                ("load_order_promos", {"rows": [{"id": r["id"], "to": r["promo_code"]}
+                                                for r in linked if r["promo_code"]]}),
                 ("load_orders_status", {"rows": restated, "run_id": self.run_id}),
             ])
         self._each_batch(rows, "orders", handle)
@@ -942,20 +976,28 @@ class _Writer:
     # ----- identifier nodes, deduplicated before they are sent
 
     def _addresses(self, rows):
-        unique = {}
-        for r in rows:
-            unique.setdefault(r["address_id"], {"id": r["address_id"], "country": r.get("country") or None,
-                                                "postcode": r.get("postcode"),
-                                                "building": normalise.building_key(r["address_id"]) or None})
-        self._merge_nodes("load_addresses", [unique[k] for k in sorted(unique)], "addresses")
+        self._merge_nodes("load_addresses", _address_nodes(rows), "addresses")
 
     def _instruments(self, rows):
-        unique = {}
-        for r in rows:
-            unique.setdefault(r["instrument_id"], {"id": r["instrument_id"], "kind": r.get("kind") or "card",
-                                                   "bin": r.get("bin") or None, "last4": r.get("last4") or None,
-                                                   "fingerprint": r.get("fingerprint")})
-        self._merge_nodes("load_instruments", [unique[k] for k in sorted(unique)], "instruments")
+        self._merge_nodes("load_instruments", _instrument_nodes(rows), "instruments")
+
+
+def _address_nodes(rows) -> list[dict]:
+    unique = {}
+    for r in rows:
+        unique.setdefault(r["address_id"], {"id": r["address_id"], "country": r.get("country") or None,
+                                            "postcode": r.get("postcode"),
+                                            "building": normalise.building_key(r["address_id"]) or None})
+    return [unique[k] for k in sorted(unique)]
+
+
+def _instrument_nodes(rows) -> list[dict]:
+    unique = {}
+    for r in rows:
+        unique.setdefault(r["instrument_id"], {"id": r["instrument_id"], "kind": r.get("kind") or "card",
+                                               "bin": r.get("bin") or None, "last4": r.get("last4") or None,
+                                               "fingerprint": r.get("fingerprint")})
+    return [unique[k] for k in sorted(unique)]
 
 
 def _differs(new, stored) -> bool:

@@ -794,23 +794,27 @@ def test_an_id_xml_cannot_hold_leaves_the_bundles_graph_readable(store, tmp_path
     assert export.verify(tmp_path / "b").ok
 
 
-def test_a_status_a_later_load_gave_cites_that_load_in_the_bundle(store, tmp_path):
-    """A late chargeback is evidence: the bundle names the load, and the file, that brought it."""
+def test_a_status_or_identifier_a_later_load_gave_cites_that_load_in_the_bundle(store, tmp_path):
+    """A late chargeback, or a code an order was first stored without, is evidence: the bundle names
+    the load, and the file, that brought it."""
     load_marketplace(store, tmp_path / "drop")
-    order = store.run_cypher("MATCH (:Account {id: 'r1'})-[:PLACED]->(o:Order) WHERE o.status <> 'chargeback' "
+    order = store.run_cypher("MATCH (:Account {id: 'r1'})-[:PLACED]->(o:Order) "
+                             "WHERE o.status <> 'chargeback' AND o.promo_code IS NULL "
                              "RETURN o.id AS order_id, o.buyer_id AS buyer_id, o.seller_id AS seller_id, "
                              "toString(o.amount) AS amount, o.currency AS currency, "
                              "toString(o.created_at) AS created_at ORDER BY o.id LIMIT 1", {})[1][0]
     late = tmp_path / "late"
     late.mkdir()
     with open(late / "orders.csv", "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=[*order, "status"])
+        writer = csv.DictWriter(f, fieldnames=[*order, "status", "promo_code"])
         writer.writeheader()
-        writer.writerow({**order, "status": "chargeback"})
+        writer.writerow({**order, "status": "chargeback", "promo_code": "LATECODE"})
     later = load(store, [late]).run_id
     export.export_ring(store, RING_ID, tmp_path / "b")
     with open(tmp_path / "b" / "orders.csv", newline="", encoding="utf-8") as f:
         rows = {r["order_id"]: r for r in csv.DictReader(f)}
-    assert (rows[order["order_id"]]["status"], rows[order["order_id"]]["status_load_run"]) == ("chargeback", later)
+    late_row = rows[order["order_id"]]
+    assert (late_row["status"], late_row["status_load_run"]) == ("chargeback", later)
+    assert (late_row["promo_code"], late_row["links_load_run"]) == ("LATECODE", later), "a code given later cites its load"
     manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
     assert later in [run["id"] for run in manifest["load_runs"]]

@@ -396,6 +396,45 @@ def test_an_instrument_first_met_on_an_order_takes_its_card_data_from_a_later_dr
     held = store.run_cypher("MATCH (a:Account) WHERE a.id IN ['a1', 'a2'] "
                             "RETURN a.id AS id, a.instrument_fingerprints AS fingerprints ORDER BY id", {})[1]
     assert held == [{"id": "a1", "fingerprints": ["411111:1234"]}, {"id": "a2", "fingerprints": ["411111:1234"]}]
+    paid = store.run_cypher("MATCH (o:Order {id: 'o9'}) RETURN o.fingerprint AS fingerprint", {})[1]
+    assert paid == [{"fingerprint": "411111:1234"}], "the order paid with it takes the fingerprint detection reads"
+
+
+def test_an_order_given_again_may_add_an_identifier_it_lacked_but_not_name_another(store, marketplace, graphfraud_home):
+    """A restated order naming another device was counted as loaded and its device ignored (and
+    its device node made, tied to nothing): now it is quarantined. One that names a device it was
+    stored without gives it, as a re-export with more columns would."""
+    load(store, [marketplace])
+    folder = marketplace.parent / "again"
+    o1_other_device = ORDERS[1][:7] + ["dev-other"] + ORDERS[1][8:]
+    o2_with_device = ORDERS[2][:7] + ["dev-late", "", "", "WELCOME10"]
+    o3_dearer_with_code = ORDERS[3][:3] + ["6"] + ORDERS[3][4:10] + ["NEWCODE"]
+    write(folder, "orders.csv", [ORDERS[0], o1_other_device, o2_with_device, o3_dearer_with_code])
+    result = load(store, [folder])
+    quarantine = sorted((graphfraud_home / "quarantine").glob("*.csv"), key=os.path.getmtime)[-1]
+    reasons = {e["line"]: (e["column"], e["reason"]) for e in csv.DictReader(open(quarantine))}
+    assert reasons == {"2": ("device", "order_id 'o1' is already stored with another device"),
+                       "4": ("amount", "order_id 'o3' is already stored with another amount")}
+    assert result.counts["orders"] == {"read": 3, "loaded": 1, "quarantined": 2}
+    assert "orders: 1 order already stored took a device, address, payment instrument or promo code" \
+        in " ".join(result.notes)
+    o2 = store.run_cypher("MATCH (o:Order {id: 'o2'})-[:FROM_DEVICE]->(d:Device) "
+                          "RETURN d.id AS device, o.device_id AS kept, o.promo_code AS code, "
+                          "o.links_load_run AS given_by", {})[1]
+    assert o2 == [{"device": "dev-late", "kept": "dev-late", "code": "WELCOME10", "given_by": result.run_id}]
+    assert store.run_cypher("MATCH (d:Device) WHERE d.id = 'dev-other' RETURN d", {})[1] == []
+    assert store.run_cypher("MATCH (c:PromoCode {id: 'NEWCODE'}) RETURN c", {})[1] == [], \
+        "a refused order leaves no identifier node behind"
+    assert not any("took a device" in note for note in load(store, [folder]).notes), "given once, not again"
+
+    twice = marketplace.parent / "twice"   # one drop: a later row gives what the first left out, not another
+    new = ["o9", "a3", "s1", "7", "GBP", "2025-10-06T12:00:00Z", "completed"]
+    write(twice, "orders.csv", [ORDERS[0], new + ["", "", "", ""], new + ["dev-zz99", "", "", ""],
+                                new + ["dev-xx", "", "", ""]])
+    result = load(store, [twice])
+    assert result.counts["orders"] == {"read": 3, "loaded": 2, "quarantined": 1}
+    assert store.run_cypher("MATCH (o:Order {id: 'o9'})-[:FROM_DEVICE]->(d) RETURN d.id AS d", {})[1] == \
+        [{"d": "dev-zz99"}]
 
 
 def test_an_account_given_again_with_another_status_takes_it(store, marketplace):
