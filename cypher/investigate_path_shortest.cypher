@@ -2,7 +2,9 @@
 // membership is not a link), at most $max_hops (<= 6) long; each node with its current rings
 // (those of detection run $run_id, the latest) and link count. shortestPath searches from both
 // ends: milliseconds where allShortestPaths over 6 hops takes seconds on 100k buyers, so this runs
-// first and tells how long the connections are.
+// first and tells how long the connections are. The hop limit is applied after the search (WITH):
+// a WHERE on the path's length beside shortestPath makes Neo4j plan an exhaustive fallback search
+// of every path up to 6 hops whenever none qualifies (Cypher Manual, shortest path planning).
 CALL () {
   MATCH (n:Account {id: $a}) WHERE $a_type = 'account' RETURN n
   UNION ALL
@@ -36,7 +38,7 @@ CALL () {
 }
 WITH a, n AS b
 MATCH p = shortestPath((a)-[:USED_DEVICE|USED_IP|HAS_ADDRESS|HAS_INSTRUMENT|PLACED|SOLD_BY|FROM_DEVICE|SHIPPED_TO|PAID_WITH|USED_PROMO*..6]-(b))
-WHERE length(p) <= $max_hops
+WITH p WHERE length(p) <= $max_hops
 RETURN [x IN nodes(p) | {label: labels(x)[0], id: x.id, props: properties(x),
           rings: [(x)-[mo:MEMBER_OF]->(g:Ring) WHERE mo.run_id = $run_id
                   | {id: g.id, score: g.score, role: mo.role, status: g.status}],

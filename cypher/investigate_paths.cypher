@@ -35,7 +35,7 @@ CALL () {
 }
 WITH a, n AS b
 MATCH p = allShortestPaths((a)-[:USED_DEVICE|USED_IP|HAS_ADDRESS|HAS_INSTRUMENT|PLACED|SOLD_BY|FROM_DEVICE|SHIPPED_TO|PAID_WITH|USED_PROMO*..4]-(b))
-WHERE length(p) <= $max_hops
+WITH p WHERE length(p) <= $max_hops
 WITH p LIMIT $limit
 RETURN [x IN nodes(p) | {label: labels(x)[0], id: x.id, props: properties(x),
           rings: [(x)-[mo:MEMBER_OF]->(g:Ring) WHERE mo.run_id = $run_id

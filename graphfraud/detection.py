@@ -431,6 +431,7 @@ def ring_detail(store, ring_id: str, order_limit: int = 200) -> dict:
     return {"ring": ring, "runs": rows[0]["runs"], "reasons": reasons, "latest_run": latest_run,
             "current": ring.get("last_run") == latest_run,   # found by the latest run, or an earlier ring
             "members": store.read("rings_show_members", id=ring_id),
-            "identifiers": store.read("rings_show_identifiers", id=ring_id),
+            "identifiers": [{**i, "members": sorted(i["members"])}   # Neo4j promises no order within a collect
+                            for i in store.read("rings_show_identifiers", id=ring_id)],
             "linked": tied_rings(store, ring_id)[0],
             "orders": store.read("rings_show_orders", id=ring_id, limit=order_limit)}

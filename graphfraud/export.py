@@ -293,9 +293,10 @@ def _tables(data: dict, mask: _Masker) -> dict:
     for r in data["identifiers"]:
         row = {c: r.get(c) for c in IDENTIFIER_COLUMNS}
         row["identifier"] = mask.identifier(r["type"], r["identifier"])
+        row["links"] = sorted(r.get("links") or [])   # sorted: Neo4j promises no order within a collect
         row["spellings"] = flat_spellings(r.get("spellings"))
         row["nodes"] = [mask.instrument(n) if r["type"] in ("PaymentInstrument", "CardFingerprint") else n
-                        for n in r.get("nodes") or []]
+                        for n in sorted(r.get("nodes") or [])]
         identifiers.append(row)
     orders = []
     for r in data["orders"]:

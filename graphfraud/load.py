@@ -130,10 +130,12 @@ def discover(paths: list[Path]) -> tuple[list[tuple[str, Path]], list[str]]:
     for path in paths:
         if not path.exists():
             raise UsageError(f"{path}: no such file or directory")
-        candidates = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+        candidates = sorted(path.iterdir()) if path.is_dir() else [path]
         for p in candidates:
-            table = table_of(p)
-            if table:
+            table = table_of(p) if p.is_file() else None
+            if p.is_dir():
+                skipped.append(f"{p.name}/ (a folder: its files are not read)")
+            elif table:
                 found.append((table, p))
             elif path.is_dir():
                 skipped.append(p.name)
@@ -411,6 +413,7 @@ def _timestamp(row: dict, column: str, optional: bool = False) -> str | None:
 
 _PLAIN = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _GROUPED = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+\.[0-9]+|[+-]?[0-9]{1,3}(?:,[0-9]{3}){2,}")
+_AMBIGUOUS = re.compile(r"[+-]?[0-9]{1,3},[0-9]{3}")   # a thousands comma, or three decimals after a comma
 _DECIMAL_COMMA = re.compile(r"[+-]?(?:[0-9]{1,3}(?:[.\s][0-9]{3})+|[0-9]+),[0-9]{1,2}")
 
 
@@ -429,6 +432,9 @@ def _number(value: str) -> float | None:
 def _amount(row: dict, column: str) -> float:
     value = _required(row, column)
     amount = _number(value)
+    if amount is None and _AMBIGUOUS.fullmatch(value):
+        raise RowError(column, f"{column} {_shown(value, 40)} is ambiguous: {value.replace(',', '')} or "
+                               f"{value.replace(',', '.')}? Write the decimals out")
     if amount is None:
         raise RowError(column, f"{column} {_shown(value, 40)} is not a number")
     amount = round(amount, 2) + 0.0   # + 0.0: -0 is 0

@@ -106,6 +106,23 @@ def without_userinfo(uri: str) -> str:
     return f"{scheme.group() if scheme else ''}***@{after}"
 
 
+NEO4J_NEEDED = (5, 23)   # CALL (x) { … }: subqueries that name the variables they import
+
+
+def too_old(agent: str) -> str | None:
+    """Why a server announcing itself as ``agent`` cannot run graphfraud's Cypher, or None.
+
+    >>> too_old("Neo4j/5.22.0"), too_old("Neo4j/5.26.12"), too_old("Neo4j/2025.01.0")
+    ('runs Neo4j 5.22.0; graphfraud needs Neo4j 5.23 or later (5.26 LTS)', None, None)
+    >>> too_old("Neo4j/5.26.0 compatible (ArcadeDB 26.10.2)")   # the local server
+    """
+    found = re.match(r"Neo4j/(\d+)\.(\d+)", agent or "")
+    if not found or (int(found[1]), int(found[2])) >= NEO4J_NEEDED:
+        return None
+    return (f"runs Neo4j {agent.split('/', 1)[1]}; graphfraud needs Neo4j {'.'.join(map(str, NEO4J_NEEDED))} "
+            "or later (5.26 LTS)")
+
+
 class Store:
     """A connection to one database. Use as a context manager, or call ``close()``."""
 
@@ -158,14 +175,23 @@ class Store:
         self._driver.close()
 
     def ping(self) -> None:
+        """Reach the server, and refuse a Neo4j older than graphfraud's Cypher needs."""
         import neo4j.exceptions as ne
 
         try:
-            self._driver.verify_connectivity()
+            agent = self._driver.get_server_info().agent
         except ne.AuthError:
             raise ServerError(f"the graph server at {self.uri} refused the credentials") from None
         except (ne.ServiceUnavailable, OSError) as e:
             raise ServerError(f"cannot reach the graph server at {self.uri}: {' '.join(str(e).split())}") from None
+        if self.target == "neo4j" and (refusal := too_old(agent)):
+            raise ServerError(f"the graph server at {self.uri} {refusal}")
+
+    def _session(self, **config):
+        """A session that shares its bookmarks with ``execute_query``'s: on a cluster a read that
+        follows a write in the other kind of call sees it."""
+        return self._driver.session(database=self.database,
+                                    bookmark_manager=self._driver.execute_query_bookmark_manager, **config)
 
     @contextmanager
     def _errors(self, label: str):
@@ -190,7 +216,7 @@ class Store:
 
         with self._errors(label):
             if "IN TRANSACTIONS" in text.upper():
-                with self._driver.session(database=self.database) as session:
+                with self._session() as session:
                     result = session.run(text, params)
                     return list(result.keys()), list(result)
             routing = neo4j.RoutingControl.WRITE if write else neo4j.RoutingControl.READ
@@ -212,7 +238,7 @@ class Store:
                     tx.run(statement(name), piece).consume()
 
         with self._errors(" + ".join(name for name, _ in parts)):
-            with self._driver.session(database=self.database) as session:
+            with self._session() as session:
                 session.execute_write(work)
 
     def read(self, name: str, **params) -> list[dict]:
@@ -278,7 +304,7 @@ class Store:
         import neo4j
 
         with self._errors("query"):
-            with self._driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+            with self._session(default_access_mode=neo4j.READ_ACCESS) as session:
                 tx = session.begin_transaction()
                 try:
                     result = tx.run(text, params)

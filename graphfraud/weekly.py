@@ -249,8 +249,8 @@ def run_weekly(store, as_of: date, load_dir: Path | None, out_dir: Path, progres
 
     started = time.monotonic()
     tick = progress or (lambda description, total: (lambda n: None))
-    if load_dir is not None and not Path(load_dir).exists():
-        raise UsageError(f"--load {load_dir}: no such file or directory")
+    if load_dir is not None:
+        _check_drop(Path(load_dir))
     cfg = settings()   # what can be wrong in the arguments and settings is found before any work
     out_dir = Path(out_dir)
     with weekly_lock(lock, {"as_of": as_of.isoformat(), "started_at": now_precise()}), report_folder(out_dir), \
@@ -267,11 +267,30 @@ def run_weekly(store, as_of: date, load_dir: Path | None, out_dir: Path, progres
 PLACEHOLDERS = (".keep", ".gitkeep", ".DS_Store")   # what an empty folder may hold all the same
 
 
+PARTIAL_SUFFIXES = (".part", ".partial", ".tmp", ".filepart", ".crdownload", ".download")   # transfers in progress
+
+
+def _check_drop(path: Path) -> None:
+    """Refuse a drop the job must not load yet: one that does not exist, one still arriving (a
+    transfer's hidden or partial file beside the tables already there: loading it would publish half
+    a week), or one holding a subfolder (the job pointed one level too high). ``graphfraud load``
+    by hand skips such files with a note instead."""
+    if not path.exists():
+        raise UsageError(f"--load {path}: no such file or directory")
+    if not path.is_dir():
+        return
+    for entry in sorted(path.iterdir()):
+        if entry.is_dir():
+            raise UsageError(f"--load {path} holds a folder, {entry.name}: give the folder of the week's files itself")
+        if entry.name not in PLACEHOLDERS and (entry.name.startswith(".") or entry.name.lower().endswith(PARTIAL_SUFFIXES)):
+            raise UsageError(f"--load {path} holds {entry.name}, a file still being transferred: the drop is not "
+                             "complete; run the week again once it is")
+
+
 def _empty_folder(path: Path) -> bool:
     """A folder holding nothing (or a placeholder): a drop for a week with no data, which is a quiet
-    week, not a failed run. Anything else is loaded, or refused by ``load.discover``: files none of
-    which is a table (a drop named wrongly), a transfer's hidden partial file (a drop still arriving),
-    a subfolder (the job pointed one level too high)."""
+    week, not a failed run. Anything else is loaded, or refused (``_check_drop``; ``load.discover``
+    when none of its files is a table: a drop named wrongly)."""
     return path.is_dir() and all(p.name in PLACEHOLDERS for p in path.iterdir())
 
 

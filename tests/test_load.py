@@ -252,7 +252,9 @@ def test_tables_load_in_dependency_order_whatever_the_file_order(store, tmp_path
     assert result.quarantined == 0
     assert counts(store)["Order"] == 3
     write(tmp_path, "labels.csv", [["account_id", "ring_id"]])
-    assert load(store, [tmp_path]).notes == ["not named after a table, so skipped: a_orders.csv, labels.csv"]
+    write(tmp_path / "week2", "orders.csv", ORDERS)   # a folder is not gone into, and the note says so
+    assert load(store, [tmp_path]).notes == ["not named after a table, so skipped: a_orders.csv, labels.csv, "
+                                             "week2/ (a folder: its files are not read)"]
 
 
 @pytest.mark.parametrize("row,column,reason", [

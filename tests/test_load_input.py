@@ -101,7 +101,7 @@ def test_values_python_or_the_store_cannot_hold_are_quarantined_not_a_crash(stor
     ]) + "\n")
     write(tmp_path, "orders.csv", [ORDER_HEADER, _order("o1", device_id="()"), _order("o2", amount="-0"),
                                    _order("o3", amount="1_000"), _order("o4", amount="１２"),
-                                   _order("o5", created_at="0099-02-01T00:00:00Z")])
+                                   _order("o5", created_at="0099-02-01T00:00:00Z"), _order("o6", amount="1,234")])
     result = load(store, [tmp_path])
     reasons = {(e["file"], e["line"]): (e["column"], e["reason"]) for e in latest_quarantine(graphfraud_home)}
     before_1900 = "is before 1900: a typo or a placeholder, no marketplace event"
@@ -116,6 +116,7 @@ def test_values_python_or_the_store_cannot_hold_are_quarantined_not_a_crash(stor
         ("orders.csv", "4"): ("amount", "amount '1_000' is not a number"),
         ("orders.csv", "5"): ("amount", "amount '１２' is not a number"),
         ("orders.csv", "6"): ("created_at", f"created_at '0099-02-01T00:00:00Z' {before_1900}"),
+        ("orders.csv", "7"): ("amount", "amount '1,234' is ambiguous: 1234 or 1.234? Write the decimals out"),
     }
     assert result.counts["orders"]["loaded"] == 2
     assert store.run_cypher("MATCH (a:Account {id: 'placeholder'}) RETURN a.created_at AS created", {})[1] == \

@@ -869,15 +869,25 @@ def test_an_empty_drop_is_a_quiet_week_not_a_failed_run(store, small_marketplace
     quiet = run(store, W2, tmp_path, load=tmp_path / "empty")
     assert quiet.load_run is None and quiet.rings == len(PLANTED[W2])
     assert f"the drop {tmp_path / 'empty'} holds no files: nothing was loaded this week" in quiet.notes
-    for name, content in [("ordrs.csv", "order_id\n"), (".orders.csv.a1B2c3", "order_id,buyer"), ("2025-09-22", None)]:
-        drop = tmp_path / f"not-empty-{name}"   # named wrongly; still arriving (rsync); one level too high
-        drop.mkdir()
-        if content is None:
-            (drop / name).mkdir()
-        else:
-            (drop / name).write_text(content)
-        with pytest.raises(UsageError, match="no input tables found"):
-            run(store, W3, tmp_path, load=drop)
+    complete = sorted(p.name for p in small_marketplace.iterdir())
+    for name, content, says in [   # named wrongly; still arriving (rsync, a browser); one level too high
+            ("ordrs.csv", "order_id\n", "no input tables found"),
+            (".orders.csv.a1B2c3", "order_id,buyer", "holds .orders.csv.a1B2c3, a file still being transferred"),
+            ("orders.csv.part", "order_id,buyer", "holds orders.csv.part, a file still being transferred"),
+            ("2025-09-22", None, "holds a folder, 2025-09-22")]:
+        for beside in ([], complete):   # alone, or beside the tables that have arrived (half a week, published)
+            drop = tmp_path / f"not-empty-{name}-{len(beside)}"
+            drop.mkdir()
+            for table in beside:
+                (drop / table).write_bytes((small_marketplace / table).read_bytes())
+            if content is None:
+                (drop / name).mkdir()
+            else:
+                (drop / name).write_text(content)
+            if beside and name == "ordrs.csv":
+                continue   # beside tables, a file named after none is skipped with a note (a readme, say)
+            with pytest.raises(UsageError, match=says):
+                run(store, W3, tmp_path, load=drop)
 
 
 @pytest.mark.parametrize("args, as_of, says", [
@@ -885,7 +895,12 @@ def test_an_empty_drop_is_a_quiet_week_not_a_failed_run(store, small_marketplace
     (["--as-of=2025-09-08", "--bogus", "--quiet"], "2025-09-08", "No such option: --bogus (Possible options: --out)"),
     (["--quiet", "--load"], None, "Option '--load' requires an argument."),   # an unset variable, unquoted
     (["--quiet", "4111111111111111"], None, "Got unexpected extra argument(s) (411111******1111)"),
-], ids=["unknown-option", "as-of-given", "option-without-value", "card-number"])
+    (["--as-of", "4111111111111111", "--bogus", "--quiet"], "411111******1111",
+     "No such option: --bogus (Possible options: --out)"),
+    (["--as-of", "4111111111111111", "--quiet"], "411111******1111",
+     "--as-of '411111******1111' is not a date (YYYY-MM-DD)"),
+], ids=["unknown-option", "as-of-given", "option-without-value", "card-number", "card-number-as-of",
+        "card-number-as-of-alone"])
 def test_a_typo_in_the_jobs_line_still_gives_the_log_its_json_line(args, as_of, says):
     result = CliRunner().invoke(app, ["weekly", *args])
     assert result.exit_code == 2

@@ -16,8 +16,11 @@ def json_line(summary: dict) -> None:
 
 
 def error_line(as_of: str | None, code: int, message: str) -> None:
-    """The line of a run that failed or never started."""
-    json_line({"status": "error", "as_of": as_of, "exit_code": code, "error": message})
+    """The line of a run that failed or never started; a card number typed as the date is masked."""
+    from ..normalise import mask_card_numbers
+
+    json_line({"status": "error", "as_of": mask_card_numbers(as_of, checked=False) if as_of else as_of,
+               "exit_code": code, "error": message})
 
 
 def typed_as_of(args: list[str]) -> str | None:
