@@ -236,3 +236,19 @@ def test_a_table_whose_reader_went_away_ends_with_141_like_csv(store, monkeypatc
     monkeypatch.setattr(out, "_file", ClosedPipe())   # rich keeps the stream it was given there
     result = run("stats")
     assert result.exit_code == 141 and "error" not in result.stderr
+
+
+def test_a_closed_stderr_ends_with_141_too(store, monkeypatch):
+    """`graphfraud detect 2>&1 | head`: rich answered a closed stderr with exit 1, and an error line
+    said into it escaped as a traceback."""
+    from graphfraud.cli import err
+
+    class ClosedPipe:
+        def write(self, text):
+            raise BrokenPipeError
+
+        def flush(self):
+            pass
+
+    monkeypatch.setattr(err, "_file", ClosedPipe())
+    assert run("rings", "show", "R-0000000000").exit_code == 141   # its error line goes to stderr

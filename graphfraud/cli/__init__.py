@@ -26,13 +26,13 @@ def _width(stream) -> int | None:
     return None if stream.isatty() else int(os.environ.get("COLUMNS") or 160)
 
 
-class _Stdout(Console):
+class _Stream(Console):
     def on_broken_pipe(self) -> None:
         raise BrokenPipeError   # the reader went away: ended with 141 like any write (``_Group.invoke``)
 
 
-out = _Stdout(soft_wrap=True, width=_width(sys.stdout))
-err = Console(stderr=True, soft_wrap=True, width=_width(sys.stderr))
+out = _Stream(soft_wrap=True, width=_width(sys.stdout))
+err = _Stream(stderr=True, soft_wrap=True, width=_width(sys.stderr))   # `… 2>&1 | head` closes it too
 
 
 class Format(str, Enum):
@@ -132,16 +132,19 @@ class _Group(typer.core.TyperGroup):
 
     def invoke(self, ctx):
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            except (typer.Exit, typer.Abort, _CLICK_ERROR, BrokenPipeError):
+                raise   # click's own ways out, already reported; a closed pipe, below
+            except (Exception, KeyboardInterrupt) as e:   # expected or a bug, each one line (``failure``)
+                ctx.exit(report(e))
         except BrokenPipeError:
-            # the reader went away (`… | head`): stop quietly, as Unix tools do on SIGPIPE
-            with suppress(OSError, ValueError):   # no file behind stdout (a test runner's): nothing to silence
-                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            # the reader went away (`… | head`, `… 2>&1 | head`), maybe as the error line was said:
+            # stop quietly, as Unix tools do on SIGPIPE
+            for stream in (sys.stdout, sys.stderr):   # either may be the closed pipe
+                with suppress(OSError, ValueError):   # no file behind it (a test runner's): nothing to silence
+                    os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
             ctx.exit(141)
-        except (typer.Exit, typer.Abort, _CLICK_ERROR):
-            raise   # click's own ways out, already reported
-        except (Exception, KeyboardInterrupt) as e:   # expected or a bug, each one line (``failure``)
-            ctx.exit(report(e))
 
 
 class _InternalError(GraphfraudError):
