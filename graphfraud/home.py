@@ -104,18 +104,38 @@ def create_private_once(path: Path, text: str) -> None:
         os.unlink(tmp)
 
 
-def secret(name: str) -> str:
-    """A random secret stored under ``home()/name``, created on first use."""
+SECRET_CHARS = 16   # graphfraud writes 43; anything much shorter was not written by it
+
+
+def secret(name: str, made_with: Path | None = None) -> str:
+    """A random secret stored under ``home()/name``, created on first use, and 0600.
+
+    Not made anew when ``made_with`` exists: what was made with the lost secret (the database, for
+    its password) would stay locked, and a fresh secret would only hide why.
+    """
     path = home() / name
     if not path.exists():
+        if made_with is not None and made_with.exists():
+            raise UsageError(f"{path} is missing, but {made_with} was made with it: restore the file from a backup")
         create_private_once(path, secrets.token_urlsafe(32))
-    return path.read_text().strip()
+    found = path.stat()
+    if found.st_uid == os.getuid() and stat.S_IMODE(found.st_mode) != 0o600:
+        path.chmod(0o600)   # copied in with a looser mode: tightened, as the folders are
+    value = path.read_text().strip()
+    if len(value) < SECRET_CHARS:
+        raise UsageError(f"{path} holds {'nothing' if not value else 'too short a secret'}, not what graphfraud "
+                         "wrote there: restore the file from a backup")
+    return value
 
 
 def server_password() -> str:
-    return secret("server.secret")
+    """The local server's password; the server keeps its root user from the first start on."""
+    return secret("server.secret", made_with=home() / "server" / "config" / "server-users.jsonl")
 
 
-def card_hash_key() -> bytes:
-    """Per-installation key for the keyed hash of card numbers."""
+def card_hash_key(create: bool = True) -> bytes | None:
+    """Per-installation key for the keyed hash of card numbers; with ``create`` false, None when there
+    is none yet (a reader must not make one: no card has been hashed)."""
+    if not create and not (home() / "card.key").exists():
+        return None
     return secret("card.key").encode()

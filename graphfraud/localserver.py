@@ -43,6 +43,18 @@ def heap_hint(message: str) -> str:
             "for this graph: set it higher, e.g. 4g, run `graphfraud db stop`, then run again)")
 
 
+NO_JVM = re.compile(r"Unable to start JVM|initialization of VM|Could not reserve enough space|Invalid maximum heap size|"
+                    r"Too small maximum heap|Cannot allocate memory")
+
+
+def jvm_hint(message: str) -> str:
+    """What to add when the JVM itself did not start: the heap setting, which is the usual cause."""
+    if not NO_JVM.search(message):
+        return ""
+    return (f" (the Java heap asked for, GRAPHFRAUD_SERVER_HEAP={server_heap()}, may be more than this machine "
+            f"can give: set it lower, or unset it for {DEFAULT_HEAP})")
+
+
 HEAP_SIZE = re.compile(r"([1-9][0-9]*)([kmg]?)", re.IGNORECASE)   # as java's -Xmx takes it: 2500m, 4g
 MIN_HEAP_MB = 256
 
@@ -142,10 +154,28 @@ def _ours(pid: int, root: Path) -> bool:
     return b"graphfraud.localserver" in command and folder == Path(root).resolve()
 
 
-def status(root: Path | None = None) -> dict | None:
-    """The running server's state (pid, uri, started_at, log), or None when none answers."""
+def _unrecorded(root: Path) -> dict | None:
+    """The state of a server of ``root`` running without a ``server.json`` (deleted or damaged),
+    found among the processes by its command line, which names its home and port. Without it the
+    next command launched a second server, which died on the first one's database lock."""
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"graphfraud.localserver" in command and command[-2:-1] and command[-2].isdigit() \
+                and _ours(int(entry.name), root):
+            started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(entry.stat().st_mtime))
+            return {"pid": int(entry.name), "bolt_port": int(command[-2]), "database": DATABASE, "started_at": started}
+    return None
+
+
+def status(root: Path | None = None, found_lost: bool = True) -> dict | None:
+    """The running server's state (pid, uri, started_at, log), or None when none answers. A server
+    whose ``server.json`` was lost is found all the same (``found_lost``); not by the start that
+    waits for its own server to announce itself ready."""
     root = root or home()
-    state = _recorded(root)
+    state = _recorded(root) or (_unrecorded(root) if found_lost else None)
     if not (state and _alive(state["pid"]) and _ours(state["pid"], root) and _port_open(state["bolt_port"])):
         return None
     return {**state, "uri": f"bolt://{HOST}:{state['bolt_port']}", "home": str(root), "log": str(_log_file(root))}
@@ -181,16 +211,21 @@ def start(root: Path | None = None) -> dict:
                 cwd=root, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                 start_new_session=True,
             )
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            state = status(root)
-            if state and state.get("pid") == child.pid:
-                return {**state, "already": False, "stale": stale}
-            if child.poll() is not None:
-                raise ServerError(f"the local server exited during start: {_last_error(root)} (log: {_log_file(root)})")
-            time.sleep(0.2)
-        child.terminate()
-        raise ServerError(f"the local server did not start within {START_TIMEOUT_S} s (log: {_log_file(root)})")
+        try:
+            deadline = time.monotonic() + START_TIMEOUT_S
+            while time.monotonic() < deadline:
+                state = status(root, found_lost=False)
+                if state and state.get("pid") == child.pid:
+                    return {**state, "already": False, "stale": stale}
+                if child.poll() is not None:
+                    error = _last_error(root)
+                    raise ServerError(f"the local server exited during start: {error} (log: {_log_file(root)})"
+                                      + jvm_hint(error))
+                time.sleep(0.2)
+            raise ServerError(f"the local server did not start within {START_TIMEOUT_S} s (log: {_log_file(root)})")
+        except BaseException:   # timed out or interrupted: no half-started server is left behind
+            child.terminate()
+            raise
 
 
 def stop(root: Path | None = None) -> dict | None:

@@ -335,3 +335,60 @@ def test_a_read_past_the_local_servers_heap_says_which_setting_to_raise(store):
     assert "Limit of allowed elements" in message, message
     assert f"GRAPHFRAUD_SERVER_HEAP ({localserver.DEFAULT_HEAP} by default)" in message
     assert "graphfraud db stop" in message and "\n" not in message
+
+
+def test_a_lost_server_password_is_not_made_anew_over_a_database_made_with_it(own_home):
+    """A new password hid why every command was refused afterwards: the database keeps its root user
+    from the first start. A missing, emptied or cut secret is named, with what to do."""
+    from graphfraud.errors import UsageError
+    from graphfraud.home import server_password
+
+    users = own_home / "server" / "config" / "server-users.jsonl"
+    users.parent.mkdir(parents=True)
+    users.write_text("{}\n")
+    with pytest.raises(UsageError, match=r"server.secret is missing, but .*server-users.jsonl was made with it: "
+                                         "restore the file from a backup"):
+        server_password()
+    assert not (own_home / "server.secret").exists()
+    for content, says in [("", "holds nothing"), ("short", "holds too short a secret")]:
+        (own_home / "server.secret").write_text(content)   # an empty one sent the server into a password prompt
+        with pytest.raises(UsageError, match=says):
+            server_password()
+    (own_home / "server.secret").write_text("x" * 43)
+    (own_home / "server.secret").chmod(0o644)
+    assert server_password() == "x" * 43
+    assert stat.S_IMODE((own_home / "server.secret").stat().st_mode) == 0o600, "copied in loose: tightened"
+
+
+def test_a_server_whose_state_file_was_lost_is_still_found_and_stopped(own_home):
+    """Without server.json, `db status` said not running, `db stop` stopped nothing, and every other
+    command launched a second server that died on the first one's database lock."""
+    started = localserver.start()
+    (own_home / "server.json").unlink()
+    found = localserver.status()
+    assert found and (found["pid"], found["bolt_port"]) == (started["pid"], started["bolt_port"])
+    assert localserver.start()["already"], "no second server"
+    (own_home / "server.json").write_text("[1, 2]")   # damaged, not only gone
+    assert cli("db", "stop").exit_code == 0
+    assert localserver.status() is None and not localserver._alive(started["pid"])
+
+
+def test_an_interrupted_start_leaves_no_server_running(own_home, monkeypatch):
+    """Ctrl-C while the server started left it running with no server.json: `db stop` could not reach it."""
+    launched, real_popen, real_status = [], localserver.subprocess.Popen, localserver.status
+
+    def popen(*args, **kwargs):
+        launched.append(real_popen(*args, **kwargs))
+        return launched[-1]
+
+    def interrupted(root=None, found_lost=True):
+        if not found_lost:   # the start's own wait for its server
+            raise KeyboardInterrupt
+        return real_status(root, found_lost)
+
+    monkeypatch.setattr(localserver.subprocess, "Popen", popen)
+    monkeypatch.setattr(localserver, "status", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        localserver.start()
+    [child] = launched
+    assert child.wait(timeout=30) is not None and real_status(own_home) is None
