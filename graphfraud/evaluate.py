@@ -21,11 +21,14 @@ Examples
 
 import csv
 import io
+import secrets
 from collections.abc import Iterable
 from pathlib import Path
 
+from . import normalise
 from .errors import InputError
-from .load import csv_reader, not_utf8, refuse_repeated_columns
+from .home import card_hash_key
+from .load import RowError, check_id, csv_reader, not_utf8, refuse_repeated_columns
 from .store import pieces
 from .wording import counted
 
@@ -39,10 +42,14 @@ BENIGN_MARKERS = {"none", "benign"}
 
 
 class Labels:
-    """True rings read from a labels file: ring id → members, ring id → typology."""
+    """True rings read from a labels file: ring id → members, ring id → typology. Account ids are
+    as the graph stores them (``_as_stored``); ``written`` maps each to how the file first wrote it,
+    for messages (which mask a card number in it)."""
 
-    def __init__(self, rings: dict[str, frozenset[str]], typologies: dict[str, str], accounts: set[str]):
+    def __init__(self, rings: dict[str, frozenset[str]], typologies: dict[str, str], accounts: set[str],
+                 written: dict[str, str] | None = None):
         self.rings, self.typologies, self.accounts = rings, typologies, accounts
+        self.written = written or {}
 
     def __repr__(self):
         return f"Labels({len(self.rings)} rings, {len(self.accounts)} labelled accounts)"
@@ -54,12 +61,19 @@ def read_labels(path: Path | str) -> Labels:
     The delimiter is the one the header uses most, as ``load`` reads tables, so a ``;`` export
     reads too. Anything that would bend the figures unseen is refused with ``InputError`` (exit 2)
     naming the file, line and column: a column named twice, a row whose fields do not line up
-    with the header, an account labelled benign on one line and in a ring on another, and a file
-    with no ring to score against. An account may be in several rings (a seller serving two).
+    with the header, an account labelled benign on one line and in a ring on another, a row
+    repeating the header (two label files joined), an account id holding a character that does not
+    show or a control character (as ``load`` refuses them), and a file with no ring to score
+    against. An account may be in several rings (a seller serving two). Account ids are read as
+    ``load`` stores an account_id (a card number as its keyed hash…), so they meet the graph's.
+    Unnamed (empty) header cells, as a spreadsheet exports them, are ignored like other extra columns.
     """
     path = Path(path)
     reader = csv_reader(io.StringIO(_text(path), newline=""))
-    header = [h.strip() for h in next((row for row in reader if any(f.strip() for f in row)), [])]   # blank lines first
+    try:
+        header = [h.strip() for h in next((row for row in reader if any(f.strip() for f in row)), [])]   # blank lines first
+    except csv.Error as e:   # a header field over the csv module's limit
+        raise InputError(path, f"header cannot be read: {e}", row=reader.line_num) from None
     if not any(header):
         raise InputError(path, "is empty; expected a header with account_id and ring_id")
     refuse_repeated_columns(path, header)
@@ -69,12 +83,16 @@ def read_labels(path: Path | str) -> Labels:
     members: dict[str, set[str]] = {}
     typologies: dict[str, tuple[str, int]] = {}   # ring → (typology, line)
     labelled: dict[str, tuple[str, int]] = {}   # account → (ring id, "" when benign; line)
+    written: dict[str, str] = {}   # account as stored → as the file first wrote it
+    get_key = _card_key_reader()
     end = reader.line_num
     try:
         for fields in reader:
             line, end = end + 1, reader.line_num
             if not fields:
                 continue   # a blank line
+            if _is_header(fields):   # two label files joined: its header is no account in a ring
+                raise InputError(path, "row repeats the header (two label files joined?); remove it", row=line)
             if len(fields) != len(header):   # a missing ring id or an unquoted comma would mislabel the account
                 raise InputError(path, f"row has {counted(len(fields), 'field')}, "
                                        f"the header has {len(header)}", row=line)
@@ -82,11 +100,17 @@ def read_labels(path: Path | str) -> Labels:
             account, ring = row["account_id"], row["ring_id"]
             if not account:
                 raise InputError(path, "account_id is empty", row=line, column="account_id")
+            try:   # as the loader refuses such an account: the graph cannot hold it
+                check_id("account_id", account)
+            except RowError as e:
+                raise InputError(path, e.reason, row=line, column=e.column) from None
+            shown, account = account, _as_stored(account, get_key)
+            written.setdefault(account, shown)
             if ring.lower() in BENIGN_MARKERS:
                 ring = ""
             earlier = labelled.setdefault(account, (ring, line))
             if bool(earlier[0]) != bool(ring):   # several rings are fine (a seller serving two), benign and a ring not
-                raise InputError(path, f"account {account!r} is labelled {_label(ring)} here and "
+                raise InputError(path, f"account {shown!r} is labelled {_label(ring)} here and "
                                        f"{_label(earlier[0])} on line {earlier[1]}", row=line, column="ring_id")
             if ring:
                 members.setdefault(ring, set()).add(account)
@@ -100,7 +124,38 @@ def read_labels(path: Path | str) -> Labels:
     if not members:
         raise InputError(path, "has no labelled ring (no row has a ring_id), so there is nothing to score")
     return Labels({r: frozenset(m) for r, m in members.items()}, {r: t for r, (t, _) in typologies.items()},
-                  set(labelled))
+                  set(labelled), written)
+
+
+def _is_header(fields: list[str]) -> bool:
+    """Whether a row is a labels header (names account_id and ring_id), a byte order mark before it or not."""
+    return {"account_id", "ring_id"} <= {f.strip().lstrip("\ufeff").strip().lower() for f in fields}
+
+
+def _as_stored(account: str, get_key) -> str:
+    """A labelled account id as ``load`` stores an account_id (``load._Loader._without_card_numbers``,
+    then stripped): one that is or holds a card number as its keyed hash; one of twelve digits or more
+    that is none with other-script or fullwidth digits made ASCII; any other as written.
+
+    >>> _as_stored("acct_7", bytes), _as_stored("4539 1488 0343 6467", lambda: b"k")[:5]
+    ('acct_7', 'card:')
+    """
+    if normalise.may_hold_card_number(account):
+        account = normalise.id_as_stored("account_id", account, get_key)
+    return account.strip()
+
+
+def _card_key_reader():
+    """``get_key`` for ``_as_stored``: the installation's card hashing key, read once when an id
+    first needs it, and never made. With no key yet, no id has been stored hashed; such an id is
+    hashed with a throwaway key, which no stored id matches, so it is still never sent as is."""
+    key = b""
+
+    def get_key() -> bytes:
+        nonlocal key
+        key = key or card_hash_key(create=False) or secrets.token_bytes(32)
+        return key
+    return get_key
 
 
 def _one_column(header: list[str]) -> str:

@@ -246,3 +246,83 @@ def test_a_ring_given_two_typologies_is_refused_naming_both_lines(tmp_path):
     path.write_text("account_id,ring_id,typology\na1,r1,brushing\na2,r1,promo_abuse\n")
     with pytest.raises(InputError, match=r"line 3.*'promo_abuse' here and 'brushing' on line 2"):
         read_labels(path)
+
+
+# --------------------------------------------------------------------------- labels as the loader stores ids
+
+CARD = "4539 1488 0343 6467"   # a Luhn-valid test number, as an account id in a column mix-up
+FULLWIDTH = "１２３４５６７８９０１２"   # twelve fullwidth digits, stored as ASCII (no card number)
+
+
+def test_labelled_ids_are_read_as_the_loader_stores_them(store, tmp_path):
+    """A card number as an account id is stored as its keyed hash, fullwidth digits as ASCII: the labels
+    of those accounts meet the graph's, so the account is not reported missing nor counted as missed."""
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "accounts.csv").write_text(
+        "account_id,role,created_at,country,status\n"
+        f"{CARD},buyer,2025-01-01T00:00:00Z,US,active\n{FULLWIDTH},buyer,2025-01-01T00:00:00Z,US,active\n"
+        "a2,buyer,2025-01-01T00:00:00Z,US,active\n")
+    assert CliRunner().invoke(app, ["load", str(tmp_path / "data")]).exit_code == 0
+    ids = sorted(r["id"] for r in store.run_cypher("MATCH (a:Account) RETURN a.id AS id", {})[1])
+    assert len(ids) == 3 and ids[0] == "123456789012" and ids[2].startswith("card:")
+    store.run_cypher(STORE_RUN, {"rings": [{"id": "R1", "members": ids, "score": 90.0}]}, write=True)
+    path = labels_file(tmp_path, f"account_id,ring_id\n{CARD},T1\n{FULLWIDTH},T1\na2,T1\n")
+    result = CliRunner().invoke(app, ["evaluate", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "", "every labelled account is in the graph"
+    figures = json.loads(result.stdout)
+    assert figures["ring_recall"] == 1.0 and figures["account_recall"] == 1.0
+
+
+def test_a_card_number_label_missing_from_the_graph_is_warned_about_masked(store, detected):
+    detected.write_text(detected.read_text() + f"{CARD},,\n")
+    result = CliRunner().invoke(app, ["evaluate", str(detected), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert "453914******6467" in result.stderr and "are not in the graph" in result.stderr
+    assert "0343" not in result.stderr and "4539 1488" not in result.stderr
+
+
+def test_labels_do_not_make_a_card_hashing_key(tmp_path, monkeypatch):
+    """With no key yet no id is stored hashed; reading labels makes none, and still never keeps the number."""
+    monkeypatch.setenv("GRAPHFRAUD_HOME", str(tmp_path / "home"))
+    labels = read_labels(labels_file(tmp_path, f"account_id,ring_id\n{CARD},T1\na1,T1\n"))
+    assert not (tmp_path / "home" / "card.key").exists()
+    [card] = labels.accounts - {"a1"}
+    assert card.startswith("card:") and labels.written[card] == CARD
+    assert labels.rings == {"T1": frozenset({card, "a1"})}
+
+
+def test_a_header_field_too_long_to_read_is_refused_naming_the_file(tmp_path):
+    path = labels_file(tmp_path, "account_id,ring_id," + "x" * 140_000 + "\na1,T1,y\n")
+    message = refused(path)
+    assert "line 1" in message and "field larger than field limit" in message
+
+
+@pytest.mark.parametrize("again", ["account_id,ring_id,typology", "\ufeffaccount_id,ring_id,typology",
+                                   "ring_id,account_id", " Account_ID , ring_id , typology"],
+                         ids=["same", "bom", "other-order", "spaced"])
+def test_a_header_repeated_by_joining_two_files_is_refused_naming_its_line(tmp_path, again):
+    path = labels_file(tmp_path, f"account_id,ring_id,typology\na1,T1,brushing\na2,T1,brushing\n{again}\n"
+                                 "b1,T2,chargeback\nb2,T2,chargeback\n")
+    message = refused(path)
+    assert "line 4" in message and "repeats the header" in message
+
+
+@pytest.mark.parametrize("invisible", ["\ufeff", "\u200b", "\u202e"])
+def test_an_account_id_holding_an_invisible_character_is_refused_as_the_loader_does(tmp_path, invisible):
+    path = labels_file(tmp_path, f"account_id,ring_id\na1,T1\n{invisible}a2,T1\n")
+    message = refused(path)
+    assert "line 3" in message and "'account_id'" in message
+    assert f"invisible character U+{ord(invisible):04X}" in message
+
+
+def test_a_control_character_in_an_account_id_is_refused(tmp_path):
+    message = refused(labels_file(tmp_path, "account_id,ring_id\na1,T1\na\x072,T1\n"))
+    assert "line 3" in message and "control character U+0007" in message
+
+
+def test_unnamed_trailing_header_cells_of_a_spreadsheet_export_are_ignored(tmp_path):
+    path = labels_file(tmp_path, "account_id,ring_id,typology,,\na1,T1,brushing,,\na2,T1,brushing,,\nh1,,,,\n")
+    labels = read_labels(path)
+    assert labels.rings == {"T1": frozenset({"a1", "a2"})} and labels.typologies == {"T1": "brushing"}
+    assert "column 'ring_id' appears more than once" in refused(labels_file(tmp_path, "account_id,ring_id,ring_id,,\n"))

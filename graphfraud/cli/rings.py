@@ -192,15 +192,17 @@ def evaluate(
     """
     from ..detection import predicted_rings
     from ..evaluate import evaluate_rings, flat_metrics, read_labels, unknown_accounts
+    from ..normalise import mask_card_numbers
     from ..store import Store
 
     truth = read_labels(labels)
     with Store.open() as store:
         predicted = predicted_rings(store)
         unknown = unknown_accounts(store, truth.accounts)
-    if unknown:
+    if unknown:   # the id as the file wrote it, a card number in it masked
+        example = mask_card_numbers(truth.written.get(unknown[0], unknown[0]))
         err.print(f"warning: {len(unknown):,} of {len(truth.accounts):,} labelled accounts are not in the graph "
-                  f"(e.g. {unknown[0]!r}); those in rings count as missed", highlight=False, markup=False)
+                  f"(e.g. {example!r}); those in rings count as missed", highlight=False, markup=False)
     m = evaluate_rings(truth.rings, predicted, truth.typologies)
     figures = {k: v for k, v in m.items() if k != "matches"}
     if fmt == Format.json:
@@ -217,4 +219,4 @@ def evaluate(
     rows = [{"metric": name, "value": m[k]} for k, name in names.items()]
     rows += [{"metric": f"recall {t} ({counted(m['rings_by_typology'][t], 'ring')})", "value": v}
              for t, v in m["recall_by_typology"].items()]
-    emit(rows, fmt, columns=["metric", "value"], title=f"detection vs {labels.name}")
+    emit(rows, fmt, columns=["metric", "value"], title=f"detection vs {mask_card_numbers(labels.name)}")
