@@ -23,10 +23,15 @@ Example
 
 from __future__ import annotations
 
+import errno
 import gzip
 import ipaddress
 import json
+import os
+import shutil
 import unicodedata
+import uuid
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -35,7 +40,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .errors import UsageError
+from .errors import GraphfraudError, UsageError
+from .signals import deferred
 
 __all__ = ["write_marketplace", "TABLES", "FORMATS", "TYPOLOGIES", "LOOKALIKE_KINDS"]
 
@@ -51,6 +57,7 @@ TABLES = {
     "lookalikes": ("account_id", "group_id", "kind"),
 }
 FORMATS = ("csv", "csv.gz", "parquet", "jsonl")
+_EARLIER = {f"{name}.{ext}" for name in TABLES for ext in FORMATS}   # what --force replaces: any marketplace's files
 TYPOLOGIES = ("brushing", "promo_abuse", "chargeback", "collusion")
 LOOKALIKE_KINDS = ("household", "student_flat", "family_local_shop", "office", "parcel_locker",
                    "internet_cafe", "small_business", "loyal_customers", "power_buyer")
@@ -1953,7 +1960,17 @@ def _device_seen(w: _World):
     return fs, np.maximum(ls, fs)
 
 
-def _write(w: _World, out: Path, fmt: str, on_progress) -> dict:
+@contextmanager
+def _writing(path: Path):
+    """A file that cannot be written (a full disk) is named in the error, as the user will know it."""
+    try:
+        yield
+    except OSError as e:
+        raise GraphfraudError(f"cannot write to {path}: {e.strerror or e}") from None
+
+
+def _write(w: _World, out: Path, fmt: str, on_progress, shown: Path) -> dict:
+    """Write the tables into ``out``; a file that fails is named in ``shown``, where it was meant to go."""
     rng = w.rng
     text = _Text(w)
     num = text.acct_num
@@ -1961,14 +1978,18 @@ def _write(w: _World, out: Path, fmt: str, on_progress) -> dict:
     counts = {}
 
     def emit(table, chunks, fmt_=fmt):
-        sink = _Sink(out / (table + (ext if fmt_ == fmt else ".csv")), fmt_, TABLES[table])
+        name = table + (ext if fmt_ == fmt else ".csv")
+        with _writing(shown / name):
+            sink = _Sink(out / name, fmt_, TABLES[table])
         try:
             for cols in chunks:
-                sink.write(cols)
+                with _writing(shown / name):
+                    sink.write(cols)
                 if on_progress is not None:
                     on_progress(table, sink.rows)
         finally:
-            sink.close()
+            with _writing(shown / name):
+                sink.close()
         counts[table] = sink.rows
 
     def sliced(order, build):
@@ -2087,9 +2108,10 @@ def write_marketplace(out_dir: Path, buyers: int, seed: int, start: date = date(
     ----------
     out_dir : directory to write: created if missing, refused if it holds anything unless ``replace``
         (a labels file of one's own would be overwritten, and tables of an earlier marketplace in
-        another format would be loaded with the new one)
-    replace : write into a folder that is not empty, after removing the tables and answer keys of
-        an earlier marketplace in every format; other files are left alone
+        another format would be loaded with the new one). The files appear there all at once, when
+        every one is complete: a failure or an interruption leaves ``out_dir`` as it was
+    replace : write into a folder that is not empty, replacing the tables and answer keys of an
+        earlier marketplace in every format once the new ones are complete; other files are left alone
     buyers : number of buyer accounts (honest and ring buyers; sellers come on top, ~1 per 20 buyers)
     seed : everything is drawn from ``numpy.random.default_rng(seed)``; same seed, same bytes
     start, weeks : the span orders fall in, ``start`` .. ``start + 7*weeks`` days (UTC)
@@ -2116,16 +2138,74 @@ def write_marketplace(out_dir: Path, buyers: int, seed: int, start: date = date(
     if not isinstance(seed, (int, np.integer)) or seed < 0:
         raise UsageError("seed must be a non-negative whole number")
     out = Path(out_dir)
+    made, tmp = [p for p in out.parents if not p.exists()], None   # deepest first
     try:
-        if out.is_dir() and any(out.iterdir()):
-            if not replace:
-                raise UsageError(f"{out} is not empty: generate into a new or empty folder "
-                                 "(--force replaces the marketplace tables in it)")
-            for name in TABLES:
-                for ext in FORMATS:
-                    (out / f"{name}.{ext}").unlink(missing_ok=True)
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
+        tmp = _partial_folder(out, replace)
+        world = _simulate(int(buyers), int(seed), start, int(weeks))
+        counts = _write(world, tmp, fmt, on_progress, shown=out)
+        _place(tmp, out, replace)
+    except BaseException:   # a Ctrl-C too: nothing of this marketplace is left, not even the folders made for it
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        for folder in made:
+            with suppress(OSError):
+                folder.rmdir()
+        raise
+    return counts
+
+
+def _check_target(out: Path, replace: bool, ours: Path | None = None) -> None:
+    """Refuse a folder that holds anything (but ``ours``, the partial one) unless ``replace``, and
+    one where an earlier table's name is a folder: it could not be replaced."""
+    if not out.is_dir():
+        if out.exists() or out.is_symlink():
+            raise UsageError(f"cannot write to {out}: not a folder")
+        return
+    held = [p for p in out.iterdir() if p != ours]
+    if held and not replace:
+        raise UsageError(f"{out} is not empty: generate into a new or empty folder "
+                         "(--force replaces the marketplace tables in it)")
+    for p in held:
+        if p.name in _EARLIER and p.is_dir() and not p.is_symlink():
+            raise UsageError(f"cannot write to {p}: a folder of that name is in the way")
+
+
+def _partial_folder(out: Path, replace: bool) -> Path:
+    """The hidden folder the marketplace is written into, on ``out``'s own filesystem so that
+    putting it in place is a rename: beside ``out`` when there is none yet, else inside it (it may
+    be a mount point, and keeps its own permissions)."""
+    try:
+        _check_target(out, replace)
+        if out.is_dir():
+            tmp = out / f".generating-{uuid.uuid4().hex[:8]}"
+        else:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            tmp = out.parent / f".{out.name}.generating-{uuid.uuid4().hex[:8]}"
+        tmp.mkdir()
+    except OSError as e:   # a place the system lets no one write in, a full disk
         raise UsageError(f"cannot write to {out}: {e.strerror or e}") from None
-    world = _simulate(int(buyers), int(seed), start, int(weeks))
-    return _write(world, out, fmt, on_progress)
+    return tmp
+
+
+def _place(tmp: Path, out: Path, replace: bool) -> None:
+    """Put the finished marketplace in place, stopping signals held off meanwhile. Written beside
+    ``out``, its folder is renamed to ``out`` (which fails on a folder that came to hold anything
+    meanwhile); written inside, each file is renamed over its namesake, then the earlier
+    marketplace's files of other names (another format) are removed."""
+    with deferred():
+        try:
+            if tmp.parent != out:
+                os.rename(tmp, out)
+                return
+            _check_target(out, replace, ours=tmp)   # again: files may have come during the generation
+            names = sorted(p.name for p in tmp.iterdir())
+            for name in names:
+                os.replace(tmp / name, out / name)
+            for name in _EARLIER.difference(names):
+                (out / name).unlink(missing_ok=True)
+            tmp.rmdir()
+        except OSError as e:
+            if e.errno in (errno.ENOTEMPTY, errno.EEXIST):
+                raise UsageError(f"{out} is not empty any more: something was written there meanwhile (another "
+                                 "generate?); nothing was replaced, and this marketplace was discarded") from None
+            raise GraphfraudError(f"cannot write to {out}: {e.strerror or e}") from None

@@ -2,9 +2,14 @@
 
 import collections
 import csv
+import errno
 import gzip
 import json
 import re
+import signal
+import subprocess
+import sys
+import time
 import unicodedata
 
 import pyarrow.parquet as pq
@@ -12,6 +17,7 @@ import pytest
 
 from graphfraud import generate
 from graphfraud.errors import UsageError
+from graphfraud.signals import Terminated
 
 INPUTS = ("accounts", "account_devices", "account_addresses", "account_payment_instruments", "orders")
 
@@ -271,3 +277,104 @@ def test_bad_arguments_are_usage_errors(tmp_path):
         generate.write_marketplace(tmp_path, buyers=300, seed=1, fmt="xml")
     with pytest.raises(UsageError):
         generate.write_marketplace(tmp_path, buyers=5, seed=1)
+
+
+# --------------------------------------------------------------------------- complete or not at all
+
+def run(*args):
+    from typer.testing import CliRunner
+
+    from graphfraud.cli import app
+
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def snapshot(d):
+    """Every file and folder under ``d``, hidden ones too, with the bytes of each file."""
+    return {str(p.relative_to(d)): p.read_bytes() if p.is_file() else "folder" for p in sorted(d.rglob("*"))}
+
+
+# each way a generate stops part-way: the exit code and the line it says (``{file}``: the table it was writing)
+STOPS = [(KeyboardInterrupt(), 130, "interrupted\n"),
+         (Terminated(signal.SIGTERM), 143, "terminated (SIGTERM)\n"),
+         (OSError(errno.ENOSPC, "No space left on device"), 1,
+          "error: cannot write to {file}: No space left on device\n")]
+
+
+@pytest.fixture(params=STOPS, ids=["ctrl-c", "sigterm", "disk-full"])
+def stop_at_orders(request, monkeypatch):
+    """From its call on, the orders table fails as it is written (its header is in the file already),
+    the tables before it complete: the state an interruption or a full disk left. Returns the exit
+    code and the line expected."""
+    error, code, says = request.param
+    write = generate._Sink.write
+
+    def failing(sink, cols):
+        if sink.columns == list(generate.TABLES["orders"]):
+            raise error
+        return write(sink, cols)
+
+    def arm():
+        monkeypatch.setattr(generate._Sink, "write", failing)
+        return code, says
+    return arm
+
+
+def test_a_generate_stopped_part_way_leaves_no_folder_behind(tmp_path, stop_at_orders):
+    """Neither the folder nor the ones made for it, nor a temporary one: nothing a load could take for a marketplace."""
+    code, says = stop_at_orders()
+    out = tmp_path / "new" / "market"
+    result = run("generate", out, "--buyers", 300, "--seed", 7, "--quiet")
+    assert (result.exit_code, result.stderr) == (code, says.format(file=out / "orders.csv"))
+    assert snapshot(tmp_path) == {}
+
+
+def test_a_generate_stopped_part_way_leaves_an_empty_folder_empty(tmp_path, stop_at_orders):
+    code, says = stop_at_orders()
+    out = tmp_path / "market"
+    out.mkdir()
+    result = run("generate", out, "--buyers", 300, "--seed", 7, "--quiet", "--format", "parquet")
+    assert (result.exit_code, result.stderr) == (code, says.format(file=out / "orders.parquet"))
+    assert snapshot(tmp_path) == {"market": "folder"}
+
+
+def test_a_forced_generate_stopped_part_way_keeps_the_earlier_marketplace(tmp_path, stop_at_orders):
+    """The earlier tables are replaced only by a complete marketplace: a failure keeps every byte of them."""
+    out = tmp_path / "market"
+    generate.write_marketplace(out, buyers=300, seed=7)
+    (out / "notes.txt").write_text("my notes")
+    before = snapshot(tmp_path)
+    code, says = stop_at_orders()
+    result = run("generate", out, "--buyers", 300, "--seed", 8, "--format", "jsonl", "--force", "--quiet")
+    assert (result.exit_code, result.stderr) == (code, says.format(file=out / "orders.jsonl"))
+    assert snapshot(tmp_path) == before
+
+
+def test_a_terminated_generate_leaves_nothing_behind(tmp_path):
+    """The real signal, sent once the first table is on disk (the state ``kill`` found before)."""
+    out = tmp_path / "market"
+    command = [sys.executable, "-m", "graphfraud", "generate", str(out), "--buyers", "20000", "--seed", "3", "--quiet"]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not any(p.is_file() for p in tmp_path.rglob("*")) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert (process.returncode, stderr) == (143, "terminated (SIGTERM)\n")
+    assert snapshot(tmp_path) == {}
+
+
+def test_a_complete_marketplace_appears_with_its_files_alone(tmp_path):
+    """Into a new folder, an empty one or over an earlier marketplace (--force): the same bytes, no temporary folder."""
+    fresh, empty, forced = tmp_path / "new" / "fresh", tmp_path / "empty", tmp_path / "forced"
+    empty.mkdir()
+    generate.write_marketplace(forced, buyers=300, seed=8, fmt="parquet")
+    (forced / "notes.txt").write_text("my notes")
+    for out in (fresh, empty, forced):
+        result = run("generate", out, "--buyers", 300, "--seed", 7, "--quiet", "--force")
+        assert (result.exit_code, result.stderr) == (0, "")
+    made = snapshot(fresh)
+    assert sorted(made) == sorted(f"{t}.csv" for t in generate.TABLES)
+    assert snapshot(empty) == made
+    assert snapshot(forced) == made | {"notes.txt": b"my notes"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty", "forced", "new"]
