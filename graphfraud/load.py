@@ -111,8 +111,18 @@ class LoadResult:
     def rows_read(self) -> int:
         return sum(c["read"] for c in self.counts.values())
 
+    @property
+    def rows_loaded(self) -> int:
+        return sum(c["loaded"] for c in self.counts.values())
+
 
 # --------------------------------------------------------------------------- files
+
+def file_name(path: Path) -> str:
+    """A file's name as the load run stores it and its notes and quarantine show it: a card number in
+    it (an export named after the card it was pulled for) masked, as in any text graphfraud keeps."""
+    return normalise.mask_stored_text(path.name)
+
 
 def table_of(path: Path) -> str | None:
     """The table a file holds, from its name: ``orders.csv``, ``orders_2026w10.parquet``…"""
@@ -134,11 +144,11 @@ def discover(paths: list[Path]) -> tuple[list[tuple[str, Path]], list[str]]:
         for p in candidates:
             table = table_of(p) if p.is_file() else None
             if p.is_dir():
-                skipped.append(f"{p.name}/ (a folder: its files are not read)")
+                skipped.append(f"{file_name(p)}/ (a folder: its files are not read)")
             elif table:
                 found.append((table, p))
             elif path.is_dir():
-                skipped.append(p.name)
+                skipped.append(file_name(p))
             else:
                 raise UsageError(f"{p}: cannot tell which table this is; name it after one of {', '.join(TABLE_BY_NAME)}")
     notes = [f"not named after a table, so skipped: {', '.join(skipped)}"] if skipped else []
@@ -171,8 +181,10 @@ def csv_reader(f):
 
 
 def refuse_repeated_columns(path: Path, header: list[str]) -> None:
-    """A column named twice is refused: a reader sees one value, the loader would keep the other."""
-    twice = sorted({c for c in header if header.count(c) > 1})
+    """A column named twice is refused: a reader sees one value, the loader would keep the other.
+    Unnamed (empty) columns, as a spreadsheet exports the empty cells after the last one, are no
+    column anybody reads: they are ignored like other extra columns."""
+    twice = sorted({c for c in header if c.strip() and header.count(c) > 1})
     if twice:
         raise InputError(path, f"column {', '.join(map(repr, twice))} appears more than once")
 
@@ -380,6 +392,13 @@ def _usable(row: dict) -> None:
                                    "makes two ids read the same")
 
 
+def check_id(column: str, value: str) -> None:
+    """Raise ``RowError`` where the loader would refuse ``value`` in id column ``column`` (a control or
+    invisible character): an id read elsewhere (a labels file) is held to what the graph can hold."""
+    _no_control({column: value})
+    _usable({column: value})
+
+
 def _required(row: dict, column: str) -> str:
     value = (row.get(column) or "").strip()
     if not value:
@@ -441,6 +460,20 @@ def _amount(row: dict, column: str) -> float:
     if not 0 <= amount < 1e12:
         raise RowError(column, f"{column} {_shown(value, 40)} is out of range")
     return amount
+
+
+KEY_CHECK_TEXT = "graphfraud card key check"
+
+
+def check_card_key(store) -> None:
+    """Refuse to load with a card key other than the one this graph's card numbers were hashed with:
+    the same card would be stored under another id, and its links lost without a word."""
+    check = normalise.card_key(KEY_CHECK_TEXT, card_hash_key())
+    [stored] = store.write("card_key_check", check=check)
+    if stored["check"] != check:
+        raise UsageError(f"{home() / 'card.key'} is not the key this graph's card numbers were hashed with (lost "
+                         "and made anew, or another installation's): restore it from a backup, or copy the "
+                         "installation's whose loads the graph holds")
 
 
 class _Instruments:
@@ -661,7 +694,7 @@ class _Loader:
             for line, row in raw_rows:
                 counts["read"] += 1
                 if isinstance(row, _Unreadable):
-                    self.quarantine.add(path.name, line, None, row.reason, row.row, misaligned=True)
+                    self.quarantine.add(file_name(path), line, None, row.reason, row.row, misaligned=True)
                     counts["quarantined"] += 1
                     continue
                 try:
@@ -669,14 +702,14 @@ class _Loader:
                     _usable(row)
                     clean = parse(row)
                 except RowError as e:
-                    self.quarantine.add(path.name, line, e.column, e.reason, row)
+                    self.quarantine.add(file_name(path), line, e.column, e.reason, row)
                     counts["quarantined"] += 1
                     account_id = (row.get("account_id") or "").strip() if table == "accounts" else ""
                     if account_id and account_id not in self.accounts:
                         self.refused_accounts.add(account_id)
                     continue
                 if clean is not None:
-                    clean["line"] = f"{path.name}:{line}"
+                    clean["line"] = f"{file_name(path)}:{line}"
                     rows.append(clean)
             yield rows
 
@@ -759,7 +792,7 @@ def _load(store, paths: list[Path], progress, run_id: str | None) -> LoadResult:
     for table, path in tables:  # check every file before writing anything
         header = read_header(path)
         if not header and next(iter_rows(path), None) is None:   # a week with no orders, exported as nothing
-            notes.append(f"{path.name}: empty, nothing to load")
+            notes.append(f"{file_name(path)}: empty, nothing to load")
             continue
         spec = TABLE_BY_NAME[table]
         refuse_repeated_columns(path, header)
@@ -771,8 +804,8 @@ def _load(store, paths: list[Path], progress, run_id: str | None) -> LoadResult:
         extra = [normalise.mask_card_numbers(c) or "(unnamed)" for c in header
                  if c not in spec.required + spec.optional]
         if extra:
-            notes.append(f"{path.name}: extra columns ignored: {', '.join(extra)}")
-        files.append({"table": table, "path": path, "name": path.name, "sha256": sha256_file(path)})
+            notes.append(f"{file_name(path)}: extra columns ignored: {', '.join(extra)}")
+        files.append({"table": table, "path": path, "name": file_name(path), "sha256": sha256_file(path)})
     tick = progress or (lambda description, total: (lambda n: None))
     advance = tick("rows read through", None)
     for f in files:   # read to the end once: a file that breaks off half-way is refused, not loaded in part
@@ -781,6 +814,7 @@ def _load(store, paths: list[Path], progress, run_id: str | None) -> LoadResult:
     loader = _Loader(store)
     run_id = run_id or new_run_id()
     store.ensure_schema(tick)
+    check_card_key(store)
     here = installation()
     store.write("load_abandon_stale", id=run_id, now=now_text(), installation=here)
     store.write("load_run_start", id=run_id, started_at=now_text(), files=[f["name"] for f in files],

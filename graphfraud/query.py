@@ -34,6 +34,7 @@ undo a read.
 """
 
 import json
+import math
 import re
 from dataclasses import dataclass
 
@@ -289,18 +290,27 @@ def parse_value(text: str):
     if re.match(r"[+-]?0\d", s):
         return text
     if re.fullmatch(r"[+-]?\d+", s):
-        if not -2**63 <= int(s) < 2**63:
-            raise UsageError(f"--param value {text!r} is out of range for a Cypher integer (64 bits)")
-        return int(s)
+        return _cypher_number(int(s), text)
     if re.fullmatch(r"[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?", s):
-        return float(s)
+        return _cypher_number(float(s), text)
     if s and s[0] in "[{\"":
         try:
-            return json.loads(s)
+            return json.loads(s, parse_int=lambda digits: _cypher_number(int(digits), text),
+                              parse_float=lambda digits: _cypher_number(float(digits), text),
+                              parse_constant=lambda name: _cypher_number(float(name), text))
         except json.JSONDecodeError as e:
             if s[:1] != '"':
                 raise UsageError(f"--param value {text!r} looks like JSON but is not: {e.msg}") from None
     return text
+
+
+def _cypher_number(number, text: str):
+    """``number`` if Cypher can take it: a 64-bit integer, a finite float (1e999 was sent as infinity)."""
+    if isinstance(number, int) and not -2**63 <= number < 2**63:
+        raise UsageError(f"--param value {text!r} holds {number} and is out of range for a Cypher integer (64 bits)")
+    if isinstance(number, float) and not math.isfinite(number):
+        raise UsageError(f"--param value {text!r} holds {number!r}, not a finite number")
+    return number
 
 
 def parse_params(items: list[str]) -> dict:

@@ -1,6 +1,7 @@
 """CLI review: data is never markup, the query guard reads quoted names, failures stay one line."""
 
 import json
+import os
 
 import pytest
 from typer.testing import CliRunner
@@ -252,3 +253,20 @@ def test_a_closed_stderr_ends_with_141_too(store, monkeypatch):
 
     monkeypatch.setattr(err, "_file", ClosedPipe())
     assert run("rings", "show", "R-0000000000").exit_code == 141   # its error line goes to stderr
+
+
+@pytest.mark.parametrize("shell, env, code, says", [
+    ("{python} -m graphfraud --help >&-", {}, 2, "error: standard output is closed: nothing could be written\n"),
+    ("{python} -m graphfraud --help", {"COLUMNS": "abc"}, 0, ""),
+    ("{python} -m graphfraud --help", {"COLUMNS": "0"}, 0, ""),
+], ids=["stdout-closed", "columns-not-a-number", "columns-zero"])
+def test_how_the_command_is_started_never_ends_it_in_a_traceback(shell, env, code, says):
+    """The output width was read at import, before any error handling: a closed stdout or a COLUMNS of
+    'abc' ended every command in a traceback, and COLUMNS=0 printed empty tables."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(["sh", "-c", shell.format(python=sys.executable)], capture_output=True, text=True,
+                            env={**os.environ, **env}, timeout=60)
+    assert (result.returncode, result.stderr) == (code, says)
+    assert code or "Usage: " in result.stdout, "the help is shown"

@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from graphfraud.cli import app
+from graphfraud.errors import UsageError
 from graphfraud.load import load
 
 PAN = "4539 1488 0343 6467"  # a Luhn-valid test number
@@ -588,3 +589,20 @@ def test_order_statuses_in_other_words_are_mapped_and_unknown_ones_kept_with_a_n
     rows = store.run_cypher("MATCH (o:Order) RETURN o.id AS id, o.status AS status ORDER BY id", {})[1]
     assert [r["status"] for r in rows] == ["completed", "chargeback", "on hold"]
     assert any("'on hold' (1)" in n for n in result.notes)
+
+
+def test_a_load_with_another_card_key_than_the_graphs_is_refused_before_writing(store, marketplace, graphfraud_home):
+    """card.key lost and made anew (or another installation's) stored the same card under another id:
+    its links were lost without a word."""
+    load(store, [marketplace])
+    key = graphfraud_home / "card.key"
+    kept = key.read_bytes()
+    runs = len(store.read("load_runs", limit=100))
+    try:
+        key.unlink()
+        with pytest.raises(UsageError, match="card.key is not the key this graph's card numbers were hashed with"):
+            load(store, [marketplace])
+        assert len(store.read("load_runs", limit=100)) == runs, "refused before anything is written"
+    finally:
+        key.write_bytes(kept)
+    assert load(store, [marketplace]).quarantined == 0

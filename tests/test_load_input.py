@@ -207,3 +207,15 @@ def test_a_time_named_in_a_zone_is_read_in_that_zone(store, tmp_path, graphfraud
     assert entry["reason"] == "created_at '2025-10-01T10:00:00[Europe]' is not an ISO 8601 timestamp"
     created = store.run_cypher("MATCH (a:Account {id: 'z1'}) RETURN toString(a.created_at) AS t", {})[1][0]["t"]
     assert created.startswith("2025-10-01T08:00")
+
+
+def test_unnamed_trailing_columns_of_a_spreadsheet_export_are_ignored_not_refused(store, tmp_path):
+    """A spreadsheet exports the empty cells after the last column as unnamed columns, often several:
+    they are no column named twice, but extra columns, noted as ignored."""
+    write(tmp_path, "accounts.csv", [row + ["", ""] for row in ACCOUNTS])
+    result = load(store, [tmp_path])
+    assert result.quarantined == 0 and counts(store)["Account"] == len(ACCOUNTS) - 1
+    assert "accounts.csv: extra columns ignored: (unnamed), (unnamed)" in result.notes
+    write(tmp_path, "accounts.csv", [row + [row[1]] for row in ACCOUNTS])
+    with pytest.raises(InputError, match="column 'role' appears more than once"):
+        load(store, [tmp_path])

@@ -389,10 +389,19 @@ def test_a_write_past_the_guard_is_undone_and_refused(accounts):
     assert accounts.run_cypher("MATCH (n:Pwn) RETURN count(n) AS n", {})[1] == [{"n": 0}]
 
 
-def test_an_integer_parameter_beyond_64_bits_is_a_usage_error():
-    with pytest.raises(UsageError, match="out of range for a Cypher integer"):
-        parse_params(["n=100000000000000000000"])
+@pytest.mark.parametrize("given, says", [
+    ("n=100000000000000000000", "out of range for a Cypher integer"),
+    ("n=[99999999999999999999999]", "out of range for a Cypher integer"),   # inside JSON: an OverflowError, exit 1
+    ('n={"a": [1, -99999999999999999999999]}', "out of range for a Cypher integer"),
+    ("n=1e999", "holds inf, not a finite number"),                            # was sent as infinity
+    ("n=[1e999]", "holds inf, not a finite number"),
+    ("n=[NaN]", "holds nan, not a finite number"),
+])
+def test_a_number_cypher_cannot_hold_is_a_usage_error(given, says):
+    with pytest.raises(UsageError, match=says):
+        parse_params([given])
     assert parse_params(["n=9223372036854775807"]) == {"n": 2**63 - 1}
+    assert parse_params(['n={"a": [1, 2.5, "x"]}']) == {"n": {"a": [1, 2.5, "x"]}}
 
 
 def test_an_alias_after_a_string_is_an_alias():

@@ -21,9 +21,18 @@ from ..errors import GraphfraudError
 from ..signals import Terminated, install
 from ..wording import spreadsheet_safe, visible
 
+_COLUMNS = os.environ.get("COLUMNS", "").strip()
+if _COLUMNS and not (_COLUMNS.isdigit() and 20 <= int(_COLUMNS) <= 10_000):
+    del os.environ["COLUMNS"]   # 'abc' or 0: rich (typer's help too) would fail, or print nothing at all
+
+
 def _width(stream) -> int | None:
-    """Terminals report their own width; piped output gets a roomy one so tables are not folded."""
-    return None if stream.isatty() else int(os.environ.get("COLUMNS") or 160)
+    """Terminals report their own width; piped output gets a roomy one so tables are not folded.
+    Decided at import, before any error can be reported: a closed stream must not end every
+    command in a traceback."""
+    if stream is not None and stream.isatty():
+        return None
+    return int(os.environ.get("COLUMNS") or 160)
 
 
 class _Stream(Console):
@@ -104,6 +113,9 @@ class _Group(typer.core.TyperGroup):
     """Turns every graphfraud error, and every usage error, into one line on stderr and its exit code."""
 
     def main(self, *args, standalone_mode: bool = True, **kwargs):
+        if sys.stdout is None:   # started with stdout closed (`>&-`): said once, as `ls >&-` does
+            err.print("error: standard output is closed: nothing could be written")
+            sys.exit(2)
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
         try:

@@ -5,7 +5,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from ..wording import counted
+from ..wording import counted, visible
 from . import FORMAT_HELP, Format, app, emit, err, out, progress, ticker, write_json
 
 MAX_BUYERS = 2_000_000   # twice the largest marketplace measured (bench/detect.py, 1M); memory grows with it
@@ -51,7 +51,7 @@ def load(
     with Store.open() as store, progress(quiet) as bar:
         result = load_files(store, paths, progress=ticker(bar))
     for note in result.notes:
-        err.print(f"note: {note}", markup=False, highlight=False)
+        err.print(f"note: {visible(note)}", markup=False, highlight=False)
     if not quiet:
         rows = [{"table": t, **c} for t, c in result.counts.items()]
         rows_read = f"{result.rows_read:,} row{'' if result.rows_read == 1 else 's'}"
@@ -67,7 +67,7 @@ def load(
 @app.command()
 def stats(
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
-    runs: int = typer.Option(5, "--runs", min=0, help="How many recent load runs to show."),
+    runs: int = typer.Option(5, "--runs", min=0, max=1_000_000, help="How many recent load runs to show."),
 ) -> None:
     """Counts per label and relationship type, and the last load runs."""
     from ..store import Store
@@ -77,8 +77,8 @@ def stats(
         relationships = store.read("stats_relationships")
         load_runs = store.read("load_runs", limit=runs)
     if fmt == Format.table:
-        emit(labels, fmt, title="nodes")
-        emit(relationships, fmt, title="relationships")
+        emit(labels, fmt, columns=["label", "count"], title="nodes")
+        emit(relationships, fmt, columns=["type", "count"], title="relationships")
         emit(load_runs, fmt, columns=["id", "started_at", "status", "quarantined", "files"], title="recent loads")
     elif fmt == Format.json:
         import json
@@ -88,7 +88,8 @@ def stats(
         write_json({"nodes": labels, "relationships": relationships, "load_runs": load_runs})
     else:   # one kind of row: the counts (load runs are in the table and json)
         emit([{"kind": "node", "name": r["label"], "count": r["count"]} for r in labels]
-             + [{"kind": "relationship", "name": r["type"], "count": r["count"]} for r in relationships], fmt)
+             + [{"kind": "relationship", "name": r["type"], "count": r["count"]} for r in relationships], fmt,
+             columns=["kind", "name", "count"])
 
 
 SAMPLE = Path(__file__).resolve().parents[2] / "datasets" / "sample"
@@ -115,13 +116,13 @@ def demo(
     if loaded.quarantined:
         err.print(f"[yellow]warning:[/yellow] {counted(loaded.quarantined, 'sample row')} quarantined, "
                   f"see {escape(str(loaded.quarantine_file))}", highlight=False)
-    sample_accounts = loaded.counts["accounts"]["read"]
+    sample_accounts = loaded.counts["accounts"]["loaded"]   # a sample row refused (an id another load holds) is not the sample's
     if result.counts["accounts"] > sample_accounts:
         err.print(f"note: the graph holds other loads too (accounts beyond the sample: "
                   f"{result.counts['accounts'] - sample_accounts:,}): the rings and the figures against the answer "
                   "key include them (run the demo in a fresh GRAPHFRAUD_HOME to see the sample alone)",
                   markup=False, highlight=False)
-    out.print(f"loaded {loaded.rows_read:,} rows from {escape(str(SAMPLE))} in {loaded.seconds:.1f} s; "
+    out.print(f"loaded {loaded.rows_loaded:,} of {loaded.rows_read:,} rows from {escape(str(SAMPLE))} in {loaded.seconds:.1f} s; "
               f"{len(result.rings)} rings found among {result.counts['accounts']:,} accounts "
               f"in {result.timings['total']:.1f} s", highlight=False)
     for ring in result.rings[:top]:
