@@ -209,3 +209,14 @@ def test_a_card_number_no_network_issues_is_still_found_by_typing_it(store, tmp_
     write(tmp_path, "account_payment_instruments.csv", [["account_id", "card_number"], ["a1", spaced(unissued)]])
     load(store, [tmp_path])
     assert resolve(store, unissued).type == "instrument"
+
+
+def test_a_card_number_in_a_files_name_is_stored_and_shown_only_masked(store, tmp_path):
+    """An export named after the card it was pulled for put the number, in clear, into the LoadRun
+    node and the output of `stats`."""
+    write(tmp_path / "drop", "accounts_4539148803436467.csv", ACCOUNTS)
+    write(tmp_path / "drop", "notes_4539148803436467.txt", [["x"]])   # skipped, with a note
+    result = load(store, [tmp_path / "drop"])
+    stats = run("stats", "--format", "json")
+    assert "453914******6467" in stats.stdout and "4539148803436467" not in stats.stdout
+    assert "4539148803436467" not in " ".join(result.notes) and "453914******6467" in " ".join(result.notes)

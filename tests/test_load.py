@@ -544,6 +544,13 @@ def test_extra_columns_are_ignored_with_a_note(store, tmp_path):
     assert any("shoe_size" in n for n in result.notes)
 
 
+def test_stats_of_an_empty_graph_keeps_its_headers_and_titles(store):
+    assert run("stats", "--format", "csv").stdout == "kind,name,count\n"
+    table = run("stats").stdout
+    assert "nodes" in table and "relationships" in table and "recent loads" in table
+    assert run("stats", "--runs", "99999999999999999999").exit_code == 2
+
+
 def test_stats_json_counts_labels_relationships_and_runs(store, marketplace):
     import json
 
