@@ -686,10 +686,14 @@ def _focused_start(sellers: list[SellerUse], promos: list[PromoUse]) -> str | No
     return min(focused) if focused else (min(anything) if anything else None)
 
 
-def _main(counts: list[tuple], min_count: int = 2) -> str | None:
-    """The seller or code with the largest share of a ring's orders, if that share is ≥ HUB_SHARE."""
-    total = sum(c[1] for c in counts)
-    if not total:
+def _main(counts: list[tuple], total: int, min_count: int = 2) -> str | None:
+    """The seller or code with the largest share of a ring's ``total`` orders, if that share is ≥ HUB_SHARE
+    (of all its orders: a code on 2 of 32 is no ring's main code, however few other codes it used).
+
+    >>> _main([("FREESHIP", 2)], total=32), _main([("s1", 20), ("s2", 12)], total=32)
+    (None, 's1')
+    """
+    if not total or not counts:
         return None
     top = sorted(counts, key=lambda c: (-c[1], c[0]))[0]
     if top[1] / total >= HUB_SHARE and top[1] >= min_count:
@@ -823,7 +827,7 @@ def _summarise(weekly_id, as_of, rings, events, week: WeekEvents, measured, stor
         for rid, m in measured.items():
             counts = [(s.seller, s.orders) for s in m["sellers"]] if kind == "seller" else \
                 [(p.code, p.orders) for p in m["promos"] if p.members >= 2]
-            main = _main(counts)
+            main = _main(counts, total=sum(s.orders for s in m["sellers"]))
             if main:
                 centre[main].append(rid)
         found = sorted(((k, sorted(v)) for k, v in centre.items() if len(v) >= 2), key=lambda kv: (-len(kv[1]), kv[0]))

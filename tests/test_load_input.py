@@ -219,3 +219,28 @@ def test_unnamed_trailing_columns_of_a_spreadsheet_export_are_ignored_not_refuse
     write(tmp_path, "accounts.csv", [row + [row[1]] for row in ACCOUNTS])
     with pytest.raises(InputError, match="column 'role' appears more than once"):
         load(store, [tmp_path])
+
+
+def test_a_country_that_is_no_country_is_quarantined_and_a_fullwidth_currency_is_read(store, tmp_path, graphfraud_home):
+    """The weekly report names the countries rings shift between: a country of `US](https://evil)`
+    put a live link into report.md, one of `<img …>` raw HTML, and a direction control mirrored the
+    report's figures. A currency typed in fullwidth letters (ＥＵＲ) was kept as another currency."""
+    write(tmp_path, "accounts.csv", [ACCOUNTS[0], ["c1", "buyer", "2025-10-01T10:00:00Z", "US](https://evil.example)", ""],
+                                     ["c2", "buyer", "2025-10-01T10:00:00Z", "<img src=x onerror=alert(1)>", ""],
+                                     ["c3", "buyer", "2025-10-01T10:00:00Z", "US\u202e", ""],
+                                     ["c4", "buyer", "2025-10-01T10:00:00Z", "Côte d'Ivoire", ""],
+                                     ["c5", "buyer", "2025-10-01T10:00:00Z", "de", ""],
+                                     ["s9", "seller", "2025-01-01T00:00:00Z", "DE", ""]])
+    write(tmp_path, "orders.csv", [ORDER_HEADER, _order("o1", buyer_id="c5", seller_id="s9", currency="ＥＵＲ")])
+    result = load(store, [tmp_path])
+    reasons = {e["line"]: (e["column"], e["reason"]) for e in latest_quarantine(graphfraud_home)}
+    assert reasons == {
+        "2": ("country", "country 'US](https://evil.example)' is not a country code or name"),
+        "3": ("country", "country '<img src=x onerror=alert(1)>' is not a country code or name"),
+        "4": ("country", "country 'US\\u202e' is not a country code or name"),
+    }
+    assert result.counts["orders"]["loaded"] == 1
+    rows = store.run_cypher("MATCH (a:Account) WHERE a.id IN ['c4', 'c5'] RETURN a.id AS id, a.country AS country "
+                            "ORDER BY id", {})[1]
+    assert rows == [{"id": "c4", "country": "CÔTE D'IVOIRE"}, {"id": "c5", "country": "DE"}]
+    assert store.run_cypher("MATCH (o:Order {id: 'o1'}) RETURN o.currency AS c", {})[1] == [{"c": "EUR"}]

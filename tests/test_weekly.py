@@ -1105,3 +1105,19 @@ def test_the_reports_explanations_name_no_promo_code_or_seller_unmasked(store, t
         named = {v for r in csv.DictReader(f) for v in (r["promo_code"], r["seller_id"]) if v}
     assert re.search(r"code \S*•••", text), "a ring explained by its promo code, masked"
     assert not [v for v in named if re.search(rf"(?<![\w-]){re.escape(v)}(?![\w-])", text)]
+
+
+def test_a_week_run_again_counts_no_device_first_seen_after_it(store, tmp_path):
+    """The report's shared-identifier kinds counted a device or IP first seen after the week, so a
+    week run again after a later drop lost its "new kind of link" sentence (detection itself counts
+    them from when they were first seen)."""
+    from test_load import ACCOUNTS, DEVICES, write
+
+    from graphfraud.weekly import _measure
+
+    write(tmp_path / "d", "accounts.csv", ACCOUNTS)
+    write(tmp_path / "d", "account_devices.csv", DEVICES)   # a1 and a2 share dev-ab12 from 2025-10-01 and -02
+    load(store, [tmp_path / "d"])
+    ring = [{"ring_id": "R-1", "members": ["a1", "a2"], "typology": "collusion"}]
+    assert _measure(store, ring, date(2025, 9, 30))["R-1"]["kinds"] == {}
+    assert _measure(store, ring, date(2025, 10, 2))["R-1"]["kinds"] == {"device": 1, "subnet": 1}
