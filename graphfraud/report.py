@@ -374,7 +374,15 @@ def _typology_name(typ: str) -> str:
 
 
 def _num(x: float) -> str:
-    return f"{x:,.0f}" if abs(x - round(x)) < 0.05 else f"{x:,.1f}"
+    """A count or average as a reader rounds it: halves up (Python's own format rounds 0.25 to 0.2).
+
+    >>> _num(0.25), _num(2.75), _num(3.0), _num(1234.04)
+    ('0.3', '2.8', '3', '1,234')
+    """
+    from decimal import ROUND_HALF_UP, Decimal
+
+    tenths = Decimal(repr(x)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return f"{tenths:,.0f}" if tenths == tenths.to_integral_value() else f"{tenths:,.1f}"
 
 
 def _money(x: float | None, currency: str = "EUR") -> str:
