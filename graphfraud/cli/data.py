@@ -116,13 +116,14 @@ def demo(
     if loaded.quarantined:
         err.print(f"[yellow]warning:[/yellow] {counted(loaded.quarantined, 'sample row')} quarantined, "
                   f"see {escape(str(loaded.quarantine_file))}", highlight=False)
-    sample_accounts = loaded.counts["accounts"]["loaded"]   # a sample row refused (an id another load holds) is not the sample's
+    sample_accounts = loaded.counts["accounts"]["loaded"]   # a row refused (an id another load holds) is not the sample's
     if result.counts["accounts"] > sample_accounts:
         err.print(f"note: the graph holds other loads too (accounts beyond the sample: "
                   f"{result.counts['accounts'] - sample_accounts:,}): the rings and the figures against the answer "
                   "key include them (run the demo in a fresh GRAPHFRAUD_HOME to see the sample alone)",
                   markup=False, highlight=False)
-    out.print(f"loaded {loaded.rows_loaded:,} of {loaded.rows_read:,} rows from {escape(str(SAMPLE))} in {loaded.seconds:.1f} s; "
+    out.print(f"loaded {loaded.rows_loaded:,} of {loaded.rows_read:,} rows from {escape(str(SAMPLE))} "
+              f"in {loaded.seconds:.1f} s; "
               f"{len(result.rings)} rings found among {result.counts['accounts']:,} accounts "
               f"in {result.timings['total']:.1f} s", highlight=False)
     for ring in result.rings[:top]:
