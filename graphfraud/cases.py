@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 
 from .errors import UsageError
 from .investigate import unknown_ring
+from .locks import case_marker
 from .normalise import mask_stored_text
 from .wording import CONTROLS, DIRECTION_CONTROLS
 
@@ -62,9 +63,10 @@ def mark(store, ring_id: str, status: str, note: str, by: str | None = None, at:
     if len(note) > MAX_NOTE:
         raise UsageError(f"the note is {len(note):,} characters; at most {MAX_NOTE:,}")
     by = author(by)
-    when = (at or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="microseconds")
-    rows = store.write("cases_mark", ring_id=ring_id, status=status, note=note, by=by, at=when,
-                       event_id=f"case-{uuid.uuid4().hex}")
+    with case_marker():   # the time is taken, and the previous status read, after the change before this one
+        when = (at or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="microseconds")
+        rows = store.write("cases_mark", ring_id=ring_id, status=status, note=note, by=by, at=when,
+                           event_id=f"case-{uuid.uuid4().hex}")
     if not rows:
         raise unknown_ring(store, ring_id)
     return rows[0]

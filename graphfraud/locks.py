@@ -9,6 +9,8 @@ holder writes who it is into the file, and a process refused names it.
   as the latest. The weekly job holds it from its start to its publish, waiting for a load or
   detection running when it starts; the load and detection it runs inside hold it already.
 - the weekly job's own lock (``weekly.weekly_lock``): one weekly run at a time.
+- ``case_marker``: one case status change at a time, each waiting for the one before. Two marks
+  at once both read the same previous status and were stored out of order.
 
 These serialise the commands of one installation, not two machines writing into one Neo4j.
 """
@@ -89,3 +91,11 @@ def graph_writer(command: str, wait: bool = False):
             yield
         finally:
             _graph_writers_here = 0
+
+
+@contextmanager
+def case_marker():
+    """The lock a case status change holds while it reads the ring's status and writes its own: a
+    second change waits for it (a moment), then reads what it wrote."""
+    with held(home() / "cases.lock", {"command": "rings mark", "started_at": now_precise()}, LockedError, wait=True):
+        yield

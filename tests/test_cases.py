@@ -143,3 +143,18 @@ def test_a_note_and_its_author_keep_no_card_number(ring):
     cases.mark(ring, RING_ID, "under_review", "paid with 4539 1488 0343 6467 twice", by="analyst 4111111111111111")
     event = cases.history(ring, RING_ID)["events"][-1]
     assert (event["note"], event["by"]) == ("paid with 453914******6467 twice", "analyst 411111******1111")
+
+
+def test_marks_made_at_once_each_replace_the_status_before_them_in_order(ring):
+    """Two investigators marking one ring at once: both events read the same previous status, were
+    stored out of order, and the ring could end with a status its last event did not give."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    statuses = ["under_review", "confirmed", "dismissed", "actioned", "under_review", "confirmed", "dismissed", "open"]
+    with ThreadPoolExecutor(len(statuses)) as pool:
+        list(pool.map(lambda s: cases.mark(ring, RING_ID, s, f"set to {s}", by="team"), statuses))
+    history = cases.history(ring, RING_ID)
+    chain = [(e["previous"], e["status"]) for e in history["events"]]
+    assert len(chain) == len(statuses) and chain[0][0] == "open"
+    assert all(before[1] == after[0] for before, after in zip(chain, chain[1:])), chain
+    assert history["status"] == chain[-1][1]
