@@ -60,7 +60,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .detect import distinct
-from .errors import StoreError, UsageError
+from .errors import StoreError
 
 __all__ = ["KINDS", "Projection", "account_ranges", "all_keys", "chance_fingerprints", "expand_groups", "order_ranges",
            "pair_weights", "project"]
@@ -639,12 +639,7 @@ def project(store, as_of: str | None = None, cap: int = GROUP_CAP, progress=None
     ``as_of``: an ISO datetime; only accounts created, identifier uses first seen and
     orders placed on or before it count. ``progress(step)`` is called as each of ``STEPS`` ends.
     """
-    from .store import SCHEMA_VERSION
-
-    version = store.schema_version()
-    if version < SCHEMA_VERSION:   # the reads rely on keys the migrations write
-        raise UsageError(f"the graph was written by an older graphfraud (schema version {version} of "
-                         f"{SCHEMA_VERSION}): `graphfraud load` or `graphfraud detect` migrates it first")
+    store.require_current_schema()   # the reads rely on keys the migrations write
     timings: dict[str, float] = {}
     tick = progress or (lambda step: None)
 

@@ -9,6 +9,7 @@ statement, so no driver traceback reaches a user.
 import json
 import os
 import re
+import time
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -268,20 +269,35 @@ class Store:
                 on_batch(len(batch))
         return out
 
-    def ensure_schema(self, progress=None) -> None:
+    def ensure_schema(self, progress=None) -> list[str]:
         """Constraints and indexes before any load (MERGE without them is ~15x slower), and the
         migrations a graph written by an older graphfraud needs, in order (a million accounts
-        take minutes: ``progress(description, total)`` returns an ``advance(n)``)."""
+        take minutes: ``progress(description, total)`` returns an ``advance(n)``). Returns a note
+        of the migrations run, for a log that shows no progress bars (cron, ``--quiet``)."""
         tick = progress or (lambda description, total: (lambda n: None))
         for i, text in enumerate(statements("schema")):
             self._run(f"schema statement {i + 1}", text, {}, write=True)
         found = self.read("schema_version")[0]
         version = self.schema_version(found)
+        started = time.monotonic()
         for step in range(version + 1, SCHEMA_VERSION + 1):
             what, migrate = MIGRATIONS[step]
             migrate(self, lambda total: tick(f"migrating the graph to version {step}: {what}", total))
         if found["version"] != SCHEMA_VERSION:
             self.write("schema_version_set", version=SCHEMA_VERSION)
+        if version == SCHEMA_VERSION:
+            return []
+        steps = "; ".join(MIGRATIONS[step][0] for step in range(version + 1, SCHEMA_VERSION + 1))
+        return [f"the graph, written by an older graphfraud, was brought from schema version {version} to "
+                f"{SCHEMA_VERSION} in {time.monotonic() - started:.0f} s ({steps})"]
+
+    def require_current_schema(self) -> None:
+        """Refuse to read a graph an older graphfraud wrote, for what relies on what the migrations
+        write (the projection's keys; an evidence bundle's building ties): it would come out short."""
+        version = self.schema_version()
+        if version < SCHEMA_VERSION:
+            raise UsageError(f"the graph was written by an older graphfraud (schema version {version} of "
+                             f"{SCHEMA_VERSION}): `graphfraud load` or `graphfraud detect` migrates it first")
 
     def schema_version(self, found: dict | None = None) -> int:
         """The schema version the graph follows: an unversioned graph holding accounts was written

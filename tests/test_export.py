@@ -19,6 +19,7 @@ from graphfraud import cases, export
 from graphfraud.cli import app
 from graphfraud.hashing import sha256_file
 from graphfraud.load import load
+from graphfraud.locks import GraphBusyError
 from investigate_data import PAN, RING_ID, load_marketplace
 
 ALL_FILES = ["members.csv", "identifiers.csv", "orders.csv", "graph.graphml", "report.html", "summary.json",
@@ -818,3 +819,52 @@ def test_a_status_or_identifier_a_later_load_gave_cites_that_load_in_the_bundle(
     assert (late_row["promo_code"], late_row["links_load_run"]) == ("LATECODE", later), "a code given later cites its load"
     manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
     assert later in [run["id"] for run in manifest["load_runs"]]
+
+
+def test_a_ring_changed_while_it_is_exported_is_read_again_whole(store, tmp_path):
+    """A detection publishing, or a case mark, between the export's reads gave a bundle whose
+    summary held one state of the ring and its members or history another, and it verified."""
+    load_marketplace(store, tmp_path / "drop")
+    real_read, marks = store.read, []
+
+    def read_while_marking(name, **params):
+        if name == "export_members" and len(marks) < 1:   # between the ring's reading and its members'
+            marks.append(cases.mark(store, RING_ID, "confirmed", "marked during the export", by="bob"))
+        return real_read(name, **params)
+
+    store.read = read_while_marking
+    try:
+        export.export_ring(store, RING_ID, tmp_path / "b", by="alice")
+    finally:
+        del store.read
+    summary = json.loads((tmp_path / "b" / "summary.json").read_text())
+    assert marks and summary["case"]["status"] == "confirmed"
+    assert [e["status"] for e in summary["case"]["history"]] == ["confirmed"]
+
+    def read_always_marking(name, **params):
+        if name == "export_members":
+            cases.mark(store, RING_ID, "under_review", "marked again", by="bob")
+        return real_read(name, **params)
+
+    store.read = read_always_marking
+    try:
+        with pytest.raises(GraphBusyError, match="changed each of the 3 times it was read"):
+            export.export_ring(store, RING_ID, tmp_path / "c", by="alice")
+    finally:
+        del store.read
+    assert not (tmp_path / "c").exists()
+
+
+def test_a_graph_an_older_graphfraud_wrote_is_not_exported_until_migrated(store, tmp_path):
+    """Right after an upgrade, before any load or detection migrated the graph, a bundle silently
+    lacked the building ties (36 lines of identifiers.csv): evidence must not come out short."""
+    from graphfraud.errors import UsageError
+
+    load_marketplace(store, tmp_path / "drop")
+    store.write("schema_version_set", version=2)
+    with pytest.raises(UsageError, match=r"schema version 2 of 5\): `graphfraud load` or `graphfraud detect` "
+                                         "migrates it first"):
+        export.export_ring(store, RING_ID, tmp_path / "b", by="alice")
+    assert not (tmp_path / "b").exists()
+    store.ensure_schema()
+    assert export.export_ring(store, RING_ID, tmp_path / "b", by="alice")
