@@ -23,6 +23,7 @@ from datetime import date, datetime, timezone
 import numpy as np
 
 from .errors import NotFoundError, UsageError
+from .home import installation
 from .locks import graph_writer
 from .store import failure_recorded
 from .times import now_precise, now_text, parse, utc_text
@@ -134,8 +135,10 @@ def _detection(store, as_of, min_score, seed, progress, resolution, previous, pu
               "parts_of_one_ring": {"shop_share": detect.PART_SHOP_SHARE, "min_ties": detect.PART_TIES,
                                     "min_tie_weight_per_pair": detect.PART_TIE_WEIGHT},
               "decisive": {"chargebacks_by_members": score.DISPUTING_MEMBERS, "weight": score.DECISIVE}}
-    start = {"id": run_id, "started_at": started_at, "as_of": as_of, "params": json.dumps(params)}
-    if publish:
+    start = {"id": run_id, "started_at": started_at, "as_of": as_of, "params": json.dumps(params),
+             "installation": installation()}
+    if publish:   # under the writer lock: a run of this installation still 'running' was killed
+        store.write("rings_abandon_stale", id=run_id, now=now_text(), installation=start["installation"])
         store.write("rings_run_start", **start)   # so that a killed run leaves a trace
     with failure_recorded(store, "rings_run_failed", run_id) if publish else nullcontext():
         membership, scored, (a, _, _), stage_times = find_rings(projection, min_score=min_score, seed=seed,

@@ -826,7 +826,7 @@ def _load(store, paths: list[Path], progress, run_id: str | None) -> LoadResult:
 
     loader = _Loader(store)
     run_id = run_id or new_run_id()
-    store.ensure_schema(tick)
+    notes += store.ensure_schema(tick)
     check_card_key(store)
     here = installation()
     store.write("load_abandon_stale", id=run_id, now=now_text(), installation=here)

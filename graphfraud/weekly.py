@@ -256,12 +256,13 @@ def run_weekly(store, as_of: date, load_dir: Path | None, out_dir: Path, progres
     with weekly_lock(lock, {"as_of": as_of.isoformat(), "started_at": now_precise()}), report_folder(out_dir), \
             graph_writer("weekly", wait=True):   # a load or detection running now is waited for, from the start
         weekly_id = f"weekly-{as_of.isoformat()}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
-        store.ensure_schema(tick)
+        migrated = store.ensure_schema(tick)
         abandoned = [r["id"] for r in store.write("weekly_abandon_stale", id=weekly_id, now=now_precise())]
         store.write("weekly_run_start", id=weekly_id, as_of=as_of.isoformat(), started_at=now_precise(), pid=os.getpid())
         # a run that cannot even be marked failed (the database went away) is abandoned by the next one
         with failure_recorded(store, "weekly_run_failed", weekly_id, now=now_precise):
-            return _run(store, weekly_id, as_of, load_dir, out_dir, cfg, progress, tick, detect, abandoned, started)
+            return _run(store, weekly_id, as_of, load_dir, out_dir, cfg, progress, tick, detect, abandoned, started,
+                        migrated)
 
 
 PLACEHOLDERS = (".keep", ".gitkeep", ".DS_Store")   # what an empty folder may hold all the same
@@ -331,9 +332,9 @@ def _remove_empty(folders: list[Path]) -> None:
 
 
 def _run(store, weekly_id, as_of, load_dir, out_dir, cfg, progress, tick, detect, abandoned,
-         started) -> WeeklyResult:
+         started, migrated) -> WeeklyResult:
     """The steps of one weekly run, under the lock; published by its last write."""
-    load_run, quarantined, notes = None, 0, []
+    load_run, quarantined, notes = None, 0, list(migrated)
     if load_dir is not None and _empty_folder(Path(load_dir)):
         notes.append(f"the drop {load_dir} holds no files: nothing was loaded this week")
     elif load_dir is not None:
@@ -342,7 +343,7 @@ def _run(store, weekly_id, as_of, load_dir, out_dir, cfg, progress, tick, detect
         load_run = new_run_id()   # recorded first: a run killed during its load leaves a load run the next one abandons
         store.write("weekly_run_load_started", id=weekly_id, load_run=load_run)
         loaded = load(store, [Path(load_dir)], progress=progress, run_id=load_run)
-        load_run, quarantined, notes = loaded.run_id, loaded.quarantined, list(loaded.notes)
+        load_run, quarantined, notes = loaded.run_id, loaded.quarantined, notes + loaded.notes
         if loaded.quarantined:
             notes.append(f"{counted(loaded.quarantined, 'row')} quarantined, see {loaded.quarantine_file}")
     unfinished = unfinished_week(as_of, today_utc())

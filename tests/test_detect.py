@@ -509,7 +509,10 @@ def test_a_graph_loaded_before_orders_kept_their_buyer_and_seller_is_migrated(lo
     store.write("schema_version_set", version=3)
     with pytest.raises(UsageError, match="schema version 3 of"):
         project(store)
-    store.ensure_schema()
+    [note] = store.ensure_schema()   # said in words too: a log off a terminal shows no progress bar
+    assert note.startswith("the graph, written by an older graphfraud, was brought from schema version 3 to 5 in ")
+    assert note.endswith("(orders keep their buyer and seller ids; accounts keep their identifier keys)")
+    assert store.ensure_schema() == []
     _assert_same_projection(fresh, project(store))
 
 
@@ -621,6 +624,18 @@ def test_a_run_killed_during_write_back_leaves_the_previous_rings_as_they_were(l
         run_detection(store, min_score=0.0)  # would store many more rings than the run before
     monkeypatch.undo()
     assert listing() == before
+
+
+def test_a_detection_killed_outright_is_marked_abandoned_by_the_next_one(loaded):
+    """A `detect` killed with -9 (or cut off by `db stop`) left its run 'running' for good; loads and
+    weekly runs were marked abandoned by the next one, detection runs never."""
+    store, _ = loaded
+    store.run_cypher("CREATE (:DetectionRun {id: 'det-killed', started_at: datetime(), status: 'running'})", {},
+                     write=True)
+    result = run_detection(store)
+    runs = store.run_cypher("MATCH (d:DetectionRun) WHERE d.id IN ['det-killed', $id] "
+                            "RETURN d.id AS id, d.status AS status ORDER BY d.status", {"id": result.run_id})[1]
+    assert runs == [{"id": "det-killed", "status": "abandoned"}, {"id": result.run_id, "status": "complete"}]
 
 
 def test_a_fingerprint_shared_in_a_bin_where_everyone_expects_a_chance_partner_gives_no_pairs():

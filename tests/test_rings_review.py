@@ -27,7 +27,7 @@ def market(store, tmp_path):
 def write_run(store, run_id: str, rings: dict[str, list[str]]) -> None:
     """A later detection run written back the way ``run_detection`` writes one."""
     now = datetime.now(timezone.utc).isoformat()
-    store.write("rings_run_start", id=run_id, started_at=now, as_of=None, params="{}")
+    store.write("rings_run_start", id=run_id, started_at=now, as_of=None, params="{}", installation="test")
     rows = [{"id": rid, "score": 90.0, "typology": "chargeback", "typology_basis": "test", "reasons": "[]",
              "size": len(members), "seller_count": 0, "buyer_count": len(members)} for rid, members in rings.items()]
     store.write_together([

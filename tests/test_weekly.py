@@ -88,7 +88,8 @@ def planted_detection(planted: dict, follow_previous: bool = True, typology=plan
                  "reasons": json.dumps([{"text": f"{len(g)} accounts ordered from one seller"}])}
                 for i, g in zip(ids, groups)]
         writes = [
-            ("rings_run_start", {"id": run_id, "started_at": now, "as_of": as_of.isoformat(), "params": "{}"}),
+            ("rings_run_start", {"id": run_id, "started_at": now, "as_of": as_of.isoformat(), "params": "{}",
+                                  "installation": installation()}),
             ("rings_upsert", {"run_id": run_id, "now": now, "rows": rows}),
             ("rings_clear_members", {"ids": ids}),
             ("rings_members", {"run_id": run_id, "rows": [{"account_id": a, "ring_id": i, "role": "buyer"}
