@@ -43,6 +43,14 @@ def heap_hint(message: str) -> str:
             "for this graph: set it higher, e.g. 4g, run `graphfraud db stop`, then run again)")
 
 
+def gone_hint() -> str:
+    """What to add to a server error when the local server is no longer running: it was stopped
+    (`graphfraud db stop`) or killed during the command, whatever the driver made of that."""
+    if status():
+        return ""
+    return " (the local server stopped during this command: `graphfraud db stop`, or it was killed; run it again)"
+
+
 NO_JVM = re.compile(r"Unable to start JVM|initialization of VM|Could not reserve enough space|Invalid maximum heap size|"
                     r"Too small maximum heap|Cannot allocate memory")
 

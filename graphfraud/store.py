@@ -132,8 +132,9 @@ class Store:
 
         import neo4j
 
-        # The driver warns on stderr about each retried transaction; that is noise for an investigator.
-        logging.getLogger("neo4j").setLevel(logging.ERROR)
+        # The driver logs each retried transaction and each dropped connection on stderr; the error
+        # it ends in is reported once, as one line, and the rest is noise for an investigator.
+        logging.getLogger("neo4j").setLevel(logging.CRITICAL)
         self.database, self.target, self.uri = database, target, without_userinfo(uri)
         not_bolt = f"NEO4J_URI {self.uri!r} is not a Bolt URI (neo4j://, neo4j+s://, bolt://)"
         if "://" not in uri or uri.split("://")[0] not in BOLT_SCHEMES:   # the driver takes http:// too, warning
@@ -204,12 +205,17 @@ class Store:
         except ne.Neo4jError as e:
             message = ' '.join(str(e.message or e).split())
             if self.target == "local":
-                from .localserver import heap_hint
+                from .localserver import gone_hint, heap_hint
 
-                message += heap_hint(message)
+                message += heap_hint(message) or gone_hint()
             raise StoreError(f"{label}: {message}") from None
         except (ne.DriverError, OSError) as e:
-            raise ServerError(f"{label}: the graph server failed: {' '.join(str(e).split())}") from None
+            hint = ""
+            if self.target == "local":
+                from .localserver import gone_hint
+
+                hint = gone_hint()
+            raise ServerError(f"{label}: the graph server failed: {' '.join(str(e).split())}{hint}") from None
 
     def _run(self, label: str, text: str, params: dict, write: bool) -> tuple[list[str], list]:
         """(keys, records). ``CALL … IN TRANSACTIONS`` must run auto-committed on Neo4j, the rest managed."""

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import socket
 import stat
 import warnings
@@ -392,3 +393,25 @@ def test_an_interrupted_start_leaves_no_server_running(own_home, monkeypatch):
         localserver.start()
     [child] = launched
     assert child.wait(timeout=30) is not None and real_status(own_home) is None
+
+
+def test_a_command_whose_server_was_stopped_under_it_says_so(own_home):
+    """A command cut off by `db stop` said "The credentials of this connection are no longer valid"."""
+    import neo4j.exceptions as ne
+
+    from graphfraud.errors import ServerError, StoreError
+    from graphfraud.store import Store
+
+    store = Store.open()
+    store.close()
+    with pytest.raises(StoreError) as running:   # the server still runs: an error says what it said, no more
+        with store._errors("stats_labels"):
+            raise ne.ClientError("The credentials of this connection are no longer valid")
+    assert "stopped" not in str(running.value)
+    localserver.stop()
+    said = "the local server stopped during this command: `graphfraud db stop`, or it was killed; run it again"
+    for error, kind in [(ne.ClientError("The credentials of this connection are no longer valid"), StoreError),
+                        (ne.ServiceUnavailable("Couldn't connect"), ServerError)]:
+        with pytest.raises(kind, match=re.escape(said)):
+            with store._errors("stats_labels"):
+                raise error
