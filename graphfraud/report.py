@@ -532,7 +532,8 @@ def render(data: ReportData) -> tuple[str, str]:
         "no_comparison": f"{unlike[0].upper()}{unlike[1:]}." if unlike else None,
         "trend_span": _trend_span(weeks),
         "rates": sorted((c, r) for c, r in data.rates.items() if c != data.currency),
-        "trend": [{"as_of": w.as_of, "new": "baseline" if w.baseline else w.new_rings, "active": w.active_rings,
+        "trend": [{"as_of": w.as_of, "new": "baseline" if w.baseline else w.new_rings,
+                   "active": w.active_rings if w.version >= RECOUNTED["active_rings"] else "–",   # counted otherwise
                    "on_file": w.rings_on_file, "money": _money(w.gmv, data.currency),
                    "ttd": (f"{median(w.ttd_days):.0f}" if w.ttd_days else "–")} for w in weeks],
         "unconverted": ", ".join(f"{_num(a)} {c}" for c, a in sorted(this.unconverted.items())),

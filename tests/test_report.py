@@ -320,6 +320,10 @@ def test_weeks_stored_before_active_rings_were_counted_by_the_week_are_not_compa
     assert rows["new_rings"]["delta"] == "=" and rows["new_rings"]["avg4"] == 3, "new rings meant the same"
     assert not [p for p in find_patterns([old, new], []) if p.startswith("Shift")]
     assert new.version == 3 and WeekMetrics.from_dict(json.loads(new.to_json())).version == 3
+    data = report_data()
+    data.weeks = [old, new]
+    trend = [line for line in render(data)[1].splitlines() if line.startswith(("| 2025-11-03", "| 2025-11-10"))]
+    assert [line.split(" | ")[1] for line in trend] == ["–", "29"], "the trend shows no fall that did not happen"
 
 
 def test_a_week_stored_before_rings_actioned_meant_left_actioned_compares_all_but_that():
