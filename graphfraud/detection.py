@@ -419,9 +419,31 @@ def tied_rings(store, ring_id: str) -> tuple[list[dict], dict]:
     return rows, params
 
 
+READ_ATTEMPTS = 3
+
+
+def read_consistently(store, ring_id: str, read_once):
+    """``read_once()``, a view of the ring read in several statements, read again when the ring
+    changed meanwhile (a detection published, a case status was changed): its reasons, members and
+    history then come from one state of it. ``GraphBusyError`` (exit 75) after three changes."""
+    from .locks import GraphBusyError
+
+    for _ in range(READ_ATTEMPTS):
+        before = store.read("rings_stamp", id=ring_id)
+        data = read_once()
+        if store.read("rings_stamp", id=ring_id) == before:
+            return data
+    raise GraphBusyError(f"ring {ring_id} changed each of the {READ_ATTEMPTS} times it was read (detection runs "
+                         "publishing, case status changes); try again")
+
+
 def ring_detail(store, ring_id: str, order_limit: int = 200) -> dict:
-    """Everything an analyst needs about one ring (``linked``: ``tied_rings``); ``NotFoundError``
-    for an unknown id."""
+    """Everything an analyst needs about one ring (``linked``: ``tied_rings``), from one state of it
+    (``read_consistently``); ``NotFoundError`` for an unknown id."""
+    return read_consistently(store, ring_id, lambda: _ring_detail(store, ring_id, order_limit))
+
+
+def _ring_detail(store, ring_id: str, order_limit: int) -> dict:
     from .investigate import current_run, unknown_ring
 
     rows = store.read("rings_get", id=ring_id)

@@ -241,23 +241,13 @@ QUERIES = {  # file -> the statements whose rows make it
 }
 
 
-READ_ATTEMPTS = 3
-
-
 def _read(store, ring_id: str) -> dict:
-    """Everything the bundle holds about the ring, read in several statements; read again when the
-    ring changed meanwhile (a detection published, a case status was changed), so that the summary's
-    reasons, the members and the case history all come from one state of it."""
-    from .locks import GraphBusyError
+    """Everything the bundle holds about the ring, from one state of it (``read_consistently``): the
+    summary's reasons, the members and the case history never come from two detection runs."""
+    from .detection import read_consistently
 
     store.require_current_schema()   # evidence read from an older graph would lack its building ties
-    for _ in range(READ_ATTEMPTS):
-        data = _read_once(store, ring_id)
-        after = store.read("export_ring", ring_id=ring_id)
-        if after and after[0]["ring"] == data["ring"]:
-            return data
-    raise GraphBusyError(f"ring {ring_id} changed each of the {READ_ATTEMPTS} times it was read (detection runs "
-                         "publishing, case status changes); nothing was exported. Try again")
+    return read_consistently(store, ring_id, lambda: _read_once(store, ring_id))
 
 
 def _read_once(store, ring_id: str) -> dict:

@@ -139,3 +139,21 @@ def test_a_ring_exported_before_any_run_completed_has_no_tied_rings(market, tmp_
     summary = json.loads((tmp_path / "bundle" / "summary.json").read_text())
     assert (summary["tied_rings"], summary["tied_rings_run"]) == ([], None)
     assert "No detection run has completed" in (tmp_path / "bundle" / "report.html").read_text()
+
+
+def test_rings_show_is_read_from_one_state_of_the_ring(market):
+    """`rings show` reads the ring, its members, identifiers and orders in several statements: a
+    change between them (here a case mark) makes it read the whole view again."""
+    store, real_read, marks = market, market.read, []
+
+    def read_while_marking(name, **params):
+        if name == "rings_show_members" and not marks:
+            marks.append(cases.mark(store, RING_ID, "confirmed", "marked while it was shown", by="bob"))
+        return real_read(name, **params)
+
+    store.read = read_while_marking
+    try:
+        detail = ring_detail(store, RING_ID)
+    finally:
+        del store.read
+    assert marks and detail["ring"]["status"] == "confirmed", "the view read before the mark was read again"
