@@ -24,7 +24,7 @@ import numpy as np
 
 from .errors import NotFoundError, UsageError
 from .home import installation
-from .locks import graph_writer
+from .locks import GraphBusyError, graph_writer
 from .store import failure_recorded
 from .times import now_precise, now_text, parse, utc_text
 
@@ -426,8 +426,6 @@ def read_consistently(store, ring_id: str, read_once):
     """``read_once()``, a view of the ring read in several statements, read again when the ring
     changed meanwhile (a detection published, a case status was changed): its reasons, members and
     history then come from one state of it. ``GraphBusyError`` (exit 75) after three changes."""
-    from .locks import GraphBusyError
-
     for _ in range(READ_ATTEMPTS):
         before = store.read("rings_stamp", id=ring_id)
         data = read_once()
