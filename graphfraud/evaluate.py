@@ -23,6 +23,7 @@ import csv
 import io
 import secrets
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 
 from . import normalise
@@ -84,7 +85,7 @@ def read_labels(path: Path | str) -> Labels:
     typologies: dict[str, tuple[str, int]] = {}   # ring → (typology, line)
     labelled: dict[str, tuple[str, int]] = {}   # account → (ring id, "" when benign; line)
     written: dict[str, str] = {}   # account as stored → as the file first wrote it
-    get_key = _card_key_reader()
+    get_key = cache(_card_key)   # read once, when an id first needs it
     end = reader.line_num
     try:
         for fields in reader:
@@ -145,17 +146,11 @@ def _as_stored(account: str, get_key) -> str:
     return account.strip()
 
 
-def _card_key_reader():
-    """``get_key`` for ``_as_stored``: the installation's card hashing key, read once when an id
-    first needs it, and never made. With no key yet, no id has been stored hashed; such an id is
-    hashed with a throwaway key, which no stored id matches, so it is still never sent as is."""
-    key = b""
-
-    def get_key() -> bytes:
-        nonlocal key
-        key = key or card_hash_key(create=False) or secrets.token_bytes(32)
-        return key
-    return get_key
+def _card_key() -> bytes:
+    """The installation's card hashing key for ``_as_stored``, never made: with no key yet, no id has
+    been stored hashed, and such an id is hashed with a throwaway key, which no stored id matches, so
+    it is still never sent as is."""
+    return card_hash_key(create=False) or secrets.token_bytes(32)
 
 
 def _one_column(header: list[str]) -> str:

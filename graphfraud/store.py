@@ -204,18 +204,19 @@ class Store:
             yield
         except ne.Neo4jError as e:
             message = ' '.join(str(e.message or e).split())
-            if self.target == "local":
-                from .localserver import gone_hint, heap_hint
-
-                message += heap_hint(message) or gone_hint()
-            raise StoreError(f"{label}: {message}") from None
+            raise StoreError(f"{label}: {message}{self._local_hint(message)}") from None
         except (ne.DriverError, OSError) as e:
-            hint = ""
-            if self.target == "local":
-                from .localserver import gone_hint
+            message = ' '.join(str(e).split())
+            raise ServerError(f"{label}: the graph server failed: {message}{self._local_hint(message)}") from None
 
-                hint = gone_hint()
-            raise ServerError(f"{label}: the graph server failed: {' '.join(str(e).split())}{hint}") from None
+    def _local_hint(self, message: str) -> str:
+        """What to add to an error of the local server: the heap setting to raise, or that the server
+        stopped under the command (whatever the driver made of that)."""
+        if self.target != "local":
+            return ""
+        from .localserver import gone_hint, heap_hint
+
+        return heap_hint(message) or gone_hint()
 
     def _run(self, label: str, text: str, params: dict, write: bool) -> tuple[list[str], list]:
         """(keys, records). ``CALL … IN TRANSACTIONS`` must run auto-committed on Neo4j, the rest managed."""
